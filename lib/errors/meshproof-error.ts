@@ -1,0 +1,48 @@
+/**
+ * Known conditions a user can act on. Each has a stable code and a one-line message that says
+ * what to do; the CLI prints it without a stack trace and exits 2.
+ */
+export const errorCodes = [
+  'MESHPROOF_BAD_FLAG',
+  'MESHPROOF_UNKNOWN_MESH',
+  'MESHPROOF_UNKNOWN_PLATFORM',
+  'MESHPROOF_UNKNOWN_DEFECT',
+  'MESHPROOF_NO_MATCHING_CHECK',
+  'MESHPROOF_UNSUPPORTED_COMBINATION',
+  'MESHPROOF_HAPROXY_MISSING',
+  'MESHPROOF_PORT_IN_USE',
+  'MESHPROOF_WORKLOAD_START_FAILED',
+  'MESHPROOF_PROXY_CONFIG_REJECTED',
+  'MESHPROOF_NO_CONTAINER_RUNTIME',
+  'MESHPROOF_CLI_MISSING',
+  'MESHPROOF_CLI_VERSION',
+  'MESHPROOF_CLUSTER_UNREACHABLE',
+  'MESHPROOF_REPORT_UNREADABLE',
+  'MESHPROOF_INTERRUPTED',
+] as const;
+
+export type ErrorCode = (typeof errorCodes)[number];
+
+/** An error the user can fix; `message` is the one line they see after the code. */
+export class MeshproofError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'MeshproofError';
+    this.code = code;
+  }
+}
+
+/** True for a MeshproofError, also one that crossed a process or module boundary. */
+export function isMeshproofError(error: unknown): error is MeshproofError {
+  return (
+    error instanceof MeshproofError ||
+    (error instanceof Error && typeof (error as { code?: unknown }).code === 'string' && error.name === 'MeshproofError')
+  );
+}
+
+/** The single line shown to the user. */
+export function formatError(error: MeshproofError): string {
+  return `${error.code}: ${error.message}`;
+}

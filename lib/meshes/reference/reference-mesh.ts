@@ -1,0 +1,154 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Diagnostic, Intent, MeshAdapter, RenderedResource, Timeouts } from '../../model/index.ts';
+import { callerIdentity, meshedCallers, serverIdentity, spiffeId } from '../../model/index.ts';
+import type { LocalWorkload } from '../../platforms/local/local-workloads.ts';
+import type { PortAllocator } from '../../platforms/local/ports.ts';
+import type { ProcessGroup } from '../../platforms/local/process-group.ts';
+import { referenceIdentityOf, referenceSupport } from './capabilities.ts';
+import { createCertificateAuthority } from './certificate-authority.ts';
+import type { ReferenceDefect } from './defects.ts';
+import { HaproxySidecar, haproxyVersion, validateHaproxyConfig } from './haproxy-sidecar.ts';
+import { delayLuaSource, renderReferenceMesh } from './render-haproxy.ts';
+import type { ReferenceWiring, SidecarWiring } from './wiring.ts';
+
+/** Creates the adapter of a reference mesh with known wiring (rendering is pure). */
+export function referenceMeshAdapter(wiring: ReferenceWiring, defects: ReadonlySet<ReferenceDefect>): MeshAdapter {
+  return {
+    name: 'reference',
+    support: referenceSupport,
+    identityOf: referenceIdentityOf,
+    render: (intents: readonly Intent[]) => renderReferenceMesh(intents, wiring, defects),
+  };
+}
+
+/** The installed reference mesh: its control plane applies rendered configuration to sidecars. */
+export interface ReferenceMesh {
+  readonly adapter: MeshAdapter;
+  readonly version: string;
+  readonly wiring: ReferenceWiring;
+  apply(resources: readonly RenderedResource[]): Promise<void>;
+  reset(): Promise<void>;
+  diagnostics(): Promise<Diagnostic[]>;
+}
+
+export interface ReferenceMeshOptions {
+  readonly runId: string;
+  readonly dir: string;
+  readonly group: ProcessGroup;
+  readonly ports: PortAllocator;
+  readonly workloads: readonly LocalWorkload[];
+  readonly defects: ReadonlySet<ReferenceDefect>;
+  readonly timeouts: Timeouts;
+}
+
+/**
+ * Installs the reference mesh: a fresh CA, an identity per workload, and a haproxy sidecar in
+ * front of every server workload and behind every meshed caller, all on the baseline config.
+ */
+export async function installReferenceMesh(options: ReferenceMeshOptions): Promise<ReferenceMesh> {
+  const version = await haproxyVersion();
+  const dir = join(options.dir, 'reference-mesh');
+  await mkdir(dir, { recursive: true });
+  const ca = await createCertificateAuthority();
+  const caFile = join(dir, 'ca.pem');
+  const luaFile = join(dir, 'delay.lua');
+  await writeFile(caFile, ca.rootPem);
+  await writeFile(luaFile, delayLuaSource);
+
+  const issue = async (name: string, identity: string) => {
+    const cert = await ca.issue(identity);
+    const certFile = join(dir, `${name}.pem`);
+    await writeFile(certFile, cert.certificatePem + cert.privateKeyPem, { mode: 0o600 });
+    return certFile;
+  };
+  const sidecars: SidecarWiring[] = [];
+  for (const caller of meshedCallers) {
+    const identity = spiffeId(callerIdentity(caller));
+    sidecars.push({
+      name: caller,
+      identity,
+      certFile: await issue(caller, identity),
+      outboundPort: await options.ports.allocate(`outbound of ${caller}'s sidecar`),
+    });
+  }
+  for (const workload of options.workloads) {
+    const identity = spiffeId(serverIdentity(workload.version));
+    sidecars.push({
+      name: workload.name,
+      identity,
+      certFile: await issue(workload.name, identity),
+      inbound: {
+        port: await options.ports.allocate(`inbound of ${workload.name}'s sidecar`),
+        appPort: workload.appPort,
+      },
+    });
+  }
+  const wiring: ReferenceWiring = {
+    runId: options.runId,
+    caFile,
+    luaFile,
+    sidecars,
+    services: {
+      server: options.workloads.map((w) => ({
+        version: w.version,
+        sidecar: w.name,
+        port: sidecars.find((s) => s.name === w.name)?.inbound?.port ?? 0,
+      })),
+    },
+  };
+  const adapter = referenceMeshAdapter(wiring, options.defects);
+  const configFile = (resource: RenderedResource) => join(dir, `${resource.name.replace('sidecar/', '')}.cfg`);
+
+  const baseline = adapter.render([]);
+  for (const resource of baseline) {
+    await writeFile(configFile(resource), resource.content);
+    await validateHaproxyConfig(configFile(resource));
+  }
+  const running = new Map<string, HaproxySidecar>();
+  await Promise.all(
+    baseline.map(async (resource) => {
+      running.set(
+        resource.name,
+        await HaproxySidecar.start(options.group, resource.name, configFile(resource), options.timeouts.workloadStartMs),
+      );
+    }),
+  );
+
+  const apply = async (resources: readonly RenderedResource[]) => {
+    const changed: RenderedResource[] = [];
+    for (const resource of resources) {
+      const file = configFile(resource);
+      const current = await readFile(file, 'utf8').catch(() => '');
+      if (current === resource.content) continue;
+      await writeFile(`${file}.next`, resource.content);
+      await validateHaproxyConfig(`${file}.next`);
+      changed.push(resource);
+    }
+    await Promise.all(
+      changed.map(async (resource) => {
+        const file = configFile(resource);
+        await writeFile(file, resource.content);
+        await running.get(resource.name)?.reload(options.timeouts.applyMs);
+      }),
+    );
+  };
+
+  return {
+    adapter,
+    version: `haproxy ${version}`,
+    wiring,
+    apply,
+    reset: () => apply(baseline),
+    async diagnostics() {
+      const configs = await Promise.all(
+        baseline.map(async (r) => ({ title: `${r.name} (haproxy.cfg in force)`, content: await readFile(configFile(r), 'utf8') })),
+      );
+      const logs = [...running.values()].map((s) => ({
+        title: `${s.process.name} log (last lines)`,
+        content: s.process.logTail(60).join('\n'),
+      }));
+      return [...logs, ...configs];
+    },
+  };
+}

@@ -1,0 +1,347 @@
+import type {
+  AccessPolicyIntent,
+  AccessRule,
+  ConnectionLimitIntent,
+  HttpRouteIntent,
+  Intent,
+  OutlierDetectionIntent,
+  PeerAuthenticationIntent,
+  RateLimitIntent,
+  RenderedResource,
+  RetryCondition,
+  RetryPolicy,
+  RouteRule,
+  ServiceName,
+} from '../../model/index.ts';
+import { callerIdentity, spiffeId } from '../../model/index.ts';
+import type { ReferenceDefect } from './defects.ts';
+import type { ReferenceWiring, ServiceEndpoint, SidecarWiring } from './wiring.ts';
+
+/** Name of the Lua action that delays a request (haproxy 2.6 has no native delay action). */
+export const delayActionName = 'meshproof_delay';
+
+/** The Lua file every sidecar loads: one action that sleeps without blocking the worker. */
+export const delayLuaSource = `core.register_action("${delayActionName}", { "http-req" }, function(txn, ms)
+  core.msleep(tonumber(ms))
+end, 1)
+`;
+
+/** Mesh defaults, mirroring Istio's where they change what a client observes. */
+const meshDefaults = {
+  /** Istio retries twice on connection failures unless a route says otherwise. */
+  retries: { attempts: 2, retryOn: ['connect-failure'] } satisfies RetryPolicy,
+  connectTimeout: '2s',
+  /** No route timeout unless configured (Istio: off by default). */
+  serverTimeout: '60s',
+  clientTimeout: '60s',
+};
+
+/** What a sidecar config is rendered from: everything but addresses. */
+interface RenderInput {
+  readonly intents: readonly Intent[];
+  readonly wiring: ReferenceWiring;
+  readonly defects: ReadonlySet<ReferenceDefect>;
+}
+
+/**
+ * Renders the complete haproxy configuration of every sidecar of the reference mesh from the
+ * intents in force. Pure: the same input always gives the same text.
+ */
+export function renderReferenceMesh(
+  intents: readonly Intent[],
+  wiring: ReferenceWiring,
+  defects: ReadonlySet<ReferenceDefect> = new Set(),
+): RenderedResource[] {
+  const input = { intents, wiring, defects };
+  return wiring.sidecars.map((sidecar) => ({
+    kind: 'haproxy.cfg',
+    name: `sidecar/${sidecar.name}`,
+    format: 'haproxy',
+    content: renderSidecar(sidecar, input),
+  }));
+}
+
+function renderSidecar(sidecar: SidecarWiring, input: RenderInput): string {
+  const sections = [renderGlobal(input.wiring), renderDefaults()];
+  if (sidecar.inbound) sections.push(...renderInbound(sidecar, sidecar.inbound, input));
+  if (sidecar.outboundPort !== undefined) sections.push(...renderOutbound(sidecar, sidecar.outboundPort, input));
+  return `${sections.map((lines) => lines.join('\n')).join('\n\n')}\n`;
+}
+
+function renderGlobal(wiring: ReferenceWiring): string[] {
+  return [
+    'global',
+    '  log stderr format raw local0 info',
+    `  lua-load ${wiring.luaFile}`,
+    // Old workers must not keep serving the previous configuration for long after a reload.
+    '  hard-stop-after 2s',
+    '  tune.ssl.default-dh-param 2048',
+  ];
+}
+
+function renderDefaults(): string[] {
+  return [
+    'defaults',
+    '  mode http',
+    '  log global',
+    '  option httplog',
+    '  option dontlognull',
+    `  timeout connect ${meshDefaults.connectTimeout}`,
+    `  timeout client ${meshDefaults.clientTimeout}`,
+    `  timeout server ${meshDefaults.serverTimeout}`,
+    '  timeout http-request 10s',
+    '  timeout queue 2s',
+  ];
+}
+
+// ---------------------------------------------------------------- inbound (server side)
+
+function renderInbound(
+  sidecar: SidecarWiring,
+  inbound: NonNullable<SidecarWiring['inbound']>,
+  input: RenderInput,
+): string[][] {
+  const service = serviceOfSidecar(sidecar, input.wiring);
+  const strict = peerMode(service, input) === 'STRICT';
+  const socket = (kind: string) => `abns@meshproof-${input.wiring.runId}-${sidecar.name}-${kind}`;
+  const tlsBind = `ssl crt ${sidecar.certFile} ca-file ${input.wiring.caFile} verify required`;
+  const policy = service ? inboundPolicy(service, input) : [];
+  const identityHeader = input.defects.has('identity-dropped')
+    ? []
+    : [
+        `  http-request set-header x-forwarded-client-cert "By=${sidecar.identity};Hash=%[ssl_c_der,sha2(256),hex,lower];Subject=\\"\\";URI=%[ssl_c_s_dn(CN)]"`,
+      ];
+  const appBackend = ['backend app', `  server app 127.0.0.1:${inbound.appPort}`];
+
+  if (strict) {
+    return [
+      [
+        'frontend inbound',
+        `  bind 127.0.0.1:${inbound.port} ${tlsBind}`,
+        '  http-request del-header x-forwarded-client-cert',
+        ...policy,
+        ...identityHeader,
+        '  default_backend app',
+      ],
+      appBackend,
+    ];
+  }
+  // PERMISSIVE: look at the first bytes; a TLS ClientHello goes to the mTLS listener, anything
+  // else to the plaintext one (what Istio's TLS inspector does).
+  return [
+    [
+      'frontend inbound',
+      '  mode tcp',
+      `  bind 127.0.0.1:${inbound.port}`,
+      '  tcp-request inspect-delay 2s',
+      '  tcp-request content accept if { req.ssl_hello_type 1 }',
+      '  tcp-request content accept if { req.len gt 0 }',
+      '  use_backend inbound-mtls if { req.ssl_hello_type 1 }',
+      '  default_backend inbound-plaintext',
+    ],
+    ['backend inbound-mtls', '  mode tcp', `  server loop ${socket('mtls')} send-proxy-v2`],
+    ['backend inbound-plaintext', '  mode tcp', `  server loop ${socket('plain')} send-proxy-v2`],
+    [
+      'frontend inbound-mtls',
+      `  bind ${socket('mtls')} accept-proxy ${tlsBind}`,
+      '  http-request del-header x-forwarded-client-cert',
+      ...policy,
+      ...identityHeader,
+      '  default_backend app',
+    ],
+    [
+      'frontend inbound-plaintext',
+      `  bind ${socket('plain')} accept-proxy`,
+      '  http-request del-header x-forwarded-client-cert',
+      ...policy,
+      '  default_backend app',
+    ],
+    appBackend,
+  ];
+}
+
+function serviceOfSidecar(sidecar: SidecarWiring, wiring: ReferenceWiring): ServiceName | undefined {
+  for (const [service, endpoints] of Object.entries(wiring.services)) {
+    if (endpoints.some((e) => e.sidecar === sidecar.name)) return service as ServiceName;
+  }
+  return undefined;
+}
+
+function peerMode(service: ServiceName | undefined, input: RenderInput): 'STRICT' | 'PERMISSIVE' {
+  const declared = intentsOf<PeerAuthenticationIntent>(input.intents, 'PeerAuthentication').find(
+    (i) => i.service === service,
+  )?.mode;
+  if (declared === 'STRICT' && input.defects.has('mtls-permissive')) return 'PERMISSIVE';
+  if (declared === 'PERMISSIVE' && input.defects.has('plaintext-refused')) return 'STRICT';
+  // The mesh default, as in Istio, is PERMISSIVE.
+  return declared ?? 'PERMISSIVE';
+}
+
+/** Rate limit first (a limited request is not authorised work), then authorization. */
+function inboundPolicy(service: ServiceName, input: RenderInput): string[] {
+  return [...rateLimitLines(service, input), ...authorizationLines(service, input)];
+}
+
+function rateLimitLines(service: ServiceName, input: RenderInput): string[] {
+  const limit = intentsOf<RateLimitIntent>(input.intents, 'RateLimit').find((i) => i.service === service);
+  if (!limit) return [];
+  // Count only admitted requests so that, as with a token bucket, a sustained overload still
+  // lets the limit through instead of starving everyone.
+  return [
+    '  stick-table type integer size 1 expire 10s store gpc0_rate(1s)',
+    '  http-request track-sc0 int(1)',
+    `  http-request return status 429 content-type text/plain string "local_rate_limited" if { sc_gpc0_rate(0) ge ${limit.requestsPerSecond} }`,
+    '  http-request sc-inc-gpc0(0)',
+  ];
+}
+
+function authorizationLines(service: ServiceName, input: RenderInput): string[] {
+  const policies = intentsOf<AccessPolicyIntent>(input.intents, 'AccessPolicy').filter((p) => p.service === service);
+  if (policies.length === 0 || input.defects.has('authz-ignored')) return [];
+  const deny = '  http-request deny status 403 content-type text/plain string "RBAC: access denied"';
+  const rules = policies.flatMap((p) => p.rules);
+  if (rules.length === 0 || input.defects.has('authz-deny-all')) return [deny];
+  return [`${deny} unless ${rules.map(accessRuleCondition).join(' || ')}`];
+}
+
+function accessRuleCondition(rule: AccessRule): string {
+  const terms: string[] = [];
+  if (rule.from) {
+    const ids = rule.from.map((caller) => spiffeId(callerIdentity(caller)));
+    terms.push(`{ ssl_c_s_dn(CN) -m str ${ids.join(' ')} }`);
+  }
+  if (rule.methods) terms.push(`{ method ${rule.methods.join(' ')} }`);
+  if (rule.pathPrefixes) terms.push(`{ path_beg ${rule.pathPrefixes.join(' ')} }`);
+  return terms.length > 0 ? terms.join(' ') : 'TRUE';
+}
+
+// ---------------------------------------------------------------- outbound (caller side)
+
+function renderOutbound(sidecar: SidecarWiring, port: number, input: RenderInput): string[][] {
+  const frontend = [
+    'frontend outbound',
+    `  bind 127.0.0.1:${port}`,
+    '  http-request set-var(txn.service) req.hdr(host),field(1,:),lower',
+  ];
+  const backends: string[][] = [];
+  for (const [name, endpoints] of Object.entries(input.wiring.services)) {
+    const service = name as ServiceName;
+    const isService = `{ var(txn.service) -m str ${service} }`;
+    const route = routeOf(service, input);
+    const serviceBackend = `${service}-all`;
+    backends.push(renderBackend(serviceBackend, endpoints, sidecar, meshDefaults.retries, undefined, service, input));
+    if (!route) {
+      frontend.push(`  use_backend ${serviceBackend} if ${isService}`);
+      continue;
+    }
+    const rules = route.rules.filter((r) => !(r.matchHeaders && input.defects.has('header-match-ignored')));
+    rules.forEach((rule, index) => {
+      const match = Object.entries(rule.matchHeaders ?? {}).map(([h, v]) => `{ req.hdr(${h}) -m str ${v} }`);
+      frontend.push(
+        `  http-request set-var(txn.rule) int(${index}) if ${isService} ${match.join(' ')} !{ var(txn.rule) -m found }`,
+      );
+    });
+    rules.forEach((rule, index) => {
+      const inRule = `${isService} { var(txn.rule) -m int ${index} }`;
+      frontend.push(...faultLines(rule, inRule));
+      const total = rule.backends.reduce((sum, b) => sum + b.weight, 0);
+      frontend.push(`  http-request set-var(txn.pick) rand(${Math.max(total, 1)}) if ${inRule}`);
+      let from = 0;
+      for (const backend of rule.backends) {
+        if (backend.weight <= 0) continue;
+        const name = `${service}-r${index}-${backend.version}`;
+        const to = from + backend.weight;
+        frontend.push(
+          `  use_backend ${name} if ${inRule} { var(txn.pick) -m int ge ${from} } { var(txn.pick) -m int lt ${to} }`,
+        );
+        from = to;
+        const versionEndpoints = endpoints.filter((e) => e.version === backend.version);
+        backends.push(
+          renderBackend(name, versionEndpoints, sidecar, rule.retries ?? meshDefaults.retries, rule, service, input),
+        );
+      }
+    });
+    // A request to a routed service that matches no rule has no route: 404, as in Envoy.
+    frontend.push(
+      `  http-request return status 404 content-type text/plain string "no route" if ${isService} !{ var(txn.rule) -m found }`,
+    );
+  }
+  // http-request rules all run before use_backend, so the fallback must be a backend.
+  frontend.push('  default_backend unknown-service');
+  const unknown = ['backend unknown-service', '  http-request return status 503 content-type text/plain string "unknown service"'];
+  return [frontend, ...backends, unknown];
+}
+
+function routeOf(service: ServiceName, input: RenderInput): HttpRouteIntent | undefined {
+  return intentsOf<HttpRouteIntent>(input.intents, 'HttpRoute').find((r) => r.service === service);
+}
+
+function faultLines(rule: RouteRule, inRule: string): string[] {
+  const lines: string[] = [];
+  const chance = (percent: number) => `{ rand(1000000) -m int lt ${Math.round(percent * 10_000)} }`;
+  // Envoy's fault filter delays first, then aborts.
+  if (rule.fault?.delay) {
+    const { ms, percent } = rule.fault.delay;
+    lines.push(`  http-request lua.${delayActionName} ${ms} if ${inRule} ${chance(percent)}`);
+  }
+  if (rule.fault?.abort) {
+    const { status, percent } = rule.fault.abort;
+    lines.push(
+      `  http-request return status ${status} content-type text/plain string "fault filter abort" if ${inRule} ${chance(percent)}`,
+    );
+  }
+  return lines;
+}
+
+/** haproxy `retry-on` keywords for the mesh-agnostic retry conditions (Envoy's meanings). */
+const retryKeywords: Record<RetryCondition, readonly string[]> = {
+  // Envoy's 5xx: any 5xx, or no response at all (connect failure, reset, per-try timeout).
+  '5xx': ['conn-failure', 'empty-response', 'junk-response', 'response-timeout', '500', '501', '502', '503', '504'],
+  'gateway-error': ['conn-failure', 'empty-response', 'response-timeout', '502', '503', '504'],
+  'connect-failure': ['conn-failure'],
+  reset: ['empty-response', 'junk-response'],
+};
+
+function retryOnKeywords(policy: RetryPolicy): string[] {
+  const keywords = new Set(policy.retryOn.flatMap((c) => retryKeywords[c]));
+  return [...keywords];
+}
+
+function renderBackend(
+  name: string,
+  endpoints: readonly ServiceEndpoint[],
+  caller: SidecarWiring,
+  retries: RetryPolicy,
+  rule: RouteRule | undefined,
+  service: ServiceName,
+  input: RenderInput,
+): string[] {
+  const keywords = retries.attempts > 0 ? retryOnKeywords(retries) : [];
+  const lines = [`backend ${name}`, '  balance roundrobin'];
+  lines.push(`  retries ${keywords.length > 0 ? retries.attempts : 0}`);
+  lines.push(`  retry-on ${keywords.length > 0 ? keywords.join(' ') : 'none'}`);
+  const serverTimeout = retries.perTryTimeoutMs ?? rule?.timeoutMs;
+  if (serverTimeout !== undefined) lines.push(`  timeout server ${serverTimeout}ms`);
+  const limit = intentsOf<ConnectionLimitIntent>(input.intents, 'ConnectionLimit').find((i) => i.service === service);
+  const outlier = intentsOf<OutlierDetectionIntent>(input.intents, 'OutlierDetection').find(
+    (i) => i.service === service,
+  );
+  if (outlier) lines.push('  option httpchk GET /healthz');
+  const tls = `ssl crt ${caller.certFile} ca-file ${input.wiring.caFile} verify required`;
+  for (const endpoint of endpoints) {
+    const options = [tls];
+    if (limit) options.push(`maxconn ${limit.maxConnections} maxqueue ${Math.max(limit.maxPending, 0)}`);
+    if (outlier) {
+      options.push(
+        `check inter ${outlier.intervalMs}ms rise 1 fall 1 downinter ${outlier.baseEjectionMs}ms`,
+        `observe layer7 error-limit ${outlier.consecutive5xx} on-error mark-down`,
+      );
+    }
+    lines.push(`  server ${endpoint.sidecar} 127.0.0.1:${endpoint.port} ${options.join(' ')}`);
+  }
+  return lines;
+}
+
+function intentsOf<T extends Intent>(intents: readonly Intent[], kind: T['kind']): T[] {
+  return intents.filter((i): i is T => i.kind === kind);
+}

@@ -1,0 +1,35 @@
+import type { ServiceName, Version } from '../../model/index.ts';
+
+/** Where one sidecar listens, whom it fronts and which certificate it presents. */
+export interface SidecarWiring {
+  /** `client`, `frontend`, `server-v1`, ... */
+  readonly name: string;
+  /** SPIFFE ID the sidecar's certificate carries. */
+  readonly identity: string;
+  /** PEM file with certificate and private key. */
+  readonly certFile: string;
+  /** Caller sidecars: where the caller sends its outbound requests (Host names the service). */
+  readonly outboundPort?: number;
+  /** Server sidecars: where other workloads reach this one, and where its app listens. */
+  readonly inbound?: { readonly port: number; readonly appPort: number };
+}
+
+/** One endpoint of a service: a server sidecar's inbound listener. */
+export interface ServiceEndpoint {
+  readonly version: Version;
+  readonly sidecar: string;
+  readonly port: number;
+}
+
+/**
+ * Addresses and files of one running reference mesh: the input, besides intents and defects,
+ * of the pure configuration renderer.
+ */
+export interface ReferenceWiring {
+  /** Unique per run: abstract socket names must not clash between concurrent runs. */
+  readonly runId: string;
+  readonly caFile: string;
+  readonly luaFile: string;
+  readonly sidecars: readonly SidecarWiring[];
+  readonly services: Readonly<Record<ServiceName, readonly ServiceEndpoint[]>>;
+}

@@ -1,0 +1,48 @@
+import type { Feature, Profile } from './feature.ts';
+import type { Intent } from './intent.ts';
+import type { CallerName } from './topology.ts';
+import type { Observation, SampledPlan, TrafficPlan } from './traffic.ts';
+import type { Judgement } from './verdict.ts';
+
+/** What a judge may know besides observations. Mesh differences live here, never in checks. */
+export interface JudgeContext {
+  /** The identity string the server app is shown for a caller in this mesh. */
+  identityOf(caller: CallerName): string;
+  /** True when sampling cannot continue: CONTINUE is not an answer any more. */
+  readonly finalLook: boolean;
+}
+
+/** A probe that shows the intents are in effect before measuring. */
+export interface Convergence {
+  readonly plan: TrafficPlan;
+  /** True when one probe request shows the intended behaviour. */
+  readonly confirmed: (observation: Observation, ctx: JudgeContext) => boolean;
+}
+
+/**
+ * One conformance check: a stable dotted id, the features it needs, the intents it applies,
+ * the traffic it sends and a pure judge of what was observed.
+ */
+export interface Check<Plans extends string = string> {
+  readonly id: string;
+  readonly description: string;
+  readonly features: readonly Feature[];
+  readonly profile: Profile;
+  readonly intents: readonly Intent[];
+  readonly convergence?: Convergence;
+  /** Named traffic, sent in declaration order. */
+  readonly traffic: Readonly<Record<Plans, TrafficPlan | SampledPlan>>;
+  readonly judge: (observations: Readonly<Record<Plans, readonly Observation[]>>, ctx: JudgeContext) => Judgement;
+  /** False-failure bound of the judge on a conformant mesh (statistical checks only). */
+  readonly alpha?: number;
+}
+
+/** Declares a check with its plan names inferred from `traffic`. */
+export function defineCheck<Plans extends string>(check: Check<Plans>): Check<Plans> {
+  return check;
+}
+
+/** True for a sampled plan. */
+export function isSampled(traffic: TrafficPlan | SampledPlan): traffic is SampledPlan {
+  return 'plan' in traffic;
+}

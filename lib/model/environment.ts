@@ -1,0 +1,47 @@
+import type { Feature } from './feature.ts';
+import type { Intent } from './intent.ts';
+import type { Timeouts } from './timeouts.ts';
+import type { CallerName } from './topology.ts';
+import type { Observation, TrafficPlan } from './traffic.ts';
+import type { Diagnostic, RenderedResource } from './verdict.ts';
+
+export type MeshName = 'reference' | 'istio' | 'linkerd';
+export const meshNames: readonly MeshName[] = ['reference', 'istio', 'linkerd'];
+
+export type PlatformName = 'local' | 'k3s' | 'kubeconfig';
+export const platformNames: readonly PlatformName[] = ['local', 'k3s', 'kubeconfig'];
+
+/** Whether a mesh can express a feature, and if not, why. */
+export type Support = { readonly supported: true } | { readonly supported: false; readonly reason: string };
+
+/** What a mesh can do and how it renders intents. Rendering is pure. */
+export interface MeshAdapter {
+  readonly name: MeshName;
+  support(feature: Feature): Support;
+  /** The identity string the server app is shown for a caller. */
+  identityOf(caller: CallerName): string;
+  /** Renders intents into this mesh's resources (pure; golden-tested). */
+  render(intents: readonly Intent[]): RenderedResource[];
+}
+
+/** Sends traffic plans as named callers. */
+export interface TrafficDriver {
+  send(plan: TrafficPlan, requestIdPrefix: string): Promise<Observation[]>;
+}
+
+/** A running platform with a mesh installed and the fixtures deployed. */
+export interface Environment extends AsyncDisposable {
+  readonly mesh: MeshAdapter;
+  readonly meshVersion: string;
+  readonly platform: PlatformName;
+  readonly timeouts: Timeouts;
+  readonly driver: TrafficDriver;
+  /** Makes these resources the mesh's whole check-specific configuration. */
+  apply(resources: readonly RenderedResource[]): Promise<void>;
+  /** Removes what `apply` added, back to the baseline mesh. */
+  reset(): Promise<void>;
+  /** How often the server apps saw each request id starting with a prefix. */
+  ledger(prefix: string): Promise<ReadonlyMap<string, number>>;
+  /** State worth seeing when a check failed, captured before cleanup. */
+  diagnostics(): Promise<Diagnostic[]>;
+}

@@ -1,0 +1,29 @@
+/**
+ * Mesh features a check can require. A mesh adapter declares which it supports; a check whose
+ * feature is missing is reported NOT_SUPPORTED with the feature named, never FAILED or dropped.
+ */
+export const Feature = {
+  MtlsStrict: 'MtlsStrict',
+  MtlsPermissive: 'MtlsPermissive',
+  IdentityHeader: 'IdentityHeader',
+  AuthzByIdentity: 'AuthzByIdentity',
+  AuthzByRequest: 'AuthzByRequest',
+  HeaderRouting: 'HeaderRouting',
+  WeightedRouting: 'WeightedRouting',
+  Retries: 'Retries',
+  Timeouts: 'Timeouts',
+  FaultAbort: 'FaultAbort',
+  FaultDelay: 'FaultDelay',
+  Mirroring: 'Mirroring',
+  OutlierDetection: 'OutlierDetection',
+  ConnectionLimits: 'ConnectionLimits',
+  RateLimit: 'RateLimit',
+} as const;
+
+export type Feature = (typeof Feature)[keyof typeof Feature];
+
+/** All features, in declaration order (for capability matrices). */
+export const allFeatures: readonly Feature[] = Object.values(Feature);
+
+/** Core checks must pass on every conformant mesh; extended ones cover optional features. */
+export type Profile = 'core' | 'extended';

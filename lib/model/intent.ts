@@ -1,0 +1,106 @@
+import type { CallerName, ServiceName, Version } from './topology.ts';
+
+/**
+ * Mesh-agnostic policies. Each mesh adapter renders them into its own resources: Istio CRDs,
+ * Linkerd CRDs and annotations, or reference-mesh haproxy configuration.
+ */
+export type Intent =
+  | PeerAuthenticationIntent
+  | AccessPolicyIntent
+  | HttpRouteIntent
+  | ConnectionLimitIntent
+  | OutlierDetectionIntent
+  | RateLimitIntent;
+
+/** mTLS mode enforced on the inbound side of a service's workloads. */
+export interface PeerAuthenticationIntent {
+  readonly kind: 'PeerAuthentication';
+  readonly service: ServiceName;
+  readonly mode: 'STRICT' | 'PERMISSIVE';
+}
+
+/**
+ * Allow-list for a service: a request is allowed when it matches at least one rule; once any
+ * AccessPolicy selects a workload, everything else is denied (403).
+ */
+export interface AccessPolicyIntent {
+  readonly kind: 'AccessPolicy';
+  readonly service: ServiceName;
+  readonly rules: readonly AccessRule[];
+}
+
+/** All given conditions must hold; an absent condition matches anything (including no identity). */
+export interface AccessRule {
+  readonly from?: readonly CallerName[];
+  readonly methods?: readonly string[];
+  readonly pathPrefixes?: readonly string[];
+}
+
+/** Routing of calls to a service, like an Istio VirtualService or a Gateway API HTTPRoute. */
+export interface HttpRouteIntent {
+  readonly kind: 'HttpRoute';
+  readonly service: ServiceName;
+  /** Evaluated in order; the first rule whose match holds takes the request. */
+  readonly rules: readonly RouteRule[];
+}
+
+export interface RouteRule {
+  /** Exact header matches, all of which must hold. Absent: matches every request. */
+  readonly matchHeaders?: Readonly<Record<string, string>>;
+  readonly backends: readonly WeightedBackend[];
+  readonly retries?: RetryPolicy;
+  /** Route timeout covering all attempts. */
+  readonly timeoutMs?: number;
+  readonly fault?: FaultPolicy;
+  readonly mirror?: { readonly version: Version; readonly percent: number };
+}
+
+export interface WeightedBackend {
+  readonly version: Version;
+  /** Relative weight; weights of a rule need not sum to 100. */
+  readonly weight: number;
+}
+
+/** Conditions that make a failed attempt retriable. */
+export type RetryCondition = '5xx' | 'gateway-error' | 'connect-failure' | 'reset';
+
+export interface RetryPolicy {
+  /** Retries after the first try: total tries = 1 + attempts. 0 disables retries. */
+  readonly attempts: number;
+  readonly perTryTimeoutMs?: number;
+  readonly retryOn: readonly RetryCondition[];
+}
+
+/** Faults injected in the caller's proxy before the request leaves it. */
+export interface FaultPolicy {
+  readonly abort?: { readonly status: number; readonly percent: number };
+  readonly delay?: { readonly ms: number; readonly percent: number };
+}
+
+/** Caller-side connection pool limits for a service (Istio DestinationRule connectionPool). */
+export interface ConnectionLimitIntent {
+  readonly kind: 'ConnectionLimit';
+  readonly service: ServiceName;
+  readonly maxConnections: number;
+  readonly maxPending: number;
+}
+
+/** Caller-side ejection of endpoints that keep failing (circuit breaking). */
+export interface OutlierDetectionIntent {
+  readonly kind: 'OutlierDetection';
+  readonly service: ServiceName;
+  readonly consecutive5xx: number;
+  readonly intervalMs: number;
+  readonly baseEjectionMs: number;
+  readonly maxEjectionPercent: number;
+}
+
+/** Local (per workload) token-bucket rate limit on the inbound side of a service. */
+export interface RateLimitIntent {
+  readonly kind: 'RateLimit';
+  readonly service: ServiceName;
+  readonly requestsPerSecond: number;
+}
+
+/** A route rule that sends everything to the given version without retries. */
+export const noRetries: RetryPolicy = { attempts: 0, retryOn: [] };

@@ -1,0 +1,31 @@
+/**
+ * Every wait in the harness, named and documented in one place (after the Gateway API
+ * conformance suite's `timeout.go`). Platforms may scale them: clusters propagate slower.
+ */
+export interface Timeouts {
+  /** Longest wait for a check's intent to be observed after applying configuration. */
+  readonly convergenceMs: number;
+  /** Consecutive confirming probes needed before the intent counts as observed. */
+  readonly convergenceConfirmations: number;
+  /** Pause between convergence probes. */
+  readonly probeIntervalMs: number;
+  /** Client-side timeout of one request unless a plan says otherwise. */
+  readonly requestMs: number;
+  /** Longest wait for a workload or sidecar to start and listen. */
+  readonly workloadStartMs: number;
+  /** Longest wait for a proxy to take new configuration. */
+  readonly applyMs: number;
+  /** Grace period for processes to stop before they are killed. */
+  readonly stopGraceMs: number;
+}
+
+/** The local platform applies configuration synchronously, so convergence is quick. */
+export const localTimeouts: Timeouts = {
+  convergenceMs: 3_000,
+  convergenceConfirmations: 3,
+  probeIntervalMs: 50,
+  requestMs: 5_000,
+  workloadStartMs: 10_000,
+  applyMs: 10_000,
+  stopGraceMs: 2_000,
+};

@@ -1,0 +1,95 @@
+import type { CallerName, ServiceName, Version } from './topology.ts';
+
+/** Instructions for the echo fixture, sent as request headers. */
+export interface EchoSteering {
+  /** Answer with this status. */
+  readonly status?: number;
+  /** Delay the answer by this many ms (only attempts 1..delayAttempts when that is set). */
+  readonly delayMs?: number;
+  readonly delayAttempts?: number;
+  /** Fail attempts 1..failAttempts of the request id with failStatus (default 503). */
+  readonly failAttempts?: number;
+  readonly failStatus?: number;
+  /** Pad the reply with this many bytes. */
+  readonly payloadBytes?: number;
+}
+
+/** One batch of requests sent as a named caller to a service. */
+export interface TrafficPlan {
+  readonly caller: CallerName;
+  readonly service: ServiceName;
+  readonly method?: string;
+  readonly path?: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly echo?: EchoSteering;
+  readonly requests: number;
+  /** Requests in flight at once (closed loop). Default 8. */
+  readonly concurrency?: number;
+  /** Client-side timeout of one request. Default: the named timeout `requestMs`. */
+  readonly timeoutMs?: number;
+  /** Look up how often the server apps saw each request (the echo ledger) after sending. */
+  readonly ledger?: boolean;
+}
+
+/** A plan that may be extended batch by batch until the judge decides (sequential sampling). */
+export interface SampledPlan {
+  readonly plan: TrafficPlan;
+  readonly batchSize: number;
+  readonly maxRequests: number;
+}
+
+/** How a request ended, as the client saw it. Connection errors are outcomes, not exceptions. */
+export type Outcome = 'response' | 'reset' | 'refused' | 'timeout' | 'tls-failure' | 'error';
+
+/** The caller identity the mesh presented to the server app. */
+export interface PresentedIdentity {
+  readonly header: string;
+  readonly value: string;
+}
+
+/** One request as observed by the client and, where it reached it, the echo server. */
+export interface Observation {
+  readonly requestId: string;
+  readonly outcome: Outcome;
+  readonly status?: number;
+  readonly latencyMs: number;
+  /** Version and instance of the echo server that answered, when the echo answered. */
+  readonly servedBy?: { readonly version: Version; readonly instance: string };
+  /** Attempt number the answering echo saw for this request id. */
+  readonly attempt?: number;
+  /** Identity the answering echo saw; null when none was presented. */
+  readonly identity?: PresentedIdentity | null;
+  /** Times the server apps saw this request id in all (from the ledger, when requested). */
+  readonly serverAttempts?: number;
+  /** Selected response headers (lower-case names). */
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly errorDetail?: string;
+}
+
+/** True when the client got a 2xx response. */
+export function isSuccess(o: Observation): boolean {
+  return o.outcome === 'response' && o.status !== undefined && o.status >= 200 && o.status < 300;
+}
+
+/** Counts of observations by a key, e.g. status or serving version. */
+export function countBy<K extends string | number>(
+  observations: readonly Observation[],
+  key: (o: Observation) => K,
+): Map<K, number> {
+  const counts = new Map<K, number>();
+  for (const o of observations) {
+    const k = key(o);
+    counts.set(k, (counts.get(k) ?? 0) + 1);
+  }
+  return counts;
+}
+
+/** "200 ×18, reset ×2": a compact description of how requests ended. */
+export function describeOutcomes(observations: readonly Observation[]): string {
+  if (observations.length === 0) return 'no requests';
+  const counts = countBy(observations, (o) => (o.outcome === 'response' ? String(o.status) : o.outcome));
+  return [...counts.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, n]) => `${k} ×${n}`)
+    .join(', ');
+}

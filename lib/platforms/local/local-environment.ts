@@ -1,0 +1,87 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { request } from 'undici';
+import { LEDGER_PATH, type LedgerReply } from '../../../fixtures/echo/echo-protocol.ts';
+import type { ReferenceDefect } from '../../meshes/reference/defects.ts';
+import { installReferenceMesh } from '../../meshes/reference/reference-mesh.ts';
+import type { Environment, Timeouts } from '../../model/index.ts';
+import { localTimeouts } from '../../model/index.ts';
+import { createBuiltinDriver } from '../../traffic/builtin-driver.ts';
+import { startServerWorkloads } from './local-workloads.ts';
+import { PortAllocator } from './ports.ts';
+import { ProcessGroup } from './process-group.ts';
+
+export interface LocalEnvironmentOptions {
+  readonly defects?: ReadonlySet<ReferenceDefect>;
+  /** Allocate ports consecutively from here instead of asking the OS for free ones. */
+  readonly basePort?: number;
+  /** A directory owned by the caller (the CLI), or a fresh temporary one removed on dispose. */
+  readonly runDir?: string;
+  readonly timeouts?: Timeouts;
+}
+
+/** Name of the file in the run directory listing every pid the run started. */
+export const pidFileName = 'pids';
+
+/**
+ * The local platform with the reference mesh: echo workloads as processes on 127.0.0.1, a
+ * haproxy sidecar for each meshed workload, the builtin traffic driver. Disposing it stops
+ * every process and removes the temporary directory.
+ */
+export async function startLocalEnvironment(options: LocalEnvironmentOptions = {}): Promise<Environment> {
+  const timeouts = options.timeouts ?? localTimeouts;
+  const ownsDir = options.runDir === undefined;
+  const runDir = options.runDir ?? (await mkdtemp(join(tmpdir(), 'meshproof-')));
+  const group = new ProcessGroup(join(runDir, pidFileName), timeouts.stopGraceMs);
+  const teardown = async () => {
+    await group.stopAll();
+    if (ownsDir) await rm(runDir, { recursive: true, force: true });
+  };
+  try {
+    const ports = new PortAllocator(options.basePort);
+    const workloads = await startServerWorkloads(group, ports, timeouts);
+    const mesh = await installReferenceMesh({
+      runId: randomBytes(4).toString('hex'),
+      dir: runDir,
+      group,
+      ports,
+      workloads,
+      defects: options.defects ?? new Set(),
+      timeouts,
+    });
+    const origin = (port: number) => `http://127.0.0.1:${port}`;
+    const driver = createBuiltinDriver((caller, service) => {
+      if (caller === 'outsider') {
+        return { origins: mesh.wiring.services[service].map((e) => origin(e.port)), host: service };
+      }
+      const sidecar = mesh.wiring.sidecars.find((s) => s.name === caller);
+      if (sidecar?.outboundPort === undefined) throw new Error(`caller ${caller} has no sidecar`);
+      return { origins: [origin(sidecar.outboundPort)], host: service };
+    }, timeouts);
+    return {
+      mesh: mesh.adapter,
+      meshVersion: mesh.version,
+      platform: 'local',
+      timeouts,
+      driver,
+      apply: mesh.apply,
+      reset: mesh.reset,
+      diagnostics: mesh.diagnostics,
+      async ledger(prefix) {
+        const counts = new Map<string, number>();
+        for (const workload of workloads) {
+          const url = `${origin(workload.appPort)}${LEDGER_PATH}?prefix=${encodeURIComponent(prefix)}`;
+          const reply = (await (await request(url)).body.json()) as LedgerReply;
+          for (const [id, n] of Object.entries(reply.counts)) counts.set(id, (counts.get(id) ?? 0) + n);
+        }
+        return counts;
+      },
+      [Symbol.asyncDispose]: teardown,
+    };
+  } catch (error) {
+    await teardown();
+    throw error;
+  }
+}

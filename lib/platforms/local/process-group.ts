@@ -1,0 +1,141 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** How a process ended. */
+export interface ProcessExit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+const logTailLines = 400;
+
+/** A child process of the run: its output is kept (last lines) for diagnostics. */
+export class ManagedProcess {
+  readonly name: string;
+  readonly child: ChildProcess;
+  readonly exited: Promise<ProcessExit>;
+  readonly #lines: string[] = [];
+  readonly #listeners = new Set<(line: string) => void>();
+  #exit: ProcessExit | undefined;
+
+  constructor(name: string, child: ChildProcess) {
+    this.name = name;
+    this.child = child;
+    for (const stream of [child.stdout, child.stderr]) {
+      if (!stream) continue;
+      createInterface({ input: stream }).on('line', (line) => this.#record(line));
+    }
+    this.exited = new Promise((resolve) => {
+      child.once('exit', (code, signal) => {
+        this.#exit = { code, signal };
+        resolve(this.#exit);
+      });
+      child.once('error', (error) => {
+        this.#record(`spawn error: ${error.message}`);
+        this.#exit = { code: null, signal: null };
+        resolve(this.#exit);
+      });
+    });
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  get running(): boolean {
+    return this.#exit === undefined;
+  }
+
+  /** The last lines the process printed (stdout and stderr interleaved). */
+  logTail(lines = 80): string[] {
+    return this.#lines.slice(-lines);
+  }
+
+  /**
+   * Resolves with the first line (printed from now on) that satisfies `predicate`; rejects when
+   * the process exits first or the timeout passes.
+   */
+  waitForLine(predicate: (line: string) => boolean, timeoutMs: number, what: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const done = (settle: () => void) => {
+        clearTimeout(timer);
+        this.#listeners.delete(listener);
+        settle();
+      };
+      const listener = (line: string) => {
+        if (predicate(line)) done(() => resolve(line));
+      };
+      const timer = setTimeout(
+        () => done(() => reject(new Error(`${this.name}: no ${what} within ${timeoutMs} ms`))),
+        timeoutMs,
+      );
+      this.#listeners.add(listener);
+      void this.exited.then((exit) =>
+        done(() => reject(new Error(`${this.name} exited (${exit.code ?? exit.signal}) before ${what}`))),
+      );
+    });
+  }
+
+  /** SIGTERM, then SIGKILL after the grace period. */
+  async stop(graceMs: number): Promise<void> {
+    if (!this.running) return;
+    this.child.kill('SIGTERM');
+    const exited = await Promise.race([this.exited.then(() => true), sleep(graceMs).then(() => false)]);
+    if (!exited && this.running) {
+      this.child.kill('SIGKILL');
+      await this.exited;
+    }
+  }
+
+  #record(line: string): void {
+    this.#lines.push(line);
+    if (this.#lines.length > logTailLines) this.#lines.splice(0, this.#lines.length - logTailLines);
+    for (const listener of this.#listeners) listener(line);
+  }
+}
+
+/**
+ * Every process a run starts. Each pid is also appended to a file in the run directory so that
+ * the CLI can kill them even when the code that started them (a test worker) died.
+ */
+export class ProcessGroup implements AsyncDisposable {
+  readonly #pidFile: string;
+  readonly #graceMs: number;
+  readonly #processes: ManagedProcess[] = [];
+
+  constructor(pidFile: string, graceMs: number) {
+    this.#pidFile = pidFile;
+    this.#graceMs = graceMs;
+  }
+
+  spawn(
+    name: string,
+    command: string,
+    args: readonly string[],
+    options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+  ): ManagedProcess {
+    const child = spawn(command, args, {
+      env: options.env ?? process.env,
+      cwd: options.cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    if (child.pid !== undefined) appendFileSync(this.#pidFile, `${child.pid}\n`);
+    const managed = new ManagedProcess(name, child);
+    this.#processes.push(managed);
+    return managed;
+  }
+
+  get processes(): readonly ManagedProcess[] {
+    return this.#processes;
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all(this.#processes.map((p) => p.stop(this.#graceMs)));
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stopAll();
+  }
+}

@@ -1,0 +1,103 @@
+import { performance } from 'node:perf_hooks';
+import { Pool } from 'undici';
+import { isEchoReply } from '../../fixtures/echo/echo-protocol.ts';
+import type {
+  CallerName,
+  Observation,
+  ServiceName,
+  Timeouts,
+  TrafficDriver,
+  TrafficPlan,
+  Version,
+} from '../model/index.ts';
+import { classifyClientError } from './classify-error.ts';
+import { requestHeaders } from './echo-headers.ts';
+
+/** Where a caller's requests to a service go: its sidecar, or (outside the mesh) the endpoints. */
+export interface TrafficTarget {
+  /** `http://127.0.0.1:PORT`; one is picked at random per request, like kube-proxy does. */
+  readonly origins: readonly string[];
+  /** Host header naming the service. */
+  readonly host: string;
+}
+
+export type ResolveTarget = (caller: CallerName, service: ServiceName) => TrafficTarget;
+
+const defaultConcurrency = 8;
+
+/**
+ * The builtin traffic driver (local platform): undici connection pools, one fresh set per
+ * plan so that no connection outlives a configuration change.
+ */
+export function createBuiltinDriver(resolve: ResolveTarget, timeouts: Timeouts): TrafficDriver {
+  return {
+    async send(plan, requestIdPrefix) {
+      const target = resolve(plan.caller, plan.service);
+      const concurrency = Math.max(1, Math.min(plan.concurrency ?? defaultConcurrency, plan.requests));
+      const pools = new Map(target.origins.map((origin) => [origin, new Pool(origin, { connections: concurrency })]));
+      const observations: Observation[] = new Array(plan.requests);
+      let next = 0;
+      const worker = async () => {
+        for (let i = next++; i < plan.requests; i = next++) {
+          const origin = target.origins[Math.floor(Math.random() * target.origins.length)] ?? '';
+          observations[i] = await sendOne(pools.get(origin) as Pool, plan, target.host, `${requestIdPrefix}${i}`, timeouts);
+        }
+      };
+      try {
+        await Promise.all(Array.from({ length: concurrency }, worker));
+      } finally {
+        await Promise.all([...pools.values()].map((p) => p.destroy()));
+      }
+      return observations;
+    },
+  };
+}
+
+async function sendOne(
+  pool: Pool,
+  plan: TrafficPlan,
+  host: string,
+  requestId: string,
+  timeouts: Timeouts,
+): Promise<Observation> {
+  const started = performance.now();
+  const timeoutMs = plan.timeoutMs ?? timeouts.requestMs;
+  try {
+    const response = await pool.request({
+      path: plan.path ?? '/',
+      method: (plan.method ?? 'GET') as 'GET',
+      headers: { ...requestHeaders(plan, requestId), host },
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const text = await response.body.text();
+    const latencyMs = performance.now() - started;
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(response.headers)) {
+      if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : String(value);
+    }
+    const reply = parseJson(text);
+    const base = { requestId, outcome: 'response' as const, status: response.statusCode, latencyMs, headers };
+    if (!isEchoReply(reply)) return base;
+    return {
+      ...base,
+      servedBy: { version: reply.version as Version, instance: reply.instance },
+      attempt: reply.attempt,
+      identity: reply.identity ? { header: reply.identity.header, value: reply.identity.value } : null,
+    };
+  } catch (error) {
+    return {
+      requestId,
+      outcome: classifyClientError(error),
+      latencyMs: performance.now() - started,
+      errorDetail: (error as Error).message,
+    };
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
