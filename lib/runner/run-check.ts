@@ -1,0 +1,137 @@
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type {
+  Check,
+  CheckResult,
+  Environment,
+  JudgeContext,
+  Judgement,
+  Observation,
+  RenderedResource,
+  TrafficPlan,
+} from '../model/index.ts';
+import { isSampled } from '../model/index.ts';
+
+/** Runs one check against a running environment and returns its result for the report. */
+export async function runCheck(check: Check, env: Environment, tag: string): Promise<CheckResult> {
+  const started = performance.now();
+  // Request ids must be unique across checks: the echo ledger is looked up by id prefix.
+  const runTag = `${tag}.${randomBytes(4).toString('hex')}`;
+  const base = { id: check.id, description: check.description, profile: check.profile, features: check.features };
+  const elapsed = () => Math.round(performance.now() - started);
+
+  const missing = check.features.flatMap((feature) => {
+    const support = env.mesh.support(feature);
+    return support.supported ? [] : [`${feature}: ${support.reason}`];
+  });
+  if (missing.length > 0) {
+    return {
+      ...base,
+      status: 'NOT_SUPPORTED',
+      durationMs: elapsed(),
+      want: 'the mesh supports the features this check needs',
+      got: `${env.mesh.name} does not support ${missing.join('; ')}`,
+      reason: missing.join('; '),
+      evidence: {},
+    };
+  }
+
+  let resources: RenderedResource[] = [];
+  try {
+    resources = env.mesh.render(check.intents);
+    await env.apply(resources);
+    const ctx: JudgeContext = { identityOf: (caller) => env.mesh.identityOf(caller), finalLook: false };
+    const propagationMs = await converge(check, env, ctx, runTag);
+    const { judgement, requests } = await sampleAndJudge(check, env, ctx, runTag);
+    const failed = judgement.status !== 'PASSED';
+    return {
+      ...base,
+      status: failed ? 'FAILED' : 'PASSED',
+      durationMs: elapsed(),
+      want: judgement.want,
+      got: judgement.got,
+      evidence: { ...judgement.evidence, requests },
+      ...(check.convergence ? { propagationMs } : {}),
+      ...(check.alpha !== undefined ? { alpha: check.alpha } : {}),
+      resources,
+      ...(failed ? { diagnostics: await env.diagnostics() } : {}),
+    };
+  } catch (error) {
+    return {
+      ...base,
+      status: 'ERROR',
+      durationMs: elapsed(),
+      want: 'the harness runs the check to a verdict',
+      got: `the harness broke: ${(error as Error).message}`,
+      reason: (error as Error).message,
+      evidence: {},
+      resources,
+      diagnostics: await env.diagnostics().catch(() => []),
+    };
+  } finally {
+    await env.reset();
+  }
+}
+
+/**
+ * Probes until the check's intent is observed on `convergenceConfirmations` consecutive
+ * requests. Returns the time that took, or null when it was not seen before the named timeout
+ * (the check then measures anyway and the report says propagation was not confirmed).
+ */
+async function converge(check: Check, env: Environment, ctx: JudgeContext, runTag: string): Promise<number | null> {
+  if (!check.convergence) return null;
+  const { plan, confirmed } = check.convergence;
+  const started = performance.now();
+  let consecutive = 0;
+  for (let probe = 0; performance.now() - started < env.timeouts.convergenceMs; probe++) {
+    const [observation] = await env.driver.send({ ...plan, requests: 1 }, `${runTag}.probe.${probe}.`);
+    consecutive = observation && confirmed(observation, ctx) ? consecutive + 1 : 0;
+    if (consecutive >= env.timeouts.convergenceConfirmations) return Math.round(performance.now() - started);
+    if (consecutive === 0) await sleep(env.timeouts.probeIntervalMs);
+  }
+  return null;
+}
+
+async function sampleAndJudge(
+  check: Check,
+  env: Environment,
+  ctx: JudgeContext,
+  runTag: string,
+): Promise<{ judgement: Judgement; requests: Record<string, number> }> {
+  const observations: Record<string, Observation[]> = {};
+  const entries = Object.entries(check.traffic) as [string, Check['traffic'][string]][];
+  let look = 0;
+  const sendBatch = async (name: string, plan: TrafficPlan, requests: number) => {
+    const prefix = `${runTag}.${name}.${look}.`;
+    const batch = await env.driver.send({ ...plan, requests }, prefix);
+    const seen = plan.ledger ? await env.ledger(prefix) : undefined;
+    const list = observations[name] ?? [];
+    for (const o of batch) list.push(seen ? { ...o, serverAttempts: seen.get(o.requestId) ?? 0 } : o);
+    observations[name] = list;
+  };
+  for (const [name, traffic] of entries) {
+    if (isSampled(traffic)) await sendBatch(name, traffic.plan, Math.min(traffic.batchSize, traffic.maxRequests));
+    else await sendBatch(name, traffic, traffic.requests);
+  }
+  for (;;) {
+    const open = entries.filter(
+      ([name, t]) => isSampled(t) && (observations[name]?.length ?? 0) < t.maxRequests,
+    );
+    const judgement = check.judge(observations, { ...ctx, finalLook: open.length === 0 });
+    const requests = Object.fromEntries(Object.entries(observations).map(([n, o]) => [n, o.length]));
+    if (judgement.status !== 'CONTINUE') return { judgement, requests };
+    if (open.length === 0) {
+      return {
+        judgement: { ...judgement, status: 'FAILED', got: `${judgement.got} (undecided at the sampling cap)` },
+        requests,
+      };
+    }
+    look++;
+    for (const [name, t] of open) {
+      if (!isSampled(t)) continue;
+      const remaining = t.maxRequests - (observations[name]?.length ?? 0);
+      await sendBatch(name, t.plan, Math.min(t.batchSize, remaining));
+    }
+  }
+}
