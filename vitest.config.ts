@@ -5,6 +5,7 @@ export default defineConfig({
   test: {
     include: ['lib/**/*.test.ts', 'suites/**/*.test.ts', 'fixtures/**/*.test.ts', 'k6/**/*.test.ts'],
     pool: 'forks',
+    reporters: ['default', './lib/report/closing-line-reporter.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

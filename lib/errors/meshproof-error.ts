@@ -38,7 +38,9 @@ export class MeshproofError extends Error {
 export function isMeshproofError(error: unknown): error is MeshproofError {
   return (
     error instanceof MeshproofError ||
-    (error instanceof Error && typeof (error as { code?: unknown }).code === 'string' && error.name === 'MeshproofError')
+    (error instanceof Error &&
+      typeof (error as { code?: unknown }).code === 'string' &&
+      error.name === 'MeshproofError')
   );
 }
 

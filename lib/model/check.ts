@@ -32,7 +32,10 @@ export interface Check<Plans extends string = string> {
   readonly convergence?: Convergence;
   /** Named traffic, sent in declaration order. */
   readonly traffic: Readonly<Record<Plans, TrafficPlan | SampledPlan>>;
-  readonly judge: (observations: Readonly<Record<Plans, readonly Observation[]>>, ctx: JudgeContext) => Judgement;
+  readonly judge: (
+    observations: Readonly<Record<Plans, readonly Observation[]>>,
+    ctx: JudgeContext,
+  ) => Judgement;
   /** False-failure bound of the judge on a conformant mesh (statistical checks only). */
   readonly alpha?: number;
 }

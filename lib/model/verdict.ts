@@ -1,7 +1,13 @@
 /** Result values of a check, fixed like the Gateway API report's. */
 export type CheckStatus = 'PASSED' | 'FAILED' | 'NOT_SUPPORTED' | 'SKIPPED' | 'ERROR';
 
-export const checkStatuses: readonly CheckStatus[] = ['PASSED', 'FAILED', 'NOT_SUPPORTED', 'SKIPPED', 'ERROR'];
+export const checkStatuses: readonly CheckStatus[] = [
+  'PASSED',
+  'FAILED',
+  'NOT_SUPPORTED',
+  'SKIPPED',
+  'ERROR',
+];
 
 /** JSON-serialisable evidence behind a verdict (counts, intervals, attempts, latencies). */
 export type Evidence = Readonly<Record<string, unknown>>;

@@ -18,7 +18,12 @@ export async function runCheck(check: Check, env: Environment, tag: string): Pro
   const started = performance.now();
   // Request ids must be unique across checks: the echo ledger is looked up by id prefix.
   const runTag = `${tag}.${randomBytes(4).toString('hex')}`;
-  const base = { id: check.id, description: check.description, profile: check.profile, features: check.features };
+  const base = {
+    id: check.id,
+    description: check.description,
+    profile: check.profile,
+    features: check.features,
+  };
   const elapsed = () => Math.round(performance.now() - started);
 
   const missing = check.features.flatMap((feature) => {
@@ -40,9 +45,10 @@ export async function runCheck(check: Check, env: Environment, tag: string): Pro
   let resources: RenderedResource[] = [];
   try {
     resources = env.mesh.render(check.intents);
+    const applied = performance.now();
     await env.apply(resources);
     const ctx: JudgeContext = { identityOf: (caller) => env.mesh.identityOf(caller), finalLook: false };
-    const propagationMs = await converge(check, env, ctx, runTag);
+    const propagationMs = await converge(check, env, ctx, runTag, applied);
     const { judgement, requests } = await sampleAndJudge(check, env, ctx, runTag);
     const failed = judgement.status !== 'PASSED';
     return {
@@ -79,7 +85,13 @@ export async function runCheck(check: Check, env: Environment, tag: string): Pro
  * requests. Returns the time that took, or null when it was not seen before the named timeout
  * (the check then measures anyway and the report says propagation was not confirmed).
  */
-async function converge(check: Check, env: Environment, ctx: JudgeContext, runTag: string): Promise<number | null> {
+async function converge(
+  check: Check,
+  env: Environment,
+  ctx: JudgeContext,
+  runTag: string,
+  applied: number,
+): Promise<number | null> {
   if (!check.convergence) return null;
   const { plan, confirmed } = check.convergence;
   const started = performance.now();
@@ -87,7 +99,8 @@ async function converge(check: Check, env: Environment, ctx: JudgeContext, runTa
   for (let probe = 0; performance.now() - started < env.timeouts.convergenceMs; probe++) {
     const [observation] = await env.driver.send({ ...plan, requests: 1 }, `${runTag}.probe.${probe}.`);
     consecutive = observation && confirmed(observation, ctx) ? consecutive + 1 : 0;
-    if (consecutive >= env.timeouts.convergenceConfirmations) return Math.round(performance.now() - started);
+    // Propagation counts from the moment configuration was handed to the mesh.
+    if (consecutive >= env.timeouts.convergenceConfirmations) return Math.round(performance.now() - applied);
     if (consecutive === 0) await sleep(env.timeouts.probeIntervalMs);
   }
   return null;
@@ -111,7 +124,8 @@ async function sampleAndJudge(
     observations[name] = list;
   };
   for (const [name, traffic] of entries) {
-    if (isSampled(traffic)) await sendBatch(name, traffic.plan, Math.min(traffic.batchSize, traffic.maxRequests));
+    if (isSampled(traffic))
+      await sendBatch(name, traffic.plan, Math.min(traffic.batchSize, traffic.maxRequests));
     else await sendBatch(name, traffic, traffic.requests);
   }
   for (;;) {
@@ -123,7 +137,11 @@ async function sampleAndJudge(
     if (judgement.status !== 'CONTINUE') return { judgement, requests };
     if (open.length === 0) {
       return {
-        judgement: { ...judgement, status: 'FAILED', got: `${judgement.got} (undecided at the sampling cap)` },
+        judgement: {
+          ...judgement,
+          status: 'FAILED',
+          got: `${judgement.got} (undecided at the sampling cap)`,
+        },
         requests,
       };
     }

@@ -34,13 +34,21 @@ export function createBuiltinDriver(resolve: ResolveTarget, timeouts: Timeouts):
     async send(plan, requestIdPrefix) {
       const target = resolve(plan.caller, plan.service);
       const concurrency = Math.max(1, Math.min(plan.concurrency ?? defaultConcurrency, plan.requests));
-      const pools = new Map(target.origins.map((origin) => [origin, new Pool(origin, { connections: concurrency })]));
+      const pools = new Map(
+        target.origins.map((origin) => [origin, new Pool(origin, { connections: concurrency })]),
+      );
       const observations: Observation[] = new Array(plan.requests);
       let next = 0;
       const worker = async () => {
         for (let i = next++; i < plan.requests; i = next++) {
           const origin = target.origins[Math.floor(Math.random() * target.origins.length)] ?? '';
-          observations[i] = await sendOne(pools.get(origin) as Pool, plan, target.host, `${requestIdPrefix}${i}`, timeouts);
+          observations[i] = await sendOne(
+            pools.get(origin) as Pool,
+            plan,
+            target.host,
+            `${requestIdPrefix}${i}`,
+            timeouts,
+          );
         }
       };
       try {

@@ -14,7 +14,9 @@ export const allowListedIdentity = defineCheck({
   },
   traffic: { client: { caller: 'client', service: 'server', requests: 20 } },
   judge: ({ client }, ctx) => {
-    const served = client.filter((o) => isSuccess(o) && o.identity?.value === ctx.identityOf('client')).length;
+    const served = client.filter(
+      (o) => isSuccess(o) && o.identity?.value === ctx.identityOf('client'),
+    ).length;
     return {
       status: served === client.length ? 'PASSED' : 'FAILED',
       want: `client (allowed by the policy): ${client.length} of ${client.length} served by the app`,

@@ -1,7 +1,8 @@
-import { defineCheck, describeOutcomes, Feature } from '../../lib/model/index.ts';
 import type { Observation } from '../../lib/model/index.ts';
+import { defineCheck, describeOutcomes, Feature } from '../../lib/model/index.ts';
 
-const deniedUnseen = (o: Observation) => o.outcome === 'response' && o.status === 403 && o.serverAttempts === 0;
+const deniedUnseen = (o: Observation) =>
+  o.outcome === 'response' && o.status === 403 && o.serverAttempts === 0;
 
 /** Once a policy selects a workload, callers it does not list are denied with 403. */
 export const denyUnlistedIdentity = defineCheck({

@@ -14,7 +14,10 @@ export const methodAndPath = defineCheck({
     {
       kind: 'AccessPolicy',
       service: 'server',
-      rules: [{ from: ['client'], methods: ['GET'], pathPrefixes: ['/api/'] }, { pathPrefixes: ['/public/'] }],
+      rules: [
+        { from: ['client'], methods: ['GET'], pathPrefixes: ['/api/'] },
+        { pathPrefixes: ['/public/'] },
+      ],
     },
   ],
   convergence: {
@@ -23,16 +26,42 @@ export const methodAndPath = defineCheck({
   },
   traffic: {
     allowed: { caller: 'client', service: 'server', method: 'GET', path: '/api/items', requests: 10 },
-    otherMethod: { caller: 'client', service: 'server', method: 'DELETE', path: '/api/items', requests: 10, ledger: true },
-    otherPath: { caller: 'client', service: 'server', method: 'GET', path: '/admin/users', requests: 10, ledger: true },
+    otherMethod: {
+      caller: 'client',
+      service: 'server',
+      method: 'DELETE',
+      path: '/api/items',
+      requests: 10,
+      ledger: true,
+    },
+    otherPath: {
+      caller: 'client',
+      service: 'server',
+      method: 'GET',
+      path: '/admin/users',
+      requests: 10,
+      ledger: true,
+    },
     openFromFrontend: { caller: 'frontend', service: 'server', path: '/public/status', requests: 10 },
     openFromOutsider: { caller: 'outsider', service: 'server', path: '/public/status', requests: 10 },
   },
   judge: (o) => {
     const parts = {
-      'client GET /api/items': { want: '2xx', ok: o.allowed.every(isSuccess), got: describeOutcomes(o.allowed) },
-      'client DELETE /api/items': { want: '403', ok: o.otherMethod.every(denied), got: describeOutcomes(o.otherMethod) },
-      'client GET /admin/users': { want: '403', ok: o.otherPath.every(denied), got: describeOutcomes(o.otherPath) },
+      'client GET /api/items': {
+        want: '2xx',
+        ok: o.allowed.every(isSuccess),
+        got: describeOutcomes(o.allowed),
+      },
+      'client DELETE /api/items': {
+        want: '403',
+        ok: o.otherMethod.every(denied),
+        got: describeOutcomes(o.otherMethod),
+      },
+      'client GET /admin/users': {
+        want: '403',
+        ok: o.otherPath.every(denied),
+        got: describeOutcomes(o.otherPath),
+      },
       'frontend GET /public/status': {
         want: '2xx',
         ok: o.openFromFrontend.every(isSuccess),

@@ -19,7 +19,9 @@ export const permissiveAcceptsPlaintext = defineCheck({
   judge: ({ outsider, client }, ctx) => {
     const outsiderServed = outsider.filter((o) => isSuccess(o) && o.servedBy !== undefined).length;
     const outsiderWithIdentity = outsider.filter((o) => o.identity).length;
-    const clientMtls = client.filter((o) => isSuccess(o) && o.identity?.value === ctx.identityOf('client')).length;
+    const clientMtls = client.filter(
+      (o) => isSuccess(o) && o.identity?.value === ctx.identityOf('client'),
+    ).length;
     const passed =
       outsiderServed === outsider.length && outsiderWithIdentity === 0 && clientMtls === client.length;
     return {

@@ -24,7 +24,10 @@ export const strictRejectsPlaintext = defineCheck({
       status: admitted === 0 && reachedApp === 0 && clientServed === client.length ? 'PASSED' : 'FAILED',
       want: `plaintext outsider: no 2xx and 0 of ${outsider.length} requests reach the app; meshed client: ${client.length} of ${client.length} 2xx`,
       got: `outsider: ${describeOutcomes(outsider)}, ${reachedApp} of ${outsider.length} reached the app; client: ${describeOutcomes(client)}`,
-      evidence: { outsider: { admitted, reachedApp, total: outsider.length }, client: { served: clientServed } },
+      evidence: {
+        outsider: { admitted, reachedApp, total: outsider.length },
+        client: { served: clientServed },
+      },
     };
   },
 });

@@ -1,8 +1,12 @@
-import { countBy, defineCheck, Feature, isSuccess } from '../../lib/model/index.ts';
 import type { Observation } from '../../lib/model/index.ts';
+import { countBy, defineCheck, Feature, isSuccess } from '../../lib/model/index.ts';
 
 const versions = (list: readonly Observation[]) =>
-  [...countBy(list, (o) => (isSuccess(o) ? (o.servedBy?.version ?? 'unknown') : `status ${o.status ?? o.outcome}`))]
+  [
+    ...countBy(list, (o) =>
+      isSuccess(o) ? (o.servedBy?.version ?? 'unknown') : `status ${o.status ?? o.outcome}`,
+    ),
+  ]
     .map(([k, n]) => `${k} ×${n}`)
     .join(', ');
 
@@ -32,12 +36,19 @@ export const headerMatch = defineCheck({
   },
   judge: ({ matching, other }) => {
     const matchingOnV2 = matching.filter((o) => isSuccess(o) && o.servedBy?.version === 'v2').length;
-    const otherOffV2 = other.filter((o) => isSuccess(o) && o.servedBy !== undefined && o.servedBy.version !== 'v2');
+    const otherOffV2 = other.filter(
+      (o) => isSuccess(o) && o.servedBy !== undefined && o.servedBy.version !== 'v2',
+    );
     return {
       status: matchingOnV2 === matching.length && otherOffV2.length === other.length ? 'PASSED' : 'FAILED',
       want: `with x-version: v2 → v2 ×${matching.length}; without → never v2 (v1 ×${other.length})`,
       got: `with x-version: v2 → ${versions(matching)}; without → ${versions(other)}`,
-      evidence: { matchingOnV2, matching: matching.length, otherOffV2: otherOffV2.length, other: other.length },
+      evidence: {
+        matchingOnV2,
+        matching: matching.length,
+        otherOffV2: otherOffV2.length,
+        other: other.length,
+      },
     };
   },
 });

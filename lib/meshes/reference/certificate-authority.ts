@@ -41,8 +41,13 @@ function validity(): { notBefore: Date; notAfter: Date } {
 }
 
 /** Creates a fresh root CA for one run. Keys never leave the run's temporary directory. */
-export async function createCertificateAuthority(trustDomain = 'cluster.local'): Promise<CertificateAuthority> {
-  const rootKeys = (await webcrypto.subtle.generateKey(keyAlgorithm, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+export async function createCertificateAuthority(
+  trustDomain = 'cluster.local',
+): Promise<CertificateAuthority> {
+  const rootKeys = (await webcrypto.subtle.generateKey(keyAlgorithm, true, [
+    'sign',
+    'verify',
+  ])) as webcrypto.CryptoKeyPair;
   const root = await x509.X509CertificateGenerator.createSelfSigned({
     name: `O=meshproof reference mesh, CN=${trustDomain} root`,
     keys: rootKeys,
@@ -57,7 +62,10 @@ export async function createCertificateAuthority(trustDomain = 'cluster.local'):
   return {
     rootPem: pemBlock(root.toString('pem')),
     async issue(spiffeId) {
-      const keys = (await webcrypto.subtle.generateKey(keyAlgorithm, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+      const keys = (await webcrypto.subtle.generateKey(keyAlgorithm, true, [
+        'sign',
+        'verify',
+      ])) as webcrypto.CryptoKeyPair;
       const cert = await x509.X509CertificateGenerator.create({
         subject: `CN=${spiffeId}`,
         issuer: root.subject,
@@ -67,13 +75,22 @@ export async function createCertificateAuthority(trustDomain = 'cluster.local'):
         ...validity(),
         extensions: [
           new x509.BasicConstraintsExtension(false, undefined, true),
-          new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyAgreement, true),
-          new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth]),
+          new x509.KeyUsagesExtension(
+            x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyAgreement,
+            true,
+          ),
+          new x509.ExtendedKeyUsageExtension([
+            x509.ExtendedKeyUsage.serverAuth,
+            x509.ExtendedKeyUsage.clientAuth,
+          ]),
           new x509.SubjectAlternativeNameExtension([{ type: 'url', value: spiffeId }], true),
           await x509.AuthorityKeyIdentifierExtension.create(root),
         ],
       });
-      return { certificatePem: pemBlock(cert.toString('pem')), privateKeyPem: await privateKeyPem(keys.privateKey) };
+      return {
+        certificatePem: pemBlock(cert.toString('pem')),
+        privateKeyPem: await privateKeyPem(keys.privateKey),
+      };
     },
   };
 }

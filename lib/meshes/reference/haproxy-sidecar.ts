@@ -49,7 +49,12 @@ export class HaproxySidecar {
   }
 
   /** Starts haproxy on a configuration file and waits until its first worker serves. */
-  static async start(group: ProcessGroup, name: string, configFile: string, timeoutMs: number): Promise<HaproxySidecar> {
+  static async start(
+    group: ProcessGroup,
+    name: string,
+    configFile: string,
+    timeoutMs: number,
+  ): Promise<HaproxySidecar> {
     const process = group.spawn(`sidecar/${name}`, 'haproxy', ['-W', '-db', '-f', configFile]);
     try {
       await process.waitForLine((line) => loadingSuccess.test(line), timeoutMs, 'successful start');
@@ -77,7 +82,11 @@ export class HaproxySidecar {
    */
   async reload(timeoutMs: number): Promise<void> {
     const loaded = this.process.waitForLine((line) => loadingSuccess.test(line), timeoutMs, 'reload');
-    const formerGone = this.process.waitForLine((line) => formerWorkerExited.test(line), timeoutMs, 'former worker exit');
+    const formerGone = this.process.waitForLine(
+      (line) => formerWorkerExited.test(line),
+      timeoutMs,
+      'former worker exit',
+    );
     this.process.child.kill('SIGUSR2');
     await Promise.all([loaded, formerGone]);
   }

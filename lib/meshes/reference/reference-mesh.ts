@@ -13,7 +13,10 @@ import { delayLuaSource, renderReferenceMesh } from './render-haproxy.ts';
 import type { ReferenceWiring, SidecarWiring } from './wiring.ts';
 
 /** Creates the adapter of a reference mesh with known wiring (rendering is pure). */
-export function referenceMeshAdapter(wiring: ReferenceWiring, defects: ReadonlySet<ReferenceDefect>): MeshAdapter {
+export function referenceMeshAdapter(
+  wiring: ReferenceWiring,
+  defects: ReadonlySet<ReferenceDefect>,
+): MeshAdapter {
   return {
     name: 'reference',
     support: referenceSupport,
@@ -98,7 +101,8 @@ export async function installReferenceMesh(options: ReferenceMeshOptions): Promi
     },
   };
   const adapter = referenceMeshAdapter(wiring, options.defects);
-  const configFile = (resource: RenderedResource) => join(dir, `${resource.name.replace('sidecar/', '')}.cfg`);
+  const configFile = (resource: RenderedResource) =>
+    join(dir, `${resource.name.replace('sidecar/', '')}.cfg`);
 
   const baseline = adapter.render([]);
   for (const resource of baseline) {
@@ -110,7 +114,12 @@ export async function installReferenceMesh(options: ReferenceMeshOptions): Promi
     baseline.map(async (resource) => {
       running.set(
         resource.name,
-        await HaproxySidecar.start(options.group, resource.name, configFile(resource), options.timeouts.workloadStartMs),
+        await HaproxySidecar.start(
+          options.group,
+          resource.name,
+          configFile(resource),
+          options.timeouts.workloadStartMs,
+        ),
       );
     }),
   );
@@ -142,7 +151,10 @@ export async function installReferenceMesh(options: ReferenceMeshOptions): Promi
     reset: () => apply(baseline),
     async diagnostics() {
       const configs = await Promise.all(
-        baseline.map(async (r) => ({ title: `${r.name} (haproxy.cfg in force)`, content: await readFile(configFile(r), 'utf8') })),
+        baseline.map(async (r) => ({
+          title: `${r.name} (haproxy.cfg in force)`,
+          content: await readFile(configFile(r), 'utf8'),
+        })),
       );
       const logs = [...running.values()].map((s) => ({
         title: `${s.process.name} log (last lines)`,

@@ -64,7 +64,8 @@ export function renderReferenceMesh(
 function renderSidecar(sidecar: SidecarWiring, input: RenderInput): string {
   const sections = [renderGlobal(input.wiring), renderDefaults()];
   if (sidecar.inbound) sections.push(...renderInbound(sidecar, sidecar.inbound, input));
-  if (sidecar.outboundPort !== undefined) sections.push(...renderOutbound(sidecar, sidecar.outboundPort, input));
+  if (sidecar.outboundPort !== undefined)
+    sections.push(...renderOutbound(sidecar, sidecar.outboundPort, input));
   return `${sections.map((lines) => lines.join('\n')).join('\n\n')}\n`;
 }
 
@@ -196,7 +197,9 @@ function rateLimitLines(service: ServiceName, input: RenderInput): string[] {
 }
 
 function authorizationLines(service: ServiceName, input: RenderInput): string[] {
-  const policies = intentsOf<AccessPolicyIntent>(input.intents, 'AccessPolicy').filter((p) => p.service === service);
+  const policies = intentsOf<AccessPolicyIntent>(input.intents, 'AccessPolicy').filter(
+    (p) => p.service === service,
+  );
   if (policies.length === 0 || input.defects.has('authz-ignored')) return [];
   const deny = '  http-request deny status 403 content-type text/plain string "RBAC: access denied"';
   const rules = policies.flatMap((p) => p.rules);
@@ -229,7 +232,9 @@ function renderOutbound(sidecar: SidecarWiring, port: number, input: RenderInput
     const isService = `{ var(txn.service) -m str ${service} }`;
     const route = routeOf(service, input);
     const serviceBackend = `${service}-all`;
-    backends.push(renderBackend(serviceBackend, endpoints, sidecar, meshDefaults.retries, undefined, service, input));
+    backends.push(
+      renderBackend(serviceBackend, endpoints, sidecar, meshDefaults.retries, undefined, service, input),
+    );
     if (!route) {
       frontend.push(`  use_backend ${serviceBackend} if ${isService}`);
       continue;
@@ -257,7 +262,15 @@ function renderOutbound(sidecar: SidecarWiring, port: number, input: RenderInput
         from = to;
         const versionEndpoints = endpoints.filter((e) => e.version === backend.version);
         backends.push(
-          renderBackend(name, versionEndpoints, sidecar, rule.retries ?? meshDefaults.retries, rule, service, input),
+          renderBackend(
+            name,
+            versionEndpoints,
+            sidecar,
+            rule.retries ?? meshDefaults.retries,
+            rule,
+            service,
+            input,
+          ),
         );
       }
     });
@@ -268,7 +281,10 @@ function renderOutbound(sidecar: SidecarWiring, port: number, input: RenderInput
   }
   // http-request rules all run before use_backend, so the fallback must be a backend.
   frontend.push('  default_backend unknown-service');
-  const unknown = ['backend unknown-service', '  http-request return status 503 content-type text/plain string "unknown service"'];
+  const unknown = [
+    'backend unknown-service',
+    '  http-request return status 503 content-type text/plain string "unknown service"',
+  ];
   return [frontend, ...backends, unknown];
 }
 
@@ -296,7 +312,17 @@ function faultLines(rule: RouteRule, inRule: string): string[] {
 /** haproxy `retry-on` keywords for the mesh-agnostic retry conditions (Envoy's meanings). */
 const retryKeywords: Record<RetryCondition, readonly string[]> = {
   // Envoy's 5xx: any 5xx, or no response at all (connect failure, reset, per-try timeout).
-  '5xx': ['conn-failure', 'empty-response', 'junk-response', 'response-timeout', '500', '501', '502', '503', '504'],
+  '5xx': [
+    'conn-failure',
+    'empty-response',
+    'junk-response',
+    'response-timeout',
+    '500',
+    '501',
+    '502',
+    '503',
+    '504',
+  ],
   'gateway-error': ['conn-failure', 'empty-response', 'response-timeout', '502', '503', '504'],
   'connect-failure': ['conn-failure'],
   reset: ['empty-response', 'junk-response'],
@@ -322,7 +348,9 @@ function renderBackend(
   lines.push(`  retry-on ${keywords.length > 0 ? keywords.join(' ') : 'none'}`);
   const serverTimeout = retries.perTryTimeoutMs ?? rule?.timeoutMs;
   if (serverTimeout !== undefined) lines.push(`  timeout server ${serverTimeout}ms`);
-  const limit = intentsOf<ConnectionLimitIntent>(input.intents, 'ConnectionLimit').find((i) => i.service === service);
+  const limit = intentsOf<ConnectionLimitIntent>(input.intents, 'ConnectionLimit').find(
+    (i) => i.service === service,
+  );
   const outlier = intentsOf<OutlierDetectionIntent>(input.intents, 'OutlierDetection').find(
     (i) => i.service === service,
   );

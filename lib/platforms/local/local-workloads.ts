@@ -44,13 +44,21 @@ export async function startServerWorkloads(
         },
       });
       try {
-        await process.waitForLine((line) => line.includes('"listening"'), timeouts.workloadStartMs, 'listening line');
+        await process.waitForLine(
+          (line) => line.includes('"listening"'),
+          timeouts.workloadStartMs,
+          'listening line',
+        );
       } catch (cause) {
         const log = process.logTail(10).join(' | ');
         const code = /EADDRINUSE/.test(log) ? 'MESHPROOF_PORT_IN_USE' : 'MESHPROOF_WORKLOAD_START_FAILED';
-        throw new MeshproofError(code, `workload ${name} did not start on port ${appPort}: ${log || String(cause)}`, {
-          cause,
-        });
+        throw new MeshproofError(
+          code,
+          `workload ${name} did not start on port ${appPort}: ${log || String(cause)}`,
+          {
+            cause,
+          },
+        );
       }
       return { name, service: 'server' as const, version, appPort, process };
     }),

@@ -1,0 +1,78 @@
+# meshproof: every target installs what it needs (Node 24 when the system one is too old,
+# npm dependencies, haproxy when running as root), or says exactly what to install.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+.ONESHELL:
+.SHELLFLAGS := -eu -o pipefail -c
+
+MESH ?= reference
+PLATFORM ?=
+ONLY ?=
+DEFECT ?=
+OUTPUT ?= reports
+NODE_WANT := 24
+
+TOOLS := $(CURDIR)/.tools
+LOCAL_NODE := $(TOOLS)/node/bin/node
+
+# The system Node is used when it is 22.18 or newer (it runs TypeScript natively); otherwise
+# Node $(NODE_WANT) is installed into .tools/ from the npm registry's platform package.
+SYSTEM_NODE_OK := $(shell node -e 'const [a,b]=process.versions.node.split(".").map(Number);process.exit(a>22||(a===22&&b>=18)?0:1)' >/dev/null 2>&1 && echo yes)
+ifeq ($(SYSTEM_NODE_OK),yes)
+NODE_DEP :=
+else
+NODE_DEP := $(LOCAL_NODE)
+export PATH := $(TOOLS)/node/bin:$(PATH)
+endif
+
+MESHPROOF := node lib/cli/main.ts
+RUN_FLAGS = --mesh $(MESH) $(if $(PLATFORM),--platform $(PLATFORM)) $(if $(ONLY),--only $(ONLY)) $(if $(DEFECT),--defect $(DEFECT)) --output $(OUTPUT)
+
+.PHONY: help setup conformance test typecheck lint format haproxy clean
+
+help: ## show the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+	@echo "  variables: MESH=reference|istio|linkerd ONLY=pattern DEFECT=name OUTPUT=dir"
+
+$(LOCAL_NODE):
+	@command -v npm >/dev/null || { echo "MESHPROOF_NODE_MISSING: install Node.js 22.18+ with npm (e.g. apt-get install nodejs npm), then rerun"; exit 2; }
+	os=$$(uname -s | tr '[:upper:]' '[:lower:]'); arch=$$(uname -m)
+	case "$$arch" in x86_64|amd64) arch=x64 ;; aarch64|arm64) arch=arm64 ;; esac
+	echo "system Node $$(node --version 2>/dev/null || echo 'not found') is older than 22.18: installing Node $(NODE_WANT) (node-$$os-$$arch) into .tools/"
+	rm -rf $(TOOLS)/node-pkg $(TOOLS)/node && mkdir -p $(TOOLS)/node-pkg $(TOOLS)/node/bin
+	npm install --silent --no-save --no-package-lock --ignore-scripts --no-audit --no-fund --prefix $(TOOLS)/node-pkg "node-$$os-$$arch@$(NODE_WANT)"
+	ln -sf $(TOOLS)/node-pkg/node_modules/node-$$os-$$arch/bin/node $(LOCAL_NODE)
+	$(LOCAL_NODE) --version
+
+node_modules/.installed: package.json package-lock.json | $(NODE_DEP)
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+setup: node_modules/.installed haproxy ## install Node (if needed), npm dependencies and haproxy
+
+haproxy:
+	@command -v haproxy >/dev/null && exit 0
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+	  echo "installing haproxy with apt-get"
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null
+	else
+	  echo "MESHPROOF_HAPROXY_MISSING: the reference mesh needs haproxy 2.6+: sudo apt-get install haproxy (Debian/Ubuntu) or brew install haproxy (macOS)"; exit 2
+	fi
+
+conformance: setup ## run the conformance checks (MESH=reference on the local platform by default)
+	$(MESHPROOF) run $(RUN_FLAGS)
+
+typecheck: node_modules/.installed ## typecheck everything
+	npx tsc --noEmit -p tsconfig.json
+
+lint: node_modules/.installed ## lint and check formatting
+	npx biome check .
+
+format: node_modules/.installed ## fix formatting and safe lint findings
+	npx biome check --write .
+
+test: setup typecheck lint ## typecheck, lint, and run every test (unit, golden, end to end)
+	npx vitest run
+
+clean: ## remove run output and installed tools
+	rm -rf $(OUTPUT)/2* $(OUTPUT)/latest .tools node_modules

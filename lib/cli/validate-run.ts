@@ -1,0 +1,89 @@
+import { MeshproofError } from '../errors/meshproof-error.ts';
+import { isReferenceDefect, referenceDefectNames } from '../meshes/reference/defects.ts';
+import type { MeshName, PlatformName } from '../model/index.ts';
+import { meshNames, platformNames } from '../model/index.ts';
+
+/** Raw options of `meshproof run`, as typed by the user. */
+export interface RunFlags {
+  readonly mesh?: string;
+  readonly platform?: string;
+  readonly only?: string;
+  readonly defect?: string;
+  readonly output?: string;
+  readonly basePort?: string;
+}
+
+/** Options of `meshproof run`, validated. */
+export interface RunOptions {
+  readonly mesh: MeshName;
+  readonly platform: PlatformName;
+  readonly only: readonly string[];
+  readonly defects: readonly string[];
+  readonly output: string;
+  readonly basePort?: number;
+}
+
+const list = (value: string | undefined) =>
+  (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+
+/** Checks the flags of a run and resolves defaults; every mistake is a coded one-line error. */
+export function validateRunFlags(flags: RunFlags): RunOptions {
+  const mesh = flags.mesh ?? 'reference';
+  if (!(meshNames as readonly string[]).includes(mesh)) {
+    throw new MeshproofError(
+      'MESHPROOF_UNKNOWN_MESH',
+      `unknown mesh "${mesh}"; choose one of ${meshNames.join(', ')} (e.g. --mesh reference)`,
+    );
+  }
+  const platform = flags.platform ?? (mesh === 'reference' ? 'local' : 'k3s');
+  if (!(platformNames as readonly string[]).includes(platform)) {
+    throw new MeshproofError(
+      'MESHPROOF_UNKNOWN_PLATFORM',
+      `unknown platform "${platform}"; choose one of ${platformNames.join(', ')}`,
+    );
+  }
+  if ((mesh === 'reference') !== (platform === 'local')) {
+    throw new MeshproofError(
+      'MESHPROOF_UNSUPPORTED_COMBINATION',
+      mesh === 'reference'
+        ? `the reference mesh runs on the local platform only; drop --platform ${platform} or use --mesh istio|linkerd`
+        : `mesh ${mesh} needs a Kubernetes platform; use --platform k3s or --platform kubeconfig --context NAME`,
+    );
+  }
+  const defects = list(flags.defect);
+  for (const defect of defects) {
+    if (mesh !== 'reference') {
+      throw new MeshproofError(
+        'MESHPROOF_UNKNOWN_DEFECT',
+        `defects exist only on the reference mesh; drop --defect ${defect}`,
+      );
+    }
+    if (!isReferenceDefect(defect)) {
+      throw new MeshproofError(
+        'MESHPROOF_UNKNOWN_DEFECT',
+        `unknown defect "${defect}"; list them with \`meshproof defects\` (known: ${referenceDefectNames.join(', ')})`,
+      );
+    }
+  }
+  let basePort: number | undefined;
+  if (flags.basePort !== undefined) {
+    basePort = Number(flags.basePort);
+    if (!/^\d+$/.test(flags.basePort) || basePort < 1024 || basePort > 65_000) {
+      throw new MeshproofError(
+        'MESHPROOF_BAD_FLAG',
+        `--base-port must be a whole number from 1024 to 65000, not "${flags.basePort}"`,
+      );
+    }
+  }
+  return {
+    mesh: mesh as MeshName,
+    platform: platform as PlatformName,
+    only: list(flags.only),
+    defects,
+    output: flags.output ?? 'reports',
+    ...(basePort !== undefined ? { basePort } : {}),
+  };
+}

@@ -1,0 +1,133 @@
+import { createHash } from 'node:crypto';
+import type { Capability } from '../meshes/capabilities.ts';
+import type { Check, CheckResult, CheckStatus } from '../model/index.ts';
+import type { RunConfig } from '../runner/run-config.ts';
+
+export const reportApiVersion = 'meshproof.dev/v1alpha1';
+
+export interface ReportSummary {
+  readonly total: number;
+  readonly passed: number;
+  readonly failed: number;
+  readonly notSupported: number;
+  readonly skipped: number;
+  readonly errored: number;
+}
+
+/** The versioned compliance report, written as report.json. */
+export interface ConformanceReport {
+  readonly apiVersion: typeof reportApiVersion;
+  readonly kind: 'ConformanceReport';
+  readonly runId: string;
+  /** PASSED when no check FAILED or ERRORed. */
+  readonly verdict: 'PASSED' | 'FAILED';
+  readonly mesh: { readonly name: string; readonly version: string };
+  readonly platform: string;
+  readonly harness: { readonly name: 'meshproof'; readonly version: string };
+  readonly environment: {
+    readonly node: string;
+    readonly os: string;
+    readonly arch: string;
+    readonly cpus: number;
+  };
+  readonly config: {
+    readonly only: readonly string[];
+    readonly defects: readonly string[];
+    readonly hash: string;
+  };
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly durationMs: number;
+  readonly summary: ReportSummary;
+  /** Upper bound on the chance that a conformant mesh fails some statistical check of the run. */
+  readonly falseFailureBound: number;
+  readonly capabilities: readonly Capability[];
+  readonly checks: readonly CheckResult[];
+}
+
+export interface ReportInput {
+  readonly config: RunConfig;
+  readonly registry: readonly Check[];
+  readonly results: readonly CheckResult[];
+  readonly meshVersion: string;
+  readonly harnessVersion: string;
+  readonly capabilities: readonly Capability[];
+  readonly startedAt: Date;
+  readonly finishedAt: Date;
+  readonly environment: ConformanceReport['environment'];
+}
+
+const statusOrder: Record<CheckStatus, number> = {
+  FAILED: 0,
+  ERROR: 1,
+  PASSED: 2,
+  NOT_SUPPORTED: 3,
+  SKIPPED: 4,
+};
+
+/**
+ * Builds the report from the checks' results (pure). Checks of the registry that did not run
+ * are listed as SKIPPED with the reason, never left out.
+ */
+export function buildConformanceReport(input: ReportInput): ConformanceReport {
+  const ran = new Map(input.results.map((r) => [r.id, r]));
+  const checks: CheckResult[] = input.registry.map(
+    (check) =>
+      ran.get(check.id) ?? {
+        id: check.id,
+        description: check.description,
+        status: 'SKIPPED',
+        profile: check.profile,
+        features: check.features,
+        durationMs: 0,
+        want: 'not run',
+        got: 'not run',
+        reason:
+          input.config.only.length > 0 ? `not selected by --only ${input.config.only.join(',')}` : 'not run',
+        evidence: {},
+      },
+  );
+  const count = (status: CheckStatus) => checks.filter((c) => c.status === status).length;
+  const summary: ReportSummary = {
+    total: checks.length,
+    passed: count('PASSED'),
+    failed: count('FAILED'),
+    notSupported: count('NOT_SUPPORTED'),
+    skipped: count('SKIPPED'),
+    errored: count('ERROR'),
+  };
+  const judged = checks.filter((c) => c.status === 'PASSED' || c.status === 'FAILED');
+  const { config } = input;
+  return {
+    apiVersion: reportApiVersion,
+    kind: 'ConformanceReport',
+    runId: config.runId,
+    verdict: summary.failed + summary.errored === 0 ? 'PASSED' : 'FAILED',
+    mesh: { name: config.mesh, version: input.meshVersion },
+    platform: config.platform,
+    harness: { name: 'meshproof', version: input.harnessVersion },
+    environment: input.environment,
+    config: {
+      only: config.only,
+      defects: config.defects,
+      hash: createHash('sha256')
+        .update(
+          JSON.stringify({
+            mesh: config.mesh,
+            platform: config.platform,
+            only: config.only,
+            defects: config.defects,
+          }),
+        )
+        .digest('hex')
+        .slice(0, 16),
+    },
+    startedAt: input.startedAt.toISOString(),
+    finishedAt: input.finishedAt.toISOString(),
+    durationMs: input.finishedAt.getTime() - input.startedAt.getTime(),
+    summary,
+    falseFailureBound: judged.reduce((sum, c) => sum + (c.alpha ?? 0), 0),
+    capabilities: input.capabilities,
+    checks: [...checks].sort((a, b) => statusOrder[a.status] - statusOrder[b.status]),
+  };
+}

@@ -1,0 +1,98 @@
+import { cpus } from 'node:os';
+import type { Reporter, TestCase, TestModule } from 'vitest/node';
+import type { Capability } from '../meshes/capabilities.ts';
+import type { Check, CheckResult } from '../model/index.ts';
+import type { RunConfig, RunEnvironmentInfo } from '../runner/run-config.ts';
+import { buildConformanceReport, type ConformanceReport } from './conformance-report.ts';
+import { writeReports } from './report-writers.ts';
+
+export interface ConformanceReporterOptions {
+  readonly config: RunConfig;
+  readonly registry: readonly Check[];
+  readonly capabilities: readonly Capability[];
+  readonly harnessVersion: string;
+}
+
+/** What a finished run hands back to the CLI. */
+export interface RunOutcome {
+  readonly report: ConformanceReport;
+  readonly files: readonly string[];
+  readonly writerFailures: readonly string[];
+  readonly startupError?: RunEnvironmentInfo['startupError'];
+}
+
+/**
+ * Collects each check's result from its test's metadata and writes the report files once at the
+ * end of the run.
+ */
+export class ConformanceReporter implements Reporter {
+  readonly #options: ConformanceReporterOptions;
+  readonly #results: CheckResult[] = [];
+  #environment: RunEnvironmentInfo | undefined;
+  #startedAt = new Date();
+  outcome: RunOutcome | undefined;
+
+  constructor(options: ConformanceReporterOptions) {
+    this.#options = options;
+  }
+
+  onTestRunStart(): void {
+    this.#startedAt = new Date();
+  }
+
+  onTestCaseResult(testCase: TestCase): void {
+    const meta = testCase.meta().meshproof;
+    if (meta) {
+      this.#results.push(meta.result);
+      this.#environment ??= meta.environment;
+      return;
+    }
+    // No metadata: the test died before the check could report (a harness error).
+    const errors = testCase.result().errors ?? [];
+    this.#results.push(
+      harnessError(testCase.name, this.#options.registry, errors.map((e) => e.message).join('; ')),
+    );
+  }
+
+  async onTestRunEnd(testModules: ReadonlyArray<TestModule>): Promise<void> {
+    const moduleErrors = testModules.flatMap((m) => m.errors().map((e) => e.message));
+    if (moduleErrors.length > 0 && this.#results.length === 0) {
+      for (const check of this.#options.registry)
+        this.#results.push(harnessError(check.id, this.#options.registry, moduleErrors.join('; ')));
+    }
+    const report = buildConformanceReport({
+      config: this.#options.config,
+      registry: this.#options.registry,
+      results: this.#results,
+      meshVersion: this.#environment?.meshVersion ?? 'unknown',
+      harnessVersion: this.#options.harnessVersion,
+      capabilities: this.#options.capabilities,
+      startedAt: this.#startedAt,
+      finishedAt: new Date(),
+      environment: { node: process.version, os: process.platform, arch: process.arch, cpus: cpus().length },
+    });
+    const { written, failures } = await writeReports(report, this.#options.config.outputDir);
+    this.outcome = {
+      report,
+      files: written,
+      writerFailures: failures,
+      ...(this.#environment?.startupError ? { startupError: this.#environment.startupError } : {}),
+    };
+  }
+}
+
+function harnessError(id: string, registry: readonly Check[], message: string): CheckResult {
+  const check = registry.find((c) => c.id === id);
+  return {
+    id,
+    description: check?.description ?? '',
+    status: 'ERROR',
+    profile: check?.profile ?? 'core',
+    features: check?.features ?? [],
+    durationMs: 0,
+    want: 'the harness runs the check to a verdict',
+    got: `the harness broke: ${message}`,
+    reason: message,
+    evidence: {},
+  };
+}

@@ -1,0 +1,50 @@
+import type { ConformanceReport } from './conformance-report.ts';
+
+function escapeXml(text: string): string {
+  const escaped = text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
+  return [...escaped].filter(isXmlChar).join('');
+}
+
+/** XML 1.0 forbids most control characters even when escaped; proxy logs can contain them. */
+function isXmlChar(char: string): boolean {
+  const code = char.codePointAt(0) ?? 0;
+  return (
+    code === 0x09 || code === 0x0a || code === 0x0d || (code >= 0x20 && code !== 0xfffe && code !== 0xffff)
+  );
+}
+
+/** Renders the report as JUnit XML for CI systems (pure). */
+export function renderJunit(report: ConformanceReport): string {
+  const suiteName = `meshproof.${report.mesh.name}.${report.platform}`;
+  const cases = report.checks.map((check) => {
+    const area = check.id.split('.').slice(0, 2).join('.');
+    const open = `    <testcase classname="${escapeXml(`${suiteName}.${area}`)}" name="${escapeXml(check.id)}" time="${(check.durationMs / 1000).toFixed(3)}"`;
+    const detail = escapeXml(`want: ${check.want}\ngot: ${check.got}`);
+    switch (check.status) {
+      case 'PASSED':
+        return `${open}/>`;
+      case 'FAILED':
+        return `${open}>\n      <failure message="${escapeXml(check.got)}" type="FAILED">${detail}</failure>\n    </testcase>`;
+      case 'ERROR':
+        return `${open}>\n      <error message="${escapeXml(check.reason ?? check.got)}" type="ERROR">${detail}</error>\n    </testcase>`;
+      default:
+        return `${open}>\n      <skipped message="${escapeXml(`${check.status}: ${check.reason ?? ''}`)}"/>\n    </testcase>`;
+    }
+  });
+  const s = report.summary;
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="meshproof" tests="${s.total}" failures="${s.failed}" errors="${s.errored}" skipped="${s.skipped + s.notSupported}" time="${(report.durationMs / 1000).toFixed(3)}">`,
+    `  <testsuite name="${escapeXml(suiteName)}" tests="${s.total}" failures="${s.failed}" errors="${s.errored}" skipped="${s.skipped + s.notSupported}" timestamp="${report.startedAt}" time="${(report.durationMs / 1000).toFixed(3)}">`,
+    `    <properties><property name="mesh.version" value="${escapeXml(report.mesh.version)}"/><property name="falseFailureBound" value="${report.falseFailureBound}"/></properties>`,
+    ...cases,
+    '  </testsuite>',
+    '</testsuites>',
+    '',
+  ].join('\n');
+}
