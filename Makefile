@@ -45,7 +45,9 @@ $(LOCAL_NODE):
 	$(LOCAL_NODE) --version
 
 node_modules/.installed: package.json package-lock.json | $(NODE_DEP)
-	npm ci --no-audit --no-fund --loglevel=error
+	# npm ci refuses lock files without the optional binaries of other platforms (biome), so
+	# install from the lock file without rewriting it.
+	npm install --no-audit --no-fund --no-save --loglevel=error
 	touch $@
 
 setup: node_modules/.installed haproxy ## install Node (if needed), npm dependencies and haproxy

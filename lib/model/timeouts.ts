@@ -21,7 +21,7 @@ export interface Timeouts {
 
 /** The local platform applies configuration synchronously, so convergence is quick. */
 export const localTimeouts: Timeouts = {
-  convergenceMs: 3_000,
+  convergenceMs: 1_500,
   convergenceConfirmations: 3,
   probeIntervalMs: 50,
   requestMs: 5_000,

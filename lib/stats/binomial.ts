@@ -61,7 +61,7 @@ export function clopperPearsonInterval(k: number, n: number, alpha: number): Int
   const lower = k === 0 ? 0 : betaQuantile(tail, k, n - k + 1);
   // The upper end is the (1 − tail) quantile of Beta(k + 1, n − k); by the symmetry
   // X ~ Beta(a, b) ⇔ 1 − X ~ Beta(b, a) it is taken from the lower tail, which keeps precision for
-  // tiny alphas and makes the intervals of complementary counts exact mirror images.
+  // tiny alphas and makes the intervals of complementary counts mirror images.
   const upper = k === n ? 1 : 1 - betaQuantile(tail, n - k, k + 1);
   return { lower, upper };
 }

@@ -120,7 +120,8 @@ export function validateTargets(targets: Readonly<Record<string, number>>, toler
  * also fail as 'inconclusive' if the budget runs out: `planRatioSampling` chooses the cap so that,
  * for a mesh exactly on target, this too stays below alpha/2, for ≤ alpha in all. A mesh near the
  * edge of the tolerance cannot be told apart from one just outside it within a bounded budget and
- * ends 'inconclusive' by design.
+ * ends 'inconclusive' by design; with the planned cap, a share off target by more than about δ/2
+ * (though within δ) is already likely to (see `planRatioSampling`).
  */
 export function decideRatio(input: RatioCheckInput): RatioVerdict {
   const { targets, tolerance, counts, look, maxLooks } = input;
@@ -182,7 +183,7 @@ function confidence(alpha: number): string {
 
 /**
  * Plain-words account of a ratio verdict, usable as the "got" of a check, e.g.
- * "v1 served 897/1000 = 89.7% (99.999% simultaneous CI 86.1–92.9%), target 90% ± 5 points; …".
+ * "v1 served 897/1000 = 89.7% (99.999% simultaneous CI 83.9–94.0%), target 90% ± 5 points; …".
  *
  * The stated level is 1 − alpha: the Bonferroni intervals hold simultaneously, over all categories
  * and looks, at that level. Each interval on its own is wider than a plain (1 − alpha) interval.

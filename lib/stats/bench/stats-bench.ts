@@ -273,11 +273,10 @@ function rateWithBound(failures: number, meshIsWrong: boolean): string {
     : `${percent(rate)} (≤ ${percent(interval.upper)})`;
 }
 
+/** Rates as percentages; below 0.1% in scientific notation, where the rates of interest live. */
 function percent(x: number): string {
   if (x === 0) return '0%';
-  if (x >= 0.9995) return `${(x * 100).toFixed(2)}%`;
-  if (x < 1e-3) return `${(x * 100).toExponential(1)}%`;
-  return `${(x * 100).toFixed(2)}%`;
+  return x < 1e-3 ? `${(x * 100).toExponential(1)}%` : `${(x * 100).toFixed(2)}%`;
 }
 
 /** A share as a whole-ish percentage without binary noise: 0.1 → "10". */
@@ -339,18 +338,28 @@ function main(): void {
   });
 
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  console.log(`Ratio rule benchmark: alpha ${ALPHA}, tolerance ±${TOLERANCE * 100} points, ${TRIALS} trials per scenario and rule`);
+  console.log(
+    `Ratio rule benchmark: alpha ${ALPHA.toExponential()}, tolerance ±${TOLERANCE * 100} points, ${TRIALS} trials per scenario and rule`,
+  );
   for (const line of plans.values()) console.log(`  ${line}`);
   console.log();
   console.log(row(header, widths));
   console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
   for (const r of rows) console.log(row(r, widths));
   console.log();
-  console.log('FAIL rate: a false-failure rate for a mesh within tolerance, a detection rate for one outside or');
-  console.log('on the edge. The simulated rate comes with a one-sided 95% Clopper–Pearson bound (upper for false');
+  console.log(
+    'FAIL rate: a false-failure rate for a mesh within tolerance, a detection rate for one outside or',
+  );
+  console.log(
+    'on the edge. The simulated rate comes with a one-sided 95% Clopper–Pearson bound (upper for false',
+  );
   const zeroBound = percent(clopperPearsonInterval(0, TRIALS, 0.1).upper);
-  console.log(`failures, lower for detections); with 0 failures in ${TRIALS} trials that bound is ${zeroBound},`);
-  console.log(`so only the exact column can show the ${ALPHA} target being met. "inconclusive" and request`);
+  console.log(
+    `failures, lower for detections); with 0 failures in ${TRIALS} trials that bound is ${zeroBound},`,
+  );
+  console.log(
+    `so only the exact column can show the ${ALPHA.toExponential()} target being met. "inconclusive" and request`,
+  );
   console.log('figures: simulated / exact. The fixed rule always uses 500 requests.');
   console.log(`Finished in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
 }
