@@ -1,4 +1,16 @@
 import type { Check } from '../lib/model/index.ts';
+import { connectionOverflow } from './resilience/circuit-connection-overflow.ts';
+import { outlierEjection } from './resilience/circuit-outlier-ejection.ts';
+import { faultAbortAll } from './resilience/fault-abort-all.ts';
+import { faultAbortPercentage } from './resilience/fault-abort-percentage.ts';
+import { faultDelayPercentage } from './resilience/fault-delay-percentage.ts';
+import { faultHeaderScoped } from './resilience/fault-header-scoped.ts';
+import { rateLimitLocal } from './resilience/ratelimit-local.ts';
+import { retriesAttemptsHonoured } from './resilience/retries-attempts-honoured.ts';
+import { retriesPerTryTimeout } from './resilience/retries-per-try-timeout.ts';
+import { retriesRetryOnRespected } from './resilience/retries-retry-on-respected.ts';
+import { noPrematureTimeout } from './resilience/timeout-no-premature-timeout.ts';
+import { routeTimeout } from './resilience/timeout-route-timeout.ts';
 import { allowListedIdentity } from './security/allow-listed-identity.ts';
 import { denyUnlistedIdentity } from './security/deny-unlisted-identity.ts';
 import { identityPresented } from './security/identity-presented.ts';
@@ -6,6 +18,10 @@ import { methodAndPath } from './security/method-and-path.ts';
 import { permissiveAcceptsPlaintext } from './security/permissive-accepts-plaintext.ts';
 import { strictRejectsPlaintext } from './security/strict-rejects-plaintext.ts';
 import { headerMatch } from './traffic/header-match.ts';
+import { mirrorPercentage } from './traffic/mirror-percentage.ts';
+import { weights5050 } from './traffic/weights-50-50.ts';
+import { weights9010 } from './traffic/weights-90-10.ts';
+import { weightsThreeWay } from './traffic/weights-three-way.ts';
 
 /** Every conformance check, in run order. Ids are a contract: never rename one. */
 export const registry: readonly Check[] = [
@@ -16,4 +32,20 @@ export const registry: readonly Check[] = [
   denyUnlistedIdentity,
   methodAndPath,
   headerMatch,
+  weights9010,
+  weights5050,
+  weightsThreeWay,
+  mirrorPercentage,
+  retriesAttemptsHonoured,
+  retriesRetryOnRespected,
+  retriesPerTryTimeout,
+  routeTimeout,
+  noPrematureTimeout,
+  faultAbortPercentage,
+  faultAbortAll,
+  faultDelayPercentage,
+  faultHeaderScoped,
+  connectionOverflow,
+  outlierEjection,
+  rateLimitLocal,
 ] as readonly Check[];

@@ -1,6 +1,6 @@
 import type { Feature, Profile } from './feature.ts';
 import type { Intent } from './intent.ts';
-import type { CallerName } from './topology.ts';
+import type { CallerName, Version } from './topology.ts';
 import type { Observation, SampledPlan, TrafficPlan } from './traffic.ts';
 import type { Judgement } from './verdict.ts';
 
@@ -19,6 +19,14 @@ export interface Convergence {
   readonly confirmed: (observation: Observation, ctx: JudgeContext) => boolean;
 }
 
+/** A fault forced on the fixtures themselves (not through the mesh), undone when the check ends. */
+export interface ChaosAction {
+  readonly kind: 'fail-workload';
+  /** Every request to this server version (and its health checks) answers `status`. */
+  readonly version: Version;
+  readonly status: number;
+}
+
 /**
  * One conformance check: a stable dotted id, the features it needs, the intents it applies,
  * the traffic it sends and a pure judge of what was observed.
@@ -29,6 +37,8 @@ export interface Check<Plans extends string = string> {
   readonly features: readonly Feature[];
   readonly profile: Profile;
   readonly intents: readonly Intent[];
+  /** Faults forced on the fixtures before measuring. */
+  readonly chaos?: readonly ChaosAction[];
   readonly convergence?: Convergence;
   /** Named traffic, sent in declaration order. */
   readonly traffic: Readonly<Record<Plans, TrafficPlan | SampledPlan>>;

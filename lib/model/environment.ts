@@ -1,3 +1,4 @@
+import type { ChaosAction } from './check.ts';
 import type { Feature } from './feature.ts';
 import type { Intent } from './intent.ts';
 import type { Timeouts } from './timeouts.ts';
@@ -38,7 +39,9 @@ export interface Environment extends AsyncDisposable {
   readonly driver: TrafficDriver;
   /** Makes these resources the mesh's whole check-specific configuration. */
   apply(resources: readonly RenderedResource[]): Promise<void>;
-  /** Removes what `apply` added, back to the baseline mesh. */
+  /** Forces a fault on the fixtures; `reset` undoes it. */
+  chaos(action: ChaosAction): Promise<void>;
+  /** Removes what `apply` and `chaos` added, back to the baseline mesh and healthy fixtures. */
   reset(): Promise<void>;
   /** How often the server apps saw each request id starting with a prefix. */
   ledger(prefix: string): Promise<ReadonlyMap<string, number>>;

@@ -52,6 +52,8 @@ export interface Observation {
   readonly requestId: string;
   readonly outcome: Outcome;
   readonly status?: number;
+  /** When the request was sent, in ms since its batch started. */
+  readonly sentAtMs?: number;
   readonly latencyMs: number;
   /** Version and instance of the echo server that answered, when the echo answered. */
   readonly servedBy?: { readonly version: Version; readonly instance: string };
@@ -91,5 +93,14 @@ export function describeOutcomes(observations: readonly Observation[]): string {
   return [...counts.entries()]
     .sort((a, b) => b[1] - a[1])
     .map(([k, n]) => `${k} ×${n}`)
+    .join(', ');
+}
+
+/** "3 attempts ×18, 4 attempts ×2": how often the server apps saw each request (needs the ledger). */
+export function describeAttempts(observations: readonly Observation[]): string {
+  const counts = countBy(observations, (o) => o.serverAttempts ?? 0);
+  return [...counts.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([attempts, n]) => `${attempts} attempt${attempts === 1 ? '' : 's'} ×${n}`)
     .join(', ');
 }

@@ -47,6 +47,7 @@ export async function runCheck(check: Check, env: Environment, tag: string): Pro
     resources = env.mesh.render(check.intents);
     const applied = performance.now();
     await env.apply(resources);
+    for (const action of check.chaos ?? []) await env.chaos(action);
     const ctx: JudgeContext = { identityOf: (caller) => env.mesh.identityOf(caller), finalLook: false };
     const propagationMs = await converge(check, env, ctx, runTag, applied);
     const { judgement, requests } = await sampleAndJudge(check, env, ctx, runTag);

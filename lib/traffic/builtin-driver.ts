@@ -39,6 +39,7 @@ export function createBuiltinDriver(resolve: ResolveTarget, timeouts: Timeouts):
       );
       const observations: Observation[] = new Array(plan.requests);
       let next = 0;
+      const batchStarted = performance.now();
       const worker = async () => {
         for (let i = next++; i < plan.requests; i = next++) {
           const origin = target.origins[Math.floor(Math.random() * target.origins.length)] ?? '';
@@ -48,6 +49,7 @@ export function createBuiltinDriver(resolve: ResolveTarget, timeouts: Timeouts):
             target.host,
             `${requestIdPrefix}${i}`,
             timeouts,
+            batchStarted,
           );
         }
       };
@@ -67,8 +69,10 @@ async function sendOne(
   host: string,
   requestId: string,
   timeouts: Timeouts,
+  batchStarted: number,
 ): Promise<Observation> {
   const started = performance.now();
+  const sentAtMs = started - batchStarted;
   const timeoutMs = plan.timeoutMs ?? timeouts.requestMs;
   try {
     const response = await pool.request({
@@ -84,7 +88,14 @@ async function sendOne(
       if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : String(value);
     }
     const reply = parseJson(text);
-    const base = { requestId, outcome: 'response' as const, status: response.statusCode, latencyMs, headers };
+    const base = {
+      requestId,
+      outcome: 'response' as const,
+      status: response.statusCode,
+      sentAtMs,
+      latencyMs,
+      headers,
+    };
     if (!isEchoReply(reply)) return base;
     return {
       ...base,
@@ -96,6 +107,7 @@ async function sendOne(
     return {
       requestId,
       outcome: classifyClientError(error),
+      sentAtMs,
       latencyMs: performance.now() - started,
       errorDetail: (error as Error).message,
     };

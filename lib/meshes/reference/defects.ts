@@ -1,33 +1,195 @@
+import type { HttpRouteIntent, Intent, RouteRule } from '../../model/index.ts';
+
+/** Rewrites every route rule of every HttpRoute. */
+function mapRules(
+  intents: readonly Intent[],
+  f: (rule: RouteRule, route: HttpRouteIntent) => RouteRule,
+): Intent[] {
+  return intents.map((i) => (i.kind === 'HttpRoute' ? { ...i, rules: i.rules.map((r) => f(r, i)) } : i));
+}
+
+function without<T extends object, K extends keyof T>(object: T, key: K): Omit<T, K> {
+  const { [key]: _dropped, ...rest } = object;
+  return rest;
+}
+
+/** Moves `points` percent of a rule's total weight from its first backend to its last. */
+function skewWeights(rule: RouteRule, points: number): RouteRule {
+  if (rule.backends.length < 2) return rule;
+  const total = rule.backends.reduce((sum, b) => sum + b.weight, 0);
+  const shift = (total * points) / 100;
+  const last = rule.backends.length - 1;
+  return {
+    ...rule,
+    backends: rule.backends.map((b, i) =>
+      i === 0 ? { ...b, weight: b.weight - shift } : i === last ? { ...b, weight: b.weight + shift } : b,
+    ),
+  };
+}
+
+interface DefectDefinition {
+  readonly description: string;
+  /** Checks that must FAIL on a mesh carrying this defect. */
+  readonly catches: readonly string[];
+  /** How the defect bends the intents before rendering; absent for defects of the renderer itself. */
+  readonly mutate?: (intents: readonly Intent[]) => Intent[];
+}
+
 /**
  * Deliberate defects the reference mesh can carry, so that the suite proves every check
- * catches the fault it exists for. Each names the check that must fail under it.
+ * catches the fault it exists for. Each names the checks that must fail under it.
  */
 export const referenceDefects = {
   'mtls-permissive': {
     description: 'STRICT mTLS is rendered as PERMISSIVE: plaintext callers are let in.',
     catches: ['security.mtls.strict-rejects-plaintext'],
+    mutate: (intents) =>
+      intents.map((i) =>
+        i.kind === 'PeerAuthentication' && i.mode === 'STRICT' ? { ...i, mode: 'PERMISSIVE' } : i,
+      ),
   },
-  'authz-ignored': {
-    description: 'Access policies are not rendered: every caller reaches every path.',
-    catches: ['security.authz.deny-unlisted-identity', 'security.authz.method-and-path'],
-  },
-  'authz-deny-all': {
-    description: 'Access policies deny everything, also the callers they list.',
-    catches: ['security.authz.allow-listed-identity'],
+  'plaintext-refused': {
+    description: 'PERMISSIVE is rendered as STRICT: plaintext callers are refused.',
+    catches: ['security.mtls.permissive-accepts-plaintext'],
+    mutate: (intents) =>
+      intents.map((i) =>
+        i.kind === 'PeerAuthentication' && i.mode === 'PERMISSIVE' ? { ...i, mode: 'STRICT' } : i,
+      ),
   },
   'identity-dropped': {
     description: 'The sidecar does not pass the caller identity (X-Forwarded-Client-Cert) to the app.',
     catches: ['security.mtls.identity-presented'],
   },
-  'plaintext-refused': {
-    description: 'PERMISSIVE is rendered as STRICT: plaintext callers are refused.',
-    catches: ['security.mtls.permissive-accepts-plaintext'],
+  'authz-ignored': {
+    description: 'Access policies are not rendered: every caller reaches every path.',
+    catches: ['security.authz.deny-unlisted-identity', 'security.authz.method-and-path'],
+    mutate: (intents) => intents.filter((i) => i.kind !== 'AccessPolicy'),
+  },
+  'authz-deny-all': {
+    description: 'Access policies deny everything, also the callers and paths they allow.',
+    catches: ['security.authz.allow-listed-identity', 'security.authz.method-and-path'],
+    mutate: (intents) => intents.map((i) => (i.kind === 'AccessPolicy' ? { ...i, rules: [] } : i)),
   },
   'header-match-ignored': {
     description: 'Route rules that match on headers are dropped: matching requests take the default route.',
-    catches: ['traffic.routing.header-match'],
+    catches: ['traffic.routing.header-match', 'resilience.fault.header-scoped'],
+    mutate: (intents) =>
+      intents.map((i) =>
+        i.kind === 'HttpRoute' ? { ...i, rules: i.rules.filter((r) => !isHeaderScoped(r)) } : i,
+      ),
   },
-} as const satisfies Record<string, { readonly description: string; readonly catches: readonly string[] }>;
+  'weights-skewed': {
+    description: 'Route weights are off by 10 points: 90/10 is served as 80/20.',
+    catches: ['traffic.weights.90-10', 'traffic.weights.50-50', 'traffic.weights.three-way'],
+    mutate: (intents) => mapRules(intents, (rule) => skewWeights(rule, 10)),
+  },
+  'weights-swapped': {
+    description: 'Route weights are applied to the backends in reverse order: 90/10 is served as 10/90.',
+    catches: ['traffic.weights.90-10', 'traffic.weights.three-way'],
+    mutate: (intents) =>
+      mapRules(intents, (rule) => ({
+        ...rule,
+        backends: rule.backends.map((b, i, all) => ({
+          ...b,
+          weight: all[all.length - 1 - i]?.weight ?? b.weight,
+        })),
+      })),
+  },
+  'retries-off-by-one': {
+    description: 'The retry count is rendered as total attempts + 1 (attempts and retries confused).',
+    catches: ['resilience.retries.attempts-honoured'],
+    mutate: (intents) =>
+      mapRules(intents, (rule) =>
+        rule.retries && rule.retries.attempts > 0
+          ? { ...rule, retries: { ...rule.retries, attempts: rule.retries.attempts + 1 } }
+          : rule,
+      ),
+  },
+  'retry-on-ignored': {
+    description: 'Retry conditions are ignored: every 5xx and reset is retried.',
+    catches: ['resilience.retries.retry-on-respected'],
+    mutate: (intents) =>
+      mapRules(intents, (rule) =>
+        rule.retries && rule.retries.attempts > 0
+          ? { ...rule, retries: { ...rule.retries, retryOn: ['5xx'] } }
+          : rule,
+      ),
+  },
+  'per-try-timeout-ignored': {
+    description: 'The per-try timeout is not rendered: a slow attempt is waited for.',
+    catches: ['resilience.retries.per-try-timeout'],
+    mutate: (intents) =>
+      mapRules(intents, (rule) =>
+        rule.retries ? { ...rule, retries: without(rule.retries, 'perTryTimeoutMs') } : rule,
+      ),
+  },
+  'timeout-ignored': {
+    description: 'Route timeouts are not rendered: slow responses are waited for.',
+    catches: ['resilience.timeout.route-timeout'],
+    mutate: (intents) => mapRules(intents, (rule) => without(rule, 'timeoutMs')),
+  },
+  'timeout-premature': {
+    description: 'Route timeouts are rendered at a quarter of their value: responses in time are cut off.',
+    catches: ['resilience.timeout.no-premature-timeout'],
+    mutate: (intents) =>
+      mapRules(intents, (rule) =>
+        rule.timeoutMs === undefined ? rule : { ...rule, timeoutMs: Math.round(rule.timeoutMs / 4) },
+      ),
+  },
+  'fault-rate-doubled': {
+    description: 'Fault percentages are doubled: 10% aborts become 20%.',
+    catches: ['resilience.fault.abort-percentage', 'resilience.fault.delay-percentage'],
+    mutate: (intents) =>
+      mapRules(intents, (rule) => {
+        if (!rule.fault) return rule;
+        const double = (p: number) => Math.min(100, p * 2);
+        const { abort, delay } = rule.fault;
+        return {
+          ...rule,
+          fault: {
+            ...(abort ? { abort: { ...abort, percent: double(abort.percent) } } : {}),
+            ...(delay ? { delay: { ...delay, percent: double(delay.percent) } } : {}),
+          },
+        };
+      }),
+  },
+  'fault-ignored': {
+    description: 'Fault injection is not rendered.',
+    catches: [
+      'resilience.fault.abort-percentage',
+      'resilience.fault.abort-all',
+      'resilience.fault.delay-percentage',
+      'resilience.fault.header-scoped',
+    ],
+    mutate: (intents) => mapRules(intents, (rule) => without(rule, 'fault')),
+  },
+  'fault-unscoped': {
+    description:
+      'A fault on a header-matched rule is applied to every rule of the route, not only matching requests.',
+    catches: ['resilience.fault.header-scoped'],
+    mutate: (intents) =>
+      mapRules(intents, (rule, route) => {
+        const fault = route.rules.find((r) => r.fault && isHeaderScoped(r))?.fault;
+        // Convergence probes keep their own rule, so that the check still measures.
+        return fault && !rule.fault && !isProbeRule(rule) ? { ...rule, fault } : rule;
+      }),
+  },
+  'connection-limit-ignored': {
+    description: 'Connection pool limits are not rendered: overflow queues instead of being shed.',
+    catches: ['resilience.circuit.connection-overflow'],
+    mutate: (intents) => intents.filter((i) => i.kind !== 'ConnectionLimit'),
+  },
+  'outlier-ignored': {
+    description: 'Outlier detection is not rendered: a failing endpoint stays in rotation.',
+    catches: ['resilience.circuit.outlier-ejection'],
+    mutate: (intents) => intents.filter((i) => i.kind !== 'OutlierDetection'),
+  },
+  'ratelimit-ignored': {
+    description: 'Local rate limits are not rendered: bursts go through.',
+    catches: ['resilience.ratelimit.local'],
+    mutate: (intents) => intents.filter((i) => i.kind !== 'RateLimit'),
+  },
+} as const satisfies Record<string, DefectDefinition>;
 
 export type ReferenceDefect = keyof typeof referenceDefects;
 
@@ -36,4 +198,22 @@ export const referenceDefectNames = Object.keys(referenceDefects) as ReferenceDe
 /** True when a string names a known defect. */
 export function isReferenceDefect(name: string): name is ReferenceDefect {
   return Object.hasOwn(referenceDefects, name);
+}
+
+function isProbeRule(rule: RouteRule): boolean {
+  return Object.keys(rule.matchHeaders ?? {}).includes('x-meshproof-probe');
+}
+
+function isHeaderScoped(rule: RouteRule): boolean {
+  return rule.matchHeaders !== undefined && !isProbeRule(rule);
+}
+
+/** The intents as a mesh carrying these defects would (wrongly) enforce them (pure). */
+export function applyDefects(intents: readonly Intent[], defects: ReadonlySet<ReferenceDefect>): Intent[] {
+  let result = [...intents];
+  for (const name of referenceDefectNames) {
+    const defect: DefectDefinition = referenceDefects[name];
+    if (defects.has(name) && defect.mutate) result = defect.mutate(result);
+  }
+  return result;
 }

@@ -14,7 +14,7 @@ import type {
   ServiceName,
 } from '../../model/index.ts';
 import { callerIdentity, spiffeId } from '../../model/index.ts';
-import type { ReferenceDefect } from './defects.ts';
+import { applyDefects, type ReferenceDefect } from './defects.ts';
 import type { ReferenceWiring, ServiceEndpoint, SidecarWiring } from './wiring.ts';
 
 /** Name of the Lua action that delays a request (haproxy 2.6 has no native delay action). */
@@ -36,6 +36,9 @@ const meshDefaults = {
   clientTimeout: '60s',
 };
 
+/** Resolution of weighted choices: weights are honoured to 1/10000. */
+const weightScale = 10_000;
+
 /** What a sidecar config is rendered from: everything but addresses. */
 interface RenderInput {
   readonly intents: readonly Intent[];
@@ -52,7 +55,8 @@ export function renderReferenceMesh(
   wiring: ReferenceWiring,
   defects: ReadonlySet<ReferenceDefect> = new Set(),
 ): RenderedResource[] {
-  const input = { intents, wiring, defects };
+  // Defects bend the intents themselves, except those of the renderer (identity-dropped).
+  const input = { intents: applyDefects(intents, defects), wiring, defects };
   return wiring.sidecars.map((sidecar) => ({
     kind: 'haproxy.cfg',
     name: `sidecar/${sidecar.name}`,
@@ -172,8 +176,6 @@ function peerMode(service: ServiceName | undefined, input: RenderInput): 'STRICT
   const declared = intentsOf<PeerAuthenticationIntent>(input.intents, 'PeerAuthentication').find(
     (i) => i.service === service,
   )?.mode;
-  if (declared === 'STRICT' && input.defects.has('mtls-permissive')) return 'PERMISSIVE';
-  if (declared === 'PERMISSIVE' && input.defects.has('plaintext-refused')) return 'STRICT';
   // The mesh default, as in Istio, is PERMISSIVE.
   return declared ?? 'PERMISSIVE';
 }
@@ -200,10 +202,10 @@ function authorizationLines(service: ServiceName, input: RenderInput): string[] 
   const policies = intentsOf<AccessPolicyIntent>(input.intents, 'AccessPolicy').filter(
     (p) => p.service === service,
   );
-  if (policies.length === 0 || input.defects.has('authz-ignored')) return [];
+  if (policies.length === 0) return [];
   const deny = '  http-request deny status 403 content-type text/plain string "RBAC: access denied"';
   const rules = policies.flatMap((p) => p.rules);
-  if (rules.length === 0 || input.defects.has('authz-deny-all')) return [deny];
+  if (rules.length === 0) return [deny];
   return [`${deny} unless ${rules.map(accessRuleCondition).join(' || ')}`];
 }
 
@@ -239,7 +241,7 @@ function renderOutbound(sidecar: SidecarWiring, port: number, input: RenderInput
       frontend.push(`  use_backend ${serviceBackend} if ${isService}`);
       continue;
     }
-    const rules = route.rules.filter((r) => !(r.matchHeaders && input.defects.has('header-match-ignored')));
+    const rules = route.rules;
     rules.forEach((rule, index) => {
       const match = Object.entries(rule.matchHeaders ?? {}).map(([h, v]) => `{ req.hdr(${h}) -m str ${v} }`);
       frontend.push(
@@ -249,13 +251,16 @@ function renderOutbound(sidecar: SidecarWiring, port: number, input: RenderInput
     rules.forEach((rule, index) => {
       const inRule = `${isService} { var(txn.rule) -m int ${index} }`;
       frontend.push(...faultLines(rule, inRule));
-      const total = rule.backends.reduce((sum, b) => sum + b.weight, 0);
-      frontend.push(`  http-request set-var(txn.pick) rand(${Math.max(total, 1)}) if ${inRule}`);
+      // Weights become integer ranges of a uniform draw in [0, weightScale): one choice per request.
+      const total = rule.backends.reduce((sum, b) => sum + Math.max(b.weight, 0), 0);
+      frontend.push(`  http-request set-var(txn.pick) rand(${weightScale}) if ${inRule}`);
       let from = 0;
+      let cumulative = 0;
       for (const backend of rule.backends) {
-        if (backend.weight <= 0) continue;
+        if (backend.weight <= 0 || total <= 0) continue;
         const name = `${service}-r${index}-${backend.version}`;
-        const to = from + backend.weight;
+        cumulative += backend.weight;
+        const to = Math.round((cumulative / total) * weightScale);
         frontend.push(
           `  use_backend ${name} if ${inRule} { var(txn.pick) -m int ge ${from} } { var(txn.pick) -m int lt ${to} }`,
         );

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
-import { LEDGER_PATH, type LedgerReply } from '../../../fixtures/echo/echo-protocol.ts';
+import { LEDGER_PATH, type LedgerReply, MODE_PATH } from '../../../fixtures/echo/echo-protocol.ts';
 import type { ReferenceDefect } from '../../meshes/reference/defects.ts';
 import { installReferenceMesh } from '../../meshes/reference/reference-mesh.ts';
 import type { Environment, Timeouts } from '../../model/index.ts';
@@ -60,6 +60,15 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions = {
       if (sidecar?.outboundPort === undefined) throw new Error(`caller ${caller} has no sidecar`);
       return { origins: [origin(sidecar.outboundPort)], host: service };
     }, timeouts);
+    const setMode = async (appPort: number, mode: { failStatus?: number }) => {
+      const response = await request(`${origin(appPort)}${MODE_PATH}`, {
+        method: 'PUT',
+        body: JSON.stringify(mode),
+      });
+      await response.body.dump();
+      if (response.statusCode !== 200)
+        throw new Error(`echo on port ${appPort} refused mode ${JSON.stringify(mode)}`);
+    };
     return {
       mesh: mesh.adapter,
       meshVersion: mesh.version,
@@ -67,7 +76,15 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions = {
       timeouts,
       driver,
       apply: mesh.apply,
-      reset: mesh.reset,
+      async chaos(action) {
+        for (const w of workloads.filter((w) => w.version === action.version)) {
+          await setMode(w.appPort, { failStatus: action.status });
+        }
+      },
+      async reset() {
+        await Promise.all(workloads.map((w) => setMode(w.appPort, {})));
+        await mesh.reset();
+      },
       diagnostics: mesh.diagnostics,
       async ledger(prefix) {
         const counts = new Map<string, number>();

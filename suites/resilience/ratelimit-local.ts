@@ -1,0 +1,36 @@
+import { probedRoute } from '../../lib/judges/route-probe.ts';
+import { defineCheck, describeOutcomes, Feature, isSuccess, noRetries } from '../../lib/model/index.ts';
+
+const requestsPerSecond = 10;
+const burst = 60;
+const { route, convergence } = probedRoute(
+  [{ backends: [{ version: 'v1', weight: 1 }], retries: noRetries }],
+  'v2',
+);
+
+/** A local rate limit lets its budget through and answers the excess with 429. */
+export const rateLimitLocal = defineCheck({
+  id: 'resilience.ratelimit.local',
+  description: `With a local limit of ${requestsPerSecond} requests per second on the server, a burst of ${burst} requests gets at least one but at most the budget for its duration through; every other request is answered 429.`,
+  features: [Feature.RateLimit],
+  profile: 'extended',
+  intents: [route, { kind: 'RateLimit', service: 'server', requestsPerSecond }],
+  convergence,
+  traffic: { burst: { caller: 'client', service: 'server', requests: burst, concurrency: 20 } },
+  judge: ({ burst: sent }) => {
+    // The burst's span, from the first send to the last answer: the limit may refill meanwhile.
+    const first = Math.min(...sent.map((o) => o.sentAtMs ?? 0));
+    const last = Math.max(...sent.map((o) => (o.sentAtMs ?? 0) + o.latencyMs));
+    const spanSeconds = (last - first) / 1000;
+    const budget = Math.ceil(requestsPerSecond * (1 + spanSeconds));
+    const admitted = sent.filter(isSuccess).length;
+    const limited = sent.filter((o) => o.outcome === 'response' && o.status === 429).length;
+    const passed = admitted >= 1 && admitted <= budget && admitted + limited === sent.length;
+    return {
+      status: passed ? 'PASSED' : 'FAILED',
+      want: `1–${budget} of ${sent.length} admitted, the rest 429`,
+      got: `${describeOutcomes(sent)}`,
+      evidence: { requestsPerSecond, admitted, limited, budget, spanMs: Math.round(last - first) },
+    };
+  },
+});

@@ -1,0 +1,40 @@
+import { latencyEvidence } from '../../lib/judges/latency.ts';
+import { probedRoute } from '../../lib/judges/route-probe.ts';
+import { defineCheck, describeOutcomes, Feature, isSuccess, noRetries } from '../../lib/model/index.ts';
+
+const timeoutMs = 1_500;
+const serverDelayMs = 400;
+const { route, convergence } = probedRoute(
+  [{ backends: [{ version: 'v1', weight: 1 }], timeoutMs, retries: noRetries }],
+  'v2',
+);
+
+/** A route timeout must not cut off responses that arrive in time. */
+export const noPrematureTimeout = defineCheck({
+  id: 'resilience.timeout.no-premature-timeout',
+  description: `With a ${timeoutMs} ms route timeout, a server answering in ${serverDelayMs} ms is never cut off: every request ends 2xx after at least ${serverDelayMs} ms.`,
+  features: [Feature.Timeouts],
+  profile: 'core',
+  intents: [route],
+  convergence,
+  traffic: {
+    inTime: {
+      caller: 'client',
+      service: 'server',
+      echo: { delayMs: serverDelayMs },
+      requests: 10,
+      concurrency: 10,
+    },
+  },
+  judge: ({ inTime }) => {
+    const served = inTime.filter((o) => isSuccess(o) && o.latencyMs >= serverDelayMs);
+    const band = { fromMs: serverDelayMs, toMs: timeoutMs };
+    const latency = latencyEvidence(inTime, band);
+    return {
+      status: served.length === inTime.length ? 'PASSED' : 'FAILED',
+      want: `2xx ×${inTime.length}, none cut off before the ${timeoutMs} ms timeout`,
+      got: `${describeOutcomes(inTime)}; latency ${latency.summary}`,
+      evidence: { timeoutMs, latency },
+    };
+  },
+});
