@@ -10,6 +10,9 @@ PLATFORM ?=
 ONLY ?=
 DEFECT ?=
 OUTPUT ?= reports
+A ?=
+B ?=
+DIFF_OUTPUT ?=
 NODE_WANT := 24
 
 TOOLS := $(CURDIR)/.tools
@@ -28,7 +31,7 @@ endif
 MESHPROOF := node lib/cli/main.ts
 RUN_FLAGS = --mesh $(MESH) $(if $(PLATFORM),--platform $(PLATFORM)) $(if $(ONLY),--only $(ONLY)) $(if $(DEFECT),--defect $(DEFECT)) --output $(OUTPUT)
 
-.PHONY: help setup conformance test typecheck lint format haproxy clean
+.PHONY: help setup conformance plan features mutants diff bench-stats test typecheck lint format haproxy chromium clean
 
 help: ## show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -64,8 +67,34 @@ haproxy:
 conformance: setup ## run the conformance checks (MESH=reference on the local platform by default)
 	$(MESHPROOF) run $(RUN_FLAGS)
 
+plan: node_modules/.installed ## write every manifest and command of a cluster run without a cluster: $(OUTPUT)/plan/$(MESH)/ (MESH=istio|linkerd)
+	$(MESHPROOF) plan --mesh $(if $(filter reference,$(MESH)),istio,$(MESH)) $(if $(ONLY),--only $(ONLY)) --output $(OUTPUT)
+
+features: node_modules/.installed ## the capability matrix of the three meshes
+	$(MESHPROOF) features
+
+diff: node_modules/.installed ## compare two runs: make diff A=reports/<base-run> B=reports/latest; exit 1 on a regression
+	@[ -n "$(A)" ] && [ -n "$(B)" ] || { echo "MESHPROOF_BAD_FLAG: make diff needs A=BASE B=CANDIDATE (report.json files or run folders)"; exit 2; }
+	$(MESHPROOF) diff $(A) $(B) $(if $(DIFF_OUTPUT),--output $(DIFF_OUTPUT))
+
+chromium: ## install headless Chromium for the HTML report's browser tests (apt-get, as root)
+	@[ -n "$${MESHPROOF_CHROMIUM:-}" ] || [ -x /usr/bin/chromium ] && exit 0
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+	  echo "installing chromium with apt-get (for the HTML report's browser tests)"
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+	else
+	  echo "MESHPROOF_CHROMIUM_MISSING: the HTML report's tests need Chromium: sudo apt-get install chromium, or set MESHPROOF_CHROMIUM to a Chromium binary"; exit 2
+	fi
+
+mutants: setup ## run the suite on the conformant reference mesh and once per defect; writes $(OUTPUT)/mutants.json
+	$(MESHPROOF) mutants $(if $(ONLY),--only $(ONLY)) --output $(OUTPUT)
+
+bench-stats: node_modules/.installed ## Monte Carlo of the ratio decision rule vs a fixed 500-request rule
+	npm run --silent bench:stats
+
 typecheck: node_modules/.installed ## typecheck everything
 	npx tsc --noEmit -p tsconfig.json
+	npx tsc --noEmit -p k6/tsconfig.json
 
 lint: node_modules/.installed ## lint and check formatting
 	npx biome check .
@@ -73,7 +102,7 @@ lint: node_modules/.installed ## lint and check formatting
 format: node_modules/.installed ## fix formatting and safe lint findings
 	npx biome check --write .
 
-test: setup typecheck lint ## typecheck, lint, and run every test (unit, golden, end to end)
+test: setup chromium typecheck lint ## typecheck, lint, and run every test (unit, golden, end to end, browser)
 	npx vitest run
 
 clean: ## remove run output and installed tools

@@ -2,9 +2,14 @@
 import { Command, CommanderError, Option } from 'commander';
 import { registry } from '../../suites/registry.ts';
 import { formatError, isMeshproofError, MeshproofError } from '../errors/meshproof-error.ts';
+import { capabilityMatrix, renderCapabilityMatrix } from '../meshes/capability-matrix.ts';
 import { referenceDefectNames, referenceDefects } from '../meshes/reference/defects.ts';
 import { meshNames, platformNames } from '../model/index.ts';
+import { pinnedVersions } from '../versions.ts';
+import { runDiff } from './diff-command.ts';
 import { harnessVersion } from './harness-version.ts';
+import { runMutants } from './mutants-command.ts';
+import { runPlan } from './plan-command.ts';
 import { runConformance } from './run-command.ts';
 import { validateRunFlags } from './validate-run.ts';
 
@@ -19,7 +24,9 @@ const program = new Command('meshproof')
 
 program
   .command('run')
-  .description('run the conformance checks and write reports/<run-id>/{report.json,junit.xml}')
+  .description(
+    'run the conformance checks and write reports/<run-id>/{report.json,junit.xml,report.html,summary.md}',
+  )
   .addOption(
     new Option('--mesh <name>', `mesh under test: ${meshNames.join(', ')}`).default('reference').env('MESH'),
   )
@@ -39,8 +46,80 @@ program
   )
   .option('--output <dir>', 'where run folders are written', 'reports')
   .option('--base-port <port>', 'local platform: allocate ports consecutively from here instead of free ones')
+  .option('--context <name>', 'kubeconfig platform: the kubeconfig context to use (required; never guessed)')
+  .option(
+    '--install-mesh',
+    'kubeconfig platform: install the mesh (and remove it afterwards) instead of using the one found',
+  )
+  .addHelpText(
+    'after',
+    `
+Platforms:
+  local       every workload is a process on this machine with haproxy sidecars (reference mesh only)
+  k3s         an ephemeral k3s cluster in Docker/Podman (testcontainers); the mesh is installed, all removed at the end
+  kubeconfig  an existing cluster: only namespaces labelled with the run id are created and deleted
+
+Pinned versions (override with the environment): ${Object.values(pinnedVersions)
+      .map((p) => `${p.env}=${p.value}`)
+      .join(', ')}
+
+Exit codes: 0 conformant, 1 a check FAILED or ERRORed, 2 bad input or environment (one coded line).`,
+  )
   .action(async (flags) => {
     process.exitCode = await runConformance(validateRunFlags(flags));
+  });
+
+program
+  .command('plan')
+  .description(
+    'write every manifest and command a live cluster run would apply, without touching a cluster: <output>/plan/<mesh>/',
+  )
+  .addOption(new Option('--mesh <name>', 'istio or linkerd').default('istio').env('MESH'))
+  .option('--only <patterns>', 'restrict to these checks (as for run)')
+  .option('--output <dir>', 'where plan/<mesh>/ is written', 'reports')
+  .action(async (flags) => {
+    const { mesh, only, output } = validateRunFlags({
+      mesh: flags.mesh,
+      only: flags.only,
+      output: flags.output,
+      platform: flags.mesh === 'reference' ? 'local' : 'k3s',
+    });
+    process.exitCode = await runPlan({ mesh, only, output });
+  });
+
+program
+  .command('features')
+  .description('the capability matrix: which features each mesh supports and which checks run on it')
+  .option('--json', 'print the matrix as JSON')
+  .action((flags) => {
+    process.stdout.write(
+      flags.json
+        ? `${JSON.stringify(capabilityMatrix(), null, 2)}\n`
+        : renderCapabilityMatrix(capabilityMatrix()),
+    );
+  });
+
+program
+  .command('mutants')
+  .description(
+    'run the suite on the conformant reference mesh and once per defect; write reports/mutants.json; exit 0 only if every defect is caught',
+  )
+  .option('--only <patterns>', 'restrict the suite to these checks (as for run)')
+  .option('--output <dir>', 'where the runs and mutants.json are written', 'reports')
+  .action(async (flags) => {
+    process.exitCode = await runMutants(validateRunFlags({ ...flags, mesh: 'reference' }));
+  });
+
+program
+  .command('diff')
+  .description(
+    'compare two runs check by check (report.json files or run folders); write diff.json and diff.md; exit 1 on any regression (PASSED → FAILED/ERROR)',
+  )
+  .argument('<base>', 'report.json (or run folder) of the run before the change')
+  .argument('<candidate>', 'report.json (or run folder) of the run after the change')
+  .option('--output <dir>', "where diff.json and diff.md are written (default: the candidate's run folder)")
+  .action(async (base: string, candidate: string, flags: { output?: string }) => {
+    process.exitCode = await runDiff({ base, candidate, output: flags.output });
   });
 
 program

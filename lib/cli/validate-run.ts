@@ -11,6 +11,8 @@ export interface RunFlags {
   readonly defect?: string;
   readonly output?: string;
   readonly basePort?: string;
+  readonly context?: string;
+  readonly installMesh?: boolean;
 }
 
 /** Options of `meshproof run`, validated. */
@@ -21,6 +23,10 @@ export interface RunOptions {
   readonly defects: readonly string[];
   readonly output: string;
   readonly basePort?: number;
+  /** kubeconfig platform: the context to use (never guessed). */
+  readonly context?: string;
+  /** kubeconfig platform: install and later remove the mesh. */
+  readonly installMesh: boolean;
 }
 
 const list = (value: string | undefined) =>
@@ -78,6 +84,18 @@ export function validateRunFlags(flags: RunFlags): RunOptions {
       );
     }
   }
+  if (platform === 'kubeconfig' && !flags.context) {
+    throw new MeshproofError(
+      'MESHPROOF_BAD_FLAG',
+      'an existing cluster is only used with an explicitly named context: add --context NAME (see `kubectl config get-contexts`)',
+    );
+  }
+  if (platform !== 'kubeconfig' && (flags.context || flags.installMesh)) {
+    throw new MeshproofError(
+      'MESHPROOF_BAD_FLAG',
+      '--context and --install-mesh apply to --platform kubeconfig only (an ephemeral k3s always gets the mesh installed)',
+    );
+  }
   return {
     mesh: mesh as MeshName,
     platform: platform as PlatformName,
@@ -85,5 +103,7 @@ export function validateRunFlags(flags: RunFlags): RunOptions {
     defects,
     output: flags.output ?? 'reports',
     ...(basePort !== undefined ? { basePort } : {}),
+    ...(flags.context ? { context: flags.context } : {}),
+    installMesh: flags.installMesh === true,
   };
 }

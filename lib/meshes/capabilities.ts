@@ -1,19 +1,19 @@
 import type { MeshName, Support } from '../model/index.ts';
 import { allFeatures, type Feature } from '../model/index.ts';
+import { istioSupport } from './istio/capabilities.ts';
+import { linkerdSupport } from './linkerd/capabilities.ts';
 import { referenceSupport } from './reference/capabilities.ts';
-
-const notYetAvailable =
-  (mesh: string): ((feature: Feature) => Support) =>
-  () => ({
-    supported: false,
-    reason: `the ${mesh} adapter is not available in this version of meshproof`,
-  });
 
 const supportByMesh: Record<MeshName, (feature: Feature) => Support> = {
   reference: referenceSupport,
-  istio: notYetAvailable('istio'),
-  linkerd: notYetAvailable('linkerd'),
+  istio: istioSupport,
+  linkerd: linkerdSupport,
 };
+
+/** Whether a mesh supports a feature, and why not (without starting anything). */
+export function meshSupport(mesh: MeshName, feature: Feature): Support {
+  return supportByMesh[mesh](feature);
+}
 
 /** One row of a capability matrix. */
 export interface Capability {
@@ -22,10 +22,10 @@ export interface Capability {
   readonly reason?: string;
 }
 
-/** What a mesh supports, feature by feature, without starting anything. */
+/** What a mesh supports, feature by feature. */
 export function meshCapabilities(mesh: MeshName): Capability[] {
   return allFeatures.map((feature) => {
-    const support = supportByMesh[mesh](feature);
+    const support = meshSupport(mesh, feature);
     return support.supported
       ? { feature, supported: true }
       : { feature, supported: false, reason: support.reason };

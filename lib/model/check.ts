@@ -14,9 +14,12 @@ export interface JudgeContext {
 
 /** A probe that shows the intents are in effect before measuring. */
 export interface Convergence {
+  /** One probe; usually a single request, a burst where only a burst can show the intent (rate limits). */
   readonly plan: TrafficPlan;
-  /** True when one probe request shows the intended behaviour. */
+  /** True when a request of the probe shows the intended behaviour. */
   readonly confirmed: (observation: Observation, ctx: JudgeContext) => boolean;
+  /** Pause after convergence, e.g. for a rate limit's budget to refill after the probes. */
+  readonly settleMs?: number;
 }
 
 /** A fault forced on the fixtures themselves (not through the mesh), undone when the check ends. */

@@ -29,3 +29,14 @@ export const localTimeouts: Timeouts = {
   applyMs: 10_000,
   stopGraceMs: 2_000,
 };
+
+/** Clusters: proxies learn configuration from a control plane, and pods take time to start. */
+export const clusterTimeouts: Timeouts = {
+  convergenceMs: 60_000,
+  convergenceConfirmations: 3,
+  probeIntervalMs: 500,
+  requestMs: 10_000,
+  workloadStartMs: 300_000,
+  applyMs: 30_000,
+  stopGraceMs: 10_000,
+};

@@ -98,10 +98,14 @@ async function converge(
   const started = performance.now();
   let consecutive = 0;
   for (let probe = 0; performance.now() - started < env.timeouts.convergenceMs; probe++) {
-    const [observation] = await env.driver.send({ ...plan, requests: 1 }, `${runTag}.probe.${probe}.`);
-    consecutive = observation && confirmed(observation, ctx) ? consecutive + 1 : 0;
+    const observations = await env.driver.send(plan, `${runTag}.probe.${probe}.`);
+    consecutive = observations.some((o) => confirmed(o, ctx)) ? consecutive + 1 : 0;
     // Propagation counts from the moment configuration was handed to the mesh.
-    if (consecutive >= env.timeouts.convergenceConfirmations) return Math.round(performance.now() - applied);
+    if (consecutive >= env.timeouts.convergenceConfirmations) {
+      const propagationMs = Math.round(performance.now() - applied);
+      if (check.convergence.settleMs) await sleep(check.convergence.settleMs);
+      return propagationMs;
+    }
     if (consecutive === 0) await sleep(env.timeouts.probeIntervalMs);
   }
   return null;

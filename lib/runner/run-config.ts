@@ -9,6 +9,8 @@ export interface RunConfig {
   readonly only: readonly string[];
   readonly defects: readonly string[];
   readonly basePort?: number;
+  readonly context?: string;
+  readonly installMesh?: boolean;
   /** Directory for the run's temporary files and pid list, owned (and removed) by the CLI. */
   readonly workDir: string;
   /** Where reports are written: reports/<run-id>. */

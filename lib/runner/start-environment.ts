@@ -1,8 +1,12 @@
+import { registry } from '../../suites/registry.ts';
 import { MeshproofError } from '../errors/meshproof-error.ts';
+import { clusterMeshFor } from '../meshes/cluster-meshes.ts';
 import type { ReferenceDefect } from '../meshes/reference/defects.ts';
 import type { Environment } from '../model/index.ts';
+import { startKubernetesEnvironment } from '../platforms/kubernetes/kubernetes-environment.ts';
 import { startLocalEnvironment } from '../platforms/local/local-environment.ts';
 import type { RunConfig } from './run-config.ts';
+import { selectChecks } from './select-checks.ts';
 
 /** Brings up the platform and mesh a run asks for, with the fixtures deployed. */
 export async function startEnvironment(config: RunConfig): Promise<Environment> {
@@ -13,8 +17,20 @@ export async function startEnvironment(config: RunConfig): Promise<Environment> 
       ...(config.basePort !== undefined ? { basePort: config.basePort } : {}),
     });
   }
-  throw new MeshproofError(
-    'MESHPROOF_UNSUPPORTED_COMBINATION',
-    `mesh ${config.mesh} on platform ${config.platform} cannot be run yet; use --mesh reference --platform local`,
-  );
+  if (config.mesh === 'reference' || config.platform === 'local') {
+    throw new MeshproofError(
+      'MESHPROOF_UNSUPPORTED_COMBINATION',
+      `mesh ${config.mesh} does not run on platform ${config.platform}`,
+    );
+  }
+  return startKubernetesEnvironment({
+    runId: config.runId,
+    platform: config.platform,
+    mesh: clusterMeshFor(config.mesh),
+    workDir: config.workDir,
+    intents: selectChecks(registry, config.only).flatMap((c) => [...c.intents]),
+    ...(config.context ? { context: config.context } : {}),
+    installMesh: config.installMesh === true,
+    log: (line) => process.stderr.write(`${line}\n`),
+  });
 }

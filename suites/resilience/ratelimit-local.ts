@@ -1,12 +1,9 @@
-import { probedRoute } from '../../lib/judges/route-probe.ts';
+import { probedRoute, probeHeader } from '../../lib/judges/route-probe.ts';
 import { defineCheck, describeOutcomes, Feature, isSuccess, noRetries } from '../../lib/model/index.ts';
 
 const requestsPerSecond = 10;
 const burst = 60;
-const { route, convergence } = probedRoute(
-  [{ backends: [{ version: 'v1', weight: 1 }], retries: noRetries }],
-  'v2',
-);
+const { route } = probedRoute([{ backends: [{ version: 'v1', weight: 1 }], retries: noRetries }], 'v2');
 
 /** A local rate limit lets its budget through and answers the excess with 429. */
 export const rateLimitLocal = defineCheck({
@@ -15,7 +12,20 @@ export const rateLimitLocal = defineCheck({
   features: [Feature.RateLimit],
   profile: 'extended',
   intents: [route, { kind: 'RateLimit', service: 'server', requestsPerSecond }],
-  convergence,
+  // The limit lives in the server's proxies, which may learn it after the client's route: both are
+  // in effect once a burst of probes (routed by the probe rule) meets a 429. The budget then
+  // refills before measuring.
+  convergence: {
+    plan: {
+      caller: 'client',
+      service: 'server',
+      headers: { [probeHeader]: 'converged' },
+      requests: requestsPerSecond * 2,
+      concurrency: 10,
+    },
+    confirmed: (o) => o.outcome === 'response' && o.status === 429,
+    settleMs: 1_100,
+  },
   traffic: { burst: { caller: 'client', service: 'server', requests: burst, concurrency: 20 } },
   judge: ({ burst: sent }) => {
     // The burst's span, from the first send to the last answer: the limit may refill meanwhile.

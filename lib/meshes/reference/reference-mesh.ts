@@ -43,6 +43,8 @@ export interface ReferenceMeshOptions {
   readonly workloads: readonly LocalWorkload[];
   readonly defects: ReadonlySet<ReferenceDefect>;
   readonly timeouts: Timeouts;
+  /** Per-request access logs in every sidecar (default on; benchmarks turn them off). */
+  readonly accessLog?: boolean;
 }
 
 /**
@@ -99,6 +101,7 @@ export async function installReferenceMesh(options: ReferenceMeshOptions): Promi
         port: sidecars.find((s) => s.name === w.name)?.inbound?.port ?? 0,
       })),
     },
+    ...(options.accessLog === false ? { accessLog: false } : {}),
   };
   const adapter = referenceMeshAdapter(wiring, options.defects);
   const configFile = (resource: RenderedResource) =>

@@ -66,7 +66,7 @@ export function renderReferenceMesh(
 }
 
 function renderSidecar(sidecar: SidecarWiring, input: RenderInput): string {
-  const sections = [renderGlobal(input.wiring), renderDefaults()];
+  const sections = [renderGlobal(input.wiring), renderDefaults(input.wiring)];
   if (sidecar.inbound) sections.push(...renderInbound(sidecar, sidecar.inbound, input));
   if (sidecar.outboundPort !== undefined)
     sections.push(...renderOutbound(sidecar, sidecar.outboundPort, input));
@@ -84,13 +84,13 @@ function renderGlobal(wiring: ReferenceWiring): string[] {
   ];
 }
 
-function renderDefaults(): string[] {
+function renderDefaults(wiring: ReferenceWiring): string[] {
+  const logging =
+    wiring.accessLog === false ? ['  no log'] : ['  log global', '  option httplog', '  option dontlognull'];
   return [
     'defaults',
     '  mode http',
-    '  log global',
-    '  option httplog',
-    '  option dontlognull',
+    ...logging,
     `  timeout connect ${meshDefaults.connectTimeout}`,
     `  timeout client ${meshDefaults.clientTimeout}`,
     `  timeout server ${meshDefaults.serverTimeout}`,

@@ -32,4 +32,6 @@ export interface ReferenceWiring {
   readonly luaFile: string;
   readonly sidecars: readonly SidecarWiring[];
   readonly services: Readonly<Record<ServiceName, readonly ServiceEndpoint[]>>;
+  /** Per-request access logs of every sidecar; on unless false (benchmarks turn them off, as Istio ships). */
+  readonly accessLog?: boolean;
 }

@@ -6,7 +6,7 @@ import { request } from 'undici';
 import { LEDGER_PATH, type LedgerReply, MODE_PATH } from '../../../fixtures/echo/echo-protocol.ts';
 import type { ReferenceDefect } from '../../meshes/reference/defects.ts';
 import { installReferenceMesh } from '../../meshes/reference/reference-mesh.ts';
-import type { Environment, Timeouts } from '../../model/index.ts';
+import type { Environment, Timeouts, Version } from '../../model/index.ts';
 import { localTimeouts } from '../../model/index.ts';
 import { createBuiltinDriver } from '../../traffic/builtin-driver.ts';
 import { startServerWorkloads } from './local-workloads.ts';
@@ -20,6 +20,30 @@ export interface LocalEnvironmentOptions {
   /** A directory owned by the caller (the CLI), or a fresh temporary one removed on dispose. */
   readonly runDir?: string;
   readonly timeouts?: Timeouts;
+  /** Per-request access logs in the sidecars (default on; the benchmark turns them off). */
+  readonly accessLog?: boolean;
+}
+
+/** A process of the local platform and where it listens (for benchmarks that sample its CPU). */
+export interface LocalProcessInfo {
+  /** `server-v1` for an echo workload; `client`, `server-v1`, … for a sidecar. */
+  readonly name: string;
+  /** The process (for a haproxy sidecar, its master; the workers are its children). */
+  readonly pid: number | undefined;
+}
+
+/** The local platform's processes and ports beyond what every Environment offers. */
+export interface LocalTopology {
+  readonly workloads: readonly (LocalProcessInfo & { readonly version: Version; readonly appPort: number })[];
+  readonly sidecars: readonly (LocalProcessInfo & {
+    readonly outboundPort?: number;
+    readonly inboundPort?: number;
+  })[];
+}
+
+/** The local platform: an Environment that also exposes its processes and ports. */
+export interface LocalEnvironment extends Environment {
+  readonly local: LocalTopology;
 }
 
 /** Name of the file in the run directory listing every pid the run started. */
@@ -30,7 +54,9 @@ export const pidFileName = 'pids';
  * haproxy sidecar for each meshed workload, the builtin traffic driver. Disposing it stops
  * every process and removes the temporary directory.
  */
-export async function startLocalEnvironment(options: LocalEnvironmentOptions = {}): Promise<Environment> {
+export async function startLocalEnvironment(
+  options: LocalEnvironmentOptions = {},
+): Promise<LocalEnvironment> {
   const timeouts = options.timeouts ?? localTimeouts;
   const ownsDir = options.runDir === undefined;
   const runDir = options.runDir ?? (await mkdtemp(join(tmpdir(), 'meshproof-')));
@@ -50,6 +76,7 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions = {
       workloads,
       defects: options.defects ?? new Set(),
       timeouts,
+      ...(options.accessLog === false ? { accessLog: false } : {}),
     });
     const origin = (port: number) => `http://127.0.0.1:${port}`;
     const driver = createBuiltinDriver((caller, service) => {
@@ -69,7 +96,25 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions = {
       if (response.statusCode !== 200)
         throw new Error(`echo on port ${appPort} refused mode ${JSON.stringify(mode)}`);
     };
+    // Sidecar processes are named `sidecar/…/<sidecar name>` by the reference mesh.
+    const sidecarPid = (name: string) =>
+      group.processes.find((p) => p.name.startsWith('sidecar/') && p.name.endsWith(`/${name}`))?.pid;
+    const local: LocalTopology = {
+      workloads: workloads.map((w) => ({
+        name: w.name,
+        version: w.version,
+        appPort: w.appPort,
+        pid: w.process.pid,
+      })),
+      sidecars: mesh.wiring.sidecars.map((s) => ({
+        name: s.name,
+        pid: sidecarPid(s.name),
+        ...(s.outboundPort !== undefined ? { outboundPort: s.outboundPort } : {}),
+        ...(s.inbound ? { inboundPort: s.inbound.port } : {}),
+      })),
+    };
     return {
+      local,
       mesh: mesh.adapter,
       meshVersion: mesh.version,
       platform: 'local',

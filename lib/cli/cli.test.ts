@@ -1,0 +1,129 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, describe, expect, it } from 'vitest';
+import { alive } from './cleanup.ts';
+
+const main = new URL('./main.ts', import.meta.url).pathname;
+const tempRoots: string[] = [];
+afterAll(() => {
+  for (const dir of tempRoots) rmSync(dir, { recursive: true, force: true });
+});
+
+function tempRoot(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'meshproof-cli-test-'));
+  tempRoots.push(dir);
+  return dir;
+}
+
+function meshproof(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const output = tempRoot();
+  const result = spawnSync(
+    process.execPath,
+    [main, ...args, ...(args[0] === 'run' ? ['--output', output] : [])],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, ...env },
+      timeout: 60_000,
+    },
+  );
+  return { ...result, output };
+}
+
+/** The contract for bad input: exit 2, one line with the code, no stack trace, nothing written. */
+function expectCodedError(result: ReturnType<typeof meshproof>, code: string) {
+  expect(result.status, result.stderr).toBe(2);
+  const lines = result.stderr.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(new RegExp(`^${code}: .+`));
+  expect(result.stderr).not.toMatch(/\n\s+at /);
+  expect(readdirSync(result.output)).toEqual([]);
+}
+
+describe('bad input gets one coded line and exit 2', () => {
+  it.each([
+    [['run', '--mesh', 'consul'], 'MESHPROOF_UNKNOWN_MESH'],
+    [['run', '--platform', 'nomad'], 'MESHPROOF_UNKNOWN_PLATFORM'],
+    [['run', '--platform', 'k3s'], 'MESHPROOF_UNSUPPORTED_COMBINATION'],
+    [['run', '--defect', 'no-such-defect'], 'MESHPROOF_UNKNOWN_DEFECT'],
+    [['run', '--only', 'security.nothing'], 'MESHPROOF_NO_MATCHING_CHECK'],
+    [['run', '--frobnicate'], 'MESHPROOF_BAD_FLAG'],
+    [['run', '--base-port', 'eighty'], 'MESHPROOF_BAD_FLAG'],
+    [['run', '--only'], 'MESHPROOF_BAD_FLAG'],
+    [['launch'], 'MESHPROOF_BAD_FLAG'],
+  ])('meshproof %j → %s', (args, code) => {
+    expectCodedError(meshproof(args), code);
+  });
+
+  it('names haproxy and how to install it when it is missing', () => {
+    const result = meshproof(['run'], { PATH: dirname(process.execPath) });
+    expectCodedError(result, 'MESHPROOF_HAPROXY_MISSING');
+    expect(result.stderr).toContain('apt-get install haproxy');
+  });
+
+  it('refuses a taken port and leaves nothing running', async () => {
+    const server: Server = createServer();
+    const port = await new Promise<number>((resolve) =>
+      server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)),
+    );
+    try {
+      const result = meshproof([
+        'run',
+        '--only',
+        'security.mtls.identity-presented',
+        '--base-port',
+        String(port),
+      ]);
+      expectCodedError(result, 'MESHPROOF_PORT_IN_USE');
+    } finally {
+      server.close();
+    }
+  });
+});
+
+describe('help', () => {
+  it('documents every command and flag of run', () => {
+    const result = meshproof(['run', '--help']);
+    expect(result.status).toBe(0);
+    for (const flag of ['--mesh', '--platform', '--only', '--defect', '--output', '--base-port']) {
+      expect(result.stdout).toContain(flag);
+    }
+  });
+});
+
+
+describe('interruption', () => {
+  it.each(['SIGINT', 'SIGTERM'] as const)(
+    '%s stops every process of the run and removes its temporary directory',
+    async (signal) => {
+      const tmp = tempRoot();
+      const child = spawn(process.execPath, [main, 'run', '--output', join(tmp, 'reports')], {
+        env: { ...process.env, TMPDIR: tmp },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      let stdout = '';
+      child.stdout.on('data', (chunk) => {
+        stdout += chunk;
+      });
+      // Wait until the first check has finished: every workload and sidecar is running then.
+      const deadline = Date.now() + 30_000;
+      while (!/\[\s*1\/\d+\]/.test(stdout) && Date.now() < deadline) await sleep(50);
+      const workDir = readdirSync(tmp).find((name) => name.startsWith('meshproof-run-'));
+      expect(workDir, stdout).toBeDefined();
+      const pids = readFileSync(join(tmp, workDir as string, 'pids'), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map(Number);
+      expect(pids.length).toBeGreaterThanOrEqual(8);
+      child.kill(signal);
+      expect(await exited).toBe(signal === 'SIGINT' ? 130 : 143);
+      await sleep(200);
+      expect(pids.filter(alive)).toEqual([]);
+      expect(existsSync(join(tmp, workDir as string))).toBe(false);
+    },
+  );
+});

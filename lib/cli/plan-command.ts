@@ -1,0 +1,43 @@
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
+import { registry } from '../../suites/registry.ts';
+import { MeshproofError } from '../errors/meshproof-error.ts';
+import { clusterMeshFor } from '../meshes/cluster-meshes.ts';
+import type { MeshName } from '../model/index.ts';
+import { clusterTimeouts } from '../model/index.ts';
+import { buildPlan } from '../plan/build-plan.ts';
+import { readFixtureFiles } from '../platforms/kubernetes/fixture-files.ts';
+import { selectChecks } from '../runner/select-checks.ts';
+import { versionOf } from '../versions.ts';
+
+/** `meshproof plan`: writes every manifest and command of a live run, touching no cluster. */
+export async function runPlan(options: {
+  mesh: MeshName;
+  only: readonly string[];
+  output: string;
+}): Promise<number> {
+  if (options.mesh === 'reference') {
+    throw new MeshproofError(
+      'MESHPROOF_UNSUPPORTED_COMBINATION',
+      'plan writes what a live cluster run would apply; the reference mesh renders its haproxy configuration at run time (see a run report) — use --mesh istio or --mesh linkerd',
+    );
+  }
+  const checks = selectChecks(registry, options.only);
+  const mesh = clusterMeshFor(options.mesh);
+  const files = buildPlan({
+    mesh,
+    checks,
+    ...(await readFixtureFiles()),
+    images: { k3s: versionOf('k3sImage'), node: versionOf('nodeImage'), k6: versionOf('k6Image') },
+    timeouts: clusterTimeouts,
+  });
+  const dir = join(resolve(options.output), 'plan', options.mesh);
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  for (const [name, content] of Object.entries(files)) await writeFile(join(dir, name), content);
+  const planned = Object.keys(files).filter((f) => f.endsWith('.yaml') && f !== 'fixtures.yaml').length;
+  process.stdout.write(
+    `plan for ${options.mesh} ${mesh.version}: ${planned} check(s) planned, ${checks.length - planned} not supported (reasons in plan.json)\n  ${relative(process.cwd(), dir)}/{fixtures.yaml,commands.sh,plan.json,<check-id>.yaml}\n`,
+  );
+  return 0;
+}

@@ -1,0 +1,42 @@
+import type { CallerName, Feature, Support, WorkloadIdentity } from '../../model/index.ts';
+import { callerIdentity, Feature as F } from '../../model/index.ts';
+
+/** Trust domain of a default Linkerd installation (`identityTrustDomain`). */
+export const linkerdTrustDomain = 'cluster.local';
+
+/**
+ * Why Linkerd cannot express a feature, stated so that a reader can check it in Linkerd's own
+ * sources (linkerd/linkerd2 policy controller, linkerd/linkerd2-proxy, linkerd.io docs).
+ */
+const unsupported: Partial<Record<Feature, string>> = {
+  [F.FaultDelay]:
+    "Linkerd has no delay injection: no HTTPRoute filter or annotation delays requests (the proxy's only injected fault is an immediate error response, not reachable from any CRD), and the documented fault-injection recipe, a weighted backend share to an error-returning Service, can only fail requests, not delay them and still have the real server answer",
+  [F.Mirroring]:
+    "Linkerd cannot mirror traffic: its policy controller rejects the Gateway API RequestMirror filter ('RequestMirror filter is not supported', policy-controller/k8s/index/src/outbound/index/http.rs), which invalidates the whole route, and no annotation or Linkerd CRD copies requests to a second backend",
+  [F.ConnectionLimits]:
+    'Linkerd has no connection-pool limits: no Service annotation, HTTPRoute field or policy CRD sets a maximum of connections or pending requests; the outbound request queue is fixed by the policy controller (capacity 100, fail-fast after 3 s: default_queue_config in policy-controller/grpc/src/outbound.rs), and meshed traffic is multiplexed over HTTP/2 between proxies, so there is no per-service overflow to observe',
+};
+
+/**
+ * What Linkerd (edge-26.x, 2.18+) can express, feature by feature. FaultAbort is supported the
+ * way Linkerd documents it: a weighted HTTPRoute share to a Service that always answers the
+ * fault's status (see `faultBackendsNeeded`).
+ */
+export function linkerdSupport(feature: Feature): Support {
+  const reason = unsupported[feature];
+  return reason ? { supported: false, reason } : { supported: true };
+}
+
+/** The mesh identity Linkerd issues to a workload: `<sa>.<ns>.serviceaccount.identity.linkerd.<domain>`. */
+export function linkerdIdentity(identity: WorkloadIdentity, trustDomain = linkerdTrustDomain): string {
+  return `${identity.serviceAccount}.${identity.namespace}.serviceaccount.identity.linkerd.${trustDomain}`;
+}
+
+/**
+ * The identity the server app is shown for a caller: the `l5d-client-id` header the inbound
+ * proxy sets on mTLS requests (it strips any value the client sent). The outsider is not meshed
+ * and is never shown one; its name here is what it would be if it were.
+ */
+export function linkerdIdentityOf(caller: CallerName): string {
+  return linkerdIdentity(callerIdentity(caller));
+}

@@ -1,0 +1,149 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { HTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute';
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { registry } from '../../../suites/registry.ts';
+import { isMeshproofError } from '../../errors/meshproof-error.ts';
+import type { Check, RenderedResource } from '../../model/index.ts';
+import { linkerdSupport } from './capabilities.ts';
+import { linkerdMeshAdapter } from './linkerd-adapter.ts';
+import type { LinkerdResource } from './linkerd-resources.ts';
+import { faultBackendsNeeded, renderLinkerd } from './render-linkerd.ts';
+import { parseRendered } from './simulate-linkerd.ts';
+
+const goldenDir = new URL('./__golden__/', import.meta.url);
+const updateGolden = process.env.UPDATE_GOLDEN === '1';
+
+const supportedOnLinkerd = (check: Check) => check.features.every((f) => linkerdSupport(f).supported);
+const supported = registry.filter(supportedOnLinkerd);
+const unsupported = registry.filter((c) => !supportedOnLinkerd(c));
+
+/** The golden file: what a reviewer reads, and `kubectl apply -f` could apply (in this order). */
+function goldenText(check: Check, resources: readonly RenderedResource[]): string {
+  const faults = faultBackendsNeeded(check.intents);
+  const header = [
+    `# Linkerd resources for ${check.id}, in the order to apply them.`,
+    `# Regenerate with UPDATE_GOLDEN=1 npx vitest run lib/meshes/linkerd`,
+    faults.length > 0
+      ? `# Fault backends the platform deploys first: ${faults.map((f) => `${f.name} (answers ${f.status})`).join(', ')}`
+      : '# Fault backends the platform deploys first: none',
+    ...(resources.length === 0
+      ? ["# Nothing to render: Linkerd's defaults already do what the intents ask."]
+      : []),
+  ];
+  return `${header.join('\n')}\n${resources.map((r) => `---\n${r.content}`).join('')}`;
+}
+
+describe('Linkerd golden files', () => {
+  it('covers every check whose features Linkerd supports, and no other', () => {
+    if (!existsSync(goldenDir)) mkdirSync(goldenDir, { recursive: true });
+    const files = readdirSync(goldenDir).filter((f) => f.endsWith('.yaml'));
+    const expected = supported.map((c) => `${c.id}.yaml`);
+    if (!updateGolden) expect(files.sort()).toEqual(expected.sort());
+  });
+
+  it.each(supported.map((c) => [c.id, c] as const))('%s renders as its golden file', (id, check) => {
+    const text = goldenText(check, renderLinkerd(check.intents));
+    const file = new URL(`${id}.yaml`, goldenDir);
+    if (updateGolden) writeFileSync(file, text);
+    expect(existsSync(file), `missing ${file.pathname}: run with UPDATE_GOLDEN=1`).toBe(true);
+    expect(text).toBe(readFileSync(file, 'utf8'));
+  });
+});
+
+describe('rendered resources of every supported check', () => {
+  it.each(supported.map((c) => [c.id, c] as const))(
+    '%s: one valid, uniquely named object per resource',
+    (_id, check) => {
+      const rendered = renderLinkerd(check.intents);
+      const names = rendered.map((r) => r.name);
+      expect(new Set(names).size).toBe(names.length);
+      for (const resource of rendered) {
+        const documents = parseAllDocuments(resource.content);
+        expect(Array.isArray(documents) ? documents.length : 1).toBe(1);
+        const object = parseRendered([resource])[0] as LinkerdResource;
+        expect(object.kind).toBe(resource.kind);
+        expect(object.metadata.name).toBe(resource.name);
+        expect(object.metadata.namespace).toBe('meshproof');
+        expect(resource.format).toBe('yaml');
+      }
+    },
+  );
+
+  it.each(supported.map((c) => [c.id, c] as const))(
+    '%s: Gateway API HTTPRoutes pass the @kubernetes-models/gateway-api schema',
+    (_id, check) => {
+      const routes = parseRendered(renderLinkerd(check.intents)).filter(
+        (r) => r.apiVersion === 'gateway.networking.k8s.io/v1',
+      );
+      for (const route of routes) expect(() => new HTTPRoute(route as never).validate()).not.toThrow();
+    },
+  );
+
+  it.each(supported.map((c) => [c.id, c] as const))(
+    '%s: every reference names a rendered resource',
+    (_id, check) => {
+      const objects = parseRendered(renderLinkerd(check.intents));
+      const has = (kind: string, name: string) =>
+        objects.some((o) => o.kind === kind && o.metadata.name === name);
+      for (const o of objects) {
+        if (o.kind === 'AuthorizationPolicy') {
+          expect(has(o.spec.targetRef.kind, o.spec.targetRef.name)).toBe(true);
+          for (const ref of o.spec.requiredAuthenticationRefs) expect(has(ref.kind, ref.name)).toBe(true);
+        }
+        if (o.kind === 'HTTPLocalRateLimitPolicy') expect(has('Server', o.spec.targetRef.name)).toBe(true);
+        if (o.kind === 'HTTPRoute' && o.apiVersion === 'policy.linkerd.io/v1beta3') {
+          for (const p of o.spec.parentRefs) expect(has('Server', p.name)).toBe(true);
+        }
+      }
+    },
+  );
+
+  it('orders inbound resources so that the Server comes after what authorizes traffic to it', () => {
+    for (const check of supported) {
+      const kinds = renderLinkerd(check.intents).map((r) => r.kind);
+      const server = kinds.indexOf('Server');
+      if (server < 0) continue;
+      for (const before of ['MeshTLSAuthentication', 'NetworkAuthentication', 'AuthorizationPolicy']) {
+        if (kinds.includes(before)) expect(kinds.lastIndexOf(before)).toBeLessThan(server);
+      }
+    }
+  });
+});
+
+describe('checks Linkerd cannot express', () => {
+  it('are exactly the mirroring, delay-fault and connection-overflow checks', () => {
+    expect(unsupported.map((c) => c.id).sort()).toEqual([
+      'resilience.circuit.connection-overflow',
+      'resilience.fault.delay-percentage',
+      'traffic.mirror.percentage',
+    ]);
+  });
+
+  it.each(unsupported.map((c) => [c.id, c] as const))(
+    '%s: rendering refuses with a stable code',
+    (_id, check) => {
+      let error: unknown;
+      try {
+        renderLinkerd(check.intents);
+      } catch (e) {
+        error = e;
+      }
+      expect(isMeshproofError(error) && error.code).toBe('MESHPROOF_UNSUPPORTED_COMBINATION');
+      expect((error as Error).message).toMatch(/^linkerd: /);
+    },
+  );
+});
+
+describe('linkerdMeshAdapter', () => {
+  it('is the Linkerd mesh, rendering with renderLinkerd', () => {
+    const adapter = linkerdMeshAdapter();
+    expect(adapter.name).toBe('linkerd');
+    expect(adapter.identityOf('frontend')).toBe(
+      'frontend.meshproof.serviceaccount.identity.linkerd.cluster.local',
+    );
+    expect(adapter.render([])).toEqual([]);
+    const strict = registry.find((c) => c.id === 'security.mtls.strict-rejects-plaintext') as Check;
+    expect(adapter.render(strict.intents)).toEqual(renderLinkerd(strict.intents));
+  });
+});

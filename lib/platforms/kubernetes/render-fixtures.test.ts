@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { type KubeObject, renderFixtures } from './render-fixtures.ts';
+
+const fixtures = renderFixtures({
+  runId: 'r1',
+  nodeImage: 'node:24-alpine',
+  k6Image: 'grafana/k6:2.3.0',
+  injection: { labels: { 'istio-injection': 'enabled' }, annotations: {} },
+  echoFiles: { 'echo-server.ts': '// echo', 'echo-protocol.ts': '// protocol' },
+  k6Files: { 'run-plan.ts': '// plan', 'lib/observation.ts': '// obs' },
+  versions: ['v1', 'v2', 'v3'],
+  extraServers: [{ name: 'server-fault-503', status: 503 }],
+});
+const find = (kind: string, name: string, namespace?: string) =>
+  fixtures.find(
+    (o) => o.kind === kind && o.metadata.name === name && (!namespace || o.metadata.namespace === namespace),
+  ) as
+    | (KubeObject & {
+        metadata: { labels?: Record<string, string> };
+        // biome-ignore lint/suspicious/noExplicitAny: a test reads deep into rendered manifests.
+        spec: any;
+        data?: Record<string, string>;
+      })
+    | undefined;
+
+describe('renderFixtures', () => {
+  it('labels both namespaces with the run id and marks only the meshed one for injection', () => {
+    expect(find('Namespace', 'meshproof')?.metadata).toMatchObject({
+      labels: { 'meshproof.dev/run': 'r1', 'istio-injection': 'enabled' },
+    });
+    expect(find('Namespace', 'meshproof-outside')?.metadata).toMatchObject({
+      labels: { 'meshproof.dev/run': 'r1' },
+    });
+    expect(find('Namespace', 'meshproof-outside')?.metadata.labels).not.toHaveProperty('istio-injection');
+  });
+
+  it('runs every server version on the stock Node image from the ConfigMap, as the server account', () => {
+    for (const v of ['v1', 'v2', 'v3']) {
+      const d = find('Deployment', `server-${v}`, 'meshproof');
+      expect(d?.spec.template.metadata.labels).toEqual({ app: 'server', version: v });
+      const pod = d?.spec.template.spec;
+      expect(pod.serviceAccountName).toBe('server');
+      expect(pod.containers[0]).toMatchObject({
+        image: 'node:24-alpine',
+        command: ['node', '/echo/echo-server.ts'],
+      });
+      expect(pod.volumes[0].configMap.name).toBe('echo-fixture');
+    }
+  });
+
+  it('has a Service for all versions and one per version, with a port named http', () => {
+    expect(find('Service', 'server')?.spec.selector).toEqual({ app: 'server' });
+    expect(find('Service', 'server-v2')?.spec.selector).toEqual({ app: 'server', version: 'v2' });
+    expect(find('Service', 'server')?.spec.ports[0]).toMatchObject({
+      name: 'http',
+      port: 80,
+      targetPort: 8080,
+    });
+  });
+
+  it('gives each caller identity its own k6 pod, the outsider outside the mesh', () => {
+    expect(find('Deployment', 'client', 'meshproof')?.spec.template.spec.serviceAccountName).toBe('client');
+    expect(find('Deployment', 'frontend', 'meshproof')?.spec.template.spec.serviceAccountName).toBe(
+      'frontend',
+    );
+    expect(find('Deployment', 'outsider', 'meshproof-outside')?.spec.template.spec.containers[0].image).toBe(
+      'grafana/k6:2.3.0',
+    );
+  });
+
+  it('mounts k6 modules at their relative paths although ConfigMap keys are flat', () => {
+    expect(find('ConfigMap', 'k6-scripts', 'meshproof')?.data).toEqual({
+      'run-plan.ts': '// plan',
+      'lib--observation.ts': '// obs',
+    });
+    const volume = find('Deployment', 'client')?.spec.template.spec.volumes[0];
+    expect(volume.configMap.items).toContainEqual({ key: 'lib--observation.ts', path: 'lib/observation.ts' });
+  });
+
+  it('deploys extra error backends that answer their status from the start', () => {
+    const d = find('Deployment', 'server-fault-503');
+    expect(d?.spec.template.spec.containers[0].env).toContainEqual({
+      name: 'ECHO_FAIL_STATUS',
+      value: '503',
+    });
+    expect(find('Service', 'server-fault-503')).toBeDefined();
+  });
+});

@@ -1,0 +1,224 @@
+import type { CallerName, Version } from '../../model/index.ts';
+import { allCallers } from '../../model/index.ts';
+import { callerAccount, deploymentName, kube, versionServiceName } from './kubernetes-names.ts';
+
+/** A Kubernetes object as rendered: plain data, applied with server-side apply. */
+export type KubeObject = {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: { readonly name: string; readonly namespace?: string } & Record<string, unknown>;
+} & Record<string, unknown>;
+
+/** How a mesh marks the meshed namespace for sidecar injection. */
+export interface MeshInjection {
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+}
+
+/** An extra echo deployment some meshes need, e.g. Linkerd's fault backend answering 503. */
+export interface ExtraServer {
+  readonly name: string;
+  readonly status: number;
+}
+
+export interface FixtureOptions {
+  readonly runId: string;
+  readonly nodeImage: string;
+  readonly k6Image: string;
+  readonly injection: MeshInjection;
+  /** File name → content of the echo fixture, mounted from a ConfigMap. */
+  readonly echoFiles: Readonly<Record<string, string>>;
+  /** Relative path → content of the k6 scripts (e.g. `lib/observation.ts`), mounted into every caller pod. */
+  readonly k6Files: Readonly<Record<string, string>>;
+  readonly versions: readonly Version[];
+  readonly extraServers?: readonly ExtraServer[];
+}
+
+const echoMount = '/echo';
+export const k6ScriptsMount = '/scripts';
+
+/** The pod a caller's traffic is sent from (a Deployment of one replica, named after the caller). */
+export function callerDeployment(caller: CallerName): { readonly namespace: string; readonly name: string } {
+  return { namespace: callerAccount(caller).namespace, name: caller };
+}
+
+/**
+ * Everything a run deploys for the fixture topology (pure): namespaces labelled with the run
+ * id, service accounts, the echo fixture on a stock Node image with its script from a
+ * ConfigMap, the services, and one long-lived k6 pod per caller identity.
+ */
+export function renderFixtures(options: FixtureOptions): KubeObject[] {
+  const runLabels = { [kube.runLabel]: options.runId };
+  const namespaces: KubeObject[] = [
+    {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: {
+        name: kube.meshNamespace,
+        labels: { ...runLabels, ...options.injection.labels },
+        annotations: { ...options.injection.annotations },
+      },
+    },
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: kube.outsideNamespace, labels: runLabels } },
+  ];
+  const accounts = [
+    { namespace: kube.meshNamespace, serviceAccount: kube.serverServiceAccount },
+    ...allCallers.map(callerAccount),
+  ].map(
+    (a): KubeObject => ({
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name: a.serviceAccount, namespace: a.namespace, labels: runLabels },
+    }),
+  );
+  const configMaps: KubeObject[] = [
+    configMap('echo-fixture', kube.meshNamespace, options.echoFiles, runLabels),
+    configMap('k6-scripts', kube.meshNamespace, flatKeys(options.k6Files), runLabels),
+    configMap('k6-scripts', kube.outsideNamespace, flatKeys(options.k6Files), runLabels),
+  ];
+  const servers = options.versions.map((version) =>
+    echoDeployment(
+      deploymentName('server', version),
+      { app: 'server', [kube.versionLabel]: version },
+      version,
+      options,
+    ),
+  );
+  const extra = (options.extraServers ?? []).map((s) =>
+    echoDeployment(s.name, { app: s.name }, s.name, options, { ECHO_FAIL_STATUS: String(s.status) }),
+  );
+  const services: KubeObject[] = [
+    service('server', { app: 'server' }, runLabels),
+    ...options.versions.map((v) =>
+      service(versionServiceName('server', v), { app: 'server', [kube.versionLabel]: v }, runLabels),
+    ),
+    ...(options.extraServers ?? []).map((s) => service(s.name, { app: s.name }, runLabels)),
+  ];
+  const callers = allCallers.map((caller) => callerPod(caller, options));
+  return [...namespaces, ...accounts, ...configMaps, ...services, ...servers, ...extra, ...callers];
+}
+
+/** ConfigMap keys cannot contain `/`. */
+function configMapKey(path: string): string {
+  return path.replaceAll('/', '--');
+}
+
+function flatKeys(files: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(files).map(([path, content]) => [configMapKey(path), content]));
+}
+
+function configMap(
+  name: string,
+  namespace: string,
+  files: Readonly<Record<string, string>>,
+  labels: Record<string, string>,
+): KubeObject {
+  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace, labels }, data: { ...files } };
+}
+
+function service(name: string, selector: Record<string, string>, labels: Record<string, string>): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name, namespace: kube.meshNamespace, labels },
+    spec: {
+      selector,
+      ports: [
+        {
+          name: kube.servicePortName,
+          port: kube.servicePort,
+          targetPort: kube.containerPort,
+          appProtocol: 'http',
+        },
+      ],
+    },
+  };
+}
+
+function echoDeployment(
+  name: string,
+  podLabels: Record<string, string>,
+  version: string,
+  options: FixtureOptions,
+  extraEnv: Record<string, string> = {},
+): KubeObject {
+  const env = [
+    { name: 'PORT', value: String(kube.containerPort) },
+    { name: 'ECHO_SERVICE', value: podLabels.app ?? name },
+    { name: 'ECHO_VERSION', value: version },
+    { name: 'ECHO_INSTANCE', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+    { name: 'ECHO_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+    ...Object.entries(extraEnv).map(([k, v]) => ({ name: k, value: v })),
+  ];
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace: kube.meshNamespace, labels: { [kube.runLabel]: options.runId } },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: podLabels },
+      template: {
+        metadata: { labels: podLabels },
+        spec: {
+          serviceAccountName: kube.serverServiceAccount,
+          containers: [
+            {
+              name: 'echo',
+              image: options.nodeImage,
+              command: ['node', `${echoMount}/echo-server.ts`],
+              env,
+              ports: [{ name: kube.servicePortName, containerPort: kube.containerPort }],
+              readinessProbe: {
+                httpGet: { path: '/__echo/healthz', port: kube.containerPort },
+                periodSeconds: 2,
+              },
+              volumeMounts: [{ name: 'echo', mountPath: echoMount, readOnly: true }],
+              resources: { requests: { cpu: '50m', memory: '64Mi' } },
+            },
+          ],
+          volumes: [{ name: 'echo', configMap: { name: 'echo-fixture' } }],
+        },
+      },
+    },
+  };
+}
+
+function callerPod(caller: CallerName, options: FixtureOptions): KubeObject {
+  const { namespace, serviceAccount } = callerAccount(caller);
+  const labels = { app: caller };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: caller, namespace, labels: { [kube.runLabel]: options.runId } },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: labels },
+      template: {
+        metadata: { labels },
+        spec: {
+          serviceAccountName: serviceAccount,
+          containers: [
+            {
+              name: 'k6',
+              image: options.k6Image,
+              // Kept alive; every check runs `k6 run` inside it, so the caller's sidecar is on the path.
+              command: ['sh', '-c', 'trap : TERM INT; sleep infinity & wait'],
+              volumeMounts: [{ name: 'scripts', mountPath: k6ScriptsMount, readOnly: true }],
+              resources: { requests: { cpu: '100m', memory: '64Mi' } },
+            },
+          ],
+          volumes: [
+            {
+              name: 'scripts',
+              configMap: {
+                name: 'k6-scripts',
+                // ConfigMap keys are flat; items put each script back at its relative path.
+                items: Object.keys(options.k6Files).map((path) => ({ key: configMapKey(path), path })),
+              },
+            },
+          ],
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,378 @@
+import { createHash } from 'node:crypto';
+import type { CheckResult, CheckStatus } from '../model/verdict.ts';
+import type { ConformanceReport } from './conformance-report.ts';
+import { renderEvidence } from './evidence-html.ts';
+import { likelyCauses } from './failure-hints.ts';
+import { escapeHtml, formatDuration, formatNumber, formatProbability, formatTimestamp } from './html-text.ts';
+
+/**
+ * report.html: the compliance report people read, rendered from the same report object as
+ * report.json (pure). One self-contained file: inline CSS, inline SVG charts, a few lines of
+ * inline script for the status filter, and a Content-Security-Policy that forbids any request,
+ * so it works opened from disk or attached to a CI run.
+ */
+
+/** The order checks are shown in: what needs attention first. */
+const statusOrder: Readonly<Record<CheckStatus, number>> = {
+  FAILED: 0,
+  ERROR: 1,
+  PASSED: 2,
+  NOT_SUPPORTED: 3,
+  SKIPPED: 4,
+};
+
+const statusLabels: Readonly<Record<CheckStatus, string>> = {
+  FAILED: 'Failed',
+  ERROR: 'Error',
+  PASSED: 'Passed',
+  NOT_SUPPORTED: 'Not supported',
+  SKIPPED: 'Skipped',
+};
+
+const statusMarks: Readonly<Record<CheckStatus, string>> = {
+  PASSED: '✓',
+  FAILED: '✗',
+  ERROR: '!',
+  NOT_SUPPORTED: '–',
+  SKIPPED: '–',
+};
+
+/** Checks in reading order: failed, errored, passed, not supported, skipped; stable within. */
+export function checksInReadingOrder(checks: readonly CheckResult[]): CheckResult[] {
+  return checks
+    .map((check, index) => ({ check, index }))
+    .sort((a, b) => statusOrder[a.check.status] - statusOrder[b.check.status] || a.index - b.index)
+    .map(({ check }) => check);
+}
+
+function countOf(report: ConformanceReport, status: CheckStatus): number {
+  const s = report.summary;
+  const counts: Record<CheckStatus, number> = {
+    PASSED: s.passed,
+    FAILED: s.failed,
+    ERROR: s.errored,
+    NOT_SUPPORTED: s.notSupported,
+    SKIPPED: s.skipped,
+  };
+  return counts[status];
+}
+
+const badge = (status: CheckStatus) =>
+  `<span class="badge badge-${status}">${statusMarks[status]} ${escapeHtml(status)}</span>`;
+
+const anchor = (check: CheckResult) => `check-${check.id}`;
+
+/** Optional environment facts a platform may record (not every report has them). */
+function optionalFact(environment: object, key: 'kubernetes' | 'proxy'): string | undefined {
+  const value = (environment as Record<string, unknown>)[key];
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function renderFacts(report: ConformanceReport): string {
+  const kubernetes =
+    optionalFact(report.environment, 'kubernetes') ??
+    (report.platform === 'local' ? 'none (local platform: processes on this machine)' : 'not recorded');
+  const proxy = optionalFact(report.environment, 'proxy');
+  const selection =
+    report.config.only.length > 0 ? `--only ${report.config.only.join(',')}` : 'every check in the suite';
+  const facts: [string, string][] = [
+    ['Mesh', `<strong>${escapeHtml(report.mesh.name)}</strong> ${escapeHtml(report.mesh.version)}`],
+    ['Platform', escapeHtml(report.platform)],
+    ['Kubernetes', escapeHtml(kubernetes)],
+    ...(proxy ? ([['Proxy', escapeHtml(proxy)]] as [string, string][]) : []),
+    ['Harness', `meshproof ${escapeHtml(report.harness.version)}`],
+    ['Run', `<code>${escapeHtml(report.runId)}</code>`],
+    [
+      'Date',
+      `${escapeHtml(formatTimestamp(report.startedAt))} · took ${escapeHtml(formatDuration(report.durationMs))}`,
+    ],
+    [
+      'False-failure bound',
+      `${escapeHtml(formatProbability(report.falseFailureBound))} <span class="muted">(the chance that a conformant mesh fails some statistical check of this run)</span>`,
+    ],
+    ['Checks run', escapeHtml(selection)],
+    [
+      'Runner',
+      `Node ${escapeHtml(report.environment.node)} · ${escapeHtml(report.environment.os)}/${escapeHtml(report.environment.arch)} · ${report.environment.cpus} CPUs · config ${escapeHtml(report.config.hash)}`,
+    ],
+  ];
+  return `<dl class="facts">${facts.map(([term, value]) => `<dt>${term}</dt><dd>${value}</dd>`).join('')}</dl>`;
+}
+
+function renderCounts(report: ConformanceReport): string {
+  const tiles = (['FAILED', 'ERROR', 'PASSED', 'NOT_SUPPORTED', 'SKIPPED'] as const).map(
+    (status) =>
+      `<li class="count count-${status}${countOf(report, status) === 0 ? ' count-zero' : ''}"><span class="count-number">${countOf(report, status)}</span> ${statusLabels[status].toLowerCase()}</li>`,
+  );
+  return `<ul class="counts" aria-label="Checks by status">${tiles.join('')}<li class="count count-total"><span class="count-number">${report.summary.total}</span> checks</li></ul>`;
+}
+
+function renderAttention(report: ConformanceReport): string {
+  const failing = checksInReadingOrder(report.checks).filter(
+    (c) => c.status === 'FAILED' || c.status === 'ERROR',
+  );
+  if (failing.length === 0) return '';
+  const items = failing.map(
+    (c) =>
+      `<li>${badge(c.status)} <a href="#${escapeHtml(anchor(c))}"><code>${escapeHtml(c.id)}</code></a><br><span class="muted">got:</span> ${escapeHtml(c.got)}</li>`,
+  );
+  return `<section class="attention" aria-labelledby="attention-title"><h2 id="attention-title">Needs attention</h2><ul>${items.join('')}</ul></section>`;
+}
+
+function renderCapabilities(report: ConformanceReport): string {
+  const cards = report.capabilities.map((capability) => {
+    const checks = checksInReadingOrder(report.checks).filter((c) => c.features.includes(capability.feature));
+    const ran = checks.filter((c) => c.status !== 'NOT_SUPPORTED' && c.status !== 'SKIPPED').length;
+    const support = capability.supported
+      ? '<span class="ok" title="supported">✓</span>'
+      : '<span class="bad" title="not supported">✗</span>';
+    const reason =
+      !capability.supported && capability.reason
+        ? `<p class="capability-reason">not supported: ${escapeHtml(capability.reason)}</p>`
+        : '';
+    const list =
+      checks.length === 0
+        ? '<p class="muted">no check in this suite</p>'
+        : `<ul class="capability-checks">${checks
+            .map(
+              (c) =>
+                `<li><span class="dot dot-${c.status}" title="${c.status}">${statusMarks[c.status]}</span> <a href="#${escapeHtml(anchor(c))}">${escapeHtml(c.id)}</a></li>`,
+            )
+            .join('')}</ul>`;
+    const state = capability.supported ? 'supported' : 'unsupported';
+    return `<li class="capability capability-${state}" data-feature="${escapeHtml(capability.feature)}"><div class="capability-head">${support} <strong>${escapeHtml(capability.feature)}</strong> <span class="muted">${checks.length === 0 ? '' : `${ran} of ${checks.length} ran`}</span></div>${reason}${list}</li>`;
+  });
+  const supported = report.capabilities.filter((c) => c.supported).length;
+  return `<section id="capabilities" aria-labelledby="capabilities-title"><h2 id="capabilities-title">Capability matrix</h2>
+<p class="muted">${escapeHtml(report.mesh.name)} supports ${supported} of ${report.capabilities.length} features; under each, the checks that exercise it and how they ended.</p>
+<ul class="capabilities">
+${cards.join('\n')}
+</ul></section>`;
+}
+
+function renderFilter(report: ConformanceReport): string {
+  const statuses = (['FAILED', 'ERROR', 'PASSED', 'NOT_SUPPORTED', 'SKIPPED'] as const).filter(
+    (status) => countOf(report, status) > 0,
+  );
+  const buttons = [
+    `<button type="button" data-filter="all" aria-pressed="true">All ${report.summary.total}</button>`,
+    ...statuses.map(
+      (status) =>
+        `<button type="button" data-filter="${status}" aria-pressed="false">${statusLabels[status]} ${countOf(report, status)}</button>`,
+    ),
+  ];
+  return `<nav class="filter" aria-label="Show checks by status">${buttons.join('')}</nav>`;
+}
+
+function propagationLine(check: CheckResult): string {
+  if (check.propagationMs === undefined)
+    return 'No convergence probe: measured right after the configuration was applied.';
+  if (check.propagationMs === null)
+    return '<span class="warn">The configuration was never confirmed in effect before measuring.</span>';
+  return `Configuration in effect after <strong>${escapeHtml(formatDuration(check.propagationMs))}</strong>.`;
+}
+
+function renderTextBlocks(
+  title: string,
+  className: string,
+  blocks: readonly { readonly heading: string; readonly content: string }[],
+): string {
+  if (blocks.length === 0) return '';
+  const inner = blocks
+    .map(
+      (block) =>
+        `<details class="block"><summary>${block.heading}</summary><pre><code>${escapeHtml(block.content)}</code></pre></details>`,
+    )
+    .join('\n');
+  return `<details class="${className}"><summary>${title} (${blocks.length})</summary>\n${inner}\n</details>`;
+}
+
+function renderEvidenceSafely(check: CheckResult): string {
+  try {
+    return renderEvidence(check);
+  } catch (error) {
+    // One odd evidence object must not cost the rest of the report.
+    return `<p class="warn">The evidence could not be drawn (${escapeHtml((error as Error).message)}); it is in report.json.</p>`;
+  }
+}
+
+function renderCheck(check: CheckResult): string {
+  const ran = check.status === 'PASSED' || check.status === 'FAILED' || check.status === 'ERROR';
+  const meta = [
+    check.profile,
+    check.features.join(', '),
+    ...(ran ? [formatDuration(check.durationMs)] : []),
+    ...(check.alpha !== undefined ? [`false-failure rate ≤ ${formatProbability(check.alpha)}`] : []),
+  ];
+  const parts = [
+    `<article class="check check-${check.status}" id="${escapeHtml(anchor(check))}" data-status="${check.status}">`,
+    `<header><h3>${badge(check.status)} <code>${escapeHtml(check.id)}</code></h3><p class="meta">${escapeHtml(meta.join(' · '))}</p></header>`,
+    `<p class="description">${escapeHtml(check.description)}</p>`,
+  ];
+  if (check.status === 'NOT_SUPPORTED' || check.status === 'SKIPPED') {
+    const label = check.status === 'NOT_SUPPORTED' ? 'Not supported' : 'Skipped';
+    parts.push(
+      `<p class="reason"><strong>${label}:</strong> ${escapeHtml(check.reason ?? check.got)}</p>`,
+      '</article>',
+    );
+    return parts.join('\n');
+  }
+  const failed = check.status !== 'PASSED';
+  parts.push(
+    `<dl class="want-got"><dt>Wanted</dt><dd>${escapeHtml(check.want)}</dd><dt>Got</dt><dd class="${failed ? 'got-bad' : 'got-ok'}">${escapeHtml(check.got)}</dd></dl>`,
+  );
+  if (check.status === 'ERROR' && check.reason && !check.got.includes(check.reason))
+    parts.push(`<p class="reason"><strong>Reason:</strong> ${escapeHtml(check.reason)}</p>`);
+  parts.push(`<p class="propagation">${propagationLine(check)}</p>`);
+  const evidence = renderEvidenceSafely(check);
+  if (evidence)
+    parts.push(`<section class="evidence"><h4 class="evidence-title">Evidence</h4>\n${evidence}\n</section>`);
+  const causes = likelyCauses(check);
+  if (causes.length > 0) {
+    parts.push(
+      `<section class="hints"><h4>Likely causes</h4><ul>${causes.map((c) => `<li>${escapeHtml(c)}</li>`).join('')}</ul></section>`,
+    );
+  }
+  parts.push(
+    renderTextBlocks(
+      'Configuration applied',
+      'resources',
+      (check.resources ?? []).map((r) => ({
+        heading: `${escapeHtml(r.kind)} <code>${escapeHtml(r.name)}</code>`,
+        content: r.content,
+      })),
+    ),
+    renderTextBlocks(
+      'Diagnostics captured before cleanup',
+      'diagnostics',
+      (check.diagnostics ?? []).map((d) => ({ heading: escapeHtml(d.title), content: d.content })),
+    ),
+    '</article>',
+  );
+  return parts.filter((part) => part !== '').join('\n');
+}
+
+const styles = `
+:root{--pass:#1f7a3a;--fail:#c4302b;--error:#9a3412;--unsupported:#4b6584;--skipped:#6e7781;--fg:#1f2328;--muted:#59636e;--line:#d8dee4;--soft:#f6f8fa;--warn:#9a5b00}
+*{box-sizing:border-box}
+body{margin:0;font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:#fff;overflow-wrap:break-word}
+main{max-width:1080px;margin:0 auto;padding:16px 20px 48px}
+h1{font-size:1.5rem;margin:0}
+h2{font-size:1.2rem;margin:1.75rem 0 .5rem;border-bottom:1px solid var(--line);padding-bottom:.25rem}
+h3{font-size:1.05rem;margin:0;overflow-wrap:anywhere}
+h4{font-size:.95rem;margin:1rem 0 .35rem}
+h5{font-size:.9rem;margin:.6rem 0 .25rem;color:var(--muted)}
+code,pre{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
+a{color:#0b5cad}
+.title{display:flex;flex-wrap:wrap;align-items:center;gap:.5rem 1rem}
+.verdict{display:inline-block;font-weight:800;font-size:1.3rem;letter-spacing:.03em;padding:.2rem .8rem;border-radius:6px;color:#fff}
+.verdict-PASSED{background:var(--pass)}.verdict-FAILED{background:var(--fail)}
+.muted{color:var(--muted)}.ok{color:var(--pass)}.bad{color:var(--fail)}.warn{color:var(--warn)}
+.facts{display:grid;grid-template-columns:max-content 1fr;gap:.1rem 1rem;margin:1rem 0}
+.facts dt{color:var(--muted)}.facts dd{margin:0;overflow-wrap:anywhere}
+.defects{border:2px solid var(--warn);background:#fff8e6;border-radius:6px;padding:.5rem .75rem}
+.counts{display:flex;flex-wrap:wrap;gap:.5rem;list-style:none;padding:0;margin:1rem 0}
+.count{border:1px solid var(--line);border-top:4px solid var(--skipped);border-radius:6px;padding:.3rem .8rem;min-width:7rem}
+.count-number{display:block;font-size:1.4rem;font-weight:700}
+.count-FAILED{border-top-color:var(--fail)}.count-ERROR{border-top-color:var(--error)}.count-PASSED{border-top-color:var(--pass)}.count-NOT_SUPPORTED{border-top-color:var(--unsupported)}.count-total{border-top-color:var(--fg)}
+.count-zero{opacity:.55}
+.attention{border:1px solid var(--fail);border-radius:6px;padding:0 1rem .5rem;background:#fff5f5}
+.attention h2{border:0;margin-top:.75rem}
+.attention ul{padding-left:0;list-style:none}.attention li{margin:.5rem 0;overflow-wrap:anywhere}
+.badge{display:inline-block;font-family:system-ui,sans-serif;font-size:.75rem;font-weight:700;padding:.05rem .45rem;border-radius:4px;color:#fff;vertical-align:.1em;white-space:nowrap}
+.badge-PASSED{background:var(--pass)}.badge-FAILED{background:var(--fail)}.badge-ERROR{background:var(--error)}.badge-NOT_SUPPORTED{background:var(--unsupported)}.badge-SKIPPED{background:var(--skipped)}
+.dot{display:inline-block;width:1.2em;text-align:center;font-weight:700}
+.dot-PASSED{color:var(--pass)}.dot-FAILED{color:var(--fail)}.dot-ERROR{color:var(--error)}.dot-NOT_SUPPORTED{color:var(--unsupported)}.dot-SKIPPED{color:var(--skipped)}
+.table-scroll{overflow-x:auto;max-width:100%}
+table{border-collapse:collapse;font-size:.9rem}
+th,td{text-align:left;padding:.3rem .6rem;border-bottom:1px solid var(--line);vertical-align:top}
+thead th{font-weight:600;color:var(--muted);border-bottom:2px solid var(--line)}
+.capabilities{list-style:none;padding:0;margin:0;display:grid;grid-template-columns:repeat(auto-fill,minmax(19rem,1fr));gap:.5rem}
+.capability{border:1px solid var(--line);border-radius:6px;padding:.35rem .6rem;font-size:.88rem}
+.capability-unsupported{background:var(--soft);border-style:dashed}
+.capability-head{font-size:.95rem}
+.capability-reason{margin:.1rem 0;color:var(--muted)}
+.capability-checks{list-style:none;margin:.15rem 0 0;padding:0}
+.capability p{margin:.15rem 0}
+.filter{display:none;flex-wrap:wrap;gap:.4rem;position:sticky;top:0;z-index:1;background:#fff;padding:.5rem 0;border-bottom:1px solid var(--line)}
+.js .filter{display:flex}
+.filter button{font:inherit;font-size:.9rem;border:1px solid var(--line);background:var(--soft);color:var(--fg);border-radius:999px;padding:.15rem .8rem;cursor:pointer}
+.filter button[aria-pressed="true"]{background:var(--fg);color:#fff;border-color:var(--fg)}
+.check{border:1px solid var(--line);border-left:6px solid var(--skipped);border-radius:6px;padding:.75rem 1rem;margin:1rem 0;scroll-margin-top:3.5rem}
+.check-PASSED{border-left-color:var(--pass)}.check-FAILED{border-left-color:var(--fail)}.check-ERROR{border-left-color:var(--error)}.check-NOT_SUPPORTED{border-left-color:var(--unsupported)}
+.meta{margin:.15rem 0 0;color:var(--muted);font-size:.85rem}
+.description{margin:.5rem 0}
+.want-got{display:grid;grid-template-columns:max-content 1fr;gap:.2rem .8rem;margin:.5rem 0;padding:.5rem .75rem;background:var(--soft);border-radius:6px}
+.want-got dt{font-weight:600}.want-got dd{margin:0;overflow-wrap:anywhere}
+.got-bad{color:var(--fail);font-weight:600}
+.chart-figure{margin:.5rem 0}
+.chart{display:block;max-width:100%;height:auto}
+figcaption{font-size:.85rem;color:var(--muted)}
+.sampling,.requests-sent{font-size:.85rem;color:var(--muted)}
+.evidence-fields{display:grid;grid-template-columns:max-content 1fr;gap:.1rem .8rem;font-size:.85rem}
+.evidence-fields dd{margin:0;overflow-wrap:anywhere}
+.hints{border-left:4px solid var(--warn);background:#fffbf0;padding:.25rem .9rem;margin:.75rem 0}
+.hints ul{margin:.25rem 0 .5rem;padding-left:1.2rem}
+details{margin:.4rem 0}
+summary{cursor:pointer;font-weight:600}
+details.block{margin-left:1rem}details.block summary{font-weight:400}
+pre{white-space:pre-wrap;overflow-wrap:anywhere;background:var(--soft);border:1px solid var(--line);border-radius:4px;padding:.5rem;font-size:.78rem;max-height:30rem;overflow:auto}
+footer{margin-top:2rem;color:var(--muted);font-size:.85rem}
+@media (max-width:640px){main{padding:10px}.facts,.want-got,.evidence-fields{grid-template-columns:1fr}.facts dt,.want-got dt{margin-top:.3rem}.count{min-width:5.5rem}
+.capabilities{grid-template-columns:1fr}}
+@media print{body{font-size:10.5pt}.filter{display:none!important}main{max-width:none;padding:0}.check{break-inside:avoid-page}pre{max-height:none}a{color:inherit;text-decoration:none}.attention,.hints,.defects{background:none}}
+`;
+
+/** Shows only the checks of the chosen status; without script every check stays visible. */
+const filterScript = `document.documentElement.classList.add('js');
+for (const button of document.querySelectorAll('[data-filter]')) {
+  button.addEventListener('click', () => {
+    const wanted = button.dataset.filter;
+    for (const other of document.querySelectorAll('[data-filter]')) other.setAttribute('aria-pressed', String(other === button));
+    for (const check of document.querySelectorAll('article[data-status]')) check.hidden = wanted !== 'all' && check.dataset.status !== wanted;
+  });
+}`;
+
+/** Renders the report as one self-contained HTML page (pure). */
+export function renderHtmlReport(report: ConformanceReport): string {
+  const scriptHash = createHash('sha256').update(filterScript).digest('base64');
+  const csp = `default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${scriptHash}'; img-src data:; base-uri 'none'; form-action 'none'`;
+  const title = `meshproof ${report.verdict}: ${report.mesh.name} ${report.mesh.version} on ${report.platform}`;
+  const defects =
+    report.config.defects.length > 0
+      ? `<p class="defects"><strong>Deliberate defects injected:</strong> ${escapeHtml(report.config.defects.join(', '))}. This run proves the checks catch them; it says nothing about a real mesh.</p>`
+      : '';
+  const checks = checksInReadingOrder(report.checks);
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="generator" content="meshproof ${escapeHtml(report.harness.version)}">
+<title>${escapeHtml(title)}</title>
+<style>${styles}</style>
+</head>
+<body>
+<main>
+<header class="report-header">
+<div class="title"><h1>meshproof conformance report</h1><span class="verdict verdict-${report.verdict}" data-verdict="${report.verdict}">${report.verdict}</span></div>
+${renderFacts(report)}
+${defects}
+${renderCounts(report)}
+</header>
+${renderAttention(report)}
+${renderCapabilities(report)}
+<section id="checks" aria-labelledby="checks-title">
+<h2 id="checks-title">Checks</h2>
+<p class="muted">Failed and errored checks first. Each shows what was wanted and what was observed, the evidence, the configuration applied and, on failure, the diagnostics captured before cleanup.</p>
+${renderFilter(report)}
+${checks.map(renderCheck).join('\n')}
+</section>
+<footer>Written by meshproof ${escapeHtml(report.harness.version)} from the same data as report.json (${escapeHtml(report.apiVersion)}, ${report.summary.total} checks, ${formatNumber(report.durationMs / 1000, 1)} s).</footer>
+</main>
+<script>${filterScript}</script>
+</body>
+</html>
+`;
+}

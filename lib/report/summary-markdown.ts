@@ -1,0 +1,73 @@
+import type { CheckResult } from '../model/verdict.ts';
+import type { ConformanceReport } from './conformance-report.ts';
+import { formatDuration, formatProbability, formatTimestamp } from './html-text.ts';
+
+/**
+ * summary.md: a short Markdown summary for a CI job summary (GitHub's $GITHUB_STEP_SUMMARY,
+ * GitLab and Buildkite annotations). Link-free, so it reads the same wherever it is pasted.
+ */
+
+/** Text safe inside a Markdown table cell: pipes escaped, one line, no raw HTML. */
+export function markdownCell(text: string): string {
+  return text
+    .replace(/\\/g, '\\\\')
+    .replace(/\|/g, '\\|')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\r?\n/g, ' ');
+}
+
+/** Inline code that survives backticks in the text. */
+function code(text: string): string {
+  return text.includes('`') ? `\`\` ${text} \`\`` : `\`${text}\``;
+}
+
+function failedTable(checks: readonly CheckResult[]): string[] {
+  return [
+    '| check | status | want | got |',
+    '| --- | --- | --- | --- |',
+    ...checks.map(
+      (c) =>
+        `| ${code(c.id)} | ${c.status} | ${markdownCell(c.want)} | ${markdownCell(c.reason && !c.got.includes(c.reason) ? `${c.got} (${c.reason})` : c.got)} |`,
+    ),
+  ];
+}
+
+/** Renders the CI summary of a report (pure). */
+export function renderSummaryMarkdown(report: ConformanceReport): string {
+  const s = report.summary;
+  const mark = report.verdict === 'PASSED' ? '✅' : '❌';
+  const failing = report.checks.filter((c) => c.status === 'FAILED' || c.status === 'ERROR');
+  const unsupported = report.checks.filter((c) => c.status === 'NOT_SUPPORTED');
+  const lines = [
+    `## ${mark} meshproof ${report.verdict}: ${markdownCell(report.mesh.name)} ${markdownCell(report.mesh.version)} on ${markdownCell(report.platform)}`,
+    '',
+    `**${s.passed} passed, ${s.failed} failed, ${s.errored} errored, ${s.notSupported} not supported, ${s.skipped} skipped** of ${s.total} checks · false-failure bound ${formatProbability(report.falseFailureBound)}`,
+    '',
+    `Run ${code(report.runId)} · ${formatTimestamp(report.startedAt)} · ${formatDuration(report.durationMs)} · meshproof ${markdownCell(report.harness.version)}${report.config.only.length > 0 ? ` · only ${code(report.config.only.join(','))}` : ''}`,
+  ];
+  if (report.config.defects.length > 0) {
+    lines.push(
+      '',
+      `> Deliberate defects injected: ${markdownCell(report.config.defects.join(', '))}. This run proves the checks catch them.`,
+    );
+  }
+  if (failing.length > 0) {
+    const title = s.errored > 0 ? 'Failed and errored checks' : 'Failed checks';
+    lines.push('', `### ${title} (${failing.length})`, '', ...failedTable(failing));
+  }
+  if (unsupported.length > 0) {
+    lines.push(
+      '',
+      `### Not supported (${unsupported.length})`,
+      '',
+      ...unsupported.map((c) => `- ${code(c.id)}: ${markdownCell(c.reason ?? c.got)}`),
+    );
+  }
+  lines.push(
+    '',
+    'Evidence, charts, the configuration applied and diagnostics: report.html in the run folder.',
+    '',
+  );
+  return lines.join('\n');
+}
