@@ -51,8 +51,12 @@ export function descendantPids(root = process.pid): number[] {
  * interrupted) every descendant of the CLI, then removes the work directory. Safe to call
  * more than once and from a signal handler; never throws.
  */
-export async function cleanupRun(workDir: string, graceMs = 2_000, alsoPids: readonly number[] = []): Promise<void> {
-  let pids: number[] = [...alsoPids];
+export async function cleanupRun(
+  workDir: string,
+  graceMs = 2_000,
+  alsoPids: readonly number[] = [],
+): Promise<void> {
+  const pids: number[] = [...alsoPids];
   try {
     pids.push(
       ...readFileSync(join(workDir, pidFileName), 'utf8')

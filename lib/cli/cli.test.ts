@@ -94,7 +94,6 @@ describe('help', () => {
   });
 });
 
-
 describe('interruption', () => {
   it.each(['SIGINT', 'SIGTERM'] as const)(
     '%s stops every process of the run and removes its temporary directory',

@@ -8,6 +8,7 @@ import { createVitest } from 'vitest/node';
 import { registry } from '../../suites/registry.ts';
 import { MeshproofError } from '../errors/meshproof-error.ts';
 import { meshCapabilities } from '../meshes/capabilities.ts';
+import { capabilityMatrix } from '../meshes/capability-matrix.ts';
 import { clusterMeshFor } from '../meshes/cluster-meshes.ts';
 import { haproxyVersion } from '../meshes/reference/haproxy-sidecar.ts';
 import { kubectlRequirement, requireCli } from '../platforms/kubernetes/cli-steps.ts';
@@ -82,7 +83,9 @@ export async function executeRun(
     interrupted = true;
     process.stderr.write(`\n${signal}: stopping the run's processes and removing ${workDir}…\n`);
     // The vitest worker must stop too, or it goes on writing into the work directory.
-    void cleanupRun(workDir, 2_000, descendantPids()).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+    void cleanupRun(workDir, 2_000, descendantPids()).finally(() =>
+      process.exit(signal === 'SIGINT' ? 130 : 143),
+    );
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -91,6 +94,7 @@ export async function executeRun(
     config,
     registry,
     capabilities: meshCapabilities(options.mesh),
+    capabilityMatrix: capabilityMatrix(),
     harnessVersion: harnessVersion(),
   });
   const reporters: Reporter[] = progress ? [new ProgressReporter(checks.length), conformance] : [conformance];

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Capability } from '../meshes/capabilities.ts';
+import type { CapabilityMatrix } from '../meshes/capability-matrix.ts';
 import type { Check, CheckResult, CheckStatus } from '../model/index.ts';
 import type { RunConfig } from '../runner/run-config.ts';
 
@@ -42,6 +43,8 @@ export interface ConformanceReport {
   /** Upper bound on the chance that a conformant mesh fails some statistical check of the run. */
   readonly falseFailureBound: number;
   readonly capabilities: readonly Capability[];
+  /** The three meshes side by side, so one report compares them on the same checks. */
+  readonly capabilityMatrix?: CapabilityMatrix;
   readonly checks: readonly CheckResult[];
 }
 
@@ -52,6 +55,7 @@ export interface ReportInput {
   readonly meshVersion: string;
   readonly harnessVersion: string;
   readonly capabilities: readonly Capability[];
+  readonly capabilityMatrix?: CapabilityMatrix;
   readonly startedAt: Date;
   readonly finishedAt: Date;
   readonly environment: ConformanceReport['environment'];
@@ -128,6 +132,7 @@ export function buildConformanceReport(input: ReportInput): ConformanceReport {
     summary,
     falseFailureBound: judged.reduce((sum, c) => sum + (c.alpha ?? 0), 0),
     capabilities: input.capabilities,
+    ...(input.capabilityMatrix ? { capabilityMatrix: input.capabilityMatrix } : {}),
     checks: [...checks].sort((a, b) => statusOrder[a.status] - statusOrder[b.status]),
   };
 }

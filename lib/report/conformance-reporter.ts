@@ -1,6 +1,7 @@
 import { cpus } from 'node:os';
 import type { Reporter, TestCase, TestModule } from 'vitest/node';
 import type { Capability } from '../meshes/capabilities.ts';
+import type { CapabilityMatrix } from '../meshes/capability-matrix.ts';
 import type { Check, CheckResult } from '../model/index.ts';
 import type { RunConfig, RunEnvironmentInfo } from '../runner/run-config.ts';
 import { buildConformanceReport, type ConformanceReport } from './conformance-report.ts';
@@ -10,6 +11,7 @@ export interface ConformanceReporterOptions {
   readonly config: RunConfig;
   readonly registry: readonly Check[];
   readonly capabilities: readonly Capability[];
+  readonly capabilityMatrix?: CapabilityMatrix;
   readonly harnessVersion: string;
 }
 
@@ -67,6 +69,7 @@ export class ConformanceReporter implements Reporter {
       meshVersion: this.#environment?.meshVersion ?? 'unknown',
       harnessVersion: this.#options.harnessVersion,
       capabilities: this.#options.capabilities,
+      ...(this.#options.capabilityMatrix ? { capabilityMatrix: this.#options.capabilityMatrix } : {}),
       startedAt: this.#startedAt,
       finishedAt: new Date(),
       environment: { node: process.version, os: process.platform, arch: process.arch, cpus: cpus().length },

@@ -147,7 +147,23 @@ function renderCapabilities(report: ConformanceReport): string {
 <p class="muted">${escapeHtml(report.mesh.name)} supports ${supported} of ${report.capabilities.length} features; under each, the checks that exercise it and how they ended.</p>
 <ul class="capabilities">
 ${cards.join('\n')}
-</ul></section>`;
+</ul>${renderMeshMatrix(report)}</section>`;
+}
+
+/** Every mesh side by side (from `meshproof features`), collapsed: which checks run where. */
+function renderMeshMatrix(report: ConformanceReport): string {
+  const matrix = report.capabilityMatrix;
+  if (!matrix) return '';
+  const mark = (ok: boolean, reason?: string) =>
+    ok
+      ? '<td class="ok" title="runs">✓</td>'
+      : `<td class="bad" title="${escapeHtml(reason ?? 'not supported')}">✗</td>`;
+  const head = `<tr><th scope="col">check</th>${matrix.meshes.map((m) => `<th scope="col">${escapeHtml(m)}</th>`).join('')}</tr>`;
+  const rows = matrix.checks.map(
+    (c) =>
+      `<tr><th scope="row"><code>${escapeHtml(c.id)}</code></th>${matrix.meshes.map((m) => mark(c.runs[m]?.runs ?? false, c.runs[m]?.reason)).join('')}</tr>`,
+  );
+  return `<details class="mesh-matrix"><summary>Across meshes: which checks run on ${matrix.meshes.map(escapeHtml).join(', ')}</summary><div class="table-scroll"><table>${head}${rows.join('')}</table></div></details>`;
 }
 
 function renderFilter(report: ConformanceReport): string {
