@@ -1,5 +1,13 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -125,4 +133,107 @@ describe('interruption', () => {
       expect(existsSync(join(tmp, workDir as string))).toBe(false);
     },
   );
+});
+
+describe('cluster preflight: coded errors before anything starts', () => {
+  /** A directory of fake CLIs that print a version, as the real ones do. */
+  function fakeBin(tools: Record<string, string>): string {
+    const dir = tempRoot();
+    for (const [name, output] of Object.entries(tools)) {
+      writeFileSync(join(dir, name), `#!/bin/sh\ncat <<'OUT'\n${output}\nOUT\n`, { mode: 0o755 });
+    }
+    // The shell zx runs commands with, and nothing else of the system: a machine's own
+    // kubectl or istioctl must not be found.
+    for (const tool of ['bash', 'sh', 'cat']) symlinkSync(`/bin/${tool}`, join(dir, tool));
+    return dir;
+  }
+  const kubectl = '{"clientVersion":{"gitVersion":"v1.33.1"}}';
+  const pathWith = (bin: string) => `${bin}:${dirname(process.execPath)}`;
+
+  function kubeconfig(server: string): string {
+    const file = join(tempRoot(), 'kubeconfig');
+    writeFileSync(
+      file,
+      `apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: '${server}'}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: staging, context: {cluster: c, user: u}}]\ncurrent-context: staging\n`,
+    );
+    return file;
+  }
+
+  it('says how to go on when no container runtime answers (k3s)', () => {
+    const result = meshproof(['run', '--mesh', 'istio'], { DOCKER_HOST: 'unix:///nonexistent/docker.sock' });
+    expectCodedError(result, 'MESHPROOF_NO_CONTAINER_RUNTIME');
+    expect(result.stderr).toContain('--platform kubeconfig --context NAME');
+    expect(result.stderr).toContain('MESH=reference');
+  });
+
+  it('names a missing kubectl', () => {
+    const bin = fakeBin({ istioctl: 'client version: 1.30.3' });
+    expectCodedError(
+      meshproof(['run', '--mesh', 'istio', '--platform', 'kubeconfig', '--context', 'staging'], {
+        PATH: pathWith(bin),
+      }),
+      'MESHPROOF_CLI_MISSING',
+    );
+  });
+
+  it('refuses an istioctl of another release than the one under test', () => {
+    const bin = fakeBin({ kubectl, istioctl: 'client version: 1.29.1' });
+    const result = meshproof(['run', '--mesh', 'istio', '--platform', 'kubeconfig', '--context', 'staging'], {
+      PATH: pathWith(bin),
+    });
+    expectCodedError(result, 'MESHPROOF_CLI_VERSION');
+    expect(result.stderr).toContain('1.30.3');
+  });
+
+  it('refuses a linkerd CLI of another release than the one under test', () => {
+    const bin = fakeBin({ kubectl, linkerd: 'edge-25.1.1' });
+    expectCodedError(
+      meshproof(['run', '--mesh', 'linkerd', '--platform', 'kubeconfig', '--context', 'staging'], {
+        PATH: pathWith(bin),
+      }),
+      'MESHPROOF_CLI_VERSION',
+    );
+  });
+
+  it('refuses a context that is not in the kubeconfig, listing the known ones', () => {
+    const bin = fakeBin({ kubectl, istioctl: 'client version: 1.30.3' });
+    const result = meshproof(['run', '--mesh', 'istio', '--platform', 'kubeconfig', '--context', 'prod'], {
+      PATH: pathWith(bin),
+      KUBECONFIG: kubeconfig('https://127.0.0.1:1'),
+    });
+    expectCodedError(result, 'MESHPROOF_UNKNOWN_CONTEXT');
+    expect(result.stderr).toContain('staging');
+  });
+
+  it('reports an unreachable cluster', () => {
+    const bin = fakeBin({ kubectl, istioctl: 'client version: 1.30.3' });
+    expectCodedError(
+      meshproof(['run', '--mesh', 'istio', '--platform', 'kubeconfig', '--context', 'staging'], {
+        PATH: pathWith(bin),
+        KUBECONFIG: kubeconfig('https://127.0.0.1:1'),
+      }),
+      'MESHPROOF_CLUSTER_UNREACHABLE',
+    );
+  });
+
+  it('writes a plan without any cluster, container runtime or mesh CLI', () => {
+    const output = tempRoot();
+    const result = spawnSync(process.execPath, [main, 'plan', '--mesh', 'linkerd', '--output', output], {
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        PATH: dirname(process.execPath),
+        DOCKER_HOST: 'unix:///nonexistent/docker.sock',
+      },
+    });
+    expect(result.status, result.stderr).toBe(0);
+    expect(readdirSync(join(output, 'plan', 'linkerd'))).toEqual(
+      expect.arrayContaining([
+        'commands.sh',
+        'fixtures.yaml',
+        'plan.json',
+        'security.mtls.strict-rejects-plaintext.yaml',
+      ]),
+    );
+  });
 });

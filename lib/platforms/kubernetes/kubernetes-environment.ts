@@ -20,6 +20,7 @@ import { versionOf } from '../../versions.ts';
 import { type CliStep, kubectlRequirement, requireCli, runStep } from './cli-steps.ts';
 import { requireContainerRuntime } from './container-runtime.ts';
 import { readFixtureFiles } from './fixture-files.ts';
+import { installMesh } from './install-mesh.ts';
 import { checkFieldManager, KubeClient } from './kube-client.ts';
 import { kube } from './kubernetes-names.ts';
 import { callerDeployment, type KubeObject, renderFixtures } from './render-fixtures.ts';
@@ -104,23 +105,10 @@ export async function startKubernetesEnvironment(
     let meshVersion = await mesh.detectVersion(client);
     const install = options.platform === 'k3s' || options.installMesh === true;
     if (install) {
-      try {
-        await run(mesh.precheckSteps);
-        await run(
-          mesh.installSteps({
-            gatewayApiCrds: await client.crdExists('httproutes.gateway.networking.k8s.io'),
-          }),
-        );
-      } catch (cause) {
-        throw new MeshproofError(
-          'MESHPROOF_MESH_INSTALL_FAILED',
-          `${mesh.adapter.name} did not install: ${(cause as Error).message}`,
-          {
-            cause,
-          },
-        );
-      }
+      const gatewayApiCrds = await client.crdExists('httproutes.gateway.networking.k8s.io');
+      // Registered first: a half-done install on an existing cluster is removed as well.
       if (options.platform !== 'k3s') cleanups.push(() => run(mesh.uninstallSteps));
+      await installMesh(mesh, { gatewayApiCrds }, (step) => run([step]));
       meshVersion = (await mesh.detectVersion(client)) ?? mesh.version;
     } else if (!meshVersion) {
       throw new MeshproofError(
