@@ -168,9 +168,9 @@ describe('resilience.fault.abort-all', () => {
 describe('traffic.weights.90-10', () => {
   it('judges the split from the serving version, the same on every mesh', () => {
     const c = check('traffic.weights.90-10');
-    const traffic = c.traffic.split;
+    const traffic = c.traffic.requests;
     if (!traffic || !isSampled(traffic)) throw new Error('weights are sampled');
     const split = [...times(1260, () => served('v1')), ...times(140, () => served('v2'))];
-    expect(c.judge({ split }, { ...linkerd, finalLook: false }).status).toBe('PASSED');
+    expect(c.judge({ requests: split }, { ...linkerd, finalLook: false }).status).toBe('PASSED');
   });
 });

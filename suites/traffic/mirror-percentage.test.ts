@@ -25,7 +25,7 @@ const judge = (list: Observation[]) =>
 describe('traffic.mirror.percentage judge', () => {
   it('samples with the ledger on, so that mirrored copies are counted at the servers', () => {
     const traffic = mirrorPercentage.traffic.requests;
-    expect(isSampled(traffic) && traffic.plan.ledger).toBe(true);
+    expect(traffic !== undefined && isSampled(traffic) && traffic.plan.ledger).toBe(true);
   });
 
   it('passes when half of the requests are seen twice and the client always gets v1', () => {
