@@ -13,6 +13,7 @@ OUTPUT ?= reports
 A ?=
 B ?=
 DIFF_OUTPUT ?=
+BENCH_FLAGS ?=
 NODE_WANT := 24
 
 TOOLS := $(CURDIR)/.tools
@@ -31,7 +32,7 @@ endif
 MESHPROOF := node lib/cli/main.ts
 RUN_FLAGS = --mesh $(MESH) $(if $(PLATFORM),--platform $(PLATFORM)) $(if $(ONLY),--only $(ONLY)) $(if $(DEFECT),--defect $(DEFECT)) --output $(OUTPUT)
 
-.PHONY: help setup conformance plan features mutants diff bench-stats test typecheck lint format haproxy chromium clean
+.PHONY: help setup conformance plan features mutants diff bench wrk bench-stats test typecheck lint format haproxy chromium clean
 
 help: ## show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -88,6 +89,18 @@ chromium: ## install headless Chromium for the HTML report's browser tests (apt-
 
 mutants: setup ## run the suite on the conformant reference mesh and once per defect; writes $(OUTPUT)/mutants.json
 	$(MESHPROOF) mutants $(if $(ONLY),--only $(ONLY)) --output $(OUTPUT)
+
+bench: setup $(if $(filter reference,$(MESH)),wrk) ## sidecar-overhead benchmark (MESH, PLATFORM, BENCH_FLAGS); writes $(OUTPUT)/bench/<run-id>/{bench.json,bench.md}
+	$(MESHPROOF) bench --mesh $(MESH) $(if $(PLATFORM),--platform $(PLATFORM)) --calibrate $(if $(filter reference,$(MESH)),--driver-capacity) --output $(OUTPUT) $(BENCH_FLAGS)
+
+wrk: ## install wrk (Debian) for the benchmark's driver-capacity comparison
+	@command -v wrk >/dev/null && exit 0
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+	  echo "installing wrk with apt-get"
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
+	else
+	  echo "wrk is not installed (sudo apt-get install wrk): the benchmark reports the driver capacity without the wrk comparison"
+	fi
 
 bench-stats: node_modules/.installed ## Monte Carlo of the ratio decision rule vs a fixed 500-request rule
 	npm run --silent bench:stats

@@ -6,6 +6,7 @@ import { capabilityMatrix, renderCapabilityMatrix } from '../meshes/capability-m
 import { referenceDefectNames, referenceDefects } from '../meshes/reference/defects.ts';
 import { meshNames, platformNames } from '../model/index.ts';
 import { pinnedVersions } from '../versions.ts';
+import { registerBenchCommand } from './bench-command.ts';
 import { runDiff } from './diff-command.ts';
 import { harnessVersion } from './harness-version.ts';
 import { runMutants } from './mutants-command.ts';
@@ -87,6 +88,8 @@ program
     process.exitCode = await runPlan({ mesh, only, output });
   });
 
+registerBenchCommand(program);
+
 program
   .command('features')
   .description('the capability matrix: which features each mesh supports and which checks run on it')
@@ -156,7 +159,7 @@ try {
     }
     const bad = new MeshproofError(
       'MESHPROOF_BAD_FLAG',
-      `${error.message.replace(/^error: /, '')}; see \`meshproof --help\` or \`meshproof run --help\``,
+      `${error.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ')}; see \`meshproof --help\` or \`meshproof run --help\``,
     );
     process.stderr.write(`${formatError(bad)}\n`);
     process.exit(2);

@@ -1,11 +1,12 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { registry } from '../../suites/registry.ts';
+import { benchPlan } from '../bench/cluster-bench.ts';
 import { MeshproofError } from '../errors/meshproof-error.ts';
 import { clusterMeshFor } from '../meshes/cluster-meshes.ts';
 import type { MeshName } from '../model/index.ts';
 import { clusterTimeouts } from '../model/index.ts';
-import { buildPlan } from '../plan/build-plan.ts';
+import { buildPlan, unsupportedReasons } from '../plan/build-plan.ts';
 import { readFixtureFiles } from '../platforms/kubernetes/fixture-files.ts';
 import { selectChecks } from '../runner/select-checks.ts';
 import { versionOf } from '../versions.ts';
@@ -24,20 +25,32 @@ export async function runPlan(options: {
   }
   const checks = selectChecks(registry, options.only);
   const mesh = clusterMeshFor(options.mesh);
-  const files = buildPlan({
+  const fixtureFiles = await readFixtureFiles();
+  // The sidecar-overhead benchmark runs after the checks, with an un-injected server of its own.
+  const bench = benchPlan({
     mesh,
-    checks,
-    ...(await readFixtureFiles()),
-    images: { k3s: versionOf('k3sImage'), node: versionOf('nodeImage'), k6: versionOf('k6Image') },
     timeouts: clusterTimeouts,
+    nodeImage: versionOf('nodeImage'),
+    echoFiles: fixtureFiles.echoFiles,
   });
+  const files = {
+    ...buildPlan({
+      mesh,
+      checks,
+      ...fixtureFiles,
+      images: { k3s: versionOf('k3sImage'), node: versionOf('nodeImage'), k6: versionOf('k6Image') },
+      timeouts: clusterTimeouts,
+      extraSections: [bench.section],
+    }),
+    ...bench.files,
+  };
   const dir = join(resolve(options.output), 'plan', options.mesh);
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
   for (const [name, content] of Object.entries(files)) await writeFile(join(dir, name), content);
-  const planned = Object.keys(files).filter((f) => f.endsWith('.yaml') && f !== 'fixtures.yaml').length;
+  const planned = checks.filter((c) => unsupportedReasons(c, mesh).length === 0).length;
   process.stdout.write(
-    `plan for ${options.mesh} ${mesh.version}: ${planned} check(s) planned, ${checks.length - planned} not supported (reasons in plan.json)\n  ${relative(process.cwd(), dir)}/{fixtures.yaml,commands.sh,plan.json,<check-id>.yaml}\n`,
+    `plan for ${options.mesh} ${mesh.version}: ${planned} check(s) planned, ${checks.length - planned} not supported (reasons in plan.json), and the sidecar-overhead benchmark\n  ${relative(process.cwd(), dir)}/{fixtures.yaml,bench.yaml,commands.sh,plan.json,<check-id>.yaml}\n`,
   );
   return 0;
 }

@@ -49,7 +49,7 @@ export function isMeshproofError(error: unknown): error is MeshproofError {
   );
 }
 
-/** The single line shown to the user. */
+/** The single line shown to the user (tool output quoted in a message is folded onto it). */
 export function formatError(error: MeshproofError): string {
-  return `${error.code}: ${error.message}`;
+  return `${error.code}: ${error.message.replace(/\s*\n\s*/g, ' ')}`;
 }

@@ -6,7 +6,13 @@ const root = new URL('../../../', import.meta.url);
 export const echoFilePaths = ['fixtures/echo/echo-server.ts', 'fixtures/echo/echo-protocol.ts'] as const;
 
 /** The k6 script and the pure modules it imports, by their path relative to k6/. */
-export const k6FilePaths = ['run-plan.ts', 'lib/observation.ts', 'lib/plan.ts'] as const;
+export const k6FilePaths = [
+  'run-plan.ts',
+  'lib/observation.ts',
+  'lib/plan.ts',
+  'bench-rate.ts',
+  'lib/bench-summary.ts',
+] as const;
 
 /** Reads the files the fixtures mount: echo by file name, k6 by path relative to k6/. */
 export async function readFixtureFiles(): Promise<{

@@ -1,0 +1,263 @@
+import type { BenchReport, LatencyFigures, ModeResult, SelfCheck } from './bench-report.ts';
+import type { AvgMax } from './proc-stats.ts';
+
+const ms = (value: number) => value.toFixed(3);
+const signed = (value: number) => `${value >= 0 ? '+' : '−'}${Math.abs(value).toFixed(3)}`;
+const whole = (value: number) => Math.round(value).toLocaleString('en-US');
+const pct = (value: number) => `${(value * 100).toFixed(1)}%`;
+const orDash = <T>(value: T | null | undefined, format: (v: T) => string) =>
+  value === null || value === undefined ? '–' : format(value);
+
+function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const escapeCell = (cell: string) => cell.replaceAll('|', '\\|');
+  return [
+    `| ${header.join(' | ')} |`,
+    `| ${header.map(() => '---').join(' | ')} |`,
+    ...rows.map((row) => `| ${row.map(escapeCell).join(' | ')} |`),
+  ].join('\n');
+}
+
+const statusMark: Record<SelfCheck['status'], string> = {
+  passed: '✓ passed',
+  failed: '✗ FAILED',
+  'not-run': '– not run',
+};
+
+function latencyCells(figures: LatencyFigures | null): string[] {
+  if (!figures) return ['–', '–', '–', '–', '–', '–', '–'];
+  return [figures.min, figures.avg, figures.p50, figures.p90, figures.p99, figures.p999, figures.max].map(ms);
+}
+
+function avgMaxCells(value: AvgMax | null, format: (v: number) => string): string[] {
+  return value ? [format(value.avg), format(value.max)] : ['–', '–'];
+}
+
+function modeRow(rate: number, mode: ModeResult): string[] {
+  return [
+    String(rate),
+    mode.mode,
+    mode.actualRps.toFixed(1),
+    whole(mode.requests),
+    whole(mode.errors),
+    whole(mode.dropped),
+    orDash(mode.late, whole),
+    ...latencyCells(mode.latenciesMs),
+    mode.spreadMs
+      ? `${ms(mode.spreadMs.p50.min)}–${ms(mode.spreadMs.p50.max)} (${pct(mode.spreadMs.p50.relative)})`
+      : '–',
+  ];
+}
+
+/** bench.md: the benchmark's figures and self-checks as a CI job summary or a page to read (pure). */
+export function renderBenchMarkdown(report: BenchReport): string {
+  const env = report.environment;
+  const config = report.testConfig;
+  const lines: string[] = [];
+  lines.push(
+    `# Sidecar overhead: ${env.mesh} mesh (${env.proxy.name} ${env.proxy.version}) on ${env.platform}`,
+    '',
+    `Run \`${report.runId}\` · ${report.startedAt} · ${env.cores} cores (${env.cpuModel}) · load average at start ${env.loadAverageAtStart.map((l) => l.toFixed(2)).join(' / ')} · meshproof ${env.harnessVersion} · Node ${env.node}`,
+    '',
+    report.passed
+      ? '**Self-checks passed**: the figures below are measurements as far as the method can tell.'
+      : '**A self-check FAILED**: read the figures below with that in mind (invalid points carry no latency).',
+    '',
+    ...(report.otherLoadMillicores
+      ? [
+          `Other processes on this machine used on average ${report.otherLoadMillicores.avg.toFixed(0)} millicores (at most ${report.otherLoadMillicores.max.toFixed(0)}) of the ${env.cores * 1000} during the windows: the more, the noisier the figures.`,
+          '',
+        ]
+      : []),
+    table(
+      ['self-check', 'status', 'want', 'got'],
+      report.selfChecks.map((c) => [c.name, statusMark[c.status], c.want, c.got]),
+    ),
+    '',
+    '## Added latency (meshed − baseline)',
+    '',
+    `Pooled over ${config.repetitions} repetition(s) of ${config.durationSeconds} s per mode and rate; the range is the lowest and highest difference of a single repetition's back-to-back pair.`,
+    '',
+    table(
+      ['rate (rps)', 'p50 (ms)', 'p90 (ms)', 'p99 (ms)', 'p99.9 (ms)', 'max (ms)', 'p50 range', 'p90 range'],
+      report.results.map((p) => {
+        if (!p.addedLatencyMs)
+          return [
+            String(p.targetRps),
+            `invalid: ${p.problems.slice(0, 2).join('; ')}`,
+            '',
+            '',
+            '',
+            '',
+            '',
+            '',
+          ];
+        const a = p.addedLatencyMs;
+        const range = (key: 'p50' | 'p90') => {
+          const r = p.addedLatencySpreadMs?.[key];
+          return r ? `${signed(r.min)} … ${signed(r.max)}` : '–';
+        };
+        return [
+          String(p.targetRps),
+          signed(a.p50),
+          signed(a.p90),
+          signed(a.p99),
+          signed(a.p999),
+          signed(a.max),
+          range('p50'),
+          range('p90'),
+        ];
+      }),
+    ),
+    '',
+    '## Proxies on the meshed path',
+    '',
+    'CPU from utime+stime of the proxy process and its children, memory as their summed VmRSS (local), or the metrics API per container (clusters).',
+    '',
+    table(
+      [
+        'rate (rps)',
+        'proxy',
+        'CPU avg (millicores)',
+        'CPU max (millicores)',
+        'CPU per 1000 rps',
+        'memory avg (MiB)',
+        'memory max (MiB)',
+      ],
+      report.results.flatMap((p) =>
+        p.proxies.map((proxy) => [
+          String(p.targetRps),
+          `${proxy.name} (${proxy.role})`,
+          ...avgMaxCells(proxy.cpuMillicores, (v) => v.toFixed(1)),
+          orDash(proxy.cpuMillicoresPer1000Rps, (v) => v.toFixed(1)),
+          ...avgMaxCells(proxy.memoryMiB, (v) => v.toFixed(1)),
+        ]),
+      ),
+    ),
+    '',
+    '## Latency by mode (ms, from the intended send time)',
+    '',
+    table(
+      [
+        'rate',
+        'mode',
+        'achieved rps',
+        'requests',
+        'errors',
+        'dropped',
+        'late',
+        'min',
+        'avg',
+        'p50',
+        'p90',
+        'p99',
+        'p99.9',
+        'max',
+        'p50 across repetitions',
+      ],
+      report.results.flatMap((p) => [modeRow(p.targetRps, p.baseline), modeRow(p.targetRps, p.meshed)]),
+    ),
+    '',
+    '## Load generator and machine',
+    '',
+    table(
+      [
+        'rate',
+        'mode',
+        'generator CPU avg (millicores)',
+        'event loop busy (max)',
+        'send lag p50 / p99 (ms)',
+        'server app CPU (millicores)',
+        'machine busy (avg, all cores)',
+      ],
+      report.results.flatMap((p) =>
+        [p.baseline, p.meshed].map((m) => [
+          String(p.targetRps),
+          m.mode,
+          orDash(m.generator.cpuMillicores, (v) => v.avg.toFixed(0)),
+          orDash(m.generator.eventLoopUtilization, (v) => pct(v.max)),
+          orDash(m.sendLagMs, (v) => `${ms(v.p50)} / ${ms(v.p99)}`),
+          orDash(m.app, (v) => v.cpuMillicores.avg.toFixed(0)),
+          orDash(m.machineBusy, (v) => pct(v.avg)),
+          orDash(m.otherLoadMillicores, (v) => v.avg.toFixed(0)),
+        ]),
+      ),
+    ),
+    '',
+  );
+
+  lines.push('## Calibration', '');
+  if (report.calibration) {
+    const c = report.calibration;
+    lines.push(
+      `A known ${c.delayMs} ms delay (${report.paths.calibration}) at ${c.rateRps} rps was measured as **${signed(c.measuredMs)} ms** at p50 (tolerance ±${c.toleranceMs} ms; per repetition ${c.perRepetitionMs.map(signed).join(', ')} ms; p90 shift ${signed(c.measuredP90Ms)} ms): ${c.passed ? 'passed' : 'FAILED'}.`,
+      '',
+    );
+  } else {
+    lines.push('Not run (add `--calibrate`).', '');
+  }
+
+  lines.push('## Driver capacity', '');
+  const capacity = report.driverCapacity;
+  if (capacity) {
+    const rows = [
+      [
+        'meshproof open-loop driver (closed loop)',
+        whole(capacity.driver.requestsPerSecond),
+        ms(capacity.driver.p50Ms),
+        ms(capacity.driver.p99Ms),
+        orDash(capacity.driver.generatorCpuMillicores, (v) => v.toFixed(0)),
+        orDash(capacity.driver.targetCpuMillicores, (v) => v.toFixed(0)),
+      ],
+    ];
+    if ('requestsPerSecond' in capacity.wrk) {
+      rows.push([
+        `wrk ${capacity.wrk.version} (${capacity.wrk.threads} thread)`,
+        whole(capacity.wrk.requestsPerSecond),
+        ms(capacity.wrk.p50Ms),
+        ms(capacity.wrk.p99Ms),
+        orDash(capacity.wrk.generatorCpuMillicores, (v) => v.toFixed(0)),
+        orDash(capacity.wrk.targetCpuMillicores, (v) => v.toFixed(0)),
+      ]);
+    }
+    const top = Math.max(...report.testConfig.rates);
+    lines.push(
+      `Maximum throughput against ${capacity.target}, ${capacity.connections} connections, ${capacity.durationMs / 1000} s each, one after the other.`,
+      '',
+      table(
+        [
+          'generator',
+          'requests/s',
+          'p50 (ms)',
+          'p99 (ms)',
+          'generator CPU (millicores)',
+          'target CPU (millicores)',
+        ],
+        rows,
+      ),
+      '',
+      'unavailable' in capacity.wrk
+        ? `wrk: ${capacity.wrk.unavailable}.`
+        : `Ratio driver / wrk: **${orDash(capacity.ratio, (r) => r.toFixed(2))}**.`,
+      `The sweep's highest rate (${top} rps) is ${pct(top / capacity.driver.requestsPerSecond)} of the driver's maximum throughput.`,
+      '',
+    );
+  } else {
+    lines.push('Not run (add `--driver-capacity`).', '');
+  }
+
+  lines.push(
+    '## Method',
+    '',
+    `- baseline: ${report.paths.baseline}`,
+    `- meshed: ${report.paths.meshed}`,
+    `- load: ${config.loadGenerator}; ${config.connections} keep-alive connections; ${config.payloadBytes} B response payload; warm-up ${config.warmupSeconds} s per window; ${config.order}.`,
+    `- a window is invalid (its latency not reported) unless: ${report.selfChecks.find((c) => c.name === 'headroom')?.want ?? ''}.`,
+    ...report.notes.map((n) => `- ${n}`),
+    '',
+    'Published figures to compare with:',
+    '',
+    ...report.referenceNumbers.map((r) => `- ${r}`),
+    '',
+  );
+  return lines.join('\n');
+}

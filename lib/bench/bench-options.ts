@@ -1,0 +1,178 @@
+import { MAX_PAYLOAD_BYTES } from '../../fixtures/echo/echo-protocol.ts';
+import { MeshproofError } from '../errors/meshproof-error.ts';
+import type { MeshName, PlatformName } from '../model/index.ts';
+import { defaultLateAfterMs, defaultMaxInFlight } from '../traffic/open-loop-driver.ts';
+import type { BenchConfig } from './bench-types.ts';
+
+/** Raw options of `meshproof bench`, as typed by the user. */
+export interface BenchFlags {
+  readonly rates?: string;
+  readonly duration?: string;
+  readonly warmup?: string;
+  readonly repeat?: string;
+  readonly payload?: string;
+  readonly connections?: string;
+  readonly timeout?: string;
+  readonly calibrate?: boolean;
+  readonly calibrateDelay?: string;
+  readonly driverCapacity?: boolean;
+  readonly capacityDuration?: string;
+}
+
+/** What the run command already validated: mesh, platform and where output goes. */
+export interface BenchTarget {
+  readonly mesh: MeshName;
+  readonly platform: PlatformName;
+  readonly output: string;
+  readonly basePort?: number;
+  readonly context?: string;
+  readonly installMesh: boolean;
+}
+
+/**
+ * Defaults. The issue's sweep (100/500/1000 rps, 3 repetitions, baseline and meshed) at 20 s per
+ * window is 6 minutes of measuring alone, over the 5-minute budget of `make bench`; at 10 s per
+ * window the sweep is 3 minutes, and each point still pools 30 s per mode (3,000 samples at
+ * 100 rps, 30,000 at 1000 rps). `--duration 20s` restores the longer windows.
+ */
+export const benchDefaults = {
+  rates: [100, 500, 1000],
+  durationMs: 10_000,
+  warmupMs: 1_000,
+  repetitions: 3,
+  payloadBytes: 1024,
+  /** Istio's published figures use 16 client connections. */
+  connections: 16,
+  timeoutMs: 5_000,
+  calibrationDelayMs: 2,
+  capacityDurationMs: 5_000,
+  /** Each path driven at the top rate once before the first window (JIT, connections, CPU wake-up). */
+  initialWarmupMs: 2_000,
+} as const;
+
+function bad(message: string): MeshproofError {
+  return new MeshproofError('MESHPROOF_BAD_FLAG', message);
+}
+
+/** `500ms`, `2s`, `1.5s`, `1m`, or a bare number of seconds → milliseconds. */
+export function parseDurationMs(text: string, flag: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$/.exec(text);
+  if (!match) throw bad(`${flag} must be a duration such as 500ms, 10s or 1m, not "${text}"`);
+  const value = Number(match[1]);
+  const unit = match[2] ?? 's';
+  return value * (unit === 'ms' ? 1 : unit === 's' ? 1000 : 60_000);
+}
+
+/** `1024`, `1KiB`, `4 KiB`, `1MiB` (binary), `1KB`, `1kB`, `2k` (decimal) → bytes. */
+export function parsePayloadBytes(text: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(B|KiB|Ki|KB|kB|k|K|MiB|Mi|MB|M)?\s*$/.exec(text);
+  if (!match) throw bad(`--payload must be a size such as 1024, 1KiB or 4KB, not "${text}"`);
+  const factors: Record<string, number> = {
+    B: 1,
+    KiB: 1024,
+    Ki: 1024,
+    KB: 1000,
+    kB: 1000,
+    k: 1000,
+    K: 1000,
+    MiB: 1024 ** 2,
+    Mi: 1024 ** 2,
+    MB: 1000 ** 2,
+    M: 1000 ** 2,
+  };
+  const bytes = Math.round(Number(match[1]) * (factors[match[2] ?? 'B'] ?? 1));
+  if (bytes > MAX_PAYLOAD_BYTES)
+    throw bad(`--payload is at most ${MAX_PAYLOAD_BYTES} bytes (the echo's cap), not ${bytes}`);
+  return bytes;
+}
+
+/** `100,500,1000` → ascending distinct positive integers. */
+export function parseRates(text: string): number[] {
+  const parts = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  const rates = parts.map(Number);
+  if (parts.length === 0 || rates.some((r) => !Number.isInteger(r) || r < 1 || r > 100_000)) {
+    throw bad(`--rates must be comma-separated whole requests per second from 1 to 100000, not "${text}"`);
+  }
+  return [...new Set(rates)].sort((a, b) => a - b);
+}
+
+function integer(text: string, flag: string, min: number, max: number): number {
+  const value = Number(text);
+  if (!/^\s*\d+\s*$/.test(text) || value < min || value > max) {
+    throw bad(`${flag} must be a whole number from ${min} to ${max}, not "${text}"`);
+  }
+  return value;
+}
+
+function within(ms: number, flag: string, min: number, max: number): number {
+  if (ms < min || ms > max) throw bad(`${flag} must be between ${min} ms and ${max / 1000} s, not ${ms} ms`);
+  return ms;
+}
+
+/** Checks the flags of a benchmark and resolves defaults; every mistake is a coded one-line error. */
+export function benchConfigFromFlags(flags: BenchFlags, target: BenchTarget): BenchConfig {
+  const delay =
+    flags.calibrateDelay === undefined
+      ? benchDefaults.calibrationDelayMs
+      : parseDurationMs(flags.calibrateDelay, '--calibrate-delay');
+  if (!Number.isInteger(delay) || delay < 1 || delay > 1000) {
+    // The echo delays by whole milliseconds.
+    throw bad(`--calibrate-delay must be whole milliseconds from 1ms to 1000ms, not ${delay} ms`);
+  }
+  return {
+    ...target,
+    rates: flags.rates === undefined ? [...benchDefaults.rates] : parseRates(flags.rates),
+    durationMs:
+      flags.duration === undefined
+        ? benchDefaults.durationMs
+        : within(parseDurationMs(flags.duration, '--duration'), '--duration', 200, 3_600_000),
+    warmupMs:
+      flags.warmup === undefined
+        ? benchDefaults.warmupMs
+        : within(parseDurationMs(flags.warmup, '--warmup'), '--warmup', 0, 600_000),
+    repetitions:
+      flags.repeat === undefined ? benchDefaults.repetitions : integer(flags.repeat, '--repeat', 1, 20),
+    payloadBytes: flags.payload === undefined ? benchDefaults.payloadBytes : parsePayloadBytes(flags.payload),
+    connections:
+      flags.connections === undefined
+        ? benchDefaults.connections
+        : integer(flags.connections, '--connections', 1, 1024),
+    timeoutMs:
+      flags.timeout === undefined
+        ? benchDefaults.timeoutMs
+        : within(parseDurationMs(flags.timeout, '--timeout'), '--timeout', 100, 600_000),
+    maxInFlight: defaultMaxInFlight,
+    lateAfterMs: defaultLateAfterMs,
+    calibrate: flags.calibrate === true,
+    calibrationDelayMs: delay,
+    driverCapacity: flags.driverCapacity === true,
+    capacityDurationMs:
+      flags.capacityDuration === undefined
+        ? benchDefaults.capacityDurationMs
+        : within(
+            parseDurationMs(flags.capacityDuration, '--capacity-duration'),
+            '--capacity-duration',
+            200,
+            600_000,
+          ),
+  };
+}
+
+/** Measured windows of a run: every rate × repetition × mode, plus the calibration arm. */
+export function windowCount(config: BenchConfig): number {
+  return config.rates.length * config.repetitions * 2 + (config.calibrate ? config.repetitions : 0);
+}
+
+/**
+ * Roughly how long a local run takes, in seconds: the windows with their warm-ups, the capacity
+ * runs, the initial warm-up of every path (2 s each), and start-up and path checks (a few seconds).
+ */
+export function estimateLocalBenchSeconds(config: BenchConfig): number {
+  const windows = windowCount(config) * (config.warmupMs + config.durationMs + 150);
+  const capacity = config.driverCapacity ? 2 * (config.capacityDurationMs + 1_000) + 1_000 : 0;
+  const initialWarmup = (config.calibrate ? 3 : 2) * benchDefaults.initialWarmupMs;
+  return Math.round((windows + capacity + initialWarmup + 5_000) / 1000);
+}
