@@ -168,6 +168,7 @@ export function renderBenchMarkdown(report: BenchReport): string {
         'send lag p50 / p99 (ms)',
         'server app CPU (millicores)',
         'machine busy (avg, all cores)',
+        'other processes (millicores)',
       ],
       report.results.flatMap((p) =>
         [p.baseline, p.meshed].map((m) => [
