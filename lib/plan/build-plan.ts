@@ -5,6 +5,7 @@ import type { Check, Intent, RenderedResource, Timeouts, TrafficPlan, Version } 
 import { isSampled } from '../model/index.ts';
 import type { CliStep } from '../platforms/kubernetes/cli-steps.ts';
 import { shellScript } from '../platforms/kubernetes/cli-steps.ts';
+import { echoControlArgv, kubectlExecArgv } from '../platforms/kubernetes/exec-commands.ts';
 import { checkFieldManager } from '../platforms/kubernetes/kube-client.ts';
 import { deploymentName, kube } from '../platforms/kubernetes/kubernetes-names.ts';
 import { type KubeObject, renderFixtures } from '../platforms/kubernetes/render-fixtures.ts';
@@ -36,17 +37,12 @@ function kubectlExecK6(plan: TrafficPlan, prefix: string, timeouts: Timeouts, ti
   const target = k6ExecTarget(plan.caller);
   return {
     title,
-    argv: [
-      'kubectl',
-      'exec',
-      '-n',
+    argv: kubectlExecArgv(
       target.namespace,
-      `deploy/${target.deployment}`,
-      '-c',
+      target.deployment,
       'k6',
-      '--',
-      ...k6RunArgv(toK6Plan(plan, prefix, timeouts)),
-    ],
+      k6RunArgv(toK6Plan(plan, prefix, timeouts)),
+    ),
   };
 }
 
@@ -57,22 +53,14 @@ function echoControl(
   body: string | undefined,
   title: string,
 ): CliStep {
-  const init = body ? `{method:'${method}',body:${JSON.stringify(body)}}` : `{method:'${method}'}`;
   return {
     title,
-    argv: [
-      'kubectl',
-      'exec',
-      '-n',
+    argv: kubectlExecArgv(
       kube.meshNamespace,
-      `deploy/${deploymentName('server', version)}`,
-      '-c',
+      deploymentName('server', version),
       'echo',
-      '--',
-      'node',
-      '-e',
-      `fetch('http://127.0.0.1:${kube.containerPort}${path}',${init}).then(r=>r.text()).then(t=>process.stdout.write(t))`,
-    ],
+      echoControlArgv(method, path, body),
+    ),
   };
 }
 

@@ -19,6 +19,7 @@ import { createK6Driver, k6ExecTarget } from '../../traffic/k6-driver.ts';
 import { versionOf } from '../../versions.ts';
 import { type CliStep, kubectlRequirement, requireCli, runStep } from './cli-steps.ts';
 import { requireContainerRuntime } from './container-runtime.ts';
+import { echoControlArgv } from './exec-commands.ts';
 import { readFixtureFiles } from './fixture-files.ts';
 import { installMesh } from './install-mesh.ts';
 import { checkFieldManager, KubeClient } from './kube-client.ts';
@@ -149,11 +150,7 @@ export async function startKubernetesEnvironment(
       );
     // The echo's control paths are read inside its own container, bypassing the mesh.
     const echoControl = (pod: string, method: string, path: string, body?: string) =>
-      client.exec(kube.meshNamespace, pod, 'echo', [
-        'node',
-        '-e',
-        `fetch('http://127.0.0.1:${kube.containerPort}${path}',{method:'${method}'${body ? `,body:${JSON.stringify(body)}` : ''}}).then(r=>r.text()).then(t=>process.stdout.write(t))`,
-      ]);
+      client.exec(kube.meshNamespace, pod, 'echo', echoControlArgv(method, path, body));
     const driver = createK6Driver(async (caller, argv) => {
       const target = k6ExecTarget(caller);
       const pod = await podOf(target.namespace, `app=${callerDeployment(caller).name}`);

@@ -1,0 +1,24 @@
+import { kube } from './kubernetes-names.ts';
+
+/**
+ * The command that calls one of the echo fixture's control paths (ledger, mode) from inside its
+ * own container, on 127.0.0.1, so that the call bypasses the mesh (pure).
+ */
+export function echoControlArgv(method: string, path: string, body?: string): string[] {
+  const init = body ? `{method:'${method}',body:${JSON.stringify(body)}}` : `{method:'${method}'}`;
+  return [
+    'node',
+    '-e',
+    `fetch('http://127.0.0.1:${kube.containerPort}${path}',${init}).then(r=>r.text()).then(t=>process.stdout.write(t))`,
+  ];
+}
+
+/** `kubectl exec -n NS deploy/NAME -c CONTAINER -- ARGV…`, as plan mode writes it (pure). */
+export function kubectlExecArgv(
+  namespace: string,
+  deployment: string,
+  container: string,
+  argv: readonly string[],
+): string[] {
+  return ['kubectl', 'exec', '-n', namespace, `deploy/${deployment}`, '-c', container, '--', ...argv];
+}
