@@ -1,3 +1,4 @@
+import type { CategoryVerdict } from '../stats/equivalence.ts';
 import { escapeHtml, formatNumber, formatPercent } from './html-text.ts';
 
 /**
@@ -20,16 +21,7 @@ const colours = {
 } as const;
 
 /** One category of a ratio chart: what was wanted, what was counted, and its interval. */
-export interface RatioChartCategory {
-  readonly name: string;
-  readonly target: number;
-  readonly count: number;
-  readonly observed: number | null;
-  readonly lower: number;
-  readonly upper: number;
-  readonly inBand: boolean;
-  readonly disjoint: boolean;
-}
+export type RatioChartCategory = CategoryVerdict;
 
 /** Input of {@link renderRatioChart}. */
 export interface RatioChartInput {
