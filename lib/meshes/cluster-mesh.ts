@@ -12,6 +12,8 @@ export interface ClusterMesh {
   /** The version meshproof installs (pinned, overridable). */
   readonly version: string;
   readonly injection: MeshInjection;
+  /** Name of the sidecar container the mesh injects (its logs are diagnostics). */
+  readonly proxyContainer: string;
   readonly cliRequirements: readonly CliRequirement[];
   /** Steps run before installing (pre-flight checks); a failure stops the run with a coded error. */
   readonly precheckSteps: readonly CliStep[];

@@ -15,6 +15,7 @@ export function istioClusterMesh(version: string): ClusterMesh {
   return {
     adapter: istioMeshAdapter(),
     version,
+    proxyContainer: 'istio-proxy',
     injection: istioInjection,
     cliRequirements: [istioctlRequirement(version)],
     precheckSteps: precheck ? [precheck] : [],

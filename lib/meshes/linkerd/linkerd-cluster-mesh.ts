@@ -17,6 +17,7 @@ export function linkerdClusterMesh(version: string): ClusterMesh {
   return {
     adapter: linkerdMeshAdapter(),
     version,
+    proxyContainer: 'linkerd-proxy',
     injection: linkerdInjection,
     cliRequirements: [linkerdCliRequirement(version)],
     precheckSteps: [{ title: 'check the cluster can run Linkerd', argv: ['linkerd', 'check', '--pre'] }],

@@ -206,10 +206,11 @@ export async function startKubernetesEnvironment(
       },
       async diagnostics() {
         const diagnostics: Diagnostic[] = [];
-        const pods = [
-          ...(await serverPods()).map((p) => p.pod),
-          await podOf(kube.meshNamespace, 'app=client'),
+        const involved = [
+          ...(await serverPods()).map((p) => ({ pod: p.pod, app: 'echo' })),
+          { pod: await podOf(kube.meshNamespace, 'app=client'), app: 'k6' },
         ];
+        const pods = involved.map((p) => p.pod);
         for (const step of mesh.diagnosticSteps(kube.meshNamespace, pods)) {
           const output = await runStep(step, cliEnv, 60_000).catch((e: Error) => ({
             stdout: e.message,
@@ -217,10 +218,10 @@ export async function startKubernetesEnvironment(
           }));
           diagnostics.push({ title: step.title, content: `${output.stdout}${output.stderr}`.slice(-20_000) });
         }
-        for (const pod of pods) {
-          for (const container of pod.startsWith('client') ? ['k6'] : ['echo']) {
+        for (const { pod, app } of involved) {
+          for (const container of [mesh.proxyContainer, app]) {
             diagnostics.push({
-              title: `${pod}/${container} log`,
+              title: `${pod}/${container} log (last lines)`,
               content: await client.logs(kube.meshNamespace, pod, container),
             });
           }
