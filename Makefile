@@ -90,7 +90,7 @@ chromium: ## install headless Chromium for the HTML report's browser tests (apt-
 mutants: setup ## run the suite on the conformant reference mesh and once per defect; writes $(OUTPUT)/mutants.json
 	$(MESHPROOF) mutants $(if $(ONLY),--only $(ONLY)) --output $(OUTPUT)
 
-bench: setup $(if $(filter reference,$(MESH)),wrk) ## sidecar-overhead benchmark (MESH, PLATFORM, BENCH_FLAGS); writes $(OUTPUT)/bench/<run-id>/{bench.json,bench.md}
+bench: setup $(if $(filter reference,$(MESH)),wrk) ## sidecar-overhead benchmark (MESH, PLATFORM, BENCH_FLAGS); writes $(OUTPUT)/bench/<run-id>/{bench.json,bench.md,bench.html}
 	$(MESHPROOF) bench --mesh $(MESH) $(if $(PLATFORM),--platform $(PLATFORM)) --calibrate $(if $(filter reference,$(MESH)),--driver-capacity) --output $(OUTPUT) $(BENCH_FLAGS)
 
 wrk: ## install wrk (Debian) for the benchmark's driver-capacity comparison

@@ -1,5 +1,6 @@
 import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
+import { renderBenchHtml } from '../report/bench-html.ts';
 import { renderBenchMarkdown } from './bench-markdown.ts';
 import type { BenchReport } from './bench-report.ts';
 
@@ -12,7 +13,7 @@ export function benchRunDir(output: string, runId: string): string {
 export const latestBenchLink = 'latest-bench';
 
 /**
- * Writes bench.json and bench.md into `<output>/bench/<run-id>/` and points
+ * Writes bench.json, bench.md and bench.html into `<output>/bench/<run-id>/` and points
  * `<output>/latest-bench` at it. Returns the files written.
  */
 export async function writeBenchFiles(report: BenchReport, output: string): Promise<string[]> {
@@ -21,6 +22,7 @@ export async function writeBenchFiles(report: BenchReport, output: string): Prom
   const files = {
     'bench.json': `${JSON.stringify(report, null, 2)}\n`,
     'bench.md': renderBenchMarkdown(report),
+    'bench.html': renderBenchHtml(report),
   };
   const written: string[] = [];
   for (const [name, content] of Object.entries(files)) {

@@ -57,10 +57,12 @@ describe('the benchmark on the local platform (real haproxy sidecars)', () => {
     expect(files.map((f) => f.split('/').slice(-2).join('/'))).toEqual([
       'bench-e2e/bench.json',
       'bench-e2e/bench.md',
+      'bench-e2e/bench.html',
     ]);
     expect(JSON.parse(await readFile(files[0] ?? '', 'utf8'))).toMatchObject({
       kind: 'SidecarOverheadBenchmark',
     });
+    expect(await readFile(files[2] ?? '', 'utf8')).toContain('<section id="bench"');
     expect(await readlink(join(output, 'latest-bench'))).toBe('bench/bench-e2e');
   });
 });

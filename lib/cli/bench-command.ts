@@ -155,7 +155,7 @@ export function registerBenchCommand(program: Command): void {
   program
     .command('bench')
     .description(
-      'sidecar-overhead benchmark: latency the mesh adds over a no-mesh baseline at constant arrival rates, and proxy CPU and memory; writes <output>/bench/<run-id>/{bench.json,bench.md}',
+      'sidecar-overhead benchmark: latency the mesh adds over a no-mesh baseline at constant arrival rates, and proxy CPU and memory; writes <output>/bench/<run-id>/{bench.json,bench.md,bench.html}',
     )
     .addOption(
       new Option('--mesh <name>', `mesh under test: ${meshNames.join(', ')}`)

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { fixtureBenchReport } from '../bench/bench-fixtures.ts';
 import type { CheckResult } from '../model/verdict.ts';
+import { benchStyles, renderBenchSection } from './bench-html.ts';
 import { checksInReadingOrder, renderHtmlReport } from './html-report.ts';
 import { failingFixtureReport, passingFixtureReport, withStatuses } from './report-fixtures.ts';
 
@@ -173,5 +175,28 @@ describe('renderHtmlReport', () => {
     const order = checksInReadingOrder(report.checks).map((c) => c.status);
     expect(order.indexOf('ERROR')).toBeGreaterThan(order.lastIndexOf('FAILED'));
     expect(order.lastIndexOf('ERROR')).toBeLessThan(order.indexOf('PASSED'));
+  });
+
+  it('embeds a benchmark given with it: the bench section after the checks, with its styles', () => {
+    const bench = fixtureBenchReport();
+    const page = renderHtmlReport(failingFixtureReport(), { bench });
+    const section = renderBenchSection(bench);
+    expect(page.split(section)).toHaveLength(2);
+    expect(page.indexOf(section)).toBeGreaterThan(page.indexOf('<section id="checks"'));
+    expect(page.indexOf(section)).toBeLessThan(page.indexOf('<footer>'));
+    expect(page).toContain(`${benchStyles}</style>`);
+    // Still one self-contained page with the filter's script allowed by hash, and nothing else changed.
+    expect(page).toContain("default-src 'none'");
+    expect(
+      page
+        .replace(section, '')
+        .replace(benchStyles, '')
+        .replace('</section>\n\n<footer>', '</section>\n<footer>'),
+    ).toBe(html);
+  });
+
+  it('has no bench section or bench styles without a benchmark', () => {
+    expect(html).not.toContain('id="bench"');
+    expect(html).not.toContain(benchStyles);
   });
 });

@@ -6,6 +6,7 @@ import {
   formatNumber,
   formatPercent,
   formatProbability,
+  formatSigned,
   formatTimestamp,
 } from './html-text.ts';
 
@@ -39,5 +40,17 @@ describe('number formats', () => {
     [formatTimestamp('yesterday'), 'yesterday'],
   ])('%j', (formatted, expected) => {
     expect(formatted).toBe(expected);
+  });
+});
+
+describe('formatSigned', () => {
+  it.each([
+    [0.2364, '+0.236'],
+    [-1.5, '−1.500'],
+    [0, '+0.000'],
+    [-0.0001, '+0.000'],
+    [12.4245, '+12.425'],
+  ])('%d → %s', (value, text) => {
+    expect(formatSigned(value)).toBe(text);
   });
 });

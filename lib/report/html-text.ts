@@ -58,3 +58,12 @@ export function formatConfidence(alpha: number): string {
   const decimals = Math.min(6, Math.max(0, Math.ceil(-Math.log10(alpha)) - 2));
   return `${level.toFixed(decimals)}%`;
 }
+
+/**
+ * A difference with its sign and fixed decimals, as bench.md writes it: "+0.236", "−1.500";
+ * a value that rounds to zero is "+0.000", never "−0.000".
+ */
+export function formatSigned(value: number, digits = 3): string {
+  const fixed = Math.abs(value).toFixed(digits);
+  return `${value < 0 && Number(fixed) !== 0 ? '−' : '+'}${fixed}`;
+}

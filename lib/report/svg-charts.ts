@@ -1,5 +1,5 @@
 import type { CategoryVerdict } from '../stats/equivalence.ts';
-import { escapeHtml, formatNumber, formatPercent } from './html-text.ts';
+import { escapeHtml, formatNumber, formatPercent, formatSigned } from './html-text.ts';
 
 /**
  * Inline SVG charts for the HTML report (pure). Colours are presentation attributes, not page
@@ -234,5 +234,394 @@ export function renderLatencyChart(input: LatencyChartInput): string {
     );
   });
   parts.push('</svg>');
+  return parts.join('');
+}
+
+/** Why a rate of a rate chart has no figure to plot: drawn as a shaded "invalid" column. */
+export interface RateInvalid {
+  /** Short words over the column, e.g. "meshed invalid" ("invalid" where the column is narrow). */
+  readonly label: string;
+  /** The reasons, as the column's tooltip. */
+  readonly detail: string;
+}
+
+/** One line of {@link renderRateLineChart}: a value per rate, null where there is none to plot. */
+export interface RateSeries {
+  /** Names the series in the markup (`data-series`), e.g. "meshed-p99". */
+  readonly key: string;
+  readonly label: string;
+  readonly colour: string;
+  readonly dashed: boolean;
+  readonly marker: 'circle' | 'square';
+  /** An outlined marker rather than a filled one. */
+  readonly hollow: boolean;
+  readonly values: readonly (number | null)[];
+}
+
+/** Input of {@link renderRateLineChart}. */
+export interface RateLineChartInput {
+  readonly title: string;
+  /** The x axis: one evenly spaced column per rate, in this order. */
+  readonly rates: readonly number[];
+  readonly series: readonly RateSeries[];
+  /** Per rate: null where nothing is missing, else why some series have no value there. */
+  readonly invalid: readonly (RateInvalid | null)[];
+  /** `auto`: logarithmic when the values span a factor of 10 or more, else linear from 0. */
+  readonly scale: 'auto' | 'log' | 'linear';
+  /** Unit of the values, in the axis label and tooltips, e.g. "ms". */
+  readonly unit: string;
+  /** What the values are, for the y axis label, e.g. "latency". */
+  readonly quantity: string;
+}
+
+/** One bar per rate of {@link renderRateBarChart}, e.g. the added p50. */
+export interface RateBarSeries {
+  readonly key: string;
+  readonly label: string;
+  readonly colour: string;
+  readonly values: readonly (number | null)[];
+  /** Per rate, the lowest and highest value of single repetitions, drawn as a whisker. */
+  readonly ranges?: readonly ({ readonly min: number; readonly max: number } | null)[];
+}
+
+/** Input of {@link renderRateBarChart}. */
+export interface RateBarChartInput {
+  readonly title: string;
+  readonly rates: readonly number[];
+  readonly series: readonly RateBarSeries[];
+  readonly invalid: readonly (RateInvalid | null)[];
+  readonly unit: string;
+  readonly quantity: string;
+  /** Legend words for the whiskers, e.g. "range of single repetitions". */
+  readonly rangeLabel: string;
+}
+
+/** Roughly how wide a label is drawn at 11 px (for laying out legends, not for exactness). */
+const labelWidth11 = (label: string) => label.length * 6.2;
+
+/** The largest 1, 2 or 5 × 10^k not above `value` (> 0). */
+function niceFloor(value: number): number {
+  const power = 10 ** Math.floor(Math.log10(value));
+  return [5, 2, 1].map((m) => m * power).find((tick) => tick <= value * (1 + 1e-9)) ?? power;
+}
+
+/** The smallest 1, 2 or 5 × 10^k not below `value` (> 0). */
+function niceCeil(value: number): number {
+  const power = 10 ** Math.floor(Math.log10(value));
+  return [1, 2, 5, 10].map((m) => m * power).find((tick) => tick >= value * (1 - 1e-9)) ?? 10 * power;
+}
+
+/** Ticks of a logarithmic axis covering [min, max] (both > 0): 1, 2 and 5 × 10^k, ends included. */
+export function logTicks(min: number, max: number): number[] {
+  const from = niceFloor(min);
+  const to = niceCeil(max);
+  const ticks: number[] = [];
+  for (let power = Math.floor(Math.log10(from)); 10 ** power <= to * (1 + 1e-9); power++) {
+    for (const m of [1, 2, 5]) {
+      // Computed from the integer exponent so 0.2 is 0.2, not 0.20000000000000004.
+      const tick = Number((m * 10 ** power).toPrecision(12));
+      if (tick >= from * (1 - 1e-9) && tick <= to * (1 + 1e-9)) ticks.push(tick);
+    }
+  }
+  return ticks;
+}
+
+interface ValueAxis {
+  readonly y: (value: number) => number;
+  readonly ticks: readonly number[];
+  readonly log: boolean;
+}
+
+function linearAxis(values: readonly number[], top: number, bottom: number): ValueAxis {
+  const low = Math.min(0, ...values);
+  const high = Math.max(0, ...values);
+  const step = niceStep(high - low || 1, 5);
+  const from = Math.floor(low / step - 1e-9) * step;
+  const to = Math.max(from + step, Math.ceil(high / step - 1e-9) * step);
+  const ticks: number[] = [];
+  for (let i = 0; from + i * step <= to + step * 1e-6; i++)
+    ticks.push(Number((from + i * step).toPrecision(12)));
+  return { y: (value) => bottom - ((value - from) / (to - from)) * (bottom - top), ticks, log: false };
+}
+
+function logAxis(values: readonly number[], top: number, bottom: number): ValueAxis {
+  const ticks = logTicks(Math.min(...values), Math.max(...values));
+  const from = Math.log10(ticks[0] ?? 1);
+  const to = Math.log10(ticks.at(-1) ?? 10);
+  return {
+    y: (value) => bottom - ((Math.log10(value) - from) / (to - from || 1)) * (bottom - top),
+    ticks,
+    log: true,
+  };
+}
+
+/** A legend laid out in rows across the chart's width; each entry is a swatch and its label. */
+function legendRows(
+  entries: readonly { readonly swatch: (x: number, y: number) => string; readonly label: string }[],
+  left: number,
+  right: number,
+  firstY: number,
+): { markup: string; bottom: number } {
+  const parts: string[] = [`<g class="legend" font-size="11" fill="${colours.text}">`];
+  let x = left;
+  let y = firstY;
+  for (const entry of entries) {
+    const width = 30 + labelWidth11(entry.label) + 18;
+    if (x > left && x + width > right) {
+      x = left;
+      y += 18;
+    }
+    parts.push(entry.swatch(x, y - 4), text(x + 30, y, entry.label));
+    x += width;
+  }
+  parts.push('</g>');
+  return { markup: parts.join(''), bottom: y };
+}
+
+/** The shared frame of the rate charts: columns per rate, value axis, axis labels, invalid columns. */
+function rateFrame(input: {
+  readonly rates: readonly number[];
+  readonly invalid: readonly (RateInvalid | null)[];
+  readonly axis: ValueAxis;
+  readonly top: number;
+  readonly bottom: number;
+  readonly left: number;
+  readonly right: number;
+  readonly height: number;
+  readonly yLabel: string;
+  readonly format: (tick: number) => string;
+}): { readonly before: string; readonly after: string; readonly column: (index: number) => number } {
+  const { rates, axis, top, bottom, left, right } = input;
+  const slot = (right - left) / Math.max(1, rates.length);
+  const column = (index: number) => left + (index + 0.5) * slot;
+  const before: string[] = [];
+  for (const tick of axis.ticks) {
+    const y = axis.y(tick);
+    before.push(
+      `<line x1="${left}" x2="${right}" y1="${round(y)}" y2="${round(y)}" stroke="${colours.grid}" stroke-width="1"${tick === 0 && !axis.log ? '' : ' stroke-dasharray="2 3"'}/>`,
+      text(left - 6, y + 4, input.format(tick), `text-anchor="end" font-size="11" fill="${colours.muted}"`),
+    );
+  }
+  input.invalid.forEach((invalid, index) => {
+    if (!invalid) return;
+    const label = labelWidth11(invalid.label) > slot - 10 ? 'invalid' : invalid.label;
+    before.push(
+      `<g class="invalid" data-rate="${rates[index]}"><title>${escapeHtml(`${rates[index]} rps: ${invalid.detail}`)}</title>`,
+      `<rect x="${round(column(index) - slot / 2 + 3)}" y="${top}" width="${round(slot - 6)}" height="${bottom - top}" fill="#f6f8fa" stroke="${colours.outside}" stroke-width="1" stroke-dasharray="4 3"/>`,
+      text(
+        column(index),
+        top + 16,
+        label,
+        `text-anchor="middle" font-size="11" font-weight="600" fill="${colours.outside}"`,
+      ),
+      '</g>',
+    );
+  });
+  const after: string[] = [
+    `<line x1="${left}" x2="${left}" y1="${top}" y2="${bottom}" stroke="${colours.muted}"/>`,
+    `<line x1="${left}" x2="${right}" y1="${bottom}" y2="${bottom}" stroke="${colours.muted}"/>`,
+    ...rates.map((rate, index) =>
+      text(
+        column(index),
+        bottom + 17,
+        formatNumber(rate, 1),
+        `text-anchor="middle" font-size="11" fill="${colours.muted}"`,
+      ),
+    ),
+    text(
+      (left + right) / 2,
+      input.height - 8,
+      'target rate (requests/s)',
+      `text-anchor="middle" font-size="11" fill="${colours.muted}"`,
+    ),
+    text(
+      14,
+      (top + bottom) / 2,
+      input.yLabel,
+      `text-anchor="middle" font-size="11" fill="${colours.muted}" transform="rotate(-90 14 ${round((top + bottom) / 2)})"`,
+    ),
+  ];
+  return { before: before.join(''), after: after.join(''), column };
+}
+
+function markerShape(series: RateSeries, x: number, y: number, size: number): string {
+  const fill = series.hollow ? '#ffffff' : series.colour;
+  return series.marker === 'circle'
+    ? `<circle cx="${round(x)}" cy="${round(y)}" r="${size / 2}" fill="${fill}" stroke="${series.colour}" stroke-width="1.5"/>`
+    : `<rect x="${round(x - size / 2)}" y="${round(y - size / 2)}" width="${size}" height="${size}" fill="${fill}" stroke="${series.colour}" stroke-width="1.5"/>`;
+}
+
+/**
+ * Values against rates as lines with markers, one column per rate. A series is broken where it
+ * has no value (nothing is interpolated across an invalid point), and such a rate is a shaded
+ * column labelled as invalid with the reasons as its tooltip.
+ */
+export function renderRateLineChart(input: RateLineChartInput): string {
+  const width = 680;
+  const left = 62;
+  const right = width - 16;
+  const legend = legendRows(
+    input.series.map((series) => ({
+      label: series.label,
+      swatch: (x, y) =>
+        `<line x1="${x}" x2="${x + 24}" y1="${round(y)}" y2="${round(y)}" stroke="${series.colour}" stroke-width="2"${series.dashed ? ' stroke-dasharray="5 3"' : ''}/>${markerShape(series, x + 12, y, 8)}`,
+    })),
+    left,
+    right,
+    18,
+  );
+  const top = legend.bottom + 22;
+  const bottom = top + 210;
+  const height = bottom + 44;
+  const values = input.series.flatMap((s) => s.values.filter((v): v is number => v !== null));
+  const positive = values.filter((v) => v > 0);
+  const log =
+    positive.length > 0 &&
+    positive.length === values.length &&
+    (input.scale === 'log' ||
+      (input.scale === 'auto' && Math.max(...positive) / Math.min(...positive) >= 10));
+  const axis = log ? logAxis(positive, top, bottom) : linearAxis(values, top, bottom);
+  const frame = rateFrame({
+    rates: input.rates,
+    invalid: input.invalid,
+    axis,
+    top,
+    bottom,
+    left,
+    right,
+    height,
+    yLabel: `${input.quantity} (${input.unit}${log ? ', log scale' : ''})`,
+    format: (tick) => formatNumber(tick, 3),
+  });
+  const parts: string[] = [svgOpen(width, height, input.title, 'rate-chart rate-line-chart'), frame.before];
+  for (const series of input.series) {
+    const path: string[] = [];
+    series.values.forEach((value, index) => {
+      if (value === null) return;
+      const joined = index > 0 && series.values[index - 1] !== null && series.values[index - 1] !== undefined;
+      path.push(`${joined ? 'L' : 'M'}${round(frame.column(index))} ${round(axis.y(value))}`);
+    });
+    parts.push(`<g class="series" data-series="${escapeHtml(series.key)}">`);
+    if (path.length > 0) {
+      parts.push(
+        `<path d="${path.join(' ')}" fill="none" stroke="${series.colour}" stroke-width="2"${series.dashed ? ' stroke-dasharray="5 3"' : ''}/>`,
+      );
+    }
+    series.values.forEach((value, index) => {
+      if (value === null) return;
+      const rate = input.rates[index];
+      parts.push(
+        `<g class="point" data-rate="${rate}"><title>${escapeHtml(`${series.label} at ${rate} rps: ${formatNumber(value, 3)} ${input.unit}`)}</title>${markerShape(series, frame.column(index), axis.y(value), 9)}</g>`,
+      );
+    });
+    parts.push('</g>');
+  }
+  parts.push(frame.after, legend.markup, '</svg>');
+  return parts.join('');
+}
+
+/**
+ * Differences per rate as grouped bars, one group per rate and one bar per series, labelled with
+ * their signed value, with a whisker for the range of single repetitions where given. A rate
+ * without values is a shaded column labelled as invalid, with no bars.
+ */
+export function renderRateBarChart(input: RateBarChartInput): string {
+  const width = 680;
+  const left = 62;
+  const right = width - 16;
+  const hasRanges = input.series.some((s) => s.ranges?.some((r) => r));
+  const legend = legendRows(
+    [
+      ...input.series.map((series) => ({
+        label: series.label,
+        swatch: (x: number, y: number) =>
+          `<rect x="${x + 4}" y="${round(y - 6)}" width="16" height="12" fill="${series.colour}"/>`,
+      })),
+      ...(hasRanges
+        ? [
+            {
+              label: input.rangeLabel,
+              swatch: (x: number, y: number) =>
+                `<path d="M${x + 8} ${round(y - 7)}h8M${x + 12} ${round(y - 7)}v14M${x + 8} ${round(y + 7)}h8" stroke="${colours.text}" stroke-width="1.25" fill="none"/>`,
+            },
+          ]
+        : []),
+    ],
+    left,
+    right,
+    18,
+  );
+  const top = legend.bottom + 30;
+  const bottom = top + 200;
+  const height = bottom + 44;
+  const values = input.series.flatMap((s) => [
+    ...s.values.filter((v): v is number => v !== null),
+    ...(s.ranges ?? []).flatMap((r) => (r ? [r.min, r.max] : [])),
+  ]);
+  const axis = linearAxis(values, top, bottom);
+  const frame = rateFrame({
+    rates: input.rates,
+    invalid: input.invalid,
+    axis,
+    top,
+    bottom,
+    left,
+    right,
+    height,
+    yLabel: `${input.quantity} (${input.unit})`,
+    format: (tick) => (tick === 0 ? '0' : `${tick > 0 ? '+' : '−'}${formatNumber(Math.abs(tick), 3)}`),
+  });
+  const slot = (right - left) / Math.max(1, input.rates.length);
+  const groupWidth = Math.min(slot * 0.78, 64 * input.series.length);
+  const barWidth = groupWidth / Math.max(1, input.series.length);
+  const zero = axis.y(0);
+  const parts: string[] = [svgOpen(width, height, input.title, 'rate-chart rate-bar-chart'), frame.before];
+  input.series.forEach((series, seriesIndex) => {
+    parts.push(`<g class="series" data-series="${escapeHtml(series.key)}">`);
+    series.values.forEach((value, index) => {
+      if (value === null) return;
+      const rate = input.rates[index];
+      const x = frame.column(index) - groupWidth / 2 + seriesIndex * barWidth;
+      const y = axis.y(value);
+      const range = series.ranges?.[index] ?? null;
+      const rangeWords = range
+        ? ` (single repetitions ${formatSigned(range.min)} to ${formatSigned(range.max)} ${input.unit})`
+        : '';
+      const middle = x + barWidth / 2;
+      parts.push(
+        `<g class="bar" data-rate="${rate}"><title>${escapeHtml(`${series.label} at ${rate} rps: ${formatSigned(value)} ${input.unit}${rangeWords}`)}</title>`,
+        `<rect x="${round(x + 2)}" y="${round(Math.min(y, zero))}" width="${round(barWidth - 4)}" height="${round(Math.max(1, Math.abs(zero - y)))}" fill="${series.colour}"/>`,
+      );
+      let labelTop = Math.min(y, zero);
+      let labelBottom = Math.max(y, zero);
+      if (range) {
+        const high = axis.y(range.max);
+        const low = axis.y(range.min);
+        labelTop = Math.min(labelTop, high);
+        labelBottom = Math.max(labelBottom, low);
+        parts.push(
+          `<path class="range" d="M${round(middle - 4)} ${round(high)}h8M${round(middle)} ${round(high)}V${round(low)}M${round(middle - 4)} ${round(low)}h8" stroke="${colours.text}" stroke-width="1.25" fill="none"/>`,
+        );
+      }
+      if (barWidth >= 34) {
+        parts.push(
+          text(
+            middle,
+            value >= 0 ? labelTop - 5 : labelBottom + 13,
+            formatSigned(value),
+            `text-anchor="middle" font-size="10.5" stroke="#ffffff" stroke-width="3" paint-order="stroke"`,
+          ),
+        );
+      }
+      parts.push('</g>');
+    });
+    parts.push('</g>');
+  });
+  parts.push(
+    `<line x1="${left}" x2="${right}" y1="${round(zero)}" y2="${round(zero)}" stroke="${colours.muted}"/>`,
+    frame.after,
+    legend.markup,
+    '</svg>',
+  );
   return parts.join('');
 }

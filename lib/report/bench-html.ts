@@ -1,0 +1,362 @@
+import type { BenchReport, LatencyFigures, ModeResult, RatePoint, SelfCheck } from '../bench/bench-report.ts';
+import type { AvgMax } from '../bench/proc-stats.ts';
+import { reportStyles } from './html-styles.ts';
+import { escapeHtml, formatNumber, formatPercent, formatSigned, formatTimestamp } from './html-text.ts';
+import { type RateInvalid, type RateSeries, renderRateBarChart, renderRateLineChart } from './svg-charts.ts';
+
+/**
+ * The sidecar-overhead benchmark as HTML (pure): {@link renderBenchSection} is the section that
+ * bench.html shows and report.html embeds when given a benchmark; {@link renderBenchHtml} is
+ * bench.html itself. Same figures as bench.md, from the same report object; a point whose
+ * windows lacked headroom carries no latency here either: it is drawn and listed as invalid.
+ */
+
+/** Series colours: a mode is a hue (baseline blue, meshed orange), a percentile a line style. */
+const modeColours = { baseline: '#0b5cad', meshed: '#b35900' } as const;
+/** Added latency per percentile: light to dark as the percentile rises. */
+const percentileColours = { p50: '#f5a55c', p90: '#d9480f', p99: '#7a2a04' } as const;
+
+const ms = (value: number) => value.toFixed(3);
+const whole = (value: number) => Math.round(value).toLocaleString('en-US');
+const orDash = <T>(value: T | null | undefined, format: (v: T) => string) =>
+  value === null || value === undefined ? '–' : format(value);
+
+const statusBadge: Readonly<Record<SelfCheck['status'], string>> = {
+  passed: '<span class="badge badge-PASSED">✓ passed</span>',
+  failed: '<span class="badge badge-FAILED">✗ failed</span>',
+  'not-run': '<span class="badge badge-SKIPPED">– not run</span>',
+};
+
+/** A table cell holding a number: right-aligned, tabular figures. */
+const num = (content: string, label: string) =>
+  `<td class="num" data-label="${escapeHtml(label)}">${escapeHtml(content)}</td>`;
+
+/** A table under its caption; the header cells of the columns not in `textColumns` are right-aligned like their numbers. */
+function table(
+  className: string,
+  caption: string,
+  header: readonly string[],
+  rows: readonly string[],
+  textColumns: readonly number[] = [],
+): string {
+  const head = header
+    .map((h, i) => `<th scope="col"${textColumns.includes(i) ? '' : ' class="num"'}>${escapeHtml(h)}</th>`)
+    .join('');
+  return `<div class="table-scroll"><table class="${className}"><caption>${escapeHtml(caption)}</caption><thead><tr>${head}</tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
+}
+
+function renderSelfChecks(report: BenchReport): string {
+  const rows = report.selfChecks.map(
+    (check) =>
+      `<tr class="self-check self-check-${check.status}" data-check="${check.name}"><th scope="row">${escapeHtml(check.name)}</th><td data-label="status">${statusBadge[check.status]}</td><td data-label="want">${escapeHtml(check.want)}</td><td data-label="got"${check.status === 'failed' ? ' class="got-bad"' : ''}>${escapeHtml(check.got)}</td></tr>`,
+  );
+  return table(
+    'self-checks',
+    'Checks on the method itself: what each wanted and what it got.',
+    ['self-check', 'status', 'want', 'got'],
+    rows,
+    [0, 1, 2, 3],
+  );
+}
+
+/** Why a mode at a rate has no latency, from the point's problems ("meshed, repetition 2: …"). */
+function modeProblems(point: RatePoint, mode: ModeResult): string {
+  const own = point.problems.filter((p) => p.startsWith(`${mode.mode}, `));
+  return own.length > 0 ? own.join('; ') : 'not measured';
+}
+
+/** The modes of a point that carry no latency, as the line chart's invalid column. */
+function invalidModes(point: RatePoint): RateInvalid | null {
+  const modes = [point.baseline, point.meshed].filter((m) => m.latenciesMs === null);
+  if (modes.length === 0) return null;
+  return {
+    label: `${modes.map((m) => m.mode).join(' and ')} invalid`,
+    detail: modes.map((m) => `${m.mode} invalid (${modeProblems(point, m)})`).join('; '),
+  };
+}
+
+function renderLatencyChart(report: BenchReport): string {
+  const rates = report.results.map((p) => p.targetRps);
+  const series = (mode: 'baseline' | 'meshed', percentile: 'p50' | 'p99'): RateSeries => ({
+    key: `${mode}-${percentile}`,
+    label: `${mode} ${percentile}`,
+    colour: modeColours[mode],
+    dashed: percentile === 'p99',
+    marker: mode === 'baseline' ? 'circle' : 'square',
+    hollow: percentile === 'p99',
+    values: report.results.map((p) => p[mode].latenciesMs?.[percentile] ?? null),
+  });
+  const svg = renderRateLineChart({
+    title: `Latency against arrival rate: p50 and p99 of the baseline (no mesh) and the meshed path, ${report.environment.mesh} mesh (${report.environment.proxy.name} ${report.environment.proxy.version}); invalid points are not plotted`,
+    rates,
+    series: [
+      series('baseline', 'p50'),
+      series('baseline', 'p99'),
+      series('meshed', 'p50'),
+      series('meshed', 'p99'),
+    ],
+    invalid: report.results.map(invalidModes),
+    scale: 'auto',
+    unit: 'ms',
+    quantity: 'latency',
+  });
+  return `<figure class="chart-figure" id="bench-latency-chart">${svg}<figcaption>Latency from the intended send time, pooled over ${report.testConfig.repetitions} repetition(s) of ${formatNumber(report.testConfig.durationSeconds, 1)} s per mode and rate. Solid lines p50, dashed p99; a rate whose windows lacked headroom is shaded and carries no latency.</figcaption></figure>`;
+}
+
+function renderAddedChart(report: BenchReport): string {
+  const percentiles = ['p50', 'p90', 'p99'] as const;
+  const svg = renderRateBarChart({
+    title:
+      'Latency the mesh adds (meshed − baseline) at p50, p90 and p99 per arrival rate, with the range of single repetitions; invalid points have no bars',
+    rates: report.results.map((p) => p.targetRps),
+    series: percentiles.map((percentile) => ({
+      key: `added-${percentile}`,
+      label: `added ${percentile}`,
+      colour: percentileColours[percentile],
+      values: report.results.map((p) => p.addedLatencyMs?.[percentile] ?? null),
+      ranges: report.results.map((p) => p.addedLatencySpreadMs?.[percentile] ?? null),
+    })),
+    invalid: report.results.map((p) =>
+      p.valid ? null : { label: 'invalid', detail: p.problems.join('; ') || 'not measured' },
+    ),
+    unit: 'ms',
+    quantity: 'added latency',
+    rangeLabel: 'range of single repetitions',
+  });
+  return `<figure class="chart-figure" id="bench-added-chart">${svg}<figcaption>Each bar is the pooled meshed figure minus the pooled baseline figure at the same rate; the whisker spans the differences of single back-to-back repetition pairs.</figcaption></figure>`;
+}
+
+function renderAddedTable(report: BenchReport): string {
+  const header = ['rate (rps)', 'p50', 'p90', 'p99', 'p99.9', 'max', 'p50 range', 'p90 range'];
+  const rows = report.results.map((p) => {
+    const rate = `<th scope="row" class="num">${p.targetRps}</th>`;
+    if (!p.addedLatencyMs) {
+      return `<tr class="invalid" data-rate="${p.targetRps}">${rate}<td colspan="7" class="invalid-note">invalid: ${escapeHtml(p.problems.join('; ') || 'not measured')}</td></tr>`;
+    }
+    const a = p.addedLatencyMs;
+    const range = (key: 'p50' | 'p90') => {
+      const r = p.addedLatencySpreadMs?.[key];
+      return r ? `${formatSigned(r.min)} … ${formatSigned(r.max)}` : '–';
+    };
+    return `<tr data-rate="${p.targetRps}">${rate}${[
+      num(formatSigned(a.p50), 'p50'),
+      num(formatSigned(a.p90), 'p90'),
+      num(formatSigned(a.p99), 'p99'),
+      num(formatSigned(a.p999), 'p99.9'),
+      num(formatSigned(a.max), 'max'),
+      num(range('p50'), 'p50 range'),
+      num(range('p90'), 'p90 range'),
+    ].join('')}</tr>`;
+  });
+  return table('bench-added', 'Added latency, meshed − baseline (ms).', header, rows);
+}
+
+function avgMaxCells(value: AvgMax | null, labels: readonly [string, string]): string {
+  return value
+    ? num(value.avg.toFixed(1), labels[0]) + num(value.max.toFixed(1), labels[1])
+    : num('–', labels[0]) + num('–', labels[1]);
+}
+
+function renderProxies(report: BenchReport): string {
+  const header = [
+    'rate (rps)',
+    'proxy',
+    'CPU avg (millicores)',
+    'CPU max (millicores)',
+    'CPU per 1000 rps',
+    'RSS avg (MiB)',
+    'RSS max (MiB)',
+  ];
+  const rows = report.results.flatMap((p) =>
+    p.proxies.map(
+      (proxy) =>
+        `<tr data-rate="${p.targetRps}"><th scope="row" class="num">${p.targetRps}</th><td data-label="proxy">${escapeHtml(proxy.name)} <span class="muted">(${escapeHtml(proxy.role)})</span></td>${avgMaxCells(proxy.cpuMillicores, ['CPU avg', 'CPU max'])}${num(
+          orDash(proxy.cpuMillicoresPer1000Rps, (v) => v.toFixed(1)),
+          'CPU per 1000 rps',
+        )}${avgMaxCells(proxy.memoryMiB, ['RSS avg', 'RSS max'])}</tr>`,
+    ),
+  );
+  return table(
+    'bench-proxies',
+    'CPU and memory of the proxies on the meshed path, over the meshed windows of each rate.',
+    header,
+    rows,
+    [1],
+  );
+}
+
+function latencyCells(figures: LatencyFigures): string {
+  const labels = ['min', 'avg', 'p50', 'p90', 'p99', 'p99.9', 'max'] as const;
+  const values = [figures.min, figures.avg, figures.p50, figures.p90, figures.p99, figures.p999, figures.max];
+  return values.map((v, i) => num(ms(v), labels[i] ?? '')).join('');
+}
+
+function modeRow(point: RatePoint, mode: ModeResult): string {
+  const counts = [
+    num(mode.actualRps.toFixed(1), 'achieved rps'),
+    num(whole(mode.requests), 'requests'),
+    num(whole(mode.errors), 'errors'),
+    num(whole(mode.dropped), 'dropped'),
+    num(orDash(mode.late, whole), 'late'),
+  ].join('');
+  const head = `<th scope="row" class="num">${point.targetRps}</th><td data-label="mode">${mode.mode}</td>${counts}`;
+  if (!mode.latenciesMs) {
+    return `<tr class="invalid" data-rate="${point.targetRps}" data-mode="${mode.mode}">${head}<td colspan="8" class="invalid-note">invalid: ${escapeHtml(modeProblems(point, mode))}</td></tr>`;
+  }
+  const spread = mode.spreadMs
+    ? `${ms(mode.spreadMs.p50.min)}–${ms(mode.spreadMs.p50.max)} (${formatPercent(mode.spreadMs.p50.relative)})`
+    : '–';
+  return `<tr data-rate="${point.targetRps}" data-mode="${mode.mode}">${head}${latencyCells(mode.latenciesMs)}<td class="num spread" data-label="p50 across repetitions">${escapeHtml(spread)}</td></tr>`;
+}
+
+function renderModes(report: BenchReport): string {
+  const header = [
+    'rate',
+    'mode',
+    'achieved rps',
+    'requests',
+    'errors',
+    'dropped',
+    'late',
+    'min',
+    'avg',
+    'p50',
+    'p90',
+    'p99',
+    'p99.9',
+    'max',
+    'p50 across repetitions',
+  ];
+  return table(
+    'bench-modes',
+    'Latency by mode (ms, from the intended send time), pooled over the repetitions.',
+    header,
+    report.results.flatMap((p) => [modeRow(p, p.baseline), modeRow(p, p.meshed)]),
+    [1],
+  );
+}
+
+function renderMethod(report: BenchReport): string {
+  const config = report.testConfig;
+  const items = [
+    `<li><strong>baseline:</strong> ${escapeHtml(report.paths.baseline)}</li>`,
+    `<li><strong>meshed:</strong> ${escapeHtml(report.paths.meshed)}</li>`,
+    `<li><strong>load:</strong> ${escapeHtml(`${config.loadGenerator}; ${config.connections} keep-alive connections; ${config.payloadBytes} B response payload; warm-up ${formatNumber(config.warmupSeconds, 1)} s per window; ${config.order}.`)}</li>`,
+  ];
+  const c = report.calibration;
+  items.push(
+    c
+      ? `<li><strong>calibration:</strong> ${escapeHtml(`a known ${c.delayMs} ms delay at ${c.rateRps} rps was measured as ${formatSigned(c.measuredMs)} ms at p50 (tolerance ±${c.toleranceMs} ms; per repetition ${c.perRepetitionMs.map((v) => formatSigned(v)).join(', ')} ms): ${c.passed ? 'passed' : 'FAILED'}.`)}</li>`
+      : '<li><strong>calibration:</strong> not run (add <code>--calibrate</code>).</li>',
+  );
+  const capacity = report.driverCapacity;
+  if (capacity) {
+    const wrk =
+      'requestsPerSecond' in capacity.wrk
+        ? `wrk ${capacity.wrk.version}: ${whole(capacity.wrk.requestsPerSecond)} requests/s; ratio ${orDash(capacity.ratio, (r) => r.toFixed(2))}`
+        : `wrk: ${capacity.wrk.unavailable}`;
+    const top = Math.max(...config.rates);
+    items.push(
+      `<li><strong>driver capacity:</strong> ${escapeHtml(`closed loop against ${capacity.target}: ${whole(capacity.driver.requestsPerSecond)} requests/s (${wrk}); the sweep's highest rate is ${formatPercent(top / capacity.driver.requestsPerSecond)} of it.`)}</li>`,
+    );
+  }
+  items.push(...report.notes.map((note) => `<li>${escapeHtml(note)}</li>`));
+  const references = report.referenceNumbers.map((r) => `<li>${escapeHtml(r)}</li>`).join('');
+  return `<details class="bench-method"><summary>Method, calibration and driver capacity</summary><ul>${items.join('')}</ul><p>Published figures to compare with:</p><ul>${references}</ul></details>`;
+}
+
+/**
+ * The benchmark as one HTML section: verdict and run facts, the self-checks, latency against
+ * rate (baseline and meshed p50 and p99), the added latency per percentile and rate, the
+ * proxies' CPU and memory, latency by mode, and the method (pure).
+ */
+export function renderBenchSection(report: BenchReport): string {
+  const env = report.environment;
+  const verdict = report.passed
+    ? '<span class="badge badge-PASSED">✓ self-checks passed</span> the figures are measurements as far as the method can tell.'
+    : '<span class="badge badge-FAILED">✗ a self-check failed</span> read the figures with that in mind; invalid points carry no latency.';
+  const facts = [
+    `run <code>${escapeHtml(report.runId)}</code>`,
+    escapeHtml(formatTimestamp(report.startedAt)),
+    escapeHtml(`${env.cores} cores (${env.cpuModel})`),
+    escapeHtml(`load average at start ${env.loadAverageAtStart.map((l) => l.toFixed(2)).join(' / ')}`),
+    escapeHtml(`meshproof ${env.harnessVersion}, Node ${env.node}`),
+  ];
+  const otherLoad = report.otherLoadMillicores
+    ? `<p class="muted">Other processes on this machine used on average ${formatNumber(report.otherLoadMillicores.avg, 0)} millicores (at most ${formatNumber(report.otherLoadMillicores.max, 0)}) of the ${env.cores * 1000} during the windows: the more, the noisier the figures.</p>`
+    : '';
+  return `<section id="bench" class="bench" aria-labelledby="bench-title" data-passed="${report.passed}">
+<h2 id="bench-title">Sidecar overhead: ${escapeHtml(env.mesh)} mesh (${escapeHtml(`${env.proxy.name} ${env.proxy.version}`)}) on ${escapeHtml(env.platform)}</h2>
+<p class="bench-facts muted">${facts.join(' · ')}</p>
+<p class="bench-verdict">${verdict}</p>
+${otherLoad}
+<h3 id="bench-self-checks">Self-checks</h3>
+${renderSelfChecks(report)}
+<h3 id="bench-latency">Latency against rate</h3>
+${renderLatencyChart(report)}
+<h3 id="bench-added">Added latency (meshed − baseline)</h3>
+${renderAddedChart(report)}
+${renderAddedTable(report)}
+<h3 id="bench-proxies">Proxies on the meshed path</h3>
+${renderProxies(report)}
+<h3 id="bench-modes">Latency by mode</h3>
+${renderModes(report)}
+${renderMethod(report)}
+</section>`;
+}
+
+/** Styles of the bench section, added to the report's when the section is on a page. */
+export const benchStyles = `
+.bench h3{margin:1.25rem 0 .4rem}
+.bench-facts{font-size:.88rem;margin:.25rem 0}
+.bench-verdict{margin:.5rem 0}
+.bench table{margin:.25rem 0 .75rem}
+.bench caption{caption-side:top;text-align:left;font-size:.85rem;color:var(--muted);padding:0 0 .25rem}
+.bench .num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+.bench thead .num{white-space:normal}
+.bench tr.invalid td,.bench tr.invalid th{background:#fff5f5}
+.bench .invalid-note{color:var(--fail);font-weight:600;white-space:normal;min-width:16rem}
+.bench .self-checks td{min-width:9rem}
+.bench .self-checks th[scope="row"]{white-space:nowrap}
+.bench .chart-figure{margin:.5rem 0 1rem;break-inside:avoid}
+.bench .rate-chart{width:100%;max-width:860px}
+.bench .spread{white-space:normal;min-width:6.5rem}
+.bench .bench-modes{font-size:.84rem}.bench .bench-modes th,.bench .bench-modes td{padding:.3rem .35rem}
+.bench-method ul{margin:.25rem 0;padding-left:1.2rem}
+@media (max-width:640px){.bench .chart-figure{overflow-x:auto}.bench .rate-chart{min-width:560px}.bench .self-checks thead{display:none}.bench .self-checks tr,.bench .self-checks th,.bench .self-checks td{display:block;border:0;padding:.1rem .3rem;min-width:0}.bench .self-checks tr{border-bottom:1px solid var(--line);padding:.35rem 0}.bench .self-checks td::before{content:attr(data-label) ": ";color:var(--muted)}}
+@media print{.bench .table-scroll{overflow:visible}.bench table{font-size:8.5pt}.bench-method[open] summary,.bench-method summary{break-after:avoid}}
+`;
+
+/**
+ * bench.html: the benchmark as one self-contained page, in report.html's style (inline CSS and
+ * SVG, no script, a Content-Security-Policy that forbids every request), to open from disk or
+ * attach to a CI run (pure).
+ */
+export function renderBenchHtml(report: BenchReport): string {
+  const csp =
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
+  const env = report.environment;
+  const verdict = report.passed ? 'PASSED' : 'FAILED';
+  const title = `meshproof bench ${report.passed ? 'passed' : 'self-check failed'}: ${env.mesh} (${env.proxy.name} ${env.proxy.version}) on ${env.platform}`;
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="generator" content="meshproof ${escapeHtml(env.harnessVersion)}">
+<title>${escapeHtml(title)}</title>
+<style>${reportStyles}${benchStyles}</style>
+</head>
+<body>
+<main>
+<header class="report-header">
+<div class="title"><h1>meshproof sidecar-overhead benchmark</h1><span class="verdict verdict-${verdict}" data-verdict="${verdict}">${report.passed ? 'SELF-CHECKS PASSED' : 'SELF-CHECK FAILED'}</span></div>
+</header>
+${renderBenchSection(report)}
+<footer>Written by meshproof ${escapeHtml(env.harnessVersion)} from the same data as bench.json and bench.md (${escapeHtml(report.apiVersion)} ${escapeHtml(report.kind)}, ${report.results.length} rates, ${report.testConfig.repetitions} repetition(s)).</footer>
+</main>
+</body>
+</html>
+`;
+}
