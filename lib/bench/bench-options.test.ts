@@ -113,6 +113,24 @@ describe('schedule', () => {
     expect(modeOrder(2, true)).toEqual(['meshed', 'calibration', 'baseline']);
   });
 
+  it('spreads the slices of every repetition over the whole run', () => {
+    const schedule = benchSchedule({ rates: [100], repetitions: 2, calibrate: false, slices: 3 });
+    expect(schedule.map((w) => `${w.slice}.${w.repetition}:${w.mode}`)).toEqual([
+      '1.1:baseline',
+      '1.1:meshed',
+      '1.2:meshed',
+      '1.2:baseline',
+      '2.1:meshed',
+      '2.1:baseline',
+      '2.2:baseline',
+      '2.2:meshed',
+      '3.1:baseline',
+      '3.1:meshed',
+      '3.2:meshed',
+      '3.2:baseline',
+    ]);
+  });
+
   it('puts repetitions outermost, rates ascending, calibration at the lowest rate only', () => {
     const schedule = benchSchedule({ rates: [100, 500], repetitions: 2, calibrate: true });
     expect(schedule.map((w) => `${w.repetition}:${w.rateRps}:${w.mode}`)).toEqual([

@@ -52,7 +52,7 @@ function window(
 }
 
 const config = benchConfigFromFlags(
-  { rates: '100,500', repeat: '2', calibrate: true },
+  { rates: '100,500', repeat: '2', calibrate: true, duration: '10s' },
   {
     mesh: 'reference',
     platform: 'local',

@@ -175,6 +175,8 @@ export interface BenchReport {
   readonly testConfig: {
     readonly rates: readonly number[];
     readonly durationSeconds: number;
+    /** Slices each window was measured in (interleaved over the run); 1 on clusters. */
+    readonly slices: number;
     readonly warmupSeconds: number;
     readonly repetitions: number;
     readonly connections: number;
@@ -621,6 +623,7 @@ export function buildBenchReport(
     testConfig: {
       rates: config.rates,
       durationSeconds: config.durationMs / 1000,
+      slices: config.slices,
       warmupSeconds: config.warmupMs / 1000,
       repetitions: config.repetitions,
       connections: config.connections,
@@ -633,7 +636,9 @@ export function buildBenchReport(
           ? 'meshproof open-loop driver (undici): constant arrival rate, latency from the intended send time'
           : 'k6 constant-arrival-rate executor (dropped iterations counted)',
       order:
-        'repetitions outermost, then rates ascending; within a repetition the modes of a rate run back to back, their order alternating between repetitions',
+        config.slices > 1
+          ? `each window measured as ${config.slices} slices of ${config.durationMs / config.slices / 1000} s; slices outermost, then repetitions, then rates ascending, so that every repetition samples the whole run; the modes of a rate back to back, their order alternating`
+          : 'repetitions outermost, then rates ascending; within a repetition the modes of a rate run back to back, their order alternating between repetitions',
       calibration: calibration ? { delayMs: calibration.delayMs, rateRps: calibration.rateRps } : null,
     },
     paths: data.paths,

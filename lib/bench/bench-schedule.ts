@@ -1,8 +1,10 @@
 import type { BenchConfig, BenchMode } from './bench-types.ts';
 
-/** One window of the run, in the order it is measured. */
+/** One window (or one slice of it) of the run, in the order it is measured. */
 export interface ScheduledWindow {
   readonly repetition: number;
+  /** 1-based slice of the window; always 1 when windows are not sliced. */
+  readonly slice: number;
   readonly rateRps: number;
   readonly mode: BenchMode;
 }
@@ -16,20 +18,24 @@ export function modeOrder(repetition: number, withCalibration: boolean): BenchMo
 }
 
 /**
- * Every window of a run in order (pure): repetitions outermost, so that the repetitions of a point
- * are minutes apart and their spread shows drift; rates ascending; the modes of a rate back to back
- * (baseline and meshed see the same machine), their order alternating so neither always goes
- * first. The calibration arm runs at the lowest rate, next to its baseline.
+ * Every window (slice) of a run in order (pure): slices outermost, then repetitions, so that the
+ * slices of each repetition are spread over the whole run and every repetition samples the same
+ * slow drift of the machine; rates ascending; the modes of a rate back to back (baseline and
+ * meshed see the same machine), their order alternating so neither always goes first. The
+ * calibration arm runs at the lowest rate, next to its baseline.
  */
 export function benchSchedule(
-  config: Pick<BenchConfig, 'rates' | 'repetitions' | 'calibrate'>,
+  config: Pick<BenchConfig, 'rates' | 'repetitions' | 'calibrate'> & { readonly slices?: number },
 ): ScheduledWindow[] {
   const calibrationRate = Math.min(...config.rates);
   const windows: ScheduledWindow[] = [];
-  for (let repetition = 1; repetition <= config.repetitions; repetition++) {
-    for (const rateRps of config.rates) {
-      for (const mode of modeOrder(repetition, config.calibrate && rateRps === calibrationRate)) {
-        windows.push({ repetition, rateRps, mode });
+  for (let slice = 1; slice <= (config.slices ?? 1); slice++) {
+    for (let repetition = 1; repetition <= config.repetitions; repetition++) {
+      const order = repetition + slice - 1;
+      for (const rateRps of config.rates) {
+        for (const mode of modeOrder(order, config.calibrate && rateRps === calibrationRate)) {
+          windows.push({ repetition, slice, rateRps, mode });
+        }
       }
     }
   }

@@ -20,7 +20,13 @@ export interface BenchConfig {
   readonly rates: readonly number[];
   /** Measured length of one window (one mode at one rate in one repetition). */
   readonly durationMs: number;
-  /** Sent at the window's rate just before it and not recorded. */
+  /**
+   * Local platform: each window is measured as this many equal slices, and the slices of all
+   * windows are interleaved over the whole run, so that every repetition samples the same slow
+   * drift of the machine and repetitions differ only by measurement noise.
+   */
+  readonly slices: number;
+  /** Sent at the slice's (window's) rate just before it and not recorded. */
   readonly warmupMs: number;
   readonly repetitions: number;
   /** Size of the response payload the server app sends back. */

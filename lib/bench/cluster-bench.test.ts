@@ -124,7 +124,7 @@ describe('plan mode', () => {
       nodeImage: 'node',
       echoFiles: {},
     });
-    expect(plan.section.heading).toContain('100/500/1000 rps × 3 repetition(s) × 10 s');
+    expect(plan.section.heading).toContain('100/500/1000 rps × 3 repetition(s) × 8 s');
     expect(plan.section.steps.filter((s) => s.argv.includes('k6'))).toHaveLength(21);
     expect(plan.section.steps.some((s) => s.title.includes('linkerd-proxy'))).toBe(true);
     expect(Object.keys(plan.files)).toEqual(['bench.yaml']);

@@ -12,6 +12,7 @@ import {
 } from '../traffic/open-loop-driver.ts';
 import { benchDefaults } from './bench-options.ts';
 import { benchSchedule } from './bench-schedule.ts';
+import { windowsFromSlices } from './bench-slices.ts';
 import type {
   BenchConfig,
   BenchEnvironment,
@@ -172,13 +173,13 @@ export async function runLocalBench(config: BenchConfig, options: LocalBenchOpti
       });
     }
 
-    const windows: BenchWindow[] = [];
+    const slices: BenchWindow[] = [];
     const schedule = benchSchedule(config);
-    for (const { repetition, rateRps: rate, mode } of schedule) {
+    for (const { repetition, slice, rateRps: rate, mode } of schedule) {
       const sampler = new ProcessSampler(sampled);
       const result = await byMode[mode].runConstantRate({
         rate,
-        durationMs: config.durationMs,
+        durationMs: config.durationMs / config.slices,
         warmupMs: config.warmupMs,
         maxInFlight: config.maxInFlight,
         lateAfterMs: config.lateAfterMs,
@@ -212,11 +213,11 @@ export async function runLocalBench(config: BenchConfig, options: LocalBenchOpti
         app: usage.processes.app ?? null,
         machineBusy: usage.machineBusy,
       };
-      windows.push(window);
+      slices.push(window);
       const s = summarizeLatency(result.latency);
       const proxyCpu = mode === 'meshed' ? window.proxies['client-sidecar']?.cpuMillicores.avg : undefined;
       log(
-        `  [${windows.length}/${schedule.length}] ${String(rate).padStart(5)} rps ${mode.padEnd(11)} #${repetition}: ${result.achievedRps.toFixed(1)} rps, p50 ${s.p50Ms.toFixed(3)} p90 ${s.p90Ms.toFixed(3)} p99 ${s.p99Ms.toFixed(3)} ms${result.errors + result.dropped > 0 ? `, ${result.errors} errors, ${result.dropped} dropped` : ''}${proxyCpu !== undefined ? `, client sidecar ${proxyCpu.toFixed(0)} millicores` : ''}`,
+        `  [${slices.length}/${schedule.length}] ${String(rate).padStart(5)} rps ${mode.padEnd(11)} #${repetition}${config.slices > 1 ? `.${slice}` : ''}: ${result.achievedRps.toFixed(1)} rps, p50 ${s.p50Ms.toFixed(3)} p90 ${s.p90Ms.toFixed(3)} p99 ${s.p99Ms.toFixed(3)} ms${result.errors + result.dropped > 0 ? `, ${result.errors} errors, ${result.dropped} dropped` : ''}${proxyCpu !== undefined ? `, client sidecar ${proxyCpu.toFixed(0)} millicores` : ''}`,
       );
     }
 
@@ -245,7 +246,7 @@ export async function runLocalBench(config: BenchConfig, options: LocalBenchOpti
       },
       pathCheck,
       proxyNames: { 'client-sidecar': 'haproxy (client)', 'server-sidecar': 'haproxy (server-v1)' },
-      windows,
+      windows: windowsFromSlices(slices),
       capacity,
       notes,
     };

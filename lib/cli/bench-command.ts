@@ -177,8 +177,12 @@ export function registerBenchCommand(program: Command): void {
       `measured length of each window: one mode at one rate in one repetition (default ${benchDefaults.durationMs / 1000}s)`,
     )
     .option(
+      '--slices <n>',
+      `local: measure each window as this many slices interleaved over the whole run, so that every repetition samples the same drift of the machine (default ${benchDefaults.slices})`,
+    )
+    .option(
       '--warmup <time>',
-      `unrecorded lead-in of each window at its rate (default ${benchDefaults.warmupMs / 1000}s)`,
+      `unrecorded lead-in of each window (each slice) at its rate (default ${benchDefaults.warmupMs / 1000}s)`,
     )
     .option('--repeat <n>', `repetitions of every window (default ${benchDefaults.repetitions})`)
     .option('--payload <size>', `response payload, e.g. 1KiB, 4096 (default ${benchDefaults.payloadBytes} B)`)
