@@ -2,13 +2,14 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { type Browser, chromium, type Locator } from 'playwright-core';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeBenchFiles } from '../bench/bench-files.ts';
 import { fixtureBenchReport } from '../bench/bench-fixtures.ts';
 import type { BenchReport } from '../bench/bench-report.ts';
 import { renderBenchHtml } from './bench-html.ts';
+import { launchChromium, openFromDisk } from './browser-harness.ts';
 
 /**
  * bench.html in a real browser: Debian's headless Chromium driven by playwright-core, loading
@@ -19,17 +20,6 @@ import { renderBenchHtml } from './bench-html.ts';
  * run under reports/bench/ (skipped otherwise: a test run does not rewrite the docs).
  */
 
-const chromiumPath = process.env.MESHPROOF_CHROMIUM ?? '/usr/bin/chromium';
-const chromiumArgs = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 /** Screenshots stay here for a person to look at (git-ignored). */
 const outputDir = join(repoRoot, '.vitest-output', 'bench-html');
@@ -39,16 +29,11 @@ let output: string | undefined;
 let benchFile = '';
 
 beforeAll(async () => {
-  if (!existsSync(chromiumPath)) {
-    throw new Error(
-      `Chromium is missing at ${chromiumPath}: bench.html is tested in a real browser. Install it with \`apt-get install -y chromium\` (make test does so when run as root), or point MESHPROOF_CHROMIUM at a Chromium binary.`,
-    );
-  }
   mkdirSync(outputDir, { recursive: true });
   output = await mkdtemp(join(tmpdir(), 'meshproof-bench-html-'));
   const files = await writeBenchFiles(fixtureBenchReport(), output);
   benchFile = files.find((f) => f.endsWith('/bench.html')) ?? '';
-  browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+  browser = await launchChromium('bench.html');
 });
 
 afterAll(async () => {
@@ -57,22 +42,8 @@ afterAll(async () => {
 });
 
 /** Opens a page from disk; records every request but the page's own file, and every page error. */
-async function open(file: string, viewport = { width: 1280, height: 900 }) {
-  if (!browser) throw new Error('Chromium did not start');
-  const url = pathToFileURL(file).href;
-  const page = await browser.newPage({ viewport });
-  const requests: string[] = [];
-  const errors: string[] = [];
-  page.on('request', (request) => {
-    if (request.url() !== url) requests.push(request.url());
-  });
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
-  });
-  page.on('pageerror', (error) => errors.push(error.message));
-  await page.goto(url);
-  return { page, requests, errors };
-}
+const open = (file: string, viewport?: { width: number; height: number }) =>
+  openFromDisk(browser, file, viewport);
 
 /** Text as a reader sees it: whitespace runs collapsed. */
 const textOf = async (locator: Locator) => ((await locator.textContent()) ?? '').replace(/\s+/g, ' ').trim();

@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, openFromDisk } from './browser-harness.ts';
 import { renderHtmlReport } from './html-report.ts';
 import { failingFixtureReport } from './report-fixtures.ts';
 
@@ -12,55 +13,25 @@ import { failingFixtureReport } from './report-fixtures.ts';
  * install it: a report nobody has seen render is not tested.
  */
 
-const chromiumPath = process.env.MESHPROOF_CHROMIUM ?? '/usr/bin/chromium';
-const chromiumArgs = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 /** Screenshots and the page under test stay here for a person to look at (git-ignored). */
 const outputDir = fileURLToPath(new URL('../../.vitest-output/report-html/', import.meta.url));
 const reportFile = join(outputDir, 'report.html');
-const reportUrl = pathToFileURL(reportFile).href;
 
 let browser: Browser | undefined;
 
 beforeAll(async () => {
-  if (!existsSync(chromiumPath)) {
-    throw new Error(
-      `Chromium is missing at ${chromiumPath}: the HTML report is tested in a real browser. Install it with \`apt-get install -y chromium\` (make test does so when run as root), or point MESHPROOF_CHROMIUM at a Chromium binary.`,
-    );
-  }
   mkdirSync(outputDir, { recursive: true });
   writeFileSync(reportFile, renderHtmlReport(failingFixtureReport()));
-  browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+  browser = await launchChromium('the HTML report');
 });
 
 afterAll(async () => {
   await browser?.close();
 });
 
-/** Opens the report; records every request but the page's own file, and every page error. */
-async function openReport(viewport = { width: 1280, height: 900 }) {
-  if (!browser) throw new Error('Chromium did not start');
-  const page = await browser.newPage({ viewport });
-  const requests: string[] = [];
-  const errors: string[] = [];
-  page.on('request', (request) => {
-    if (request.url() !== reportUrl) requests.push(request.url());
-  });
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
-  });
-  page.on('pageerror', (error) => errors.push(error.message));
-  await page.goto(reportUrl);
-  return { page, requests, errors };
-}
+/** Opens the report from disk; records every request but its own file, and every page error. */
+const openReport = (viewport?: { width: number; height: number }) =>
+  openFromDisk(browser, reportFile, viewport);
 
 /** Statuses of the check sections a reader sees, top to bottom. */
 async function visibleStatuses(page: Page): Promise<(string | null)[]> {
