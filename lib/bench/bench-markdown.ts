@@ -8,6 +8,25 @@ const pct = (value: number) => `${(value * 100).toFixed(1)}%`;
 const orDash = <T>(value: T | null | undefined, format: (v: T) => string) =>
   value === null || value === undefined ? '–' : format(value);
 
+/** Columns of the per-mode latency table, shared by bench.md and bench.html. */
+export const modeTableHeader = [
+  'rate',
+  'mode',
+  'achieved rps',
+  'requests',
+  'errors',
+  'dropped',
+  'late',
+  'min',
+  'avg',
+  'p50',
+  'p90',
+  'p99',
+  'p99.9',
+  'max',
+  'p50 across repetitions',
+] as const;
+
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const escapeCell = (cell: string) => cell.replaceAll('|', '\\|');
   return [
@@ -137,23 +156,7 @@ export function renderBenchMarkdown(report: BenchReport): string {
     '## Latency by mode (ms, from the intended send time)',
     '',
     table(
-      [
-        'rate',
-        'mode',
-        'achieved rps',
-        'requests',
-        'errors',
-        'dropped',
-        'late',
-        'min',
-        'avg',
-        'p50',
-        'p90',
-        'p99',
-        'p99.9',
-        'max',
-        'p50 across repetitions',
-      ],
+      [...modeTableHeader],
       report.results.flatMap((p) => [modeRow(p.targetRps, p.baseline), modeRow(p.targetRps, p.meshed)]),
     ),
     '',

@@ -1,3 +1,4 @@
+import { modeTableHeader } from '../bench/bench-markdown.ts';
 import type { BenchReport, LatencyFigures, ModeResult, RatePoint, SelfCheck } from '../bench/bench-report.ts';
 import type { AvgMax } from '../bench/proc-stats.ts';
 import { reportStyles } from './html-styles.ts';
@@ -210,23 +211,7 @@ function modeRow(point: RatePoint, mode: ModeResult): string {
 }
 
 function renderModes(report: BenchReport): string {
-  const header = [
-    'rate',
-    'mode',
-    'achieved rps',
-    'requests',
-    'errors',
-    'dropped',
-    'late',
-    'min',
-    'avg',
-    'p50',
-    'p90',
-    'p99',
-    'p99.9',
-    'max',
-    'p50 across repetitions',
-  ];
+  const header = [...modeTableHeader];
   return table(
     'bench-modes',
     'Latency by mode (ms, from the intended send time), pooled over the repetitions.',
