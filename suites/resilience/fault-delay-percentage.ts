@@ -2,7 +2,7 @@ import { Feature, isSuccess, noRetries } from '../../lib/model/index.ts';
 import { defineRatioCheck, ratioAlpha } from '../define-ratio-check.ts';
 
 const percent = 20;
-const delayMs = 100;
+const delayMs = 200;
 
 /** A delay fault at 20% delays that share of requests by the declared time, and only that share. */
 export const faultDelayPercentage = defineRatioCheck({
