@@ -19,5 +19,5 @@ export const faultDelayPercentage = defineRatioCheck({
   targets: { delayed: percent / 100 },
   // The echo answers at once, so a latency at or beyond the fault's delay is the fault.
   categorize: (o) => (!isSuccess(o) ? 'failed' : o.latencyMs >= delayMs * 0.95 ? 'delayed' : 'undelayed'),
-  request: { concurrency: 32 },
+  request: { concurrency: 64 },
 });
