@@ -1,7 +1,7 @@
 import { modeTableHeader } from '../bench/bench-markdown.ts';
 import type { BenchReport, LatencyFigures, ModeResult, RatePoint, SelfCheck } from '../bench/bench-report.ts';
 import type { AvgMax } from '../bench/proc-stats.ts';
-import { reportStyles } from './html-styles.ts';
+import { pageHead, reportStyles } from './html-styles.ts';
 import { escapeHtml, formatNumber, formatPercent, formatSigned, formatTimestamp } from './html-text.ts';
 import { type RateInvalid, type RateSeries, renderRateBarChart, renderRateLineChart } from './svg-charts.ts';
 
@@ -323,16 +323,7 @@ export function renderBenchHtml(report: BenchReport): string {
   const env = report.environment;
   const verdict = report.passed ? 'PASSED' : 'FAILED';
   const title = `meshproof bench ${report.passed ? 'passed' : 'self-check failed'}: ${env.mesh} (${env.proxy.name} ${env.proxy.version}) on ${env.platform}`;
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="generator" content="meshproof ${escapeHtml(env.harnessVersion)}">
-<title>${escapeHtml(title)}</title>
-<style>${reportStyles}${benchStyles}</style>
-</head>
+  return `${pageHead({ csp, harnessVersion: env.harnessVersion, title, styles: `${reportStyles}${benchStyles}` })}
 <body>
 <main>
 <header class="report-header">

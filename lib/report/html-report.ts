@@ -5,7 +5,7 @@ import { benchStyles, renderBenchSection } from './bench-html.ts';
 import type { ConformanceReport } from './conformance-report.ts';
 import { renderEvidence } from './evidence-html.ts';
 import { likelyCauses } from './failure-hints.ts';
-import { reportStyles } from './html-styles.ts';
+import { pageHead, reportStyles } from './html-styles.ts';
 import { escapeHtml, formatDuration, formatNumber, formatProbability, formatTimestamp } from './html-text.ts';
 
 /**
@@ -300,16 +300,7 @@ export function renderHtmlReport(report: ConformanceReport, options: HtmlReportO
       ? `<p class="defects"><strong>Deliberate defects injected:</strong> ${escapeHtml(report.config.defects.join(', '))}. This run proves the checks catch them; it says nothing about a real mesh.</p>`
       : '';
   const checks = checksInReadingOrder(report.checks);
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="generator" content="meshproof ${escapeHtml(report.harness.version)}">
-<title>${escapeHtml(title)}</title>
-<style>${reportStyles}${options.bench ? benchStyles : ''}</style>
-</head>
+  return `${pageHead({ csp, harnessVersion: report.harness.version, title, styles: `${reportStyles}${options.bench ? benchStyles : ''}` })}
 <body>
 <main>
 <header class="report-header">

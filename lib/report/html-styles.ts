@@ -1,3 +1,5 @@
+import { escapeHtml } from './html-text.ts';
+
 /**
  * The stylesheet of meshproof's HTML pages (report.html, bench.html): one inline block, no
  * external resource, readable in a narrow window and printable.
@@ -72,3 +74,25 @@ footer{margin-top:2rem;color:var(--muted);font-size:.85rem}
 .capabilities{grid-template-columns:1fr}}
 @media print{body{font-size:10.5pt}.filter{display:none!important}main{max-width:none;padding:0}.check{break-inside:avoid-page}pre{max-height:none}a{color:inherit;text-decoration:none}.attention,.hints,.defects{background:none}}
 `;
+
+/**
+ * The head of every page meshproof writes (pure): a Content-Security-Policy that blocks every
+ * request, the generator, the title, and the inline styles.
+ */
+export function pageHead(page: {
+  csp: string;
+  harnessVersion: string;
+  title: string;
+  styles: string;
+}): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="${page.csp}">
+<meta name="generator" content="meshproof ${escapeHtml(page.harnessVersion)}">
+<title>${escapeHtml(page.title)}</title>
+<style>${page.styles}</style>
+</head>`;
+}
