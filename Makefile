@@ -74,8 +74,8 @@ plan: node_modules/.installed ## write every manifest and command of a cluster r
 features: node_modules/.installed ## the capability matrix of the three meshes
 	$(MESHPROOF) features
 
-diff: node_modules/.installed ## compare two runs: make diff A=reports/<base-run> B=reports/latest; exit 1 on a regression
-	@[ -n "$(A)" ] && [ -n "$(B)" ] || { echo "MESHPROOF_BAD_FLAG: make diff needs A=BASE B=CANDIDATE (report.json files or run folders)"; exit 2; }
+diff: node_modules/.installed ## compare two runs: make diff A=reports/<base-run> B=reports/latest (or two bench runs: B=reports/latest-bench); exit 1 on a regression
+	@[ -n "$(A)" ] && [ -n "$(B)" ] || { echo "MESHPROOF_BAD_FLAG: make diff needs A=BASE B=CANDIDATE (report.json or bench.json files, or run folders)"; exit 2; }
 	$(MESHPROOF) diff $(A) $(B) $(if $(DIFF_OUTPUT),--output $(DIFF_OUTPUT))
 
 chromium: ## install headless Chromium for the HTML report's browser tests (apt-get, as root)

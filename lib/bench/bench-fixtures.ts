@@ -1,7 +1,7 @@
 import { createLatencyHistogram, type LatencyHistogram, recordLatencyMs } from '../stats/histogram.ts';
 import { benchConfigFromFlags } from './bench-options.ts';
 import { type BenchReport, buildBenchReport } from './bench-report.ts';
-import type { BenchMode, BenchRunData, BenchWindow, DriverCapacity } from './bench-types.ts';
+import type { BenchHalf, BenchMode, BenchRunData, BenchWindow, DriverCapacity } from './bench-types.ts';
 import type { ResourceUsage } from './proc-stats.ts';
 
 /**
@@ -144,6 +144,20 @@ function fixtureWindows(): BenchWindow[] {
   );
 }
 
+/** The run's two interleaved halves (odd and even slices): the even ones 3% slower. */
+function fixtureHalves(): BenchHalf[] {
+  return [100, 500, 1000].flatMap((rateRps) =>
+    (['baseline', 'meshed', ...(rateRps === 100 ? ['calibration' as const] : [])] as const).flatMap((mode) =>
+      ([1, 2] as const).map((half) => ({
+        rateRps,
+        mode,
+        half,
+        latency: histogramOf(scaled(shapeOf(rateRps, mode), half === 1 ? 1 : 1.03), rateRps * 10),
+      })),
+    ),
+  );
+}
+
 const capacity: DriverCapacity = {
   target: 'haproxy answering 1024 B from memory (1 thread) on 127.0.0.1',
   connections: 16,
@@ -205,6 +219,7 @@ export function fixtureBenchRunData(): BenchRunData {
     },
     proxyNames: { 'client-sidecar': 'haproxy (client)', 'server-sidecar': 'haproxy (server-v1)' },
     windows: fixtureWindows(),
+    halves: fixtureHalves(),
     capacity,
     notes: ['Access logs are off in every sidecar for the benchmark.'],
   };
@@ -213,4 +228,26 @@ export function fixtureBenchRunData(): BenchRunData {
 /** bench.json of the fixture run: the 1000 rps point invalid, the other self-checks passed. */
 export function fixtureBenchReport(): BenchReport {
   return buildBenchReport(fixtureBenchRunData());
+}
+
+/** The fixture benchmark as a second run whose pooled p50 at one point moved by `factor`. */
+export function movedFixtureBenchReport(
+  rate: number,
+  mode: 'baseline' | 'meshed',
+  factor: number,
+  runId = 'candidate-run',
+): BenchReport {
+  const report = fixtureBenchReport();
+  return {
+    ...report,
+    runId,
+    results: report.results.map((point) => {
+      const latencies = point[mode].latenciesMs;
+      if (point.targetRps !== rate || !latencies) return point;
+      return {
+        ...point,
+        [mode]: { ...point[mode], latenciesMs: { ...latencies, p50: latencies.p50 * factor } },
+      };
+    }),
+  };
 }

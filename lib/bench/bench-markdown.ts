@@ -25,7 +25,22 @@ export const modeTableHeader = [
   'p99.9',
   'max',
   'p50 across repetitions',
+  'p50 odd / even slices',
 ] as const;
+
+/** The spread of p50 between repetitions, as printed in both tables. */
+export function repetitionSpreadCell(mode: ModeResult): string {
+  return mode.spreadMs
+    ? `${ms(mode.spreadMs.p50.min)}–${ms(mode.spreadMs.p50.max)} (${pct(mode.spreadMs.p50.relative)})`
+    : '–';
+}
+
+/** p50 of the run's odd and even slices (the repeatability check's two runs), as printed in both tables. */
+export function halvesCell(mode: ModeResult): string {
+  return mode.halvesP50Ms
+    ? `${ms(mode.halvesP50Ms.first)} / ${ms(mode.halvesP50Ms.second)} (${pct(mode.halvesP50Ms.relative)})`
+    : '–';
+}
 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const escapeCell = (cell: string) => cell.replaceAll('|', '\\|');
@@ -61,9 +76,8 @@ function modeRow(rate: number, mode: ModeResult): string[] {
     whole(mode.dropped),
     orDash(mode.late, whole),
     ...latencyCells(mode.latenciesMs),
-    mode.spreadMs
-      ? `${ms(mode.spreadMs.p50.min)}–${ms(mode.spreadMs.p50.max)} (${pct(mode.spreadMs.p50.relative)})`
-      : '–',
+    repetitionSpreadCell(mode),
+    halvesCell(mode),
   ];
 }
 

@@ -87,6 +87,7 @@ function run(windows: readonly BenchWindow[], overrides: Partial<BenchRunData> =
     },
     proxyNames: { 'client-sidecar': 'haproxy (client)', 'server-sidecar': 'haproxy (server-v1)' },
     windows,
+    halves: [],
     capacity: null,
     notes: ['a note'],
     ...overrides,
@@ -242,7 +243,7 @@ describe('self-checks that fail', () => {
     expect(report.selfChecks.find((c) => c.name === 'calibration')?.status).toBe('failed');
   });
 
-  it('fails repeatability when the p50 of two repetitions differ by more than 10%', () => {
+  it('without halves (clusters: every repetition a run of its own), fails repeatability when the p50 of two repetitions differ by more than 10%', () => {
     const windows = healthyWindows().map((w) =>
       w.rateRps === 500 && w.mode === 'baseline' && w.repetition === 2 ? window(500, 'baseline', 2, 0.9) : w,
     );
@@ -251,6 +252,55 @@ describe('self-checks that fail', () => {
     const check = report.selfChecks.find((c) => c.name === 'repeatability');
     expect(check).toMatchObject({ status: 'failed' });
     expect(check?.got).toContain('baseline at 500 rps: p50 0.8–0.9 ms (12.5%)');
+  });
+
+  /** The run's halves: every point at `ms`, except where `override` says otherwise. */
+  function halves(override: (rate: number, mode: BenchMode, half: 1 | 2) => number | undefined) {
+    return [100, 500].flatMap((rate) =>
+      (['baseline', 'meshed'] as const).flatMap((mode) =>
+        ([1, 2] as const).map((half) => ({
+          rateRps: rate,
+          mode,
+          half,
+          latency: histogramOf(
+            Array.from({ length: 50 }, () => override(rate, mode, half) ?? (mode === 'meshed' ? 1.3 : 1)),
+          ),
+        })),
+      ),
+    );
+  }
+
+  it('with halves (sliced runs), judges the p50 of the two halves and prints the spread between repetitions', () => {
+    const windows = healthyWindows().map((w) =>
+      w.rateRps === 500 && w.mode === 'baseline' && w.repetition === 2 ? window(500, 'baseline', 2, 0.9) : w,
+    );
+    const agreeing = buildBenchReport(
+      run(windows, {
+        halves: halves((rate, mode, half) =>
+          rate === 500 && mode === 'baseline' && half === 2 ? 1.09 : undefined,
+        ),
+      }),
+    );
+    expect(agreeing.results[1]?.baseline.halvesP50Ms).toEqual({ first: 1, second: 1.09, relative: 0.09 });
+    const passed = agreeing.selfChecks.find((c) => c.name === 'repeatability');
+    expect(passed).toMatchObject({ status: 'passed' });
+    expect(passed?.want).toContain("the run's odd- and even-numbered slices");
+    expect(passed?.got).toContain('worst baseline at 500 rps: p50 1 vs 1.09 ms (9%)');
+    expect(passed?.got).toContain(
+      'between repetitions (printed, not judged): worst baseline at 500 rps: p50 0.8–0.9 ms (12.5%)',
+    );
+
+    const disagreeing = buildBenchReport(
+      run(windows, {
+        halves: halves((rate, mode, half) =>
+          rate === 100 && mode === 'meshed' && half === 1 ? 1.45 : undefined,
+        ),
+      }),
+    );
+    const failed = disagreeing.selfChecks.find((c) => c.name === 'repeatability');
+    expect(failed).toMatchObject({ status: 'failed' });
+    expect(failed?.got).toContain('1 of 4 outside: meshed at 100 rps: p50 1.45 vs 1.3 ms (11.5%)');
+    expect(disagreeing.passed).toBe(false);
   });
 
   it('fails the path check when meshed requests arrive without the caller identity', () => {

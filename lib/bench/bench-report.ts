@@ -7,6 +7,7 @@ import {
 } from '../stats/histogram.ts';
 import type {
   BenchEnvironment,
+  BenchHalf,
   BenchMode,
   BenchRunData,
   BenchWindow,
@@ -25,7 +26,7 @@ export interface BenchThresholds {
   readonly maxErrorRatio: number;
   /** The generator's event loop busy at most this share of the window (else it is saturated). */
   readonly maxEventLoopUtilization: number;
-  /** p50 of the repetitions of a point agree within this relative spread ((max − min) / min). */
+  /** p50 of two runs (the run's interleaved halves; on clusters its repetitions) agree within this relative spread ((max − min) / min). */
   readonly maxP50Spread: number;
   /** Calibration: measured delay within max(relative × D, absolute) of D. */
   readonly calibrationRelative: number;
@@ -102,6 +103,11 @@ export interface ModeResult {
   readonly serviceTimeMs: LatencyFigures | null;
   readonly sendLagMs: { readonly p50: number; readonly p99: number; readonly max: number } | null;
   readonly spreadMs: Readonly<Record<SpreadPercentile, Spread>> | null;
+  /**
+   * Pooled p50 of the run's two interleaved halves (odd- and even-numbered slices, each a
+   * complete benchmark of every point over the whole run): two runs. Null when not sliced or invalid.
+   */
+  readonly halvesP50Ms: { readonly first: number; readonly second: number; readonly relative: number } | null;
   readonly generator: {
     readonly cpuMillicores: AvgMax | null;
     readonly eventLoopUtilization: AvgMax | null;
@@ -329,6 +335,18 @@ export function addedLatency(baseline: LatencyFigures, meshed: LatencyFigures): 
   };
 }
 
+function halvesP50(halves: readonly BenchHalf[]): ModeResult['halvesP50Ms'] {
+  const p50Of = (half: 1 | 2) => {
+    const latency = halves.find((h) => h.half === half)?.latency;
+    return latency && latency.totalCount > 0 ? round(summarizeLatency(latency).p50Ms) : undefined;
+  };
+  const first = p50Of(1);
+  const second = p50Of(2);
+  if (first === undefined || second === undefined) return null;
+  const low = Math.min(first, second);
+  return { first, second, relative: low > 0 ? round(Math.abs(first - second) / low, 4) : 0 };
+}
+
 function pooled(histograms: readonly (LatencyHistogram | null)[]): LatencyHistogram | null {
   const present = histograms.filter((h): h is LatencyHistogram => h !== null);
   return present.length > 0 ? mergeLatencyHistograms(present) : null;
@@ -340,6 +358,7 @@ function modeResult(
   windows: readonly BenchWindow[],
   cores: number,
   thresholds: BenchThresholds,
+  halves: readonly BenchHalf[] = [],
 ): ModeResult {
   const repetitions = windows.map((w): RepetitionResult => {
     const problems = windowProblems(w, thresholds);
@@ -390,6 +409,7 @@ function modeResult(
       ? { p50: round(lagSummary.p50Ms), p99: round(lagSummary.p99Ms), max: round(lagSummary.maxMs) }
       : null,
     spreadMs: valid ? spreadOf(repetitions.map((r) => r.latenciesMs)) : null,
+    halvesP50Ms: valid ? halvesP50(halves.filter((h) => h.rateRps === rate && h.mode === mode)) : null,
     generator: {
       cpuMillicores: roundAvgMax(avgMax(numbers(windows.map((w) => w.generator.cpuMillicores))), 1),
       eventLoopUtilization: roundAvgMax(
@@ -450,8 +470,8 @@ function ratePoint(data: BenchRunData, rate: number, thresholds: BenchThresholds
   const { cores } = data.environment;
   const baselineWindows = windowsOf(data, rate, 'baseline');
   const meshedWindows = windowsOf(data, rate, 'meshed');
-  const baseline = modeResult('baseline', rate, baselineWindows, cores, thresholds);
-  const meshed = modeResult('meshed', rate, meshedWindows, cores, thresholds);
+  const baseline = modeResult('baseline', rate, baselineWindows, cores, thresholds, data.halves);
+  const meshed = modeResult('meshed', rate, meshedWindows, cores, thresholds, data.halves);
   const problems = [baseline, meshed].flatMap((m) =>
     m.repetitions.flatMap((r) => r.problems.map((p) => `${m.mode}, repetition ${r.repetition}: ${p}`)),
   );
@@ -557,33 +577,78 @@ function calibrationSelfCheck(calibration: CalibrationResult | null, data: Bench
   return { name: 'calibration', status: calibration.passed ? 'passed' : 'failed', want, got };
 }
 
-function repeatabilitySelfCheck(
-  points: readonly RatePoint[],
-  repetitions: number,
-  thresholds: BenchThresholds,
-): SelfCheck {
-  const want = `p50 of the repetitions of every valid point within ${percent(thresholds.maxP50Spread)} of each other ((max − min) / min)`;
-  if (repetitions < 2)
-    return { name: 'repeatability', status: 'not-run', want, got: 'one repetition: nothing to compare' };
-  const spreads = points.flatMap((p) =>
+/** The worst spread between repetitions of p50 over the valid points: printed, judged only on clusters. */
+function repetitionSpreads(points: readonly RatePoint[]): { label: string; spread: Spread }[] {
+  return points.flatMap((p) =>
     [p.baseline, p.meshed].flatMap((m) =>
       m.spreadMs ? [{ label: `${m.mode} at ${p.targetRps} rps`, spread: m.spreadMs.p50 }] : [],
     ),
   );
-  if (spreads.length === 0)
+}
+
+const describeSpread = (s: { label: string; spread: Spread }) =>
+  `${s.label}: p50 ${s.spread.min}–${s.spread.max} ms (${percent(s.spread.relative)})`;
+
+const worstOf = <T extends { spread: { relative: number } }>(items: readonly T[]): T | undefined =>
+  [...items].sort((a, b) => b.spread.relative - a.spread.relative)[0];
+
+/**
+ * Repeatability: the p50 of two runs agree within 10%. A sliced (local) run is compared as two
+ * interleaved runs, its odd- and its even-numbered slices, each a complete benchmark of every
+ * point over the whole run with half the data; the spread between the repetitions (three ways,
+ * a third of the data each) is printed beside it. Unsliced (cluster) runs measure every
+ * repetition as a separate run, and compare the repetitions.
+ */
+function repeatabilitySelfCheck(
+  points: readonly RatePoint[],
+  config: BenchRunData['config'],
+  sliced: boolean,
+  thresholds: BenchThresholds,
+): SelfCheck {
+  const limit = percent(thresholds.maxP50Spread);
+  const repetitions = repetitionSpreads(points);
+  const worstRepetition = worstOf(repetitions);
+  if (!sliced) {
+    const want = `p50 of two runs within ${limit} at every valid point: each repetition is a separate run, and all of them are compared ((max − min) / min)`;
+    if (config.repetitions < 2)
+      return { name: 'repeatability', status: 'not-run', want, got: 'one repetition: nothing to compare' };
+    if (!worstRepetition)
+      return { name: 'repeatability', status: 'not-run', want, got: 'no valid point to compare' };
+    const failing = repetitions.filter((s) => s.spread.relative > thresholds.maxP50Spread);
+    return {
+      name: 'repeatability',
+      status: failing.length === 0 ? 'passed' : 'failed',
+      want,
+      got:
+        failing.length === 0
+          ? `worst ${describeSpread(worstRepetition)}`
+          : `${failing.length} of ${repetitions.length} outside: ${failing.map(describeSpread).join('; ')}`,
+    };
+  }
+  const want = `p50 of two runs within ${limit} at every valid point: the run's odd- and even-numbered slices, two interleaved runs each measuring every rate, mode and repetition over the whole run`;
+  const halves = points.flatMap((p) =>
+    [p.baseline, p.meshed].flatMap((m) =>
+      m.halvesP50Ms ? [{ label: `${m.mode} at ${p.targetRps} rps`, spread: m.halvesP50Ms }] : [],
+    ),
+  );
+  const worstHalves = worstOf(halves);
+  if (!worstHalves)
     return { name: 'repeatability', status: 'not-run', want, got: 'no valid point to compare' };
-  const failing = spreads.filter((s) => s.spread.relative > thresholds.maxP50Spread);
-  const worst = [...spreads].sort((a, b) => b.spread.relative - a.spread.relative)[0];
-  const describe = (s: { label: string; spread: Spread }) =>
-    `${s.label}: p50 ${s.spread.min}–${s.spread.max} ms (${percent(s.spread.relative)})`;
+  const describe = (h: (typeof halves)[number]) =>
+    `${h.label}: p50 ${h.spread.first} vs ${h.spread.second} ms (${percent(h.spread.relative)})`;
+  const failing = halves.filter((h) => h.spread.relative > thresholds.maxP50Spread);
+  const between = worstRepetition
+    ? `; between repetitions (printed, not judged): worst ${describeSpread(worstRepetition)}`
+    : '';
   return {
     name: 'repeatability',
     status: failing.length === 0 ? 'passed' : 'failed',
     want,
-    got:
+    got: `${
       failing.length === 0
-        ? `worst ${worst ? describe(worst) : 'n/a'}`
-        : `${failing.length} of ${spreads.length} outside: ${failing.map(describe).join('; ')}`,
+        ? `worst ${describe(worstHalves)}`
+        : `${failing.length} of ${halves.length} outside: ${failing.map(describe).join('; ')}`
+    }${between}`,
   };
 }
 
@@ -610,7 +675,7 @@ export function buildBenchReport(
     pathSelfCheck(data),
     headroomSelfCheck(data, thresholds),
     calibrationSelfCheck(calibration, data),
-    repeatabilitySelfCheck(results, config.repetitions, thresholds),
+    repeatabilitySelfCheck(results, config, data.halves.length > 0, thresholds),
   ];
   return {
     apiVersion: 'meshproof.dev/v1alpha1',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createLatencyHistogram, recordLatencyMs, summarizeLatency } from '../stats/histogram.ts';
-import { mergeSlices, windowsFromSlices } from './bench-slices.ts';
+import { halvesFromSlices, mergeSlices, windowsFromSlices } from './bench-slices.ts';
 import type { BenchWindow } from './bench-types.ts';
 
 function slice(repetition: number, latencies: number[], overrides: Partial<BenchWindow> = {}): BenchWindow {
@@ -80,5 +80,30 @@ describe('windowsFromSlices', () => {
       [1, 2],
       [2, 2],
     ]);
+  });
+});
+
+describe('halvesFromSlices', () => {
+  it('pools the odd- and the even-numbered slices of every window over the repetitions', () => {
+    const measured = [1, 2].flatMap((repetition) =>
+      [1, 2, 3, 4].map((n) => ({ slice: n, window: slice(repetition, [n % 2 === 1 ? 10 : 50]) })),
+    );
+    const halves = halvesFromSlices(measured, 4);
+    const summary = (half: 1 | 2) =>
+      summarizeLatency(halves.find((h) => h.half === half)?.latency ?? createLatencyHistogram());
+    expect(halves.map((h) => [h.rateRps, h.mode, h.half])).toEqual([
+      [100, 'meshed', 1],
+      [100, 'meshed', 2],
+    ]);
+    expect([summary(1).count, summary(1).maxMs < 11, summary(2).count, summary(2).minMs > 49]).toEqual([
+      4,
+      true,
+      4,
+      true,
+    ]);
+  });
+
+  it('has no halves when windows were not sliced', () => {
+    expect(halvesFromSlices([{ slice: 1, window: slice(1, [1]) }], 1)).toEqual([]);
   });
 });

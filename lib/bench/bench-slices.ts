@@ -1,5 +1,5 @@
 import { mergeLatencyHistograms } from '../stats/histogram.ts';
-import type { BenchWindow, ProxyRole } from './bench-types.ts';
+import type { BenchHalf, BenchWindow, ProxyRole } from './bench-types.ts';
 import type { AvgMax, ResourceUsage } from './proc-stats.ts';
 
 /** Averages weighted by the slices' lengths, the maximum of maxima. */
@@ -100,4 +100,36 @@ export function windowsFromSlices(slices: readonly BenchWindow[]): BenchWindow[]
     groups.set(key, [...(groups.get(key) ?? []), s]);
   }
   return [...groups.values()].map(mergeSlices);
+}
+
+/** A slice as measured: its window's figures and its 1-based position within the window. */
+export interface MeasuredSlice {
+  readonly slice: number;
+  readonly window: BenchWindow;
+}
+
+/**
+ * The run as two interleaved runs (pure): the odd-numbered and the even-numbered slices of every
+ * window, pooled over the repetitions. With slices outermost in the schedule, each is a complete
+ * benchmark of every point (every rate, mode and repetition) spread over the whole run, like the
+ * repetitions, so that the machine's slow drift is in both alike; each holds half the data.
+ * Empty when windows were not sliced.
+ */
+export function halvesFromSlices(slices: readonly MeasuredSlice[], sliceCount: number): BenchHalf[] {
+  if (sliceCount < 2) return [];
+  const groups = new Map<
+    string,
+    { rateRps: number; mode: BenchWindow['mode']; half: 1 | 2; parts: BenchWindow[] }
+  >();
+  for (const { slice, window } of slices) {
+    const half = slice % 2 === 1 ? 1 : 2;
+    const key = `${window.rateRps}/${window.mode}/${half}`;
+    const group = groups.get(key) ?? { rateRps: window.rateRps, mode: window.mode, half, parts: [] };
+    group.parts.push(window);
+    groups.set(key, group);
+  }
+  return [...groups.values()].map(({ parts, ...point }) => ({
+    ...point,
+    latency: mergeLatencyHistograms(parts.map((w) => w.latency)),
+  }));
 }

@@ -89,6 +89,14 @@ export interface BenchWindow {
   readonly machineBusy: number | null;
 }
 
+/** The latencies of one point (rate and mode) in one half of the run (odd or even slices), pooled over its repetitions. */
+export interface BenchHalf {
+  readonly rateRps: number;
+  readonly mode: BenchMode;
+  readonly half: 1 | 2;
+  readonly latency: LatencyHistogram;
+}
+
 /** Where and with what the benchmark ran. */
 export interface BenchEnvironment {
   readonly platform: PlatformName;
@@ -150,6 +158,12 @@ export interface BenchRunData {
   /** Names of the proxies on the meshed path, by role. */
   readonly proxyNames: Readonly<Record<ProxyRole, string>>;
   readonly windows: readonly BenchWindow[];
+  /**
+   * The run as two interleaved runs (its odd- and even-numbered slices), each a complete benchmark
+   * of every point over the whole run: what the repeatability check compares. Empty when windows
+   * were not sliced (clusters), where each repetition is a separate run and those are compared.
+   */
+  readonly halves: readonly BenchHalf[];
   readonly capacity: DriverCapacity | null;
   /** Anything the run wants the reader to know (e.g. what could not be measured). */
   readonly notes: readonly string[];

@@ -512,6 +512,7 @@ export async function runClusterBench(
     pathCheck,
     proxyNames: { 'client-sidecar': `${proxy} (client)`, 'server-sidecar': `${proxy} (server-v1)` },
     windows,
+    halves: [],
     capacity: null,
     notes: [
       "k6's constant-arrival-rate executor starts each iteration on schedule or drops it (dropped_iterations): latencies are of on-schedule requests, and drops invalidate a window.",

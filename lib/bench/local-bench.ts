@@ -12,7 +12,7 @@ import {
 } from '../traffic/open-loop-driver.ts';
 import { benchDefaults } from './bench-options.ts';
 import { benchSchedule } from './bench-schedule.ts';
-import { windowsFromSlices } from './bench-slices.ts';
+import { halvesFromSlices, type MeasuredSlice, windowsFromSlices } from './bench-slices.ts';
 import type {
   BenchConfig,
   BenchEnvironment,
@@ -173,7 +173,7 @@ export async function runLocalBench(config: BenchConfig, options: LocalBenchOpti
       });
     }
 
-    const slices: BenchWindow[] = [];
+    const slices: MeasuredSlice[] = [];
     const schedule = benchSchedule(config);
     for (const { repetition, slice, rateRps: rate, mode } of schedule) {
       const sampler = new ProcessSampler(sampled);
@@ -213,7 +213,7 @@ export async function runLocalBench(config: BenchConfig, options: LocalBenchOpti
         app: usage.processes.app ?? null,
         machineBusy: usage.machineBusy,
       };
-      slices.push(window);
+      slices.push({ slice, window });
       const s = summarizeLatency(result.latency);
       const proxyCpu = mode === 'meshed' ? window.proxies['client-sidecar']?.cpuMillicores.avg : undefined;
       log(
@@ -246,7 +246,8 @@ export async function runLocalBench(config: BenchConfig, options: LocalBenchOpti
       },
       pathCheck,
       proxyNames: { 'client-sidecar': 'haproxy (client)', 'server-sidecar': 'haproxy (server-v1)' },
-      windows: windowsFromSlices(slices),
+      windows: windowsFromSlices(slices.map((s) => s.window)),
+      halves: halvesFromSlices(slices, config.slices),
       capacity,
       notes,
     };

@@ -1,15 +1,17 @@
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
+import { diffBenchReports } from '../bench/bench-diff.ts';
+import { renderBenchDiffMarkdown, renderBenchDiffTable } from '../bench/bench-diff-formats.ts';
 import { formatError, isMeshproofError, MeshproofError } from '../errors/meshproof-error.ts';
 import { renderDiffMarkdown, renderDiffTable } from '../report/diff-formats.ts';
 import { diffReports } from '../report/diff-reports.ts';
-import { readConformanceReport } from '../report/report-schema.ts';
+import { readRunReport } from '../report/report-schema.ts';
 
 /** Options of `meshproof diff BASE CANDIDATE [--output DIR]`. */
 export interface DiffOptions {
-  /** report.json of the run before the change (or its run folder). */
+  /** report.json or bench.json of the run before the change (or its run folder). */
   readonly base: string;
-  /** report.json of the run after the change (or its run folder). */
+  /** report.json or bench.json of the run after the change (or its run folder). */
   readonly candidate: string;
   /** Where diff.json and diff.md go; default: the folder of CANDIDATE's report. */
   readonly output?: string;
@@ -45,24 +47,60 @@ async function writeDiffFiles(dir: string, files: Readonly<Record<string, string
   }
 }
 
+/** What a comparison writes and prints, and the exit code it ends with. */
+interface Compared {
+  readonly json: unknown;
+  readonly markdown: string;
+  readonly table: string;
+  readonly exitCode: 0 | 1;
+}
+
+async function compare(options: DiffOptions): Promise<Compared & { readonly candidateFile: string }> {
+  const base = await readRunReport(options.base);
+  const candidate = await readRunReport(options.candidate);
+  if (base.kind === 'ConformanceReport' && candidate.kind === 'ConformanceReport') {
+    const diff = diffReports(base.report, candidate.report);
+    return {
+      json: diff,
+      markdown: renderDiffMarkdown(diff),
+      table: renderDiffTable(diff),
+      exitCode: diff.verdict === 'REGRESSED' ? 1 : 0,
+      candidateFile: candidate.file,
+    };
+  }
+  if (base.kind === 'SidecarOverheadBenchmark' && candidate.kind === 'SidecarOverheadBenchmark') {
+    const diff = diffBenchReports(base.report, candidate.report);
+    return {
+      json: diff,
+      markdown: renderBenchDiffMarkdown(diff),
+      table: renderBenchDiffTable(diff),
+      exitCode: diff.verdict === 'AGREE' ? 0 : 1,
+      candidateFile: candidate.file,
+    };
+  }
+  throw new MeshproofError(
+    'MESHPROOF_REPORT_INCOMPATIBLE',
+    `${base.file} is a ${base.kind} and ${candidate.file} a ${candidate.kind}; compare two report.json files or two bench.json files`,
+  );
+}
+
 /**
- * `meshproof diff BASE CANDIDATE`: compares two reports check by check, prints the changes,
- * writes diff.json and diff.md, and returns the exit code of the upgrade gate: 1 when some
- * check regressed (PASSED → FAILED/ERROR), 0 otherwise, 2 (with one coded line on stderr) when
- * a report is unreadable or of an incompatible version.
+ * `meshproof diff BASE CANDIDATE`: compares two conformance reports check by check, or two
+ * benchmarks point by point; prints the changes, writes diff.json and diff.md, and returns the
+ * exit code: 1 when some check regressed (PASSED → FAILED/ERROR) or some benchmark point's p50
+ * moved beyond the repeatability threshold, 0 otherwise, 2 (with one coded line on stderr) when
+ * a report is unreadable, of an incompatible version, or the two are of different kinds.
  */
 export async function runDiff(options: DiffOptions, io: DiffIo = processIo): Promise<number> {
   try {
-    const base = await readConformanceReport(options.base);
-    const candidate = await readConformanceReport(options.candidate);
-    const diff = diffReports(base.report, candidate.report);
-    const files = await writeDiffFiles(options.output ?? dirname(candidate.file), {
-      'diff.json': `${JSON.stringify(diff, null, 2)}\n`,
-      'diff.md': renderDiffMarkdown(diff),
+    const compared = await compare(options);
+    const files = await writeDiffFiles(options.output ?? dirname(compared.candidateFile), {
+      'diff.json': `${JSON.stringify(compared.json, null, 2)}\n`,
+      'diff.md': compared.markdown,
     });
-    io.stdout(renderDiffTable(diff));
+    io.stdout(compared.table);
     for (const file of files) io.stdout(`  ${relative(process.cwd(), file) || file}\n`);
-    return diff.verdict === 'REGRESSED' ? 1 : 0;
+    return compared.exitCode;
   } catch (error) {
     if (!isMeshproofError(error)) throw error;
     io.stderr(`${formatError(error)}\n`);

@@ -116,10 +116,10 @@ program
 program
   .command('diff')
   .description(
-    'compare two runs check by check (report.json files or run folders); write diff.json and diff.md; exit 1 on any regression (PASSED → FAILED/ERROR)',
+    'compare two conformance runs check by check, or two benchmarks point by point (report.json or bench.json files, or run folders); write diff.json and diff.md; exit 1 on any regression (PASSED → FAILED/ERROR) or when a benchmark point moved beyond the repeatability threshold (p50 by more than 10%)',
   )
-  .argument('<base>', 'report.json (or run folder) of the run before the change')
-  .argument('<candidate>', 'report.json (or run folder) of the run after the change')
+  .argument('<base>', 'report.json or bench.json (or run folder) of the run before the change')
+  .argument('<candidate>', 'report.json or bench.json (or run folder) of the run after the change')
   .option('--output <dir>', "where diff.json and diff.md are written (default: the candidate's run folder)")
   .action(async (base: string, candidate: string, flags: { output?: string }) => {
     process.exitCode = await runDiff({ base, candidate, output: flags.output });
@@ -145,6 +145,13 @@ program
       );
     }
   });
+
+// Output piped into a reader that stopped reading (`meshproof diff … | head`): stop quietly, as
+// Unix tools do, keeping the exit code the command chose so far.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(process.exitCode ?? 0);
+});
 
 try {
   await program.parseAsync(process.argv);

@@ -1,4 +1,4 @@
-import { modeTableHeader } from '../bench/bench-markdown.ts';
+import { halvesCell, modeTableHeader, repetitionSpreadCell } from '../bench/bench-markdown.ts';
 import type { BenchReport, LatencyFigures, ModeResult, RatePoint, SelfCheck } from '../bench/bench-report.ts';
 import type { AvgMax } from '../bench/proc-stats.ts';
 import { pageHead, reportStyles } from './html-styles.ts';
@@ -202,12 +202,17 @@ function modeRow(point: RatePoint, mode: ModeResult): string {
   ].join('');
   const head = `<th scope="row" class="num">${point.targetRps}</th><td data-label="mode">${mode.mode}</td>${counts}`;
   if (!mode.latenciesMs) {
-    return `<tr class="invalid" data-rate="${point.targetRps}" data-mode="${mode.mode}">${head}<td colspan="8" class="invalid-note">invalid: ${escapeHtml(modeProblems(point, mode))}</td></tr>`;
+    return `<tr class="invalid" data-rate="${point.targetRps}" data-mode="${mode.mode}">${head}<td colspan="9" class="invalid-note">invalid: ${escapeHtml(modeProblems(point, mode))}</td></tr>`;
   }
-  const spread = mode.spreadMs
-    ? `${ms(mode.spreadMs.p50.min)}–${ms(mode.spreadMs.p50.max)} (${formatPercent(mode.spreadMs.p50.relative)})`
-    : '–';
-  return `<tr data-rate="${point.targetRps}" data-mode="${mode.mode}">${head}${latencyCells(mode.latenciesMs)}<td class="num spread" data-label="p50 across repetitions">${escapeHtml(spread)}</td></tr>`;
+  const spreads = (
+    [
+      ['p50 across repetitions', repetitionSpreadCell(mode)],
+      ['p50 odd / even slices', halvesCell(mode)],
+    ] as const
+  )
+    .map(([label, cell]) => `<td class="num spread" data-label="${label}">${escapeHtml(cell)}</td>`)
+    .join('');
+  return `<tr data-rate="${point.targetRps}" data-mode="${mode.mode}">${head}${latencyCells(mode.latenciesMs)}${spreads}</tr>`;
 }
 
 function renderModes(report: BenchReport): string {

@@ -2,23 +2,24 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { BenchDiff } from '../bench/bench-diff.ts';
+import { fixtureBenchReport, movedFixtureBenchReport } from '../bench/bench-fixtures.ts';
+import type { BenchReport } from '../bench/bench-report.ts';
 import { runDiff } from '../cli/diff-command.ts';
 import type { ConformanceReport } from './conformance-report.ts';
 import type { ReportDiff } from './diff-reports.ts';
 import { passingFixtureReport, withStatuses } from './report-fixtures.ts';
+import { benchSchemaProblems } from './report-schema.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'meshproof-diff-test-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 let runs = 0;
-/** Writes a report (or raw text) into a fresh run folder; returns the folder. */
-function runFolder(report: ConformanceReport | string): string {
+/** Writes a report (or raw text) into a fresh run folder as `name`; returns the folder. */
+function runFolder(report: ConformanceReport | BenchReport | string, name = 'report.json'): string {
   const dir = join(root, `run-${++runs}`);
   mkdirSync(dir);
-  writeFileSync(
-    join(dir, 'report.json'),
-    typeof report === 'string' ? report : JSON.stringify(report, null, 2),
-  );
+  writeFileSync(join(dir, name), typeof report === 'string' ? report : JSON.stringify(report, null, 2));
   return dir;
 }
 
@@ -116,5 +117,47 @@ describe('meshproof diff BASE CANDIDATE', () => {
     const result = await diff(runFolder(passing), runFolder(passing), join(blocked, 'diff'));
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^MESHPROOF_BAD_FLAG: cannot write the diff into .*--output DIR/);
+  });
+});
+
+describe('meshproof diff on two bench.json', () => {
+  const bench = (report: BenchReport | string) => runFolder(report, 'bench.json');
+
+  it('bench.json matches its published schema, which names what is wrong', () => {
+    expect(benchSchemaProblems(fixtureBenchReport())).toEqual([]);
+    expect(
+      benchSchemaProblems({ ...fixtureBenchReport(), results: [{ targetRps: 'fast' }] }).join('\n'),
+    ).toMatch(/\/results\/0\/targetRps must be number/);
+  });
+
+  it('exits 0 when two runs agree, 1 when a point moved beyond 10%, and writes diff.json next to the candidate', async () => {
+    const base = bench(fixtureBenchReport());
+    const agreeing = await diff(base, bench(movedFixtureBenchReport(500, 'baseline', 1.05)));
+    expect(agreeing).toMatchObject({ code: 0, stderr: '' });
+    expect(agreeing.stdout).toMatch(
+      /^meshproof diff \(benchmarks\): AGREE: the p50 of all 5 points within 10\.0%/,
+    );
+    const candidate = bench(movedFixtureBenchReport(1000, 'baseline', 1.2));
+    const differing = await diff(join(base, 'bench.json'), candidate);
+    expect(differing.code).toBe(1);
+    const written = JSON.parse(readFileSync(join(candidate, 'diff.json'), 'utf8')) as BenchDiff;
+    expect(written).toMatchObject({ kind: 'SidecarOverheadBenchmarkDiff', verdict: 'DIFFER' });
+    expect(readFileSync(join(candidate, 'diff.md'), 'utf8')).toMatch(
+      /^# meshproof diff: sidecar-overhead benchmarks/,
+    );
+  });
+
+  it('refuses a benchmark against a conformance report, and a bench.json that is not one, with exit 2', async () => {
+    const base = bench(fixtureBenchReport());
+    const mixed = await diff(base, runFolder(passing));
+    expect(mixed.code).toBe(2);
+    expect(mixed.stderr).toMatch(
+      /^MESHPROOF_REPORT_INCOMPATIBLE: .*bench\.json is a SidecarOverheadBenchmark and .*report\.json a ConformanceReport/,
+    );
+    const broken = await diff(base, bench(JSON.stringify({ ...fixtureBenchReport(), results: 'none' })));
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toMatch(
+      /^MESHPROOF_REPORT_UNREADABLE: .*does not match schemas\/sidecar-overhead-benchmark\.v1alpha1\.schema\.json/,
+    );
   });
 });

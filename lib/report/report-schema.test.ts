@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MeshproofError } from '../errors/meshproof-error.ts';
 import { failingFixtureReport, passingFixtureReport } from './report-fixtures.ts';
-import { parseConformanceReport, readConformanceReport, reportSchemaProblems } from './report-schema.ts';
+import { parseConformanceReport, readRunReport, reportSchemaProblems } from './report-schema.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'meshproof-schema-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -112,18 +112,19 @@ describe('parseConformanceReport refuses what it cannot read, with a code', () =
   });
 });
 
-describe('readConformanceReport', () => {
+describe('readRunReport', () => {
   it('reads a report.json or the run folder holding one', async () => {
     writeFileSync(join(dir, 'report.json'), JSON.stringify(failingFixtureReport()));
-    const fromFolder = await readConformanceReport(dir);
-    const fromFile = await readConformanceReport(join(dir, 'report.json'));
+    const fromFolder = await readRunReport(dir);
+    const fromFile = await readRunReport(join(dir, 'report.json'));
     expect(fromFolder.file).toBe(join(dir, 'report.json'));
+    expect(fromFolder.kind).toBe('ConformanceReport');
     expect(fromFile.report).toEqual(fromFolder.report);
     expect(fromFolder.report.runId).toBe('20261121-150816-reference-f1x7');
   });
 
   it('refuses a missing file with MESHPROOF_REPORT_UNREADABLE', async () => {
-    await expect(readConformanceReport(join(dir, 'nope', 'report.json'))).rejects.toMatchObject({
+    await expect(readRunReport(join(dir, 'nope', 'report.json'))).rejects.toMatchObject({
       code: 'MESHPROOF_REPORT_UNREADABLE',
       message: expect.stringMatching(/does not exist/),
     });

@@ -2,25 +2,37 @@ import { readFileSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { BenchReport } from '../bench/bench-report.ts';
 import { MeshproofError } from '../errors/meshproof-error.ts';
 import { type ConformanceReport, reportApiVersion } from './conformance-report.ts';
 
 /** Where the published JSON Schema of report.json lives, relative to the project root. */
 export const reportSchemaPath = 'schemas/conformance-report.v1alpha1.schema.json';
+/** Where the published JSON Schema of bench.json lives, relative to the project root. */
+export const benchSchemaPath = 'schemas/sidecar-overhead-benchmark.v1alpha1.schema.json';
 
 /** The report versions this meshproof reads; anything else is refused as incompatible. */
 export const readableReportApiVersions: readonly string[] = [reportApiVersion];
 
-const schemaUrl = new URL(`../../${reportSchemaPath}`, import.meta.url);
-let compiled: ValidateFunction | undefined;
+/** The kinds of file a run writes that meshproof reads back, with their file name and schema. */
+const reportKinds = {
+  ConformanceReport: { fileName: 'report.json', schemaPath: reportSchemaPath },
+  SidecarOverheadBenchmark: { fileName: 'bench.json', schemaPath: benchSchemaPath },
+} as const;
+type ReportKind = keyof typeof reportKinds;
 
-function reportValidator(): ValidateFunction {
-  if (!compiled) {
-    const schema = JSON.parse(readFileSync(schemaUrl, 'utf8')) as object;
+const validators = new Map<ReportKind, ValidateFunction>();
+
+function validatorFor(kind: ReportKind): ValidateFunction {
+  let validate = validators.get(kind);
+  if (!validate) {
+    const url = new URL(`../../${reportKinds[kind].schemaPath}`, import.meta.url);
+    const schema = JSON.parse(readFileSync(url, 'utf8')) as object;
     // allErrors: a user fixing a hand-edited report wants every problem at once, not one per run.
-    compiled = new Ajv2020({ allErrors: true, allowUnionTypes: true }).compile(schema);
+    validate = new Ajv2020({ allErrors: true, allowUnionTypes: true }).compile(schema);
+    validators.set(kind, validate);
   }
-  return compiled;
+  return validate;
 }
 
 function describeSchemaError(error: ErrorObject): string {
@@ -39,7 +51,16 @@ function describeSchemaError(error: ErrorObject): string {
  * none when it is a valid report.
  */
 export function reportSchemaProblems(value: unknown): string[] {
-  const validate = reportValidator();
+  return schemaProblems('ConformanceReport', value);
+}
+
+/** The same for bench.json against its published schema. */
+export function benchSchemaProblems(value: unknown): string[] {
+  return schemaProblems('SidecarOverheadBenchmark', value);
+}
+
+function schemaProblems(kind: ReportKind, value: unknown): string[] {
+  const validate = validatorFor(kind);
   if (validate(value)) return [];
   return (validate.errors ?? []).map(describeSchemaError);
 }
@@ -50,19 +71,26 @@ function firstProblems(problems: readonly string[], shown = 3): string {
   return `${problems.slice(0, shown).join('; ')}${rest > 0 ? ` (and ${rest} more)` : ''}`;
 }
 
+/** A report meshproof wrote, read back: report.json of a conformance run or bench.json of a benchmark. */
+export type RunReport =
+  | { readonly kind: 'ConformanceReport'; readonly report: ConformanceReport }
+  | { readonly kind: 'SidecarOverheadBenchmark'; readonly report: BenchReport };
+
+const expected = 'pass the report.json of a meshproof run or the bench.json of a benchmark, or its folder';
+
 /**
- * Parses report.json text into a report, refusing anything this meshproof cannot read with a
+ * Parses report.json or bench.json text, refusing anything this meshproof cannot read with a
  * coded error: MESHPROOF_REPORT_UNREADABLE for text that is not a valid report,
  * MESHPROOF_REPORT_INCOMPATIBLE for a report of another apiVersion.
  */
-export function parseConformanceReport(text: string, source: string): ConformanceReport {
+export function parseRunReport(text: string, source: string): RunReport {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
     throw new MeshproofError(
       'MESHPROOF_REPORT_UNREADABLE',
-      `${source} is not JSON (${(error as Error).message}); pass the report.json of a meshproof run, or its folder`,
+      `${source} is not JSON (${(error as Error).message}); ${expected}`,
       { cause: error },
     );
   }
@@ -70,10 +98,11 @@ export function parseConformanceReport(text: string, source: string): Conformanc
     apiVersion?: unknown;
     kind?: unknown;
   };
-  if (header.kind !== 'ConformanceReport') {
+  const kind = Object.keys(reportKinds).find((k) => k === header.kind) as ReportKind | undefined;
+  if (!kind) {
     throw new MeshproofError(
       'MESHPROOF_REPORT_UNREADABLE',
-      `${source} is not a meshproof ConformanceReport (kind ${JSON.stringify(header.kind ?? null)}); pass the report.json of a meshproof run, or its folder`,
+      `${source} is not a meshproof ConformanceReport or SidecarOverheadBenchmark (kind ${JSON.stringify(header.kind ?? null)}); ${expected}`,
     );
   }
   if (typeof header.apiVersion !== 'string' || !readableReportApiVersions.includes(header.apiVersion)) {
@@ -82,35 +111,63 @@ export function parseConformanceReport(text: string, source: string): Conformanc
       `${source} is a ${JSON.stringify(header.apiVersion ?? null)} report and this meshproof reads ${readableReportApiVersions.join(', ')} only; compare it with the meshproof version that wrote it`,
     );
   }
-  const problems = reportSchemaProblems(value);
+  const problems = schemaProblems(kind, value);
   if (problems.length > 0) {
     throw new MeshproofError(
       'MESHPROOF_REPORT_UNREADABLE',
-      `${source} does not match ${reportSchemaPath}: ${firstProblems(problems)}; was it edited by hand or truncated?`,
+      `${source} does not match ${reportKinds[kind].schemaPath}: ${firstProblems(problems)}; was it edited by hand or truncated?`,
     );
   }
-  return value as ConformanceReport;
+  return kind === 'ConformanceReport'
+    ? { kind, report: value as ConformanceReport }
+    : { kind, report: value as BenchReport };
+}
+
+/** {@link parseRunReport} for report.json alone. */
+export function parseConformanceReport(text: string, source: string): ConformanceReport {
+  const parsed = parseRunReport(text, source);
+  if (parsed.kind !== 'ConformanceReport') {
+    throw new MeshproofError(
+      'MESHPROOF_REPORT_UNREADABLE',
+      `${source} is a ${parsed.kind}, not a ConformanceReport; pass the report.json of a meshproof run, or its folder`,
+    );
+  }
+  return parsed.report;
+}
+
+async function folderFile(path: string): Promise<string> {
+  if (!(await stat(path)).isDirectory()) return path;
+  for (const { fileName } of Object.values(reportKinds)) {
+    const file = join(path, fileName);
+    if (
+      await stat(file).then(
+        () => true,
+        () => false,
+      )
+    )
+      return file;
+  }
+  return join(path, reportKinds.ConformanceReport.fileName);
 }
 
 /**
- * Reads a report from a report.json path or a run folder holding one (`reports/latest` works),
- * validated as {@link parseConformanceReport} does. Returns the report and the file it came from.
+ * Reads a report from a report.json or bench.json path, or a run folder holding one
+ * (`reports/latest` and `reports/latest-bench` work), validated as {@link parseRunReport} does.
+ * Returns the report and the file it came from.
  */
-export async function readConformanceReport(
-  path: string,
-): Promise<{ readonly report: ConformanceReport; readonly file: string }> {
+export async function readRunReport(path: string): Promise<RunReport & { readonly file: string }> {
   let file = path;
   let text: string;
   try {
-    if ((await stat(path)).isDirectory()) file = join(path, 'report.json');
+    file = await folderFile(path);
     text = await readFile(file, 'utf8');
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : 'cannot be read';
     throw new MeshproofError(
       'MESHPROOF_REPORT_UNREADABLE',
-      `${file} ${reason} (${(error as Error).message}); pass the report.json of a meshproof run, or its folder`,
+      `${file} ${reason} (${(error as Error).message}); ${expected}`,
       { cause: error },
     );
   }
-  return { report: parseConformanceReport(text, file), file };
+  return { ...parseRunReport(text, file), file };
 }
