@@ -30,7 +30,7 @@ export PATH := $(TOOLS)/node/bin:$(PATH)
 endif
 
 MESHPROOF := node lib/cli/main.ts
-RUN_FLAGS = --mesh $(MESH) $(if $(PLATFORM),--platform $(PLATFORM)) $(if $(ONLY),--only $(ONLY)) $(if $(DEFECT),--defect $(DEFECT)) --output $(OUTPUT)
+RUN_FLAGS = --mesh $(MESH) $(if $(PLATFORM),--platform $(PLATFORM)) $(if $(ONLY),--only $(ONLY)) $(if $(DEFECT),--defect $(DEFECT)) $(if $(BENCH),--bench $(BENCH)) --output $(OUTPUT)
 
 .PHONY: help setup conformance plan features mutants diff bench wrk bench-stats test typecheck lint format haproxy chromium clean
 
@@ -65,7 +65,7 @@ haproxy:
 	  echo "MESHPROOF_HAPROXY_MISSING: the reference mesh needs haproxy 2.6+: sudo apt-get install haproxy (Debian/Ubuntu) or brew install haproxy (macOS)"; exit 2
 	fi
 
-conformance: setup ## run the conformance checks (MESH=reference on the local platform by default)
+conformance: setup ## run the conformance checks (MESH=reference on the local platform by default; BENCH=reports/latest-bench shows a benchmark in report.html)
 	$(MESHPROOF) run $(RUN_FLAGS)
 
 plan: node_modules/.installed ## write every manifest and command of a cluster run without a cluster: $(OUTPUT)/plan/$(MESH)/ (MESH=istio|linkerd)

@@ -159,7 +159,7 @@ export function renderBenchMarkdown(report: BenchReport): string {
       report.results.flatMap((p) =>
         p.proxies.map((proxy) => [
           String(p.targetRps),
-          `${proxy.name} (${proxy.role})`,
+          proxy.name,
           ...avgMaxCells(proxy.cpuMillicores, (v) => v.toFixed(1)),
           orDash(proxy.cpuMillicoresPer1000Rps, (v) => v.toFixed(1)),
           ...avgMaxCells(proxy.memoryMiB, (v) => v.toFixed(1)),

@@ -184,9 +184,7 @@ describe('a healthy run', () => {
     expect(markdown).toContain(
       '| 100 | +0.300 | +0.300 | +0.300 | +0.300 | +0.300 | +0.300 … +0.300 | +0.300 … +0.300 |',
     );
-    expect(markdown).toContain(
-      '| 500 | haproxy (client) (client-sidecar) | 100.0 | 150.0 | 200.0 | 24.0 | 25.0 |',
-    );
+    expect(markdown).toContain('| 500 | haproxy (client) | 100.0 | 150.0 | 200.0 | 24.0 | 25.0 |');
     expect(markdown).toContain('measured as **+2.051 ms** at p50');
   });
 });

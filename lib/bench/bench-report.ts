@@ -589,8 +589,21 @@ function repetitionSpreads(points: readonly RatePoint[]): { label: string; sprea
 const describeSpread = (s: { label: string; spread: Spread }) =>
   `${s.label}: p50 ${s.spread.min}–${s.spread.max} ms (${percent(s.spread.relative)})`;
 
-const worstOf = <T extends { spread: { relative: number } }>(items: readonly T[]): T | undefined =>
-  [...items].sort((a, b) => b.spread.relative - a.spread.relative)[0];
+/** Passed when every spread is within the limit; the got line names the worst, or every one outside. */
+function judgeSpreads<T extends { spread: { relative: number } }>(
+  items: readonly T[],
+  describe: (item: T) => string,
+  limit: number,
+): Pick<SelfCheck, 'status' | 'got'> {
+  const failing = items.filter((s) => s.spread.relative > limit);
+  const worst = [...items].sort((x, y) => y.spread.relative - x.spread.relative)[0];
+  return failing.length === 0
+    ? { status: 'passed', got: `worst ${worst ? describe(worst) : 'n/a'}` }
+    : {
+        status: 'failed',
+        got: `${failing.length} of ${items.length} outside: ${failing.map(describe).join('; ')}`,
+      };
+}
 
 /**
  * Repeatability: the p50 of two runs agree within 10%. A sliced (local) run is compared as two
@@ -607,23 +620,14 @@ function repeatabilitySelfCheck(
 ): SelfCheck {
   const limit = percent(thresholds.maxP50Spread);
   const repetitions = repetitionSpreads(points);
-  const worstRepetition = worstOf(repetitions);
   if (!sliced) {
     const want = `p50 of two runs within ${limit} at every valid point: each repetition is a separate run, and all of them are compared ((max − min) / min)`;
     if (config.repetitions < 2)
       return { name: 'repeatability', status: 'not-run', want, got: 'one repetition: nothing to compare' };
-    if (!worstRepetition)
+    if (repetitions.length === 0)
       return { name: 'repeatability', status: 'not-run', want, got: 'no valid point to compare' };
-    const failing = repetitions.filter((s) => s.spread.relative > thresholds.maxP50Spread);
-    return {
-      name: 'repeatability',
-      status: failing.length === 0 ? 'passed' : 'failed',
-      want,
-      got:
-        failing.length === 0
-          ? `worst ${describeSpread(worstRepetition)}`
-          : `${failing.length} of ${repetitions.length} outside: ${failing.map(describeSpread).join('; ')}`,
-    };
+    const judged = judgeSpreads(repetitions, describeSpread, thresholds.maxP50Spread);
+    return { name: 'repeatability', status: judged.status, want, got: judged.got };
   }
   const want = `p50 of two runs within ${limit} at every valid point: the run's odd- and even-numbered slices, two interleaved runs each measuring every rate, mode and repetition over the whole run`;
   const halves = points.flatMap((p) =>
@@ -631,25 +635,15 @@ function repeatabilitySelfCheck(
       m.halvesP50Ms ? [{ label: `${m.mode} at ${p.targetRps} rps`, spread: m.halvesP50Ms }] : [],
     ),
   );
-  const worstHalves = worstOf(halves);
-  if (!worstHalves)
+  if (halves.length === 0)
     return { name: 'repeatability', status: 'not-run', want, got: 'no valid point to compare' };
   const describe = (h: (typeof halves)[number]) =>
     `${h.label}: p50 ${h.spread.first} vs ${h.spread.second} ms (${percent(h.spread.relative)})`;
-  const failing = halves.filter((h) => h.spread.relative > thresholds.maxP50Spread);
-  const between = worstRepetition
-    ? `; between repetitions (printed, not judged): worst ${describeSpread(worstRepetition)}`
-    : '';
-  return {
-    name: 'repeatability',
-    status: failing.length === 0 ? 'passed' : 'failed',
-    want,
-    got: `${
-      failing.length === 0
-        ? `worst ${describe(worstHalves)}`
-        : `${failing.length} of ${halves.length} outside: ${failing.map(describe).join('; ')}`
-    }${between}`,
-  };
+  const judged = judgeSpreads(halves, describe, thresholds.maxP50Spread);
+  const worstRepetition = judgeSpreads(repetitions, describeSpread, Number.POSITIVE_INFINITY).got;
+  const between =
+    repetitions.length > 0 ? `; between repetitions (printed, not judged): ${worstRepetition}` : '';
+  return { name: 'repeatability', status: judged.status, want, got: `${judged.got}${between}` };
 }
 
 function capacityWithRatio(

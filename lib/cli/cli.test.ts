@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
+import { fixtureBenchReport } from '../bench/bench-fixtures.ts';
 import { alive } from './cleanup.ts';
 
 const main = new URL('./main.ts', import.meta.url).pathname;
@@ -62,6 +63,7 @@ describe('bad input gets one coded line and exit 2', () => {
     [['run', '--base-port', 'eighty'], 'MESHPROOF_BAD_FLAG'],
     [['run', '--only'], 'MESHPROOF_BAD_FLAG'],
     [['launch'], 'MESHPROOF_BAD_FLAG'],
+    [['run', '--bench', '/nonexistent/bench.json'], 'MESHPROOF_REPORT_UNREADABLE'],
   ])('meshproof %j → %s', (args, code) => {
     expectCodedError(meshproof(args), code);
   });
@@ -96,9 +98,35 @@ describe('help', () => {
   it('documents every command and flag of run', () => {
     const result = meshproof(['run', '--help']);
     expect(result.status).toBe(0);
-    for (const flag of ['--mesh', '--platform', '--only', '--defect', '--output', '--base-port']) {
+    for (const flag of ['--mesh', '--platform', '--only', '--defect', '--output', '--bench', '--base-port']) {
       expect(result.stdout).toContain(flag);
     }
+  });
+});
+
+describe('run --bench', () => {
+  it('shows the benchmark in report.html, and refuses a report that is not a benchmark', () => {
+    const benchDir = tempRoot();
+    writeFileSync(join(benchDir, 'bench.json'), JSON.stringify(fixtureBenchReport()));
+    const result = meshproof([
+      'run',
+      '--only',
+      'security.mtls.strict-rejects-plaintext',
+      '--bench',
+      benchDir,
+    ]);
+    expect(result.status, result.stderr).toBe(0);
+    const [runDir] = readdirSync(result.output).filter((name) => !name.startsWith('latest'));
+    const html = readFileSync(join(result.output, runDir as string, 'report.html'), 'utf8');
+    expect(html).toContain('id="bench"');
+    expect(html).toContain(fixtureBenchReport().runId);
+
+    const notBench = tempRoot();
+    writeFileSync(
+      join(notBench, 'report.json'),
+      readFileSync(join(result.output, runDir as string, 'report.json')),
+    );
+    expectCodedError(meshproof(['run', '--bench', notBench]), 'MESHPROOF_REPORT_UNREADABLE');
   });
 });
 

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { Reporter } from 'vitest/node';
 import { createVitest } from 'vitest/node';
 import { registry } from '../../suites/registry.ts';
+import type { BenchReport } from '../bench/bench-report.ts';
 import { MeshproofError } from '../errors/meshproof-error.ts';
 import { meshCapabilities } from '../meshes/capabilities.ts';
 import { capabilityMatrix } from '../meshes/capability-matrix.ts';
@@ -56,7 +57,11 @@ export async function preflight(options: RunOptions): Promise<void> {
  */
 export async function executeRun(
   options: RunOptions,
-  { progress, runName }: { readonly progress: boolean; readonly runName?: string },
+  {
+    progress,
+    runName,
+    bench,
+  }: { readonly progress: boolean; readonly runName?: string; readonly bench?: BenchReport },
 ): Promise<RunOutcome> {
   const checks = selectChecks(registry, options.only);
   const runId = runIdFor(options.mesh);
@@ -96,6 +101,7 @@ export async function executeRun(
     capabilities: meshCapabilities(options.mesh),
     capabilityMatrix: capabilityMatrix(),
     harnessVersion: harnessVersion(),
+    ...(bench ? { bench } : {}),
   });
   const reporters: Reporter[] = progress ? [new ProgressReporter(checks.length), conformance] : [conformance];
   try {

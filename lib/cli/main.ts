@@ -46,6 +46,10 @@ program
     'comma-separated deliberate defects of the reference mesh (see `meshproof defects`)',
   )
   .option('--output <dir>', 'where run folders are written', 'reports')
+  .option(
+    '--bench <path>',
+    'show this benchmark in report.html (a bench.json or its folder, e.g. reports/latest-bench): one page for a nightly that runs both',
+  )
   .option('--base-port <port>', 'local platform: allocate ports consecutively from here instead of free ones')
   .option('--context <name>', 'kubeconfig platform: the kubeconfig context to use (required; never guessed)')
   .option(

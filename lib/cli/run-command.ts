@@ -1,15 +1,17 @@
 import { relative } from 'node:path';
+import { readBenchReport } from '../report/report-schema.ts';
 import { executeRun, preflight } from './execute-run.ts';
 import { harnessVersion } from './harness-version.ts';
 import type { RunOptions } from './validate-run.ts';
 
 /** `meshproof run`: the exit code is 0 when conformant, 1 when a check FAILED or ERRORed. */
 export async function runConformance(options: RunOptions): Promise<number> {
+  const bench = options.bench ? (await readBenchReport(options.bench)).report : undefined;
   await preflight(options);
   process.stdout.write(
     `meshproof ${harnessVersion()} · mesh ${options.mesh} · platform ${options.platform}${options.defects.length > 0 ? ` · defects ${options.defects.join(',')}` : ''}\n`,
   );
-  const outcome = await executeRun(options, { progress: true });
+  const outcome = await executeRun(options, { progress: true, ...(bench ? { bench } : {}) });
   for (const failure of outcome.writerFailures)
     process.stderr.write(`warning: a report could not be written: ${failure}\n`);
   const { summary, verdict } = outcome.report;

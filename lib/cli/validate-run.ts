@@ -13,6 +13,7 @@ export interface RunFlags {
   readonly basePort?: string;
   readonly context?: string;
   readonly installMesh?: boolean;
+  readonly bench?: string;
 }
 
 /** Options of `meshproof run`, validated. */
@@ -27,6 +28,8 @@ export interface RunOptions {
   readonly context?: string;
   /** kubeconfig platform: install and later remove the mesh. */
   readonly installMesh: boolean;
+  /** A benchmark (bench.json or its folder) to show in report.html. */
+  readonly bench?: string;
 }
 
 const list = (value: string | undefined) =>
@@ -105,5 +108,6 @@ export function validateRunFlags(flags: RunFlags): RunOptions {
     ...(basePort !== undefined ? { basePort } : {}),
     ...(flags.context ? { context: flags.context } : {}),
     installMesh: flags.installMesh === true,
+    ...(flags.bench ? { bench: flags.bench } : {}),
   };
 }

@@ -1,11 +1,12 @@
 import { cpus } from 'node:os';
 import type { Reporter, TestCase, TestModule } from 'vitest/node';
+import type { BenchReport } from '../bench/bench-report.ts';
 import type { Capability } from '../meshes/capabilities.ts';
 import type { CapabilityMatrix } from '../meshes/capability-matrix.ts';
 import type { Check, CheckResult } from '../model/index.ts';
 import type { RunConfig, RunEnvironmentInfo } from '../runner/run-config.ts';
 import { buildConformanceReport, type ConformanceReport } from './conformance-report.ts';
-import { writeReports } from './report-writers.ts';
+import { reportWriters, writeReports } from './report-writers.ts';
 
 export interface ConformanceReporterOptions {
   readonly config: RunConfig;
@@ -13,6 +14,8 @@ export interface ConformanceReporterOptions {
   readonly capabilities: readonly Capability[];
   readonly capabilityMatrix?: CapabilityMatrix;
   readonly harnessVersion: string;
+  /** A benchmark report.html shows after the checks (`meshproof run --bench`). */
+  readonly bench?: BenchReport;
 }
 
 /** What a finished run hands back to the CLI. */
@@ -74,7 +77,11 @@ export class ConformanceReporter implements Reporter {
       finishedAt: new Date(),
       environment: { node: process.version, os: process.platform, arch: process.arch, cpus: cpus().length },
     });
-    const { written, failures } = await writeReports(report, this.#options.config.outputDir);
+    const { written, failures } = await writeReports(
+      report,
+      this.#options.config.outputDir,
+      reportWriters(this.#options.bench ? { bench: this.#options.bench } : {}),
+    );
     this.outcome = {
       report,
       files: written,

@@ -135,6 +135,20 @@ export function parseConformanceReport(text: string, source: string): Conformanc
   return parsed.report;
 }
 
+/** Reads a bench.json (or the benchmark run folder holding one), refusing any other report. */
+export async function readBenchReport(
+  path: string,
+): Promise<{ readonly report: BenchReport; readonly file: string }> {
+  const read = await readRunReport(path);
+  if (read.kind !== 'SidecarOverheadBenchmark') {
+    throw new MeshproofError(
+      'MESHPROOF_REPORT_UNREADABLE',
+      `${read.file} is a ${read.kind}, not a benchmark; pass the bench.json of \`meshproof bench\`, or its folder (reports/latest-bench)`,
+    );
+  }
+  return { report: read.report, file: read.file };
+}
+
 async function folderFile(path: string): Promise<string> {
   if (!(await stat(path)).isDirectory()) return path;
   for (const { fileName } of Object.values(reportKinds)) {

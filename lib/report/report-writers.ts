@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ConformanceReport } from './conformance-report.ts';
-import { renderHtmlReport } from './html-report.ts';
+import { type HtmlReportOptions, renderHtmlReport } from './html-report.ts';
 import { renderJunit } from './junit-report.ts';
 import { reportSchemaPath, reportSchemaProblems } from './report-schema.ts';
 import { renderSummaryMarkdown } from './summary-markdown.ts';
@@ -10,15 +10,18 @@ import { renderSummaryMarkdown } from './summary-markdown.ts';
 export type ReportWriter = (report: ConformanceReport) => string;
 
 /**
- * Output formats by file name; each is rendered from the same report object. The CLI lists
- * the files in this order, so the CI summary comes last, where a reader's eye lands.
+ * Output formats by file name; each is rendered from the same report object (report.html may
+ * also show a benchmark). The CLI lists the files in this order, so the CI summary comes last,
+ * where a reader's eye lands.
  */
-export const reportWriters: Readonly<Record<string, ReportWriter>> = {
-  'report.json': (report) => `${JSON.stringify(report, null, 2)}\n`,
-  'junit.xml': renderJunit,
-  'report.html': renderHtmlReport,
-  'summary.md': renderSummaryMarkdown,
-};
+export function reportWriters(html: HtmlReportOptions = {}): Readonly<Record<string, ReportWriter>> {
+  return {
+    'report.json': (report) => `${JSON.stringify(report, null, 2)}\n`,
+    'junit.xml': renderJunit,
+    'report.html': (report) => renderHtmlReport(report, html),
+    'summary.md': renderSummaryMarkdown,
+  };
+}
 
 /**
  * Writes every format. One broken writer must not cost the others: its failure is returned,
@@ -28,7 +31,7 @@ export const reportWriters: Readonly<Record<string, ReportWriter>> = {
 export async function writeReports(
   report: ConformanceReport,
   dir: string,
-  writers: Readonly<Record<string, ReportWriter>> = reportWriters,
+  writers: Readonly<Record<string, ReportWriter>> = reportWriters(),
 ): Promise<{ written: string[]; failures: string[] }> {
   const written: string[] = [];
   const failures: string[] = [];
