@@ -33,19 +33,21 @@ export interface BenchTarget {
 /**
  * Defaults. The issue's sweep (100/500/1000 rps, 3 repetitions, baseline and meshed) at 20 s per
  * window is 6 minutes of measuring alone, over the 5-minute budget of `make bench`; at 8 s per
- * window, in 10 interleaved slices of 0.8 s, the run takes about 4 minutes 15 s, and each point
+ * window, in 20 interleaved slices of 0.4 s, the run takes about 4 minutes 10 s, and each point
  * still pools 24 s per mode (2,400 samples at 100 rps, 24,000 at 1000 rps). `--duration 20s`
  * restores the longer windows. Slices: a window measured in one piece drifts with the machine
- * (p50s of windows minutes apart differed by 15–70% on a shared 2-core VM); measured in 10
- * slices interleaved over the run, the repetitions' p50s differed by 5.7–14% at the worst point,
- * the run's odd- and even-numbered slices (the repeatability check) by at most 6.4%.
+ * (p50s of windows minutes apart differed by 15–70% on a shared 2-core VM). The p50 of a slice
+ * varies by 12–20% (coefficient of variation) on such a machine, slice to slice, so the more
+ * slices a run has, the closer its two halves (the repeatability check): splitting the slices
+ * of recorded runs at random into halves, the worst of 6 points differed by more than 10% in
+ * 22–74% of splits with 10 slices of 0.8 s, and in 18–20% with 20 or 30 slices.
  */
 export const benchDefaults = {
   rates: [100, 500, 1000],
   durationMs: 8_000,
-  slices: 10,
+  slices: 20,
   /** Per slice on the local platform: the connections stay open between slices. */
-  warmupMs: 250,
+  warmupMs: 100,
   /** Per window on clusters: each window is a fresh k6 run that ramps up its VUs. */
   clusterWarmupMs: 1_000,
   repetitions: 3,
@@ -185,10 +187,11 @@ export function windowCount(config: BenchConfig): number {
 
 /**
  * Roughly how long a local run takes, in seconds: the windows with their warm-ups, the capacity
- * runs, the initial warm-up of every path (2 s each), and start-up and path checks (a few seconds).
+ * runs, the initial warm-up of every path (2 s each), and start-up and path checks (a few seconds);
+ * each slice costs about 50 ms of bookkeeping besides its warm-up.
  */
 export function estimateLocalBenchSeconds(config: BenchConfig): number {
-  const windows = windowCount(config) * (config.slices * (config.warmupMs + 150) + config.durationMs);
+  const windows = windowCount(config) * (config.slices * (config.warmupMs + 50) + config.durationMs);
   const capacity = config.driverCapacity ? 2 * (config.capacityDurationMs + 1_000) + 1_000 : 0;
   const initialWarmup = (config.calibrate ? 3 : 2) * benchDefaults.initialWarmupMs;
   return Math.round((windows + capacity + initialWarmup + 5_000) / 1000);

@@ -282,7 +282,8 @@ describe('self-checks that fail', () => {
     expect(agreeing.results[1]?.baseline.halvesP50Ms).toEqual({ first: 1, second: 1.09, relative: 0.09 });
     const passed = agreeing.selfChecks.find((c) => c.name === 'repeatability');
     expect(passed).toMatchObject({ status: 'passed' });
-    expect(passed?.want).toContain("the run's odd- and even-numbered slices");
+    expect(passed?.want).toContain("the run's two interleaved halves within 10%");
+    expect(passed?.want).toContain('compare runs with meshproof diff');
     expect(passed?.got).toContain('worst baseline at 500 rps: p50 1 vs 1.09 ms (9%)');
     expect(passed?.got).toContain(
       'between repetitions (printed, not judged): worst baseline at 500 rps: p50 0.8–0.9 ms (12.5%)',

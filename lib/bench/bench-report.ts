@@ -608,9 +608,10 @@ function judgeSpreads<T extends { spread: { relative: number } }>(
 /**
  * Repeatability: the p50 of two runs agree within 10%. A sliced (local) run is compared as two
  * interleaved runs, its odd- and its even-numbered slices, each a complete benchmark of every
- * point over the whole run with half the data; the spread between the repetitions (three ways,
- * a third of the data each) is printed beside it. Unsliced (cluster) runs measure every
- * repetition as a separate run, and compare the repetitions.
+ * point over the whole run with half the data: that judges the run's own noise, not how the
+ * machine changes between runs (`meshproof diff` of two runs does). The spread between the
+ * repetitions (three ways, a third of the data each) is printed beside it. Unsliced (cluster)
+ * runs measure every repetition as a separate run, and compare the repetitions.
  */
 function repeatabilitySelfCheck(
   points: readonly RatePoint[],
@@ -629,7 +630,7 @@ function repeatabilitySelfCheck(
     const judged = judgeSpreads(repetitions, describeSpread, thresholds.maxP50Spread);
     return { name: 'repeatability', status: judged.status, want, got: judged.got };
   }
-  const want = `p50 of two runs within ${limit} at every valid point: the run's odd- and even-numbered slices, two interleaved runs each measuring every rate, mode and repetition over the whole run`;
+  const want = `p50 of the run's two interleaved halves within ${limit} at every valid point: its odd- and even-numbered slices, each measuring every rate, mode and repetition over the whole run (a change of the machine between runs does not show here: compare runs with meshproof diff)`;
   const halves = points.flatMap((p) =>
     [p.baseline, p.meshed].flatMap((m) =>
       m.halvesP50Ms ? [{ label: `${m.mode} at ${p.targetRps} rps`, spread: m.halvesP50Ms }] : [],

@@ -227,6 +227,7 @@ export async function runLocalBench(config: BenchConfig, options: LocalBenchOpti
       `The load generator, both proxies and the server app share this machine's ${availableParallelism()} cores with whatever else runs on it; each window's machine-wide busy share is in bench.json (machineBusy).`,
       'Every latency includes the send lag (intended → actual send, reported per mode), the same in both modes; service time from the actual send is in bench.json (serviceTimeMs).',
       'Proxy memory is the VmRSS of the haproxy master and its worker summed; shared pages count twice.',
+      `CPU is read from /proc at the start and end of every slice (${config.durationMs / config.slices / 1000} s) in clock ticks of 10 ms: averages are exact over the window, the maximum is that of the busiest slice and coarse (one tick in a slice is ${Math.round(10_000 / (config.durationMs / config.slices))} millicores).`,
     );
     return {
       runId: options.runId,

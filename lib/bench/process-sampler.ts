@@ -29,14 +29,19 @@ export interface WindowUsage {
 /** Whether CPU and memory can be read from /proc on this machine (Linux). */
 export const procAvailable = existsSync('/proc/self/stat');
 
-/** Clock ticks per second of /proc CPU times (USER_HZ; 100 on practically every Linux). */
+let ticksPerSecond: number | undefined;
+
+/** Clock ticks per second of /proc CPU times (USER_HZ; 100 on practically every Linux), asked once. */
 export function clockTicksPerSecond(): number {
-  try {
-    const value = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
-    return Number.isInteger(value) && value > 0 ? value : 100;
-  } catch {
-    return 100;
+  if (ticksPerSecond === undefined) {
+    try {
+      const value = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+      ticksPerSecond = Number.isInteger(value) && value > 0 ? value : 100;
+    } catch {
+      ticksPerSecond = 100;
+    }
   }
+  return ticksPerSecond;
 }
 
 function monotonicMs(): number {
