@@ -90,6 +90,25 @@ describe('constant arrival rate', () => {
     expect(result.ok).toBe(3);
   });
 
+  it('counts a backlog against the achieved rate: responses held past the schedule stretch the time they took', async () => {
+    const held: ServerResponse[] = [];
+    const server = await serve((_req, res) => held.push(res));
+    const result = await client(server.origin, 32).runConstantRate({
+      rate: 100,
+      durationMs: 200,
+      // The 20 arrivals take 200 ms; the answers come 300 ms after the last one: ≥ 500 ms in all.
+      onScheduleComplete: () => {
+        setTimeout(() => {
+          for (const res of held) res.end('ok');
+        }, 300);
+      },
+    });
+    expect(result.ok).toBe(20);
+    expect(result.elapsedMs).toBeGreaterThanOrEqual(490);
+    expect(result.achievedRps).toBeCloseTo(20 / (result.elapsedMs / 1000), 6);
+    expect(result.achievedRps).toBeLessThan(41);
+  });
+
   it('reports a refused connection as an error kind, not an exception', async () => {
     // Port 1 (tcpmux) has no listener on any machine this runs on, and no other test can take it.
     const result = await client('http://127.0.0.1:1').runConstantRate({ rate: 100, durationMs: 50 });
