@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createLatencyHistogram, decodeLatencyHistogram, recordLatencyMs } from '../stats/histogram.ts';
+import { fixtureBenchRunData } from './bench-fixtures.ts';
 import { renderBenchMarkdown } from './bench-markdown.ts';
 import { benchConfigFromFlags } from './bench-options.ts';
 import { benchThresholds, buildBenchReport, windowProblems } from './bench-report.ts';
@@ -61,37 +62,9 @@ const config = benchConfigFromFlags(
   },
 );
 
+/** The fixture run's environment and paths around these windows and this configuration. */
 function run(windows: readonly BenchWindow[], overrides: Partial<BenchRunData> = {}): BenchRunData {
-  return {
-    runId: 'bench-test',
-    startedAt: '2026-11-21T10:00:00.000Z',
-    finishedAt: '2026-11-21T10:04:00.000Z',
-    config,
-    environment: {
-      platform: 'local',
-      mesh: 'reference',
-      meshVersion: 'haproxy 2.6.12',
-      proxy: { name: 'haproxy', version: '2.6.12' },
-      cores: 2,
-      cpuModel: 'test cpu',
-      os: 'Linux 6.1',
-      node: 'v24.0.0',
-      harnessVersion: '0.1.0',
-      loadAverageAtStart: [0.5, 0.4, 0.3],
-    },
-    paths: { baseline: 'direct', meshed: 'two sidecars', calibration: 'direct + 2 ms' },
-    pathCheck: {
-      baseline: { status: 200, identity: null },
-      meshed: { status: 200, identity: 'spiffe://cluster.local/ns/meshproof/sa/client' },
-      expectedIdentity: 'spiffe://cluster.local/ns/meshproof/sa/client',
-    },
-    proxyNames: { 'client-sidecar': 'haproxy (client)', 'server-sidecar': 'haproxy (server-v1)' },
-    windows,
-    halves: [],
-    capacity: null,
-    notes: ['a note'],
-    ...overrides,
-  };
+  return { ...fixtureBenchRunData(), config, windows, halves: [], capacity: null, ...overrides };
 }
 
 /** Both rates, two repetitions, baseline 1.0 ms, meshed 1.3 ms, calibration 3.051 ms (above 2.048 ms the histogram resolves 2 µs). */

@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { TestCase, TestModule } from 'vitest/node';
 import type { CheckResult } from '../model/verdict.ts';
+import type { ConformanceReport } from './conformance-report.ts';
 import { ConformanceReporter } from './conformance-reporter.ts';
 import { fixtureCapabilities, fixtureRegistry, fixtureResults, fixtureRunConfig } from './report-fixtures.ts';
-import { parseConformanceReport } from './report-schema.ts';
+import { readRunReport } from './report-schema.ts';
 import { writeReports } from './report-writers.ts';
 
 const roots: string[] = [];
@@ -62,7 +63,7 @@ describe('ConformanceReporter writes every format from the same data', () => {
     );
     expect(outcome?.writerFailures).toEqual([]);
 
-    const report = parseConformanceReport(readFileSync(join(dir, 'report.json'), 'utf8'), 'report.json');
+    const report = await readConformance(dir);
     expect(report.verdict).toBe('FAILED');
     expect(report.summary).toEqual({
       total: 9,
@@ -89,7 +90,7 @@ describe('ConformanceReporter writes every format from the same data', () => {
       r.id === 'traffic.weights.90-10' ? brokenTestCase('traffic.weights.90-10') : testCaseFor(r),
     );
     const { dir } = await runReporter(cases);
-    const report = parseConformanceReport(readFileSync(join(dir, 'report.json'), 'utf8'), 'report.json');
+    const report = await readConformance(dir);
     expect(report.checks.find((c) => c.id === 'traffic.weights.90-10')).toMatchObject({
       status: 'ERROR',
       reason: 'worker exited unexpectedly',
@@ -128,3 +129,10 @@ describe('writeReports', () => {
     ]);
   });
 });
+
+/** The report.json a run wrote, read back and validated as `meshproof diff` reads it. */
+async function readConformance(dir: string): Promise<ConformanceReport> {
+  const read = await readRunReport(dir);
+  if (read.kind !== 'ConformanceReport') throw new Error(`${read.file} is a ${read.kind}`);
+  return read.report;
+}

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MeshproofError } from '../errors/meshproof-error.ts';
 import { failingFixtureReport, passingFixtureReport } from './report-fixtures.ts';
-import { parseConformanceReport, readRunReport, reportSchemaProblems } from './report-schema.ts';
+import { parseRunReport, readRunReport, reportSchemaProblems } from './report-schema.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'meshproof-schema-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -47,7 +47,7 @@ describe('the published schema', () => {
   });
 });
 
-describe('parseConformanceReport refuses what it cannot read, with a code', () => {
+describe('parseRunReport refuses what it cannot read, with a code', () => {
   it.each([
     ['not JSON', '{"apiVersion": ', 'MESHPROOF_REPORT_UNREADABLE'],
     ['another kind of file', JSON.stringify({ kind: 'MutantsReport' }), 'MESHPROOF_REPORT_UNREADABLE'],
@@ -91,12 +91,12 @@ describe('parseConformanceReport refuses what it cannot read, with a code', () =
       'MESHPROOF_REPORT_UNREADABLE',
     ],
   ])('%s → %s', (_, text, code) => {
-    expect(codeOf(() => parseConformanceReport(text, 'report.json'))).toBe(code);
+    expect(codeOf(() => parseRunReport(text, 'report.json'))).toBe(code);
   });
 
   it('says which file and what to do, on one line', () => {
     try {
-      parseConformanceReport(
+      parseRunReport(
         mutated((r) => {
           r.apiVersion = 'meshproof.dev/v2';
         }),

@@ -123,18 +123,6 @@ export function parseRunReport(text: string, source: string): RunReport {
     : { kind, report: value as BenchReport };
 }
 
-/** {@link parseRunReport} for report.json alone. */
-export function parseConformanceReport(text: string, source: string): ConformanceReport {
-  const parsed = parseRunReport(text, source);
-  if (parsed.kind !== 'ConformanceReport') {
-    throw new MeshproofError(
-      'MESHPROOF_REPORT_UNREADABLE',
-      `${source} is a ${parsed.kind}, not a ConformanceReport; pass the report.json of a meshproof run, or its folder`,
-    );
-  }
-  return parsed.report;
-}
-
 /** Reads a bench.json (or the benchmark run folder holding one), refusing any other report. */
 export async function readBenchReport(
   path: string,
