@@ -37,6 +37,8 @@ describe('html', () => {
     expect(() => html`<STYLE media="all">${hostile}</STYLE>`).toThrow(/in a script, style or comment/);
     expect(() => html`<!-- ${hostile} -->`).toThrow(/in a script, style or comment/);
     expect(() => html`<p class=${html`x`}>`).toThrow(/unquoted attribute value/);
+    expect(() => html` title=${hostile}`).toThrow(/unquoted attribute value/);
+    expect(text(html`a = ${'<b>'}`)).toBe('a = &lt;b&gt;');
   });
 
   it('knows where a script, a style, a comment and an attribute end', () => {

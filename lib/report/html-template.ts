@@ -71,11 +71,12 @@ function contextsOf(strings: readonly string[]): Context[] {
         rawEnd = `</${element}`;
       } else if (state === 'raw' && lower.startsWith(rawEnd, at)) {
         [state, element, at] = [rawEnd === '-->' ? 'text' : 'tag', '', at + rawEnd.length - 1];
-      } else if (state === char) {
+      } else if ((state === '"' || state === "'") && char === state) {
         state = 'tag';
       }
     }
-    if (/<\/?$/.test(literal) || (state === 'tag' && /=\s*$/.test(literal))) return 'unquoted';
+    // `<${…}`, `</${…}`, `name=${…}` (also in an attribute fragment such as html` title=${…}`).
+    if (/(?:<\/?|[\w-]=)$/.test(literal) || (state === 'tag' && /=\s*$/.test(literal))) return 'unquoted';
     return state === '"' || state === "'" ? 'quoted' : state;
   });
 }
