@@ -91,3 +91,27 @@ describe('trustedHtml', () => {
     }
   });
 });
+
+describe('the HTML writers', () => {
+  it('leave markup to html templates: no writer spells a tag in a plain string', () => {
+    const writers = readdirSync(import.meta.dirname)
+      .filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts') && file !== 'html-template.ts')
+      .map((file) => [file, readFileSync(join(import.meta.dirname, file), 'utf8')] as const)
+      .filter(([, source]) => source.includes("from './html-template.ts'"));
+    expect(writers.map(([file]) => file)).toEqual(
+      expect.arrayContaining([
+        'bench-html.ts',
+        'evidence-html.ts',
+        'html-report.ts',
+        'html-styles.ts',
+        'svg-charts.ts',
+      ]),
+    );
+    for (const [file, source] of writers) {
+      const plain = source.split('\n').filter((line) => /(?<!html)`<[a-zA-Z/!]|['"]<[a-zA-Z/!]/.test(line));
+      expect(plain, file).toEqual([]);
+      // Nor escapes by hand: escaping is the tag's alone.
+      expect(source, file).not.toMatch(/&(?:lt|gt|amp|quot|#\d+);/);
+    }
+  });
+});
