@@ -4,7 +4,7 @@ import type { BenchReport } from '../bench/bench-report.ts';
 import { renderBenchHtml, renderBenchSection } from './bench-html.ts';
 
 const report = fixtureBenchReport();
-const section = renderBenchSection(report);
+const section = String(renderBenchSection(report));
 
 /** The markup of the first element carrying this id, up to its closing tag. */
 function byId(html: string, id: string, closing: string): string {
@@ -131,7 +131,7 @@ describe('renderBenchSection', () => {
       notes: ['<script>alert(1)</script>'],
       environment: { ...report.environment, cpuModel: 'A & B <cpu>' },
     };
-    const html = renderBenchSection(hostile);
+    const html = String(renderBenchSection(hostile));
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(html).toContain('A &amp; B &lt;cpu&gt;');
     expect(html).not.toContain('<script>');
@@ -149,7 +149,7 @@ describe('renderBenchSection', () => {
         meshed: { ...p.meshed, valid: false, latenciesMs: null },
       })),
     };
-    const html = renderBenchSection(invalid);
+    const html = String(renderBenchSection(invalid));
     expect(html).not.toContain('class="point"');
     expect(html).not.toContain('class="bar"');
     // Three columns in each chart, three rows of added latency, six of latency by mode.

@@ -1,8 +1,9 @@
 import { halvesCell, modeTableHeader, repetitionSpreadCell } from '../bench/bench-markdown.ts';
 import type { BenchReport, LatencyFigures, ModeResult, RatePoint, SelfCheck } from '../bench/bench-report.ts';
 import type { AvgMax } from '../bench/proc-stats.ts';
-import { pageHead, reportStyles } from './html-styles.ts';
-import { escapeHtml, formatNumber, formatPercent, formatSigned, formatTimestamp } from './html-text.ts';
+import { htmlPage, reportStyles } from './html-styles.ts';
+import { type Html, html, joinHtml, trustedHtml } from './html-template.ts';
+import { formatNumber, formatPercent, formatSigned, formatTimestamp } from './html-text.ts';
 import { type RateInvalid, type RateSeries, renderRateBarChart, renderRateLineChart } from './svg-charts.ts';
 
 /**
@@ -22,34 +23,33 @@ const whole = (value: number) => Math.round(value).toLocaleString('en-US');
 const orDash = <T>(value: T | null | undefined, format: (v: T) => string) =>
   value === null || value === undefined ? '–' : format(value);
 
-const statusBadge: Readonly<Record<SelfCheck['status'], string>> = {
-  passed: '<span class="badge badge-PASSED">✓ passed</span>',
-  failed: '<span class="badge badge-FAILED">✗ failed</span>',
-  'not-run': '<span class="badge badge-SKIPPED">– not run</span>',
+const statusBadge: Readonly<Record<SelfCheck['status'], Html>> = {
+  passed: html`<span class="badge badge-PASSED">✓ passed</span>`,
+  failed: html`<span class="badge badge-FAILED">✗ failed</span>`,
+  'not-run': html`<span class="badge badge-SKIPPED">– not run</span>`,
 };
 
 /** A table cell holding a number: right-aligned, tabular figures. */
-const num = (content: string, label: string) =>
-  `<td class="num" data-label="${escapeHtml(label)}">${escapeHtml(content)}</td>`;
+const num = (content: string, label: string) => html`<td class="num" data-label="${label}">${content}</td>`;
 
 /** A table under its caption; the header cells of the columns not in `textColumns` are right-aligned like their numbers. */
 function table(
   className: string,
   caption: string,
   header: readonly string[],
-  rows: readonly string[],
+  rows: readonly Html[],
   textColumns: readonly number[] = [],
-): string {
-  const head = header
-    .map((h, i) => `<th scope="col"${textColumns.includes(i) ? '' : ' class="num"'}>${escapeHtml(h)}</th>`)
-    .join('');
-  return `<div class="table-scroll"><table class="${className}"><caption>${escapeHtml(caption)}</caption><thead><tr>${head}</tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
+): Html {
+  const head = header.map(
+    (h, i) => html`<th scope="col"${textColumns.includes(i) ? html`` : html` class="num"`}>${h}</th>`,
+  );
+  return html`<div class="table-scroll"><table class="${className}"><caption>${caption}</caption><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table></div>`;
 }
 
-function renderSelfChecks(report: BenchReport): string {
+function renderSelfChecks(report: BenchReport): Html {
   const rows = report.selfChecks.map(
     (check) =>
-      `<tr class="self-check self-check-${check.status}" data-check="${check.name}"><th scope="row">${escapeHtml(check.name)}</th><td data-label="status">${statusBadge[check.status]}</td><td data-label="want">${escapeHtml(check.want)}</td><td data-label="got"${check.status === 'failed' ? ' class="got-bad"' : ''}>${escapeHtml(check.got)}</td></tr>`,
+      html`<tr class="self-check self-check-${check.status}" data-check="${check.name}"><th scope="row">${check.name}</th><td data-label="status">${statusBadge[check.status]}</td><td data-label="want">${check.want}</td><td data-label="got"${check.status === 'failed' ? html` class="got-bad"` : html``}>${check.got}</td></tr>`,
   );
   return table(
     'self-checks',
@@ -76,7 +76,7 @@ function invalidModes(point: RatePoint): RateInvalid | null {
   };
 }
 
-function renderLatencyChart(report: BenchReport): string {
+function renderLatencyChart(report: BenchReport): Html {
   const rates = report.results.map((p) => p.targetRps);
   const series = (mode: 'baseline' | 'meshed', percentile: 'p50' | 'p99'): RateSeries => ({
     key: `${mode}-${percentile}`,
@@ -101,10 +101,10 @@ function renderLatencyChart(report: BenchReport): string {
     unit: 'ms',
     quantity: 'latency',
   });
-  return `<figure class="chart-figure" id="bench-latency-chart">${svg}<figcaption>Latency from the intended send time, pooled over ${report.testConfig.repetitions} repetition(s) of ${formatNumber(report.testConfig.durationSeconds, 1)} s per mode and rate. Solid lines p50, dashed p99; a rate whose windows lacked headroom is shaded and carries no latency.</figcaption></figure>`;
+  return html`<figure class="chart-figure" id="bench-latency-chart">${svg}<figcaption>Latency from the intended send time, pooled over ${report.testConfig.repetitions} repetition(s) of ${formatNumber(report.testConfig.durationSeconds, 1)} s per mode and rate. Solid lines p50, dashed p99; a rate whose windows lacked headroom is shaded and carries no latency.</figcaption></figure>`;
 }
 
-function renderAddedChart(report: BenchReport): string {
+function renderAddedChart(report: BenchReport): Html {
   const percentiles = ['p50', 'p90', 'p99'] as const;
   const svg = renderRateBarChart({
     title:
@@ -124,22 +124,22 @@ function renderAddedChart(report: BenchReport): string {
     quantity: 'added latency',
     rangeLabel: 'range of single repetitions',
   });
-  return `<figure class="chart-figure" id="bench-added-chart">${svg}<figcaption>Each bar is the pooled meshed figure minus the pooled baseline figure at the same rate; the whisker spans the differences of single back-to-back repetition pairs.</figcaption></figure>`;
+  return html`<figure class="chart-figure" id="bench-added-chart">${svg}<figcaption>Each bar is the pooled meshed figure minus the pooled baseline figure at the same rate; the whisker spans the differences of single back-to-back repetition pairs.</figcaption></figure>`;
 }
 
-function renderAddedTable(report: BenchReport): string {
+function renderAddedTable(report: BenchReport): Html {
   const header = ['rate (rps)', 'p50', 'p90', 'p99', 'p99.9', 'max', 'p50 range', 'p90 range'];
   const rows = report.results.map((p) => {
-    const rate = `<th scope="row" class="num">${p.targetRps}</th>`;
+    const rate = html`<th scope="row" class="num">${p.targetRps}</th>`;
     if (!p.addedLatencyMs) {
-      return `<tr class="invalid" data-rate="${p.targetRps}">${rate}<td colspan="7" class="invalid-note">invalid: ${escapeHtml(p.problems.join('; ') || 'not measured')}</td></tr>`;
+      return html`<tr class="invalid" data-rate="${p.targetRps}">${rate}<td colspan="7" class="invalid-note">invalid: ${p.problems.join('; ') || 'not measured'}</td></tr>`;
     }
     const a = p.addedLatencyMs;
     const range = (key: 'p50' | 'p90') => {
       const r = p.addedLatencySpreadMs?.[key];
       return r ? `${formatSigned(r.min)} … ${formatSigned(r.max)}` : '–';
     };
-    return `<tr data-rate="${p.targetRps}">${rate}${[
+    return html`<tr data-rate="${p.targetRps}">${rate}${[
       num(formatSigned(a.p50), 'p50'),
       num(formatSigned(a.p90), 'p90'),
       num(formatSigned(a.p99), 'p99'),
@@ -147,18 +147,18 @@ function renderAddedTable(report: BenchReport): string {
       num(formatSigned(a.max), 'max'),
       num(range('p50'), 'p50 range'),
       num(range('p90'), 'p90 range'),
-    ].join('')}</tr>`;
+    ]}</tr>`;
   });
   return table('bench-added', 'Added latency, meshed − baseline (ms).', header, rows);
 }
 
-function avgMaxCells(value: AvgMax | null, labels: readonly [string, string]): string {
+function avgMaxCells(value: AvgMax | null, labels: readonly [string, string]): Html {
   return value
-    ? num(value.avg.toFixed(1), labels[0]) + num(value.max.toFixed(1), labels[1])
-    : num('–', labels[0]) + num('–', labels[1]);
+    ? html`${num(value.avg.toFixed(1), labels[0])}${num(value.max.toFixed(1), labels[1])}`
+    : html`${num('–', labels[0])}${num('–', labels[1])}`;
 }
 
-function renderProxies(report: BenchReport): string {
+function renderProxies(report: BenchReport): Html {
   const header = [
     'rate (rps)',
     'proxy',
@@ -171,7 +171,7 @@ function renderProxies(report: BenchReport): string {
   const rows = report.results.flatMap((p) =>
     p.proxies.map(
       (proxy) =>
-        `<tr data-rate="${p.targetRps}"><th scope="row" class="num">${p.targetRps}</th><td data-label="proxy">${escapeHtml(proxy.name)} <span class="muted">(${escapeHtml(proxy.role)})</span></td>${avgMaxCells(proxy.cpuMillicores, ['CPU avg', 'CPU max'])}${num(
+        html`<tr data-rate="${p.targetRps}"><th scope="row" class="num">${p.targetRps}</th><td data-label="proxy">${proxy.name} <span class="muted">(${proxy.role})</span></td>${avgMaxCells(proxy.cpuMillicores, ['CPU avg', 'CPU max'])}${num(
           orDash(proxy.cpuMillicoresPer1000Rps, (v) => v.toFixed(1)),
           'CPU per 1000 rps',
         )}${avgMaxCells(proxy.memoryMiB, ['RSS avg', 'RSS max'])}</tr>`,
@@ -186,36 +186,34 @@ function renderProxies(report: BenchReport): string {
   );
 }
 
-function latencyCells(figures: LatencyFigures): string {
+function latencyCells(figures: LatencyFigures): Html {
   const labels = ['min', 'avg', 'p50', 'p90', 'p99', 'p99.9', 'max'] as const;
   const values = [figures.min, figures.avg, figures.p50, figures.p90, figures.p99, figures.p999, figures.max];
-  return values.map((v, i) => num(ms(v), labels[i] ?? '')).join('');
+  return html`${values.map((v, i) => num(ms(v), labels[i] ?? ''))}`;
 }
 
-function modeRow(point: RatePoint, mode: ModeResult): string {
+function modeRow(point: RatePoint, mode: ModeResult): Html {
   const counts = [
     num(mode.actualRps.toFixed(1), 'achieved rps'),
     num(whole(mode.requests), 'requests'),
     num(whole(mode.errors), 'errors'),
     num(whole(mode.dropped), 'dropped'),
     num(orDash(mode.late, whole), 'late'),
-  ].join('');
-  const head = `<th scope="row" class="num">${point.targetRps}</th><td data-label="mode">${mode.mode}</td>${counts}`;
+  ];
+  const head = html`<th scope="row" class="num">${point.targetRps}</th><td data-label="mode">${mode.mode}</td>${counts}`;
   if (!mode.latenciesMs) {
-    return `<tr class="invalid" data-rate="${point.targetRps}" data-mode="${mode.mode}">${head}<td colspan="9" class="invalid-note">invalid: ${escapeHtml(modeProblems(point, mode))}</td></tr>`;
+    return html`<tr class="invalid" data-rate="${point.targetRps}" data-mode="${mode.mode}">${head}<td colspan="9" class="invalid-note">invalid: ${modeProblems(point, mode)}</td></tr>`;
   }
   const spreads = (
     [
       ['p50 across repetitions', repetitionSpreadCell(mode)],
       ['p50 odd / even slices', halvesCell(mode)],
     ] as const
-  )
-    .map(([label, cell]) => `<td class="num spread" data-label="${label}">${escapeHtml(cell)}</td>`)
-    .join('');
-  return `<tr data-rate="${point.targetRps}" data-mode="${mode.mode}">${head}${latencyCells(mode.latenciesMs)}${spreads}</tr>`;
+  ).map(([label, cell]) => html`<td class="num spread" data-label="${label}">${cell}</td>`);
+  return html`<tr data-rate="${point.targetRps}" data-mode="${mode.mode}">${head}${latencyCells(mode.latenciesMs)}${spreads}</tr>`;
 }
 
-function renderModes(report: BenchReport): string {
+function renderModes(report: BenchReport): Html {
   const header = [...modeTableHeader];
   return table(
     'bench-modes',
@@ -226,18 +224,18 @@ function renderModes(report: BenchReport): string {
   );
 }
 
-function renderMethod(report: BenchReport): string {
+function renderMethod(report: BenchReport): Html {
   const config = report.testConfig;
   const items = [
-    `<li><strong>baseline:</strong> ${escapeHtml(report.paths.baseline)}</li>`,
-    `<li><strong>meshed:</strong> ${escapeHtml(report.paths.meshed)}</li>`,
-    `<li><strong>load:</strong> ${escapeHtml(`${config.loadGenerator}; ${config.connections} keep-alive connections; ${config.payloadBytes} B response payload; warm-up ${formatNumber(config.warmupSeconds, 1)} s per window; ${config.order}.`)}</li>`,
+    html`<li><strong>baseline:</strong> ${report.paths.baseline}</li>`,
+    html`<li><strong>meshed:</strong> ${report.paths.meshed}</li>`,
+    html`<li><strong>load:</strong> ${`${config.loadGenerator}; ${config.connections} keep-alive connections; ${config.payloadBytes} B response payload; warm-up ${formatNumber(config.warmupSeconds, 1)} s per window; ${config.order}.`}</li>`,
   ];
   const c = report.calibration;
   items.push(
     c
-      ? `<li><strong>calibration:</strong> ${escapeHtml(`a known ${c.delayMs} ms delay at ${c.rateRps} rps was measured as ${formatSigned(c.measuredMs)} ms at p50 (tolerance ±${c.toleranceMs} ms; per repetition ${c.perRepetitionMs.map((v) => formatSigned(v)).join(', ')} ms): ${c.passed ? 'passed' : 'FAILED'}.`)}</li>`
-      : '<li><strong>calibration:</strong> not run (add <code>--calibrate</code>).</li>',
+      ? html`<li><strong>calibration:</strong> ${`a known ${c.delayMs} ms delay at ${c.rateRps} rps was measured as ${formatSigned(c.measuredMs)} ms at p50 (tolerance ±${c.toleranceMs} ms; per repetition ${c.perRepetitionMs.map((v) => formatSigned(v)).join(', ')} ms): ${c.passed ? 'passed' : 'FAILED'}.`}</li>`
+      : html`<li><strong>calibration:</strong> not run (add <code>--calibrate</code>).</li>`,
   );
   const capacity = report.driverCapacity;
   if (capacity) {
@@ -247,12 +245,12 @@ function renderMethod(report: BenchReport): string {
         : `wrk: ${capacity.wrk.unavailable}`;
     const top = Math.max(...config.rates);
     items.push(
-      `<li><strong>driver capacity:</strong> ${escapeHtml(`closed loop against ${capacity.target}: ${whole(capacity.driver.requestsPerSecond)} requests/s (${wrk}); the sweep's highest rate is ${formatPercent(top / capacity.driver.requestsPerSecond)} of it.`)}</li>`,
+      html`<li><strong>driver capacity:</strong> ${`closed loop against ${capacity.target}: ${whole(capacity.driver.requestsPerSecond)} requests/s (${wrk}); the sweep's highest rate is ${formatPercent(top / capacity.driver.requestsPerSecond)} of it.`}</li>`,
     );
   }
-  items.push(...report.notes.map((note) => `<li>${escapeHtml(note)}</li>`));
-  const references = report.referenceNumbers.map((r) => `<li>${escapeHtml(r)}</li>`).join('');
-  return `<details class="bench-method"><summary>Method, calibration and driver capacity</summary><ul>${items.join('')}</ul><p>Published figures to compare with:</p><ul>${references}</ul></details>`;
+  items.push(...report.notes.map((note) => html`<li>${note}</li>`));
+  const references = report.referenceNumbers.map((r) => html`<li>${r}</li>`);
+  return html`<details class="bench-method"><summary>Method, calibration and driver capacity</summary><ul>${items}</ul><p>Published figures to compare with:</p><ul>${references}</ul></details>`;
 }
 
 /**
@@ -260,24 +258,24 @@ function renderMethod(report: BenchReport): string {
  * rate (baseline and meshed p50 and p99), the added latency per percentile and rate, the
  * proxies' CPU and memory, latency by mode, and the method (pure).
  */
-export function renderBenchSection(report: BenchReport): string {
+export function renderBenchSection(report: BenchReport): Html {
   const env = report.environment;
   const verdict = report.passed
-    ? '<span class="badge badge-PASSED">✓ self-checks passed</span> the figures are measurements as far as the method can tell.'
-    : '<span class="badge badge-FAILED">✗ a self-check failed</span> read the figures with that in mind; invalid points carry no latency.';
+    ? html`<span class="badge badge-PASSED">✓ self-checks passed</span> the figures are measurements as far as the method can tell.`
+    : html`<span class="badge badge-FAILED">✗ a self-check failed</span> read the figures with that in mind; invalid points carry no latency.`;
   const facts = [
-    `run <code>${escapeHtml(report.runId)}</code>`,
-    escapeHtml(formatTimestamp(report.startedAt)),
-    escapeHtml(`${env.cores} cores (${env.cpuModel})`),
-    escapeHtml(`load average at start ${env.loadAverageAtStart.map((l) => l.toFixed(2)).join(' / ')}`),
-    escapeHtml(`meshproof ${env.harnessVersion}, Node ${env.node}`),
+    html`run <code>${report.runId}</code>`,
+    formatTimestamp(report.startedAt),
+    `${env.cores} cores (${env.cpuModel})`,
+    `load average at start ${env.loadAverageAtStart.map((l) => l.toFixed(2)).join(' / ')}`,
+    `meshproof ${env.harnessVersion}, Node ${env.node}`,
   ];
   const otherLoad = report.otherLoadMillicores
-    ? `<p class="muted">Other processes on this machine used on average ${formatNumber(report.otherLoadMillicores.avg, 0)} millicores (at most ${formatNumber(report.otherLoadMillicores.max, 0)}) of the ${env.cores * 1000} during the windows: the more, the noisier the figures.</p>`
+    ? html`<p class="muted">Other processes on this machine used on average ${formatNumber(report.otherLoadMillicores.avg, 0)} millicores (at most ${formatNumber(report.otherLoadMillicores.max, 0)}) of the ${env.cores * 1000} during the windows: the more, the noisier the figures.</p>`
     : '';
-  return `<section id="bench" class="bench" aria-labelledby="bench-title" data-passed="${report.passed}">
-<h2 id="bench-title">Sidecar overhead: ${escapeHtml(env.mesh)} mesh (${escapeHtml(`${env.proxy.name} ${env.proxy.version}`)}) on ${escapeHtml(env.platform)}</h2>
-<p class="bench-facts muted">${facts.join(' · ')}</p>
+  return html`<section id="bench" class="bench" aria-labelledby="bench-title" data-passed="${String(report.passed)}">
+<h2 id="bench-title">Sidecar overhead: ${env.mesh} mesh (${env.proxy.name} ${env.proxy.version}) on ${env.platform}</h2>
+<p class="bench-facts muted">${joinHtml(facts, ' · ')}</p>
 <p class="bench-verdict">${verdict}</p>
 ${otherLoad}
 <h3 id="bench-self-checks">Self-checks</h3>
@@ -296,7 +294,7 @@ ${renderMethod(report)}
 }
 
 /** Styles of the bench section, added to the report's when the section is on a page. */
-export const benchStyles = `
+export const benchStyles = trustedHtml(`
 .bench h3{margin:1.25rem 0 .4rem}
 .bench-facts{font-size:.88rem;margin:.25rem 0}
 .bench-verdict{margin:.5rem 0}
@@ -315,7 +313,7 @@ export const benchStyles = `
 .bench-method ul{margin:.25rem 0;padding-left:1.2rem}
 @media (max-width:640px){.bench .chart-figure{overflow-x:auto}.bench .rate-chart{min-width:560px}.bench .self-checks thead{display:none}.bench .self-checks tr,.bench .self-checks th,.bench .self-checks td{display:block;border:0;padding:.1rem .3rem;min-width:0}.bench .self-checks tr{border-bottom:1px solid var(--line);padding:.35rem 0}.bench .self-checks td::before{content:attr(data-label) ": ";color:var(--muted)}}
 @media print{.bench .table-scroll{overflow:visible}.bench table{font-size:8.5pt}.bench-method[open] summary,.bench-method summary{break-after:avoid}}
-`;
+`);
 
 /**
  * bench.html: the benchmark as one self-contained page, in report.html's style (inline CSS and
@@ -323,21 +321,16 @@ export const benchStyles = `
  * attach to a CI run (pure).
  */
 export function renderBenchHtml(report: BenchReport): string {
-  const csp =
-    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
   const env = report.environment;
   const verdict = report.passed ? 'PASSED' : 'FAILED';
-  const title = `meshproof bench ${report.passed ? 'passed' : 'self-check failed'}: ${env.mesh} (${env.proxy.name} ${env.proxy.version}) on ${env.platform}`;
-  return `${pageHead({ csp, harnessVersion: env.harnessVersion, title, styles: `${reportStyles}${benchStyles}` })}
-<body>
-<main>
-<header class="report-header">
+  return htmlPage({
+    harnessVersion: env.harnessVersion,
+    title: `meshproof bench ${report.passed ? 'passed' : 'self-check failed'}: ${env.mesh} (${env.proxy.name} ${env.proxy.version}) on ${env.platform}`,
+    styles: html`${reportStyles}${benchStyles}`,
+    main: html`<header class="report-header">
 <div class="title"><h1>meshproof sidecar-overhead benchmark</h1><span class="verdict verdict-${verdict}" data-verdict="${verdict}">${report.passed ? 'SELF-CHECKS PASSED' : 'SELF-CHECK FAILED'}</span></div>
 </header>
 ${renderBenchSection(report)}
-<footer>Written by meshproof ${escapeHtml(env.harnessVersion)} from the same data as bench.json and bench.md (${escapeHtml(report.apiVersion)} ${escapeHtml(report.kind)}, ${report.results.length} rates, ${report.testConfig.repetitions} repetition(s)).</footer>
-</main>
-</body>
-</html>
-`;
+<footer>Written by meshproof ${env.harnessVersion} from the same data as bench.json and bench.md (${report.apiVersion} ${report.kind}, ${report.results.length} rates, ${report.testConfig.repetitions} repetition(s)).</footer>`,
+  });
 }

@@ -1,7 +1,8 @@
 import type { CheckResult } from '../model/verdict.ts';
 import type { CategoryVerdict, LatencySummary, RatioVerdict } from '../stats/index.ts';
 import { decodeLatencyHistogram, latencyBuckets } from '../stats/index.ts';
-import { escapeHtml, formatConfidence, formatNumber, formatPercent, formatProbability } from './html-text.ts';
+import { type Html, type HtmlValue, html, joinHtml } from './html-template.ts';
+import { formatConfidence, formatNumber, formatPercent, formatProbability } from './html-text.ts';
 import { type LatencyBin, niceStep, renderLatencyChart, renderRatioChart } from './svg-charts.ts';
 
 /**
@@ -79,27 +80,27 @@ export function binsFromValues(values: readonly number[], end: number): LatencyB
   return counts.map((count, i) => ({ fromMs: i * width, toMs: (i + 1) * width, count }));
 }
 
-function table(headers: readonly string[], rows: readonly (readonly string[])[], className: string): string {
-  const head = headers.map((h) => `<th scope="col">${h}</th>`).join('');
-  const body = rows.map((row) => `<tr>${row.map((cell) => `<td>${cell}</td>`).join('')}</tr>`).join('\n');
-  return `<div class="table-scroll"><table class="${className}"><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table></div>`;
+function table(headers: readonly string[], rows: readonly (readonly HtmlValue[])[], className: string): Html {
+  const head = headers.map((h) => html`<th scope="col">${h}</th>`);
+  const body = rows.map((row) => html`<tr>${row.map((cell) => html`<td>${cell}</td>`)}</tr>`);
+  return html`<div class="table-scroll"><table class="${className}"><thead><tr>${head}</tr></thead><tbody>\n${joinHtml(body, '\n')}\n</tbody></table></div>`;
 }
 
-function categoryState(category: CategoryVerdict): string {
-  if (category.inBand) return '<span class="ok">within tolerance</span>';
-  if (category.disjoint) return '<span class="bad">outside tolerance</span>';
-  return '<span class="warn">undecided</span>';
+function categoryState(category: CategoryVerdict): Html {
+  if (category.inBand) return html`<span class="ok">within tolerance</span>`;
+  if (category.disjoint) return html`<span class="bad">outside tolerance</span>`;
+  return html`<span class="warn">undecided</span>`;
 }
 
-function renderRatio(verdict: RatioVerdict, counts: unknown, sampling: unknown): string {
+function renderRatio(verdict: RatioVerdict, counts: unknown, sampling: unknown): Html {
   const confidence = formatConfidence(verdict.alpha);
   const chart = renderRatioChart({
     tolerance: verdict.tolerance,
     confidence,
     categories: verdict.categories,
   });
-  const rows = verdict.categories.map((c) => [
-    `<strong>${escapeHtml(c.name)}</strong>`,
+  const rows: HtmlValue[][] = verdict.categories.map((c) => [
+    html`<strong>${c.name}</strong>`,
     formatPercent(c.target),
     String(c.count),
     c.observed === null ? '—' : formatPercent(c.observed),
@@ -114,13 +115,13 @@ function renderRatio(verdict: RatioVerdict, counts: unknown, sampling: unknown):
     for (const [name, count] of Object.entries(counts)) {
       if (judged.has(name) || typeof count !== 'number') continue;
       rows.push([
-        escapeHtml(name),
+        name,
         '—',
         String(count),
         verdict.requests > 0 ? formatPercent(count / verdict.requests) : '—',
         '—',
         '—',
-        '<span class="muted">not judged (counts towards the total)</span>',
+        html`<span class="muted">not judged (counts towards the total)</span>`,
       ]);
     }
   }
@@ -133,17 +134,20 @@ function renderRatio(verdict: RatioVerdict, counts: unknown, sampling: unknown):
     typeof plan.batchSize === 'number'
       ? ` (batches of ${plan.batchSize}, cap ${String(plan.maxRequests)})`
       : ''
-  }; decision ${verdict.decision} (${escapeHtml(decision)}); false-failure rate ≤ ${formatProbability(verdict.alpha)}, each interval at α = ${formatProbability(verdict.perIntervalAlpha)} (Clopper–Pearson, Bonferroni over categories × looks).`;
-  return [
-    '<h5>Share per category</h5>',
-    `<figure class="chart-figure">${chart}<figcaption>Each share's ${confidence} simultaneous confidence interval must lie inside the tolerance band (target ± ${formatNumber(verdict.tolerance * 100, 2)} points) to pass, and fails once it lies entirely outside.</figcaption></figure>`,
-    table(
-      ['category', 'target', 'requests', 'observed', `${confidence} interval`, 'tolerance band', 'result'],
-      rows,
-      'ratio-table',
-    ),
-    `<p class="sampling">${samplingLine}</p>`,
-  ].join('\n');
+  }; decision ${verdict.decision} (${decision}); false-failure rate ≤ ${formatProbability(verdict.alpha)}, each interval at α = ${formatProbability(verdict.perIntervalAlpha)} (Clopper–Pearson, Bonferroni over categories × looks).`;
+  return joinHtml(
+    [
+      html`<h5>Share per category</h5>`,
+      html`<figure class="chart-figure">${chart}<figcaption>Each share's ${confidence} simultaneous confidence interval must lie inside the tolerance band (target ± ${formatNumber(verdict.tolerance * 100, 2)} points) to pass, and fails once it lies entirely outside.</figcaption></figure>`,
+      table(
+        ['category', 'target', 'requests', 'observed', `${confidence} interval`, 'tolerance band', 'result'],
+        rows,
+        'ratio-table',
+      ),
+      html`<p class="sampling">${samplingLine}</p>`,
+    ],
+    '\n',
+  );
 }
 
 /** A marker on a latency chart, e.g. the p99 or the configured timeout. */
@@ -170,7 +174,7 @@ function timeoutMarkers(evidence: Json): LatencyMarker[] {
     }));
 }
 
-function percentileTable(p: LatencySummary): string {
+function percentileTable(p: LatencySummary): Html {
   const ms = (value: number) => `${formatNumber(value, 1)} ms`;
   return table(
     ['requests', 'min', 'p50', 'p90', 'p99', 'max'],
@@ -179,7 +183,7 @@ function percentileTable(p: LatencySummary): string {
   );
 }
 
-function renderLatency(latency: LatencyEvidence, timeouts: readonly LatencyMarker[]): string {
+function renderLatency(latency: LatencyEvidence, timeouts: readonly LatencyMarker[]): Html {
   const { band, percentiles } = latency;
   const end = latencyAxisEnd(
     percentiles.maxMs,
@@ -209,14 +213,17 @@ function renderLatency(latency: LatencyEvidence, timeouts: readonly LatencyMarke
     markers: [...timeouts, { label: 'p50', ms: percentiles.p50Ms }, { label: 'p99', ms: percentiles.p99Ms }],
     title: `Latency distribution of ${percentiles.count} requests against the expected band ${formatNumber(band.fromMs, 0)}–${formatNumber(band.toMs, 0)} ms`,
   });
-  return [
-    '<h5>Latency distribution</h5>',
-    `<figure class="chart-figure">${chart}<figcaption>Expected band ${formatNumber(band.fromMs, 1)}–${formatNumber(band.toMs, 1)} ms (shaded): <strong>${inBand}</strong> of ${percentiles.count} requests inside, ${under} faster, ${over} slower.</figcaption></figure>`,
-    percentileTable(percentiles),
-  ].join('\n');
+  return joinHtml(
+    [
+      html`<h5>Latency distribution</h5>`,
+      html`<figure class="chart-figure">${chart}<figcaption>Expected band ${formatNumber(band.fromMs, 1)}–${formatNumber(band.toMs, 1)} ms (shaded): <strong>${inBand}</strong> of ${percentiles.count} requests inside, ${under} faster, ${over} slower.</figcaption></figure>`,
+      percentileTable(percentiles),
+    ],
+    '\n',
+  );
 }
 
-function renderLatencyValues(values: readonly number[], timeouts: readonly LatencyMarker[]): string {
+function renderLatencyValues(values: readonly number[], timeouts: readonly LatencyMarker[]): Html {
   const sorted = [...values].sort((a, b) => a - b);
   const max = sorted.at(-1) ?? 0;
   const end = latencyAxisEnd(
@@ -230,10 +237,13 @@ function renderLatencyValues(values: readonly number[], timeouts: readonly Laten
     markers: [...timeouts, { label: 'median', ms: median }],
     title: `Latency of ${values.length} requests`,
   });
-  return [
-    '<h5>Latency per request</h5>',
-    `<figure class="chart-figure">${chart}<figcaption>${values.length} requests: min ${formatNumber(sorted[0] ?? 0, 1)} ms, median ${formatNumber(median, 1)} ms, max ${formatNumber(max, 1)} ms.</figcaption></figure>`,
-  ].join('\n');
+  return joinHtml(
+    [
+      html`<h5>Latency per request</h5>`,
+      html`<figure class="chart-figure">${chart}<figcaption>${values.length} requests: min ${formatNumber(sorted[0] ?? 0, 1)} ms, median ${formatNumber(median, 1)} ms, max ${formatNumber(max, 1)} ms.</figcaption></figure>`,
+    ],
+    '\n',
+  );
 }
 
 /** "3 attempts ×20" or "1 attempt ×5, 3 attempts ×15". */
@@ -247,7 +257,7 @@ export function describeAttemptCounts(attempts: readonly number[]): string {
     .join(', ');
 }
 
-function renderAttempts(attempts: unknown): string | undefined {
+function renderAttempts(attempts: unknown): Html | undefined {
   const plans: [string, readonly number[]][] = isNumberArray(attempts)
     ? [['all requests', attempts]]
     : isRecord(attempts)
@@ -256,18 +266,17 @@ function renderAttempts(attempts: unknown): string | undefined {
         )
       : [];
   if (plans.length === 0) return undefined;
-  return [
-    '<h5>Attempts seen by the servers</h5>',
-    table(
-      ['traffic', 'requests', 'attempts per request'],
-      plans.map(([plan, values]) => [
-        escapeHtml(plan),
-        String(values.length),
-        escapeHtml(describeAttemptCounts(values)),
-      ]),
-      'attempts-table',
-    ),
-  ].join('\n');
+  return joinHtml(
+    [
+      html`<h5>Attempts seen by the servers</h5>`,
+      table(
+        ['traffic', 'requests', 'attempts per request'],
+        plans.map(([plan, values]) => [plan, String(values.length), describeAttemptCounts(values)]),
+        'attempts-table',
+      ),
+    ],
+    '\n',
+  );
 }
 
 /** Evidence values as short text: numbers and strings as they are, the rest as compact JSON. */
@@ -277,10 +286,10 @@ export function formatEvidenceValue(value: unknown, maxLength = 320): string {
   return text.length > maxLength ? `${text.slice(0, maxLength)}… (${text.length} characters)` : text;
 }
 
-/** The evidence of a check as HTML: charts, tables and the remaining fields. */
-export function renderEvidence(check: CheckResult): string {
+/** The evidence of a check as HTML: charts, tables and the remaining fields; undefined when it has none. */
+export function renderEvidence(check: CheckResult): Html | undefined {
   const evidence = check.evidence;
-  const parts: string[] = [];
+  const parts: Html[] = [];
   // Keys drawn by a dedicated part; every other key is listed as it is.
   const shown = new Set<string>();
   if (isRatioVerdict(evidence.ratio)) {
@@ -305,19 +314,16 @@ export function renderEvidence(check: CheckResult): string {
   const rest = Object.entries(evidence).filter(([key]) => !shown.has(key));
   if (rest.length > 0) {
     parts.push(
-      `<dl class="evidence-fields">${rest
-        .map(
-          ([key, value]) =>
-            `<dt>${escapeHtml(key)}</dt><dd><code>${escapeHtml(formatEvidenceValue(value))}</code></dd>`,
-        )
-        .join('')}</dl>`,
+      html`<dl class="evidence-fields">${rest.map(
+        ([key, value]) => html`<dt>${key}</dt><dd><code>${formatEvidenceValue(value)}</code></dd>`,
+      )}</dl>`,
     );
   }
   if (requests) {
     const sent = Object.entries(requests)
       .map(([plan, count]) => `${plan} ×${String(count)}`)
       .join(', ');
-    parts.push(`<p class="requests-sent">Requests sent: ${escapeHtml(sent)}.</p>`);
+    parts.push(html`<p class="requests-sent">Requests sent: ${sent}.</p>`);
   }
-  return parts.join('\n');
+  return parts.length > 0 ? joinHtml(parts, '\n') : undefined;
 }

@@ -180,7 +180,7 @@ describe('renderHtmlReport', () => {
   it('embeds a benchmark given with it: the bench section after the checks, with its styles', () => {
     const bench = fixtureBenchReport();
     const page = renderHtmlReport(failingFixtureReport(), { bench });
-    const section = renderBenchSection(bench);
+    const section = String(renderBenchSection(bench));
     expect(page.split(section)).toHaveLength(2);
     expect(page.indexOf(section)).toBeGreaterThan(page.indexOf('<section id="checks"'));
     expect(page.indexOf(section)).toBeLessThan(page.indexOf('<footer>'));
@@ -190,13 +190,13 @@ describe('renderHtmlReport', () => {
     expect(
       page
         .replace(section, '')
-        .replace(benchStyles, '')
+        .replace(String(benchStyles), '')
         .replace('</section>\n\n<footer>', '</section>\n<footer>'),
     ).toBe(html);
   });
 
   it('has no bench section or bench styles without a benchmark', () => {
     expect(html).not.toContain('id="bench"');
-    expect(html).not.toContain(benchStyles);
+    expect(html).not.toContain(String(benchStyles));
   });
 });

@@ -1,12 +1,12 @@
-import { createHash } from 'node:crypto';
 import type { BenchReport } from '../bench/bench-report.ts';
 import type { CheckResult, CheckStatus } from '../model/verdict.ts';
 import { benchStyles, renderBenchSection } from './bench-html.ts';
 import type { ConformanceReport } from './conformance-report.ts';
 import { renderEvidence } from './evidence-html.ts';
 import { likelyCauses } from './failure-hints.ts';
-import { pageHead, reportStyles } from './html-styles.ts';
-import { escapeHtml, formatDuration, formatNumber, formatProbability, formatTimestamp } from './html-text.ts';
+import { htmlPage, reportStyles } from './html-styles.ts';
+import { type Html, type HtmlValue, html, joinHtml, trustedHtml } from './html-template.ts';
+import { formatDuration, formatNumber, formatProbability, formatTimestamp } from './html-text.ts';
 
 /**
  * report.html: the compliance report people read, rendered from the same report object as
@@ -61,7 +61,7 @@ function countOf(report: ConformanceReport, status: CheckStatus): number {
 }
 
 const badge = (status: CheckStatus) =>
-  `<span class="badge badge-${status}">${statusMarks[status]} ${escapeHtml(status)}</span>`;
+  html`<span class="badge badge-${status}">${statusMarks[status]} ${status}</span>`;
 
 const anchor = (check: CheckResult) => `check-${check.id}`;
 
@@ -71,151 +71,144 @@ function optionalFact(environment: object, key: 'kubernetes' | 'proxy'): string 
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
-function renderFacts(report: ConformanceReport): string {
+function renderFacts(report: ConformanceReport): Html {
   const kubernetes =
     optionalFact(report.environment, 'kubernetes') ??
     (report.platform === 'local' ? 'none (local platform: processes on this machine)' : 'not recorded');
   const proxy = optionalFact(report.environment, 'proxy');
   const selection =
     report.config.only.length > 0 ? `--only ${report.config.only.join(',')}` : 'every check in the suite';
-  const facts: [string, string][] = [
-    ['Mesh', `<strong>${escapeHtml(report.mesh.name)}</strong> ${escapeHtml(report.mesh.version)}`],
-    ['Platform', escapeHtml(report.platform)],
-    ['Kubernetes', escapeHtml(kubernetes)],
-    ...(proxy ? ([['Proxy', escapeHtml(proxy)]] as [string, string][]) : []),
-    ['Harness', `meshproof ${escapeHtml(report.harness.version)}`],
-    ['Run', `<code>${escapeHtml(report.runId)}</code>`],
-    [
-      'Date',
-      `${escapeHtml(formatTimestamp(report.startedAt))} · took ${escapeHtml(formatDuration(report.durationMs))}`,
-    ],
+  const facts: (readonly [string, HtmlValue])[] = [
+    ['Mesh', html`<strong>${report.mesh.name}</strong> ${report.mesh.version}`],
+    ['Platform', report.platform],
+    ['Kubernetes', kubernetes],
+    ...(proxy ? ([['Proxy', proxy]] as const) : []),
+    ['Harness', `meshproof ${report.harness.version}`],
+    ['Run', html`<code>${report.runId}</code>`],
+    ['Date', `${formatTimestamp(report.startedAt)} · took ${formatDuration(report.durationMs)}`],
     [
       'False-failure bound',
-      `${escapeHtml(formatProbability(report.falseFailureBound))} <span class="muted">(the chance that a conformant mesh fails some statistical check of this run)</span>`,
+      html`${formatProbability(report.falseFailureBound)} <span class="muted">(the chance that a conformant mesh fails some statistical check of this run)</span>`,
     ],
-    ['Checks run', escapeHtml(selection)],
+    ['Checks run', selection],
     [
       'Runner',
-      `Node ${escapeHtml(report.environment.node)} · ${escapeHtml(report.environment.os)}/${escapeHtml(report.environment.arch)} · ${report.environment.cpus} CPUs · config ${escapeHtml(report.config.hash)}`,
+      `Node ${report.environment.node} · ${report.environment.os}/${report.environment.arch} · ${report.environment.cpus} CPUs · config ${report.config.hash}`,
     ],
   ];
-  return `<dl class="facts">${facts.map(([term, value]) => `<dt>${term}</dt><dd>${value}</dd>`).join('')}</dl>`;
+  return html`<dl class="facts">${facts.map(([term, value]) => html`<dt>${term}</dt><dd>${value}</dd>`)}</dl>`;
 }
 
-function renderCounts(report: ConformanceReport): string {
+function renderCounts(report: ConformanceReport): Html {
   const tiles = (['FAILED', 'ERROR', 'PASSED', 'NOT_SUPPORTED', 'SKIPPED'] as const).map(
     (status) =>
-      `<li class="count count-${status}${countOf(report, status) === 0 ? ' count-zero' : ''}"><span class="count-number">${countOf(report, status)}</span> ${statusLabels[status].toLowerCase()}</li>`,
+      html`<li class="count count-${status}${countOf(report, status) === 0 ? ' count-zero' : ''}"><span class="count-number">${countOf(report, status)}</span> ${statusLabels[status].toLowerCase()}</li>`,
   );
-  return `<ul class="counts" aria-label="Checks by status">${tiles.join('')}<li class="count count-total"><span class="count-number">${report.summary.total}</span> checks</li></ul>`;
+  return html`<ul class="counts" aria-label="Checks by status">${tiles}<li class="count count-total"><span class="count-number">${report.summary.total}</span> checks</li></ul>`;
 }
 
-function renderAttention(report: ConformanceReport): string {
+function renderAttention(report: ConformanceReport): Html {
   const failing = checksInReadingOrder(report.checks).filter(
     (c) => c.status === 'FAILED' || c.status === 'ERROR',
   );
-  if (failing.length === 0) return '';
+  if (failing.length === 0) return html``;
   const items = failing.map(
     (c) =>
-      `<li>${badge(c.status)} <a href="#${escapeHtml(anchor(c))}"><code>${escapeHtml(c.id)}</code></a><br><span class="muted">got:</span> ${escapeHtml(c.got)}</li>`,
+      html`<li>${badge(c.status)} <a href="#${anchor(c)}"><code>${c.id}</code></a><br><span class="muted">got:</span> ${c.got}</li>`,
   );
-  return `<section class="attention" aria-labelledby="attention-title"><h2 id="attention-title">Needs attention</h2><ul>${items.join('')}</ul></section>`;
+  return html`<section class="attention" aria-labelledby="attention-title"><h2 id="attention-title">Needs attention</h2><ul>${items}</ul></section>`;
 }
 
-function renderCapabilities(report: ConformanceReport): string {
+function renderCapabilities(report: ConformanceReport): Html {
   const cards = report.capabilities.map((capability) => {
     const checks = checksInReadingOrder(report.checks).filter((c) => c.features.includes(capability.feature));
     const ran = checks.filter((c) => c.status !== 'NOT_SUPPORTED' && c.status !== 'SKIPPED').length;
     const support = capability.supported
-      ? '<span class="ok" title="supported">✓</span>'
-      : '<span class="bad" title="not supported">✗</span>';
+      ? html`<span class="ok" title="supported">✓</span>`
+      : html`<span class="bad" title="not supported">✗</span>`;
     const reason =
       !capability.supported && capability.reason
-        ? `<p class="capability-reason">not supported: ${escapeHtml(capability.reason)}</p>`
+        ? html`<p class="capability-reason">not supported: ${capability.reason}</p>`
         : '';
     const list =
       checks.length === 0
-        ? '<p class="muted">no check in this suite</p>'
-        : `<ul class="capability-checks">${checks
-            .map(
-              (c) =>
-                `<li><span class="dot dot-${c.status}" title="${c.status}">${statusMarks[c.status]}</span> <a href="#${escapeHtml(anchor(c))}">${escapeHtml(c.id)}</a></li>`,
-            )
-            .join('')}</ul>`;
+        ? html`<p class="muted">no check in this suite</p>`
+        : html`<ul class="capability-checks">${checks.map(
+            (c) =>
+              html`<li><span class="dot dot-${c.status}" title="${c.status}">${statusMarks[c.status]}</span> <a href="#${anchor(c)}">${c.id}</a></li>`,
+          )}</ul>`;
     const state = capability.supported ? 'supported' : 'unsupported';
-    return `<li class="capability capability-${state}" data-feature="${escapeHtml(capability.feature)}"><div class="capability-head">${support} <strong>${escapeHtml(capability.feature)}</strong> <span class="muted">${checks.length === 0 ? '' : `${ran} of ${checks.length} ran`}</span></div>${reason}${list}</li>`;
+    return html`<li class="capability capability-${state}" data-feature="${capability.feature}"><div class="capability-head">${support} <strong>${capability.feature}</strong> <span class="muted">${checks.length === 0 ? '' : `${ran} of ${checks.length} ran`}</span></div>${reason}${list}</li>`;
   });
   const supported = report.capabilities.filter((c) => c.supported).length;
-  return `<section id="capabilities" aria-labelledby="capabilities-title"><h2 id="capabilities-title">Capability matrix</h2>
-<p class="muted">${escapeHtml(report.mesh.name)} supports ${supported} of ${report.capabilities.length} features; under each, the checks that exercise it and how they ended.</p>
+  return html`<section id="capabilities" aria-labelledby="capabilities-title"><h2 id="capabilities-title">Capability matrix</h2>
+<p class="muted">${report.mesh.name} supports ${supported} of ${report.capabilities.length} features; under each, the checks that exercise it and how they ended.</p>
 <ul class="capabilities">
-${cards.join('\n')}
+${joinHtml(cards, '\n')}
 </ul>${renderMeshMatrix(report)}</section>`;
 }
 
 /** Every mesh side by side (from `meshproof features`), collapsed: which checks run where. */
-function renderMeshMatrix(report: ConformanceReport): string {
+function renderMeshMatrix(report: ConformanceReport): Html {
   const matrix = report.capabilityMatrix;
-  if (!matrix) return '';
+  if (!matrix) return html``;
   const mark = (ok: boolean, reason?: string) =>
     ok
-      ? '<td class="ok" title="runs">✓</td>'
-      : `<td class="bad" title="${escapeHtml(reason ?? 'not supported')}">✗</td>`;
-  const head = `<tr><th scope="col">check</th>${matrix.meshes.map((m) => `<th scope="col">${escapeHtml(m)}</th>`).join('')}</tr>`;
+      ? html`<td class="ok" title="runs">✓</td>`
+      : html`<td class="bad" title="${reason ?? 'not supported'}">✗</td>`;
+  const head = html`<tr><th scope="col">check</th>${matrix.meshes.map((m) => html`<th scope="col">${m}</th>`)}</tr>`;
   const rows = matrix.checks.map(
     (c) =>
-      `<tr><th scope="row"><code>${escapeHtml(c.id)}</code></th>${matrix.meshes.map((m) => mark(c.runs[m]?.runs ?? false, c.runs[m]?.reason)).join('')}</tr>`,
+      html`<tr><th scope="row"><code>${c.id}</code></th>${matrix.meshes.map((m) => mark(c.runs[m]?.runs ?? false, c.runs[m]?.reason))}</tr>`,
   );
-  return `<details class="mesh-matrix"><summary>Across meshes: which checks run on ${matrix.meshes.map(escapeHtml).join(', ')}</summary><div class="table-scroll"><table>${head}${rows.join('')}</table></div></details>`;
+  return html`<details class="mesh-matrix"><summary>Across meshes: which checks run on ${matrix.meshes.join(', ')}</summary><div class="table-scroll"><table>${head}${rows}</table></div></details>`;
 }
 
-function renderFilter(report: ConformanceReport): string {
+function renderFilter(report: ConformanceReport): Html {
   const statuses = (['FAILED', 'ERROR', 'PASSED', 'NOT_SUPPORTED', 'SKIPPED'] as const).filter(
     (status) => countOf(report, status) > 0,
   );
   const buttons = [
-    `<button type="button" data-filter="all" aria-pressed="true">All ${report.summary.total}</button>`,
+    html`<button type="button" data-filter="all" aria-pressed="true">All ${report.summary.total}</button>`,
     ...statuses.map(
       (status) =>
-        `<button type="button" data-filter="${status}" aria-pressed="false">${statusLabels[status]} ${countOf(report, status)}</button>`,
+        html`<button type="button" data-filter="${status}" aria-pressed="false">${statusLabels[status]} ${countOf(report, status)}</button>`,
     ),
   ];
-  return `<nav class="filter" aria-label="Show checks by status">${buttons.join('')}</nav>`;
+  return html`<nav class="filter" aria-label="Show checks by status">${buttons}</nav>`;
 }
 
-function propagationLine(check: CheckResult): string {
+function propagationLine(check: CheckResult): HtmlValue {
   if (check.propagationMs === undefined)
     return 'No convergence probe: measured right after the configuration was applied.';
   if (check.propagationMs === null)
-    return '<span class="warn">The configuration was never confirmed in effect before measuring.</span>';
-  return `Configuration in effect after <strong>${escapeHtml(formatDuration(check.propagationMs))}</strong>.`;
+    return html`<span class="warn">The configuration was never confirmed in effect before measuring.</span>`;
+  return html`Configuration in effect after <strong>${formatDuration(check.propagationMs)}</strong>.`;
 }
 
 function renderTextBlocks(
   title: string,
   className: string,
-  blocks: readonly { readonly heading: string; readonly content: string }[],
-): string {
-  if (blocks.length === 0) return '';
-  const inner = blocks
-    .map(
-      (block) =>
-        `<details class="block"><summary>${block.heading}</summary><pre><code>${escapeHtml(block.content)}</code></pre></details>`,
-    )
-    .join('\n');
-  return `<details class="${className}"><summary>${title} (${blocks.length})</summary>\n${inner}\n</details>`;
+  blocks: readonly { readonly heading: HtmlValue; readonly content: string }[],
+): Html | undefined {
+  if (blocks.length === 0) return undefined;
+  const inner = blocks.map(
+    (block) =>
+      html`<details class="block"><summary>${block.heading}</summary><pre><code>${block.content}</code></pre></details>`,
+  );
+  return html`<details class="${className}"><summary>${title} (${blocks.length})</summary>\n${joinHtml(inner, '\n')}\n</details>`;
 }
 
-function renderEvidenceSafely(check: CheckResult): string {
+function renderEvidenceSafely(check: CheckResult): Html | undefined {
   try {
     return renderEvidence(check);
   } catch (error) {
     // One odd evidence object must not cost the rest of the report.
-    return `<p class="warn">The evidence could not be drawn (${escapeHtml((error as Error).message)}); it is in report.json.</p>`;
+    return html`<p class="warn">The evidence could not be drawn (${(error as Error).message}); it is in report.json.</p>`;
   }
 }
 
-function renderCheck(check: CheckResult): string {
+function renderCheck(check: CheckResult): Html {
   const ran = check.status === 'PASSED' || check.status === 'FAILED' || check.status === 'ERROR';
   const meta = [
     check.profile,
@@ -223,33 +216,38 @@ function renderCheck(check: CheckResult): string {
     ...(ran ? [formatDuration(check.durationMs)] : []),
     ...(check.alpha !== undefined ? [`false-failure rate ≤ ${formatProbability(check.alpha)}`] : []),
   ];
-  const parts = [
-    `<article class="check check-${check.status}" id="${escapeHtml(anchor(check))}" data-status="${check.status}">`,
-    `<header><h3>${badge(check.status)} <code>${escapeHtml(check.id)}</code></h3><p class="meta">${escapeHtml(meta.join(' · '))}</p></header>`,
-    `<p class="description">${escapeHtml(check.description)}</p>`,
+  const parts: (Html | undefined)[] = [
+    html`<article class="check check-${check.status}" id="${anchor(check)}" data-status="${check.status}">`,
+    html`<header><h3>${badge(check.status)} <code>${check.id}</code></h3><p class="meta">${meta.join(' · ')}</p></header>`,
+    html`<p class="description">${check.description}</p>`,
   ];
   if (check.status === 'NOT_SUPPORTED' || check.status === 'SKIPPED') {
     const label = check.status === 'NOT_SUPPORTED' ? 'Not supported' : 'Skipped';
     parts.push(
-      `<p class="reason"><strong>${label}:</strong> ${escapeHtml(check.reason ?? check.got)}</p>`,
-      '</article>',
+      html`<p class="reason"><strong>${label}:</strong> ${check.reason ?? check.got}</p>`,
+      html`</article>`,
     );
-    return parts.join('\n');
+    return joinHtml(
+      parts.filter((part) => part !== undefined),
+      '\n',
+    );
   }
   const failed = check.status !== 'PASSED';
   parts.push(
-    `<dl class="want-got"><dt>Wanted</dt><dd>${escapeHtml(check.want)}</dd><dt>Got</dt><dd class="${failed ? 'got-bad' : 'got-ok'}">${escapeHtml(check.got)}</dd></dl>`,
+    html`<dl class="want-got"><dt>Wanted</dt><dd>${check.want}</dd><dt>Got</dt><dd class="${failed ? 'got-bad' : 'got-ok'}">${check.got}</dd></dl>`,
   );
   if (check.status === 'ERROR' && check.reason && !check.got.includes(check.reason))
-    parts.push(`<p class="reason"><strong>Reason:</strong> ${escapeHtml(check.reason)}</p>`);
-  parts.push(`<p class="propagation">${propagationLine(check)}</p>`);
+    parts.push(html`<p class="reason"><strong>Reason:</strong> ${check.reason}</p>`);
+  parts.push(html`<p class="propagation">${propagationLine(check)}</p>`);
   const evidence = renderEvidenceSafely(check);
   if (evidence)
-    parts.push(`<section class="evidence"><h4 class="evidence-title">Evidence</h4>\n${evidence}\n</section>`);
+    parts.push(
+      html`<section class="evidence"><h4 class="evidence-title">Evidence</h4>\n${evidence}\n</section>`,
+    );
   const causes = likelyCauses(check);
   if (causes.length > 0) {
     parts.push(
-      `<section class="hints"><h4>Likely causes</h4><ul>${causes.map((c) => `<li>${escapeHtml(c)}</li>`).join('')}</ul></section>`,
+      html`<section class="hints"><h4>Likely causes</h4><ul>${causes.map((c) => html`<li>${c}</li>`)}</ul></section>`,
     );
   }
   parts.push(
@@ -257,29 +255,32 @@ function renderCheck(check: CheckResult): string {
       'Configuration applied',
       'resources',
       (check.resources ?? []).map((r) => ({
-        heading: `${escapeHtml(r.kind)} <code>${escapeHtml(r.name)}</code>`,
+        heading: html`${r.kind} <code>${r.name}</code>`,
         content: r.content,
       })),
     ),
     renderTextBlocks(
       'Diagnostics captured before cleanup',
       'diagnostics',
-      (check.diagnostics ?? []).map((d) => ({ heading: escapeHtml(d.title), content: d.content })),
+      (check.diagnostics ?? []).map((d) => ({ heading: d.title, content: d.content })),
     ),
-    '</article>',
+    html`</article>`,
   );
-  return parts.filter((part) => part !== '').join('\n');
+  return joinHtml(
+    parts.filter((part) => part !== undefined),
+    '\n',
+  );
 }
 
 /** Shows only the checks of the chosen status; without script every check stays visible. */
-const filterScript = `document.documentElement.classList.add('js');
+const filterScript = trustedHtml(`document.documentElement.classList.add('js');
 for (const button of document.querySelectorAll('[data-filter]')) {
   button.addEventListener('click', () => {
     const wanted = button.dataset.filter;
     for (const other of document.querySelectorAll('[data-filter]')) other.setAttribute('aria-pressed', String(other === button));
     for (const check of document.querySelectorAll('article[data-status]')) check.hidden = wanted !== 'all' && check.dataset.status !== wanted;
   });
-}`;
+}`);
 
 /** What else {@link renderHtmlReport} can put on the page. */
 export interface HtmlReportOptions {
@@ -292,18 +293,19 @@ export interface HtmlReportOptions {
 
 /** Renders the report as one self-contained HTML page (pure). */
 export function renderHtmlReport(report: ConformanceReport, options: HtmlReportOptions = {}): string {
-  const scriptHash = createHash('sha256').update(filterScript).digest('base64');
-  const csp = `default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${scriptHash}'; img-src data:; base-uri 'none'; form-action 'none'`;
   const title = `meshproof ${report.verdict}: ${report.mesh.name} ${report.mesh.version} on ${report.platform}`;
   const defects =
     report.config.defects.length > 0
-      ? `<p class="defects"><strong>Deliberate defects injected:</strong> ${escapeHtml(report.config.defects.join(', '))}. This run proves the checks catch them; it says nothing about a real mesh.</p>`
+      ? html`<p class="defects"><strong>Deliberate defects injected:</strong> ${report.config.defects.join(', ')}. This run proves the checks catch them; it says nothing about a real mesh.</p>`
       : '';
   const checks = checksInReadingOrder(report.checks);
-  return `${pageHead({ csp, harnessVersion: report.harness.version, title, styles: `${reportStyles}${options.bench ? benchStyles : ''}` })}
-<body>
-<main>
-<header class="report-header">
+  const styles = options.bench ? html`${reportStyles}${benchStyles}` : reportStyles;
+  return htmlPage({
+    harnessVersion: report.harness.version,
+    title,
+    styles,
+    script: filterScript,
+    main: html`<header class="report-header">
 <div class="title"><h1>meshproof conformance report</h1><span class="verdict verdict-${report.verdict}" data-verdict="${report.verdict}">${report.verdict}</span></div>
 ${renderFacts(report)}
 ${defects}
@@ -315,12 +317,8 @@ ${renderCapabilities(report)}
 <h2 id="checks-title">Checks</h2>
 <p class="muted">Failed and errored checks first. Each shows what was wanted and what was observed, the evidence, the configuration applied and, on failure, the diagnostics captured before cleanup.</p>
 ${renderFilter(report)}
-${checks.map(renderCheck).join('\n')}
+${joinHtml(checks.map(renderCheck), '\n')}
 </section>
-${options.bench ? `${renderBenchSection(options.bench)}\n` : ''}<footer>Written by meshproof ${escapeHtml(report.harness.version)} from the same data as report.json (${escapeHtml(report.apiVersion)}, ${report.summary.total} checks, ${formatNumber(report.durationMs / 1000, 1)} s).</footer>
-</main>
-<script>${filterScript}</script>
-</body>
-</html>
-`;
+${options.bench ? html`${renderBenchSection(options.bench)}\n` : ''}<footer>Written by meshproof ${report.harness.version} from the same data as report.json (${report.apiVersion}, ${report.summary.total} checks, ${formatNumber(report.durationMs / 1000, 1)} s).</footer>`,
+  });
 }

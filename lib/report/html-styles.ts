@@ -1,10 +1,11 @@
-import { escapeHtml } from './html-text.ts';
+import { createHash } from 'node:crypto';
+import { type Html, html, trustedHtml } from './html-template.ts';
 
 /**
  * The stylesheet of meshproof's HTML pages (report.html, bench.html): one inline block, no
  * external resource, readable in a narrow window and printable.
  */
-export const reportStyles = `
+export const reportStyles = trustedHtml(`
 :root{--pass:#1f7a3a;--fail:#c4302b;--error:#9a3412;--unsupported:#4b6584;--skipped:#6e7781;--fg:#1f2328;--muted:#59636e;--line:#d8dee4;--soft:#f6f8fa;--warn:#9a5b00}
 *{box-sizing:border-box}
 body{margin:0;font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:#fff;overflow-wrap:break-word}
@@ -73,26 +74,39 @@ footer{margin-top:2rem;color:var(--muted);font-size:.85rem}
 @media (max-width:640px){main{padding:10px}.facts,.want-got,.evidence-fields{grid-template-columns:1fr}.facts dt,.want-got dt{margin-top:.3rem}.count{min-width:5.5rem}
 .capabilities{grid-template-columns:1fr}}
 @media print{body{font-size:10.5pt}.filter{display:none!important}main{max-width:none;padding:0}.check{break-inside:avoid-page}pre{max-height:none}a{color:inherit;text-decoration:none}.attention,.hints,.defects{background:none}}
-`;
+`);
 
 /**
- * The head of every page meshproof writes (pure): a Content-Security-Policy that blocks every
- * request, the generator, the title, and the inline styles.
+ * Every page meshproof writes, as its text (pure): a Content-Security-Policy that blocks every
+ * request and allows only the page's own inline script (by its hash), the generator, the title,
+ * the inline styles, and the page's main content. The only place markup becomes a string.
  */
-export function pageHead(page: {
-  csp: string;
-  harnessVersion: string;
-  title: string;
-  styles: string;
+export function htmlPage(page: {
+  readonly harnessVersion: string;
+  readonly title: string;
+  readonly styles: Html;
+  readonly main: Html;
+  /** The page's inline script, if it has one: run after the content. */
+  readonly script?: Html;
 }): string {
-  return `<!doctype html>
+  const scriptSource = page.script
+    ? html` script-src 'sha256-${createHash('sha256').update(page.script.toString()).digest('base64')}';`
+    : html``;
+  return html`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="${page.csp}">
-<meta name="generator" content="meshproof ${escapeHtml(page.harnessVersion)}">
-<title>${escapeHtml(page.title)}</title>
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline';${scriptSource} img-src data:; base-uri 'none'; form-action 'none'">
+<meta name="generator" content="meshproof ${page.harnessVersion}">
+<title>${page.title}</title>
 <style>${page.styles}</style>
-</head>`;
+</head>
+<body>
+<main>
+${page.main}
+</main>
+${page.script ? html`<script>${page.script}</script>\n` : ''}</body>
+</html>
+`.toString();
 }

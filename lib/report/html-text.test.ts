@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  escapeHtml,
   formatConfidence,
   formatDuration,
   formatNumber,
@@ -9,16 +8,6 @@ import {
   formatSigned,
   formatTimestamp,
 } from './html-text.ts';
-
-describe('escapeHtml', () => {
-  it.each([
-    ['<script>alert("x")</script>', '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;'],
-    ["a & b's", 'a &amp; b&#39;s'],
-    ['plain ×20 → ✓', 'plain ×20 → ✓'],
-  ])('%j → %j', (text, escaped) => {
-    expect(escapeHtml(text)).toBe(escaped);
-  });
-});
 
 describe('number formats', () => {
   it.each([

@@ -1,20 +1,8 @@
 /**
- * Text helpers shared by the HTML report and its charts: escaping and the fixed number formats
- * every rendering uses, so the same figure reads the same everywhere (and goldens are stable).
+ * The fixed number and time formats every rendering uses (HTML, Markdown, terminal), so the
+ * same figure reads the same everywhere (and goldens are stable). Escaping is the templates'
+ * business: see html-template.ts.
  */
-
-const htmlEscapes: Readonly<Record<string, string>> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-/** Escapes text for HTML or SVG content and quoted attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => htmlEscapes[char] ?? char);
-}
 
 /** A number with at most `digits` decimals and no trailing zeros: 12, 12.5, 0.05. */
 export function formatNumber(value: number, digits = 1): string {

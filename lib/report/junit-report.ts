@@ -40,7 +40,7 @@ export function renderJunit(report: ConformanceReport): string {
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="meshproof" tests="${s.total}" failures="${s.failed}" errors="${s.errored}" skipped="${s.skipped + s.notSupported}" time="${(report.durationMs / 1000).toFixed(3)}">`,
-    `  <testsuite name="${escapeXml(suiteName)}" tests="${s.total}" failures="${s.failed}" errors="${s.errored}" skipped="${s.skipped + s.notSupported}" timestamp="${report.startedAt}" time="${(report.durationMs / 1000).toFixed(3)}">`,
+    `  <testsuite name="${escapeXml(suiteName)}" tests="${s.total}" failures="${s.failed}" errors="${s.errored}" skipped="${s.skipped + s.notSupported}" timestamp="${escapeXml(report.startedAt)}" time="${(report.durationMs / 1000).toFixed(3)}">`,
     `    <properties><property name="mesh.version" value="${escapeXml(report.mesh.version)}"/><property name="falseFailureBound" value="${report.falseFailureBound}"/></properties>`,
     ...cases,
     '  </testsuite>',

@@ -33,17 +33,21 @@ describe('renderRatioChart', () => {
     ['entirely outside', { inBand: false, disjoint: true }, '#c4302b', 'outside band'],
     ['overlapping the edge', { inBand: false, disjoint: false }, '#c26a00', 'undecided'],
   ])('colours an interval %s and says so', (_, state, colour, words) => {
-    const svg = renderRatioChart({ tolerance: 0.05, confidence: '99.999%', categories: [category(state)] });
+    const svg = String(
+      renderRatioChart({ tolerance: 0.05, confidence: '99.999%', categories: [category(state)] }),
+    );
     expect(fillOf(svg, 'interval')).toBe(colour);
     expect(svg).toContain(words);
   });
 
   it('places the band, target and observed share on a 0–100% axis', () => {
-    const svg = renderRatioChart({
-      tolerance: 0.05,
-      confidence: '99.999%',
-      categories: [category({ target: 0.5, observed: 0.5, lower: 0.45, upper: 0.55 })],
-    });
+    const svg = String(
+      renderRatioChart({
+        tolerance: 0.05,
+        confidence: '99.999%',
+        categories: [category({ target: 0.5, observed: 0.5, lower: 0.45, upper: 0.55 })],
+      }),
+    );
     // Plot from x=76, 420 px wide: 45% → 265, 55% → 307, 50% → 286.
     expect(svg).toMatch(/class="tolerance-band" x="265" [^>]*width="42"/);
     expect(svg).toMatch(/class="target" x1="286"/);
@@ -52,22 +56,26 @@ describe('renderRatioChart', () => {
   });
 
   it('clips a band that runs past 0% and draws no dot before any request', () => {
-    const svg = renderRatioChart({
-      tolerance: 0.05,
-      confidence: '95%',
-      categories: [category({ target: 0.02, observed: null, count: 0, lower: 0, upper: 1 })],
-    });
+    const svg = String(
+      renderRatioChart({
+        tolerance: 0.05,
+        confidence: '95%',
+        categories: [category({ target: 0.02, observed: null, count: 0, lower: 0, upper: 1 })],
+      }),
+    );
     expect(svg).toMatch(/class="tolerance-band" x="76" /);
     expect(svg).not.toContain('class="observed"');
     expect(svg).toContain('no requests of 0 req');
   });
 
   it('escapes category names and carries a title for screen readers', () => {
-    const svg = renderRatioChart({
-      tolerance: 0.05,
-      confidence: '95%',
-      categories: [category({ name: '<v1&v2>' })],
-    });
+    const svg = String(
+      renderRatioChart({
+        tolerance: 0.05,
+        confidence: '95%',
+        categories: [category({ name: '<v1&v2>' })],
+      }),
+    );
     expect(svg).toContain('&lt;v1&amp;v2&gt;');
     expect(svg).not.toContain('<v1&v2>');
     expect(svg).toMatch(/^<svg [^>]*role="img"[^>]*><title>Observed share/);
@@ -83,7 +91,7 @@ describe('renderLatencyChart', () => {
   ];
 
   it('shades the band and colours bars inside it green, outside red', () => {
-    const svg = renderLatencyChart({ bins, band: { fromMs: 250, toMs: 550 }, title: 'latency' });
+    const svg = String(renderLatencyChart({ bins, band: { fromMs: 250, toMs: 550 }, title: 'latency' }));
     const bars = [...svg.matchAll(/class="bar"[^>]*fill="([^"]+)"/g)].map((m) => m[1]);
     expect(bars).toEqual(['#1f7a3a', '#c4302b']);
     expect(svg).toContain('class="latency-band"');
@@ -91,7 +99,7 @@ describe('renderLatencyChart', () => {
   });
 
   it('scales bars to the highest count and labels the markers', () => {
-    const svg = renderLatencyChart({ bins, markers: [{ label: 'p99', ms: 990 }], title: 'latency' });
+    const svg = String(renderLatencyChart({ bins, markers: [{ label: 'p99', ms: 990 }], title: 'latency' }));
     expect(svg).toMatch(/class="bar" x="[\d.]+" y="30" /);
     expect(svg).toContain('p99 990 ms');
     expect(svg).not.toContain('latency-band');
@@ -133,15 +141,17 @@ describe('renderRateLineChart', () => {
     ...overrides,
   });
   const chart = (values: (number | null)[], scale: 'auto' | 'log' | 'linear' = 'auto') =>
-    renderRateLineChart({
-      title: 'latency vs rate',
-      rates: [100, 500, 1000, 2000],
-      series: [series(values)],
-      invalid: values.map((v) => (v === null ? { label: 'meshed invalid', detail: 'dropped' } : null)),
-      scale,
-      unit: 'ms',
-      quantity: 'latency',
-    });
+    String(
+      renderRateLineChart({
+        title: 'latency vs rate',
+        rates: [100, 500, 1000, 2000],
+        series: [series(values)],
+        invalid: values.map((v) => (v === null ? { label: 'meshed invalid', detail: 'dropped' } : null)),
+        scale,
+        unit: 'ms',
+        quantity: 'latency',
+      }),
+    );
 
   it('breaks the line at a missing value instead of drawing across it, and shades that column', () => {
     const svg = chart([1, 2, null, 3]);
@@ -166,48 +176,52 @@ describe('renderRateLineChart', () => {
   });
 
   it('shortens an invalid label that does not fit its column', () => {
-    const svg = renderRateLineChart({
-      title: 't',
-      rates: [1, 2, 3, 4, 5, 6, 7, 8],
-      series: [series([1, 2, 3, 4, 5, 6, 7, null])],
-      invalid: [
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        { label: 'baseline and meshed invalid', detail: 'x' },
-      ],
-      scale: 'linear',
-      unit: 'ms',
-      quantity: 'latency',
-    });
+    const svg = String(
+      renderRateLineChart({
+        title: 't',
+        rates: [1, 2, 3, 4, 5, 6, 7, 8],
+        series: [series([1, 2, 3, 4, 5, 6, 7, null])],
+        invalid: [
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+          { label: 'baseline and meshed invalid', detail: 'x' },
+        ],
+        scale: 'linear',
+        unit: 'ms',
+        quantity: 'latency',
+      }),
+    );
     expect(svg).toContain('>invalid</text>');
     expect(svg).not.toContain('>baseline and meshed invalid</text>');
   });
 });
 
 describe('renderRateBarChart', () => {
-  const svg = renderRateBarChart({
-    title: 'added latency',
-    rates: [100, 500],
-    series: [
-      {
-        key: 'p50',
-        label: 'added p50',
-        colour: '#f5a55c',
-        values: [0.25, -0.5],
-        ranges: [{ min: 0.2, max: 0.3 }, null],
-      },
-      { key: 'p99', label: 'added p99', colour: '#7a2a04', values: [2, null] },
-    ],
-    invalid: [null, { label: 'invalid', detail: 'meshed dropped arrivals' }],
-    unit: 'ms',
-    quantity: 'added latency',
-    rangeLabel: 'range of single repetitions',
-  });
+  const svg = String(
+    renderRateBarChart({
+      title: 'added latency',
+      rates: [100, 500],
+      series: [
+        {
+          key: 'p50',
+          label: 'added p50',
+          colour: '#f5a55c',
+          values: [0.25, -0.5],
+          ranges: [{ min: 0.2, max: 0.3 }, null],
+        },
+        { key: 'p99', label: 'added p99', colour: '#7a2a04', values: [2, null] },
+      ],
+      invalid: [null, { label: 'invalid', detail: 'meshed dropped arrivals' }],
+      unit: 'ms',
+      quantity: 'added latency',
+      rangeLabel: 'range of single repetitions',
+    }),
+  );
 
   it('draws a negative difference below the zero line and labels every bar with its sign', () => {
     expect(svg).toContain('>+0.250</text>');

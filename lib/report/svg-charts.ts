@@ -1,5 +1,6 @@
 import type { CategoryVerdict } from '../stats/equivalence.ts';
-import { escapeHtml, formatNumber, formatPercent, formatSigned } from './html-text.ts';
+import { type Html, html } from './html-template.ts';
+import { formatNumber, formatPercent, formatSigned } from './html-text.ts';
 
 /**
  * Inline SVG charts for the HTML report (pure). Colours are presentation attributes, not page
@@ -35,12 +36,12 @@ export interface RatioChartInput {
 const round = (value: number) => formatNumber(value, 1);
 const clamp01 = (value: number) => Math.min(1, Math.max(0, value));
 
-function text(x: number, y: number, content: string, attributes = ''): string {
-  return `<text x="${round(x)}" y="${round(y)}"${attributes ? ` ${attributes}` : ''}>${escapeHtml(content)}</text>`;
+function text(x: number, y: number, content: string, attributes?: Html): Html {
+  return html`<text x="${round(x)}" y="${round(y)}"${attributes ? html` ${attributes}` : html``}>${content}</text>`;
 }
 
-function svgOpen(width: number, height: number, title: string, className: string): string {
-  return `<svg xmlns="http://www.w3.org/2000/svg" class="chart ${className}" viewBox="0 0 ${width} ${round(height)}" width="${width}" height="${round(height)}" role="img" font-family="system-ui, -apple-system, 'Segoe UI', sans-serif" font-size="12" fill="${colours.text}"><title>${escapeHtml(title)}</title>`;
+function svgOpen(width: number, height: number, title: string, className: string): Html {
+  return html`<svg xmlns="http://www.w3.org/2000/svg" class="chart ${className}" viewBox="0 0 ${width} ${round(height)}" width="${width}" height="${round(height)}" role="img" font-family="system-ui, -apple-system, 'Segoe UI', sans-serif" font-size="12" fill="${colours.text}"><title>${title}</title>`;
 }
 
 /**
@@ -48,7 +49,7 @@ function svgOpen(width: number, height: number, title: string, className: string
  * the confidence interval as a bar (green inside the band, red entirely outside it, amber
  * undecided) and the observed share as a dot; counts and shares are written on the right.
  */
-export function renderRatioChart(input: RatioChartInput): string {
+export function renderRatioChart(input: RatioChartInput): Html {
   const width = 680;
   const labelWidth = 76;
   const valueWidth = 176;
@@ -63,11 +64,16 @@ export function renderRatioChart(input: RatioChartInput): string {
   const points = formatNumber(input.tolerance * 100, 2);
   const title = `Observed share per category with its ${input.confidence} confidence interval against the tolerance band (target ± ${points} points)`;
 
-  const parts: string[] = [svgOpen(width, height, title, 'ratio-chart')];
+  const parts: Html[] = [svgOpen(width, height, title, 'ratio-chart')];
   for (const tick of [0, 0.25, 0.5, 0.75, 1]) {
     parts.push(
-      `<line x1="${round(x(tick))}" x2="${round(x(tick))}" y1="${top - 4}" y2="${top + rows * rowHeight}" stroke="${colours.grid}" stroke-width="1"/>`,
-      text(x(tick), top - 9, `${tick * 100}%`, `text-anchor="middle" fill="${colours.muted}" font-size="11"`),
+      html`<line x1="${round(x(tick))}" x2="${round(x(tick))}" y1="${top - 4}" y2="${top + rows * rowHeight}" stroke="${colours.grid}" stroke-width="1"/>`,
+      text(
+        x(tick),
+        top - 9,
+        `${tick * 100}%`,
+        html`text-anchor="middle" fill="${colours.muted}" font-size="11"`,
+      ),
     );
   }
   input.categories.forEach((category, index) => {
@@ -79,15 +85,15 @@ export function renderRatioChart(input: RatioChartInput): string {
     const ciFrom = x(category.lower);
     const ciWidth = Math.max(2, x(category.upper) - ciFrom);
     parts.push(
-      `<g class="ratio-row" data-category="${escapeHtml(category.name)}">`,
-      text(plotLeft - 10, middle + 4, category.name, 'text-anchor="end" font-weight="600"'),
-      `<rect class="tolerance-band" x="${round(bandFrom)}" y="${round(middle - 13)}" width="${round(bandTo - bandFrom)}" height="26" fill="${colours.band}" stroke="${colours.bandEdge}" stroke-width="1"/>`,
-      `<line class="target" x1="${round(x(category.target))}" x2="${round(x(category.target))}" y1="${round(middle - 15)}" y2="${round(middle + 15)}" stroke="${colours.target}" stroke-width="2" stroke-dasharray="4 2"/>`,
-      `<rect class="interval" x="${round(ciFrom)}" y="${round(middle - 4)}" width="${round(ciWidth)}" height="8" rx="2" fill="${fill}"><title>${escapeHtml(`${category.name}: interval ${formatPercent(category.lower)}–${formatPercent(category.upper)}, ${state}`)}</title></rect>`,
+      html`<g class="ratio-row" data-category="${category.name}">`,
+      text(plotLeft - 10, middle + 4, category.name, html`text-anchor="end" font-weight="600"`),
+      html`<rect class="tolerance-band" x="${round(bandFrom)}" y="${round(middle - 13)}" width="${round(bandTo - bandFrom)}" height="26" fill="${colours.band}" stroke="${colours.bandEdge}" stroke-width="1"/>`,
+      html`<line class="target" x1="${round(x(category.target))}" x2="${round(x(category.target))}" y1="${round(middle - 15)}" y2="${round(middle + 15)}" stroke="${colours.target}" stroke-width="2" stroke-dasharray="4 2"/>`,
+      html`<rect class="interval" x="${round(ciFrom)}" y="${round(middle - 4)}" width="${round(ciWidth)}" height="8" rx="2" fill="${fill}"><title>${`${category.name}: interval ${formatPercent(category.lower)}–${formatPercent(category.upper)}, ${state}`}</title></rect>`,
     );
     if (category.observed !== null) {
       parts.push(
-        `<circle class="observed" cx="${round(x(category.observed))}" cy="${round(middle)}" r="5" fill="${colours.text}" stroke="#ffffff" stroke-width="1.5"/>`,
+        html`<circle class="observed" cx="${round(x(category.observed))}" cy="${round(middle)}" r="5" fill="${colours.text}" stroke="#ffffff" stroke-width="1.5"/>`,
       );
     }
     const observed = category.observed === null ? 'no requests' : formatPercent(category.observed);
@@ -96,32 +102,32 @@ export function renderRatioChart(input: RatioChartInput): string {
         plotLeft + plotWidth + 14,
         middle - 3,
         `${observed} of ${category.count} req`,
-        'font-weight="600"',
+        html`font-weight="600"`,
       ),
       text(
         plotLeft + plotWidth + 14,
         middle + 12,
         `want ${formatPercent(category.target)} · ${state}`,
-        `fill="${category.inBand ? colours.muted : fill}" font-size="11"`,
+        html`fill="${category.inBand ? colours.muted : fill}" font-size="11"`,
       ),
-      '</g>',
+      html`</g>`,
     );
   });
   const legendY = top + rows * rowHeight + 22;
   parts.push(
-    `<g class="legend" font-size="11" fill="${colours.muted}">`,
-    `<rect x="${plotLeft}" y="${legendY - 9}" width="18" height="11" fill="${colours.band}" stroke="${colours.bandEdge}"/>`,
+    html`<g class="legend" font-size="11" fill="${colours.muted}">`,
+    html`<rect x="${plotLeft}" y="${legendY - 9}" width="18" height="11" fill="${colours.band}" stroke="${colours.bandEdge}"/>`,
     text(plotLeft + 23, legendY, `tolerance (target ± ${points} pts)`),
-    `<line x1="${plotLeft + 196}" x2="${plotLeft + 196}" y1="${legendY - 10}" y2="${legendY + 2}" stroke="${colours.target}" stroke-width="2" stroke-dasharray="4 2"/>`,
+    html`<line x1="${plotLeft + 196}" x2="${plotLeft + 196}" y1="${legendY - 10}" y2="${legendY + 2}" stroke="${colours.target}" stroke-width="2" stroke-dasharray="4 2"/>`,
     text(plotLeft + 203, legendY, 'target'),
-    `<rect x="${plotLeft + 250}" y="${legendY - 7}" width="22" height="7" rx="2" fill="${colours.neutral}"/>`,
+    html`<rect x="${plotLeft + 250}" y="${legendY - 7}" width="22" height="7" rx="2" fill="${colours.neutral}"/>`,
     text(plotLeft + 277, legendY, `${input.confidence} interval`),
-    `<circle cx="${plotLeft + 392}" cy="${legendY - 4}" r="4.5" fill="${colours.text}"/>`,
+    html`<circle cx="${plotLeft + 392}" cy="${legendY - 4}" r="4.5" fill="${colours.text}"/>`,
     text(plotLeft + 401, legendY, 'observed'),
-    '</g>',
-    '</svg>',
+    html`</g>`,
+    html`</svg>`,
   );
-  return parts.join('');
+  return html`${parts}`;
 }
 
 /** One bar of a latency histogram: requests whose latency fell in [fromMs, toMs). */
@@ -155,7 +161,7 @@ export function niceStep(range: number, ticks = 6): number {
  * A latency histogram: bars of request counts per latency bin, the expected band shaded, and
  * optional percentile markers.
  */
-export function renderLatencyChart(input: LatencyChartInput): string {
+export function renderLatencyChart(input: LatencyChartInput): Html {
   const width = 640;
   const height = 232;
   const left = 44;
@@ -168,42 +174,42 @@ export function renderLatencyChart(input: LatencyChartInput): string {
   const maxCount = Math.max(1, ...input.bins.map((b) => b.count));
   const y = (count: number) => baseline - (count / maxCount) * (baseline - top);
 
-  const parts: string[] = [svgOpen(width, height, input.title, 'latency-chart')];
+  const parts: Html[] = [svgOpen(width, height, input.title, 'latency-chart')];
   if (input.band) {
     const from = x(input.band.fromMs);
     const to = x(input.band.toMs);
     parts.push(
-      `<rect class="latency-band" x="${round(from)}" y="${top - 14}" width="${round(Math.max(2, to - from))}" height="${round(baseline - top + 14)}" fill="${colours.band}" stroke="${colours.bandEdge}" stroke-width="1"/>`,
+      html`<rect class="latency-band" x="${round(from)}" y="${top - 14}" width="${round(Math.max(2, to - from))}" height="${round(baseline - top + 14)}" fill="${colours.band}" stroke="${colours.bandEdge}" stroke-width="1"/>`,
       text(
         (from + to) / 2,
         top - 3,
         `expected ${formatNumber(input.band.fromMs, 0)}–${formatNumber(input.band.toMs, 0)} ms`,
-        `text-anchor="middle" font-size="11" fill="${colours.target}"`,
+        html`text-anchor="middle" font-size="11" fill="${colours.target}"`,
       ),
     );
   }
   const step = niceStep(end);
   for (let tick = 0; tick <= end + 1e-9; tick += step) {
     parts.push(
-      `<line x1="${round(x(tick))}" x2="${round(x(tick))}" y1="${baseline}" y2="${baseline + 5}" stroke="${colours.muted}"/>`,
+      html`<line x1="${round(x(tick))}" x2="${round(x(tick))}" y1="${baseline}" y2="${baseline + 5}" stroke="${colours.muted}"/>`,
       text(
         x(tick),
         baseline + 18,
         formatNumber(tick, 1),
-        `text-anchor="middle" font-size="11" fill="${colours.muted}"`,
+        html`text-anchor="middle" font-size="11" fill="${colours.muted}"`,
       ),
     );
   }
   parts.push(
-    `<line x1="${left}" x2="${width - right}" y1="${baseline}" y2="${baseline}" stroke="${colours.muted}"/>`,
-    text(left - 6, top + 4, String(maxCount), `text-anchor="end" font-size="11" fill="${colours.muted}"`),
-    text(left - 6, baseline, '0', `text-anchor="end" font-size="11" fill="${colours.muted}"`),
-    text(4, top - 16, 'requests', `font-size="11" fill="${colours.muted}"`),
+    html`<line x1="${left}" x2="${width - right}" y1="${baseline}" y2="${baseline}" stroke="${colours.muted}"/>`,
+    text(left - 6, top + 4, String(maxCount), html`text-anchor="end" font-size="11" fill="${colours.muted}"`),
+    text(left - 6, baseline, '0', html`text-anchor="end" font-size="11" fill="${colours.muted}"`),
+    text(4, top - 16, 'requests', html`font-size="11" fill="${colours.muted}"`),
     text(
       (left + width - right) / 2,
       height - 8,
       'latency (ms)',
-      `text-anchor="middle" font-size="11" fill="${colours.muted}"`,
+      html`text-anchor="middle" font-size="11" fill="${colours.muted}"`,
     ),
   );
   for (const bin of input.bins) {
@@ -214,7 +220,7 @@ export function renderLatencyChart(input: LatencyChartInput): string {
     const barLeft = x(bin.fromMs) + 0.5;
     const barWidth = Math.max(1.5, x(bin.toMs) - x(bin.fromMs) - 1);
     parts.push(
-      `<rect class="bar" x="${round(barLeft)}" y="${round(y(bin.count))}" width="${round(barWidth)}" height="${round(baseline - y(bin.count))}" fill="${fill}"><title>${escapeHtml(`${bin.count} request(s) at ${formatNumber(bin.fromMs, 0)}–${formatNumber(bin.toMs, 0)} ms`)}</title></rect>`,
+      html`<rect class="bar" x="${round(barLeft)}" y="${round(y(bin.count))}" width="${round(barWidth)}" height="${round(baseline - y(bin.count))}" fill="${fill}"><title>${`${bin.count} request(s) at ${formatNumber(bin.fromMs, 0)}–${formatNumber(bin.toMs, 0)} ms`}</title></rect>`,
     );
   }
   (input.markers ?? []).forEach((marker, index) => {
@@ -224,17 +230,17 @@ export function renderLatencyChart(input: LatencyChartInput): string {
     // Labels point into the chart, away from the nearer edge, haloed to stay legible over bars.
     const anchor = at > left + plotWidth / 2 ? 'end' : 'start';
     parts.push(
-      `<line class="marker" x1="${round(at)}" x2="${round(at)}" y1="${top}" y2="${baseline}" stroke="${colours.text}" stroke-width="1" stroke-dasharray="2 3"/>`,
+      html`<line class="marker" x1="${round(at)}" x2="${round(at)}" y1="${top}" y2="${baseline}" stroke="${colours.text}" stroke-width="1" stroke-dasharray="2 3"/>`,
       text(
         anchor === 'start' ? at + 4 : at - 4,
         labelY,
         `${marker.label} ${formatNumber(marker.ms, 0)} ms`,
-        `text-anchor="${anchor}" font-size="11" stroke="#ffffff" stroke-width="3" paint-order="stroke"`,
+        html`text-anchor="${anchor}" font-size="11" stroke="#ffffff" stroke-width="3" paint-order="stroke"`,
       ),
     );
   });
-  parts.push('</svg>');
-  return parts.join('');
+  parts.push(html`</svg>`);
+  return html`${parts}`;
 }
 
 /** Why a rate of a rate chart has no figure to plot: drawn as a shaded "invalid" column. */
@@ -357,12 +363,12 @@ function logAxis(values: readonly number[], top: number, bottom: number): ValueA
 
 /** A legend laid out in rows across the chart's width; each entry is a swatch and its label. */
 function legendRows(
-  entries: readonly { readonly swatch: (x: number, y: number) => string; readonly label: string }[],
+  entries: readonly { readonly swatch: (x: number, y: number) => Html; readonly label: string }[],
   left: number,
   right: number,
   firstY: number,
-): { markup: string; bottom: number } {
-  const parts: string[] = [`<g class="legend" font-size="11" fill="${colours.text}">`];
+): { markup: Html; bottom: number } {
+  const parts: Html[] = [html`<g class="legend" font-size="11" fill="${colours.text}">`];
   let x = left;
   let y = firstY;
   for (const entry of entries) {
@@ -374,8 +380,8 @@ function legendRows(
     parts.push(entry.swatch(x, y - 4), text(x + 30, y, entry.label));
     x += width;
   }
-  parts.push('</g>');
-  return { markup: parts.join(''), bottom: y };
+  parts.push(html`</g>`);
+  return { markup: html`${parts}`, bottom: y };
 }
 
 /** The shared frame of the rate charts: columns per rate, value axis, axis labels, invalid columns. */
@@ -390,65 +396,70 @@ function rateFrame(input: {
   readonly height: number;
   readonly yLabel: string;
   readonly format: (tick: number) => string;
-}): { readonly before: string; readonly after: string; readonly column: (index: number) => number } {
+}): { readonly before: Html; readonly after: Html; readonly column: (index: number) => number } {
   const { rates, axis, top, bottom, left, right } = input;
   const slot = (right - left) / Math.max(1, rates.length);
   const column = (index: number) => left + (index + 0.5) * slot;
-  const before: string[] = [];
+  const before: Html[] = [];
   for (const tick of axis.ticks) {
     const y = axis.y(tick);
     before.push(
-      `<line x1="${left}" x2="${right}" y1="${round(y)}" y2="${round(y)}" stroke="${colours.grid}" stroke-width="1"${tick === 0 && !axis.log ? '' : ' stroke-dasharray="2 3"'}/>`,
-      text(left - 6, y + 4, input.format(tick), `text-anchor="end" font-size="11" fill="${colours.muted}"`),
+      html`<line x1="${left}" x2="${right}" y1="${round(y)}" y2="${round(y)}" stroke="${colours.grid}" stroke-width="1"${tick === 0 && !axis.log ? html`` : html` stroke-dasharray="2 3"`}/>`,
+      text(
+        left - 6,
+        y + 4,
+        input.format(tick),
+        html`text-anchor="end" font-size="11" fill="${colours.muted}"`,
+      ),
     );
   }
   input.invalid.forEach((invalid, index) => {
     if (!invalid) return;
     const label = labelWidth11(invalid.label) > slot - 10 ? 'invalid' : invalid.label;
     before.push(
-      `<g class="invalid" data-rate="${rates[index]}"><title>${escapeHtml(`${rates[index]} rps: ${invalid.detail}`)}</title>`,
-      `<rect x="${round(column(index) - slot / 2 + 3)}" y="${top}" width="${round(slot - 6)}" height="${bottom - top}" fill="#f6f8fa" stroke="${colours.outside}" stroke-width="1" stroke-dasharray="4 3"/>`,
+      html`<g class="invalid" data-rate="${rates[index] ?? ''}"><title>${`${rates[index]} rps: ${invalid.detail}`}</title>`,
+      html`<rect x="${round(column(index) - slot / 2 + 3)}" y="${top}" width="${round(slot - 6)}" height="${bottom - top}" fill="#f6f8fa" stroke="${colours.outside}" stroke-width="1" stroke-dasharray="4 3"/>`,
       text(
         column(index),
         top + 16,
         label,
-        `text-anchor="middle" font-size="11" font-weight="600" fill="${colours.outside}"`,
+        html`text-anchor="middle" font-size="11" font-weight="600" fill="${colours.outside}"`,
       ),
-      '</g>',
+      html`</g>`,
     );
   });
-  const after: string[] = [
-    `<line x1="${left}" x2="${left}" y1="${top}" y2="${bottom}" stroke="${colours.muted}"/>`,
-    `<line x1="${left}" x2="${right}" y1="${bottom}" y2="${bottom}" stroke="${colours.muted}"/>`,
+  const after: Html[] = [
+    html`<line x1="${left}" x2="${left}" y1="${top}" y2="${bottom}" stroke="${colours.muted}"/>`,
+    html`<line x1="${left}" x2="${right}" y1="${bottom}" y2="${bottom}" stroke="${colours.muted}"/>`,
     ...rates.map((rate, index) =>
       text(
         column(index),
         bottom + 17,
         formatNumber(rate, 1),
-        `text-anchor="middle" font-size="11" fill="${colours.muted}"`,
+        html`text-anchor="middle" font-size="11" fill="${colours.muted}"`,
       ),
     ),
     text(
       (left + right) / 2,
       input.height - 8,
       'target rate (requests/s)',
-      `text-anchor="middle" font-size="11" fill="${colours.muted}"`,
+      html`text-anchor="middle" font-size="11" fill="${colours.muted}"`,
     ),
     text(
       14,
       (top + bottom) / 2,
       input.yLabel,
-      `text-anchor="middle" font-size="11" fill="${colours.muted}" transform="rotate(-90 14 ${round((top + bottom) / 2)})"`,
+      html`text-anchor="middle" font-size="11" fill="${colours.muted}" transform="rotate(-90 14 ${round((top + bottom) / 2)})"`,
     ),
   ];
-  return { before: before.join(''), after: after.join(''), column };
+  return { before: html`${before}`, after: html`${after}`, column };
 }
 
-function markerShape(series: RateSeries, x: number, y: number, size: number): string {
+function markerShape(series: RateSeries, x: number, y: number, size: number): Html {
   const fill = series.hollow ? '#ffffff' : series.colour;
   return series.marker === 'circle'
-    ? `<circle cx="${round(x)}" cy="${round(y)}" r="${size / 2}" fill="${fill}" stroke="${series.colour}" stroke-width="1.5"/>`
-    : `<rect x="${round(x - size / 2)}" y="${round(y - size / 2)}" width="${size}" height="${size}" fill="${fill}" stroke="${series.colour}" stroke-width="1.5"/>`;
+    ? html`<circle cx="${round(x)}" cy="${round(y)}" r="${size / 2}" fill="${fill}" stroke="${series.colour}" stroke-width="1.5"/>`
+    : html`<rect x="${round(x - size / 2)}" y="${round(y - size / 2)}" width="${size}" height="${size}" fill="${fill}" stroke="${series.colour}" stroke-width="1.5"/>`;
 }
 
 /**
@@ -456,7 +467,7 @@ function markerShape(series: RateSeries, x: number, y: number, size: number): st
  * has no value (nothing is interpolated across an invalid point), and such a rate is a shaded
  * column labelled as invalid with the reasons as its tooltip.
  */
-export function renderRateLineChart(input: RateLineChartInput): string {
+export function renderRateLineChart(input: RateLineChartInput): Html {
   const width = 680;
   const left = 62;
   const right = width - 16;
@@ -464,7 +475,7 @@ export function renderRateLineChart(input: RateLineChartInput): string {
     input.series.map((series) => ({
       label: series.label,
       swatch: (x, y) =>
-        `<line x1="${x}" x2="${x + 24}" y1="${round(y)}" y2="${round(y)}" stroke="${series.colour}" stroke-width="2"${series.dashed ? ' stroke-dasharray="5 3"' : ''}/>${markerShape(series, x + 12, y, 8)}`,
+        html`<line x1="${x}" x2="${x + 24}" y1="${round(y)}" y2="${round(y)}" stroke="${series.colour}" stroke-width="2"${series.dashed ? html` stroke-dasharray="5 3"` : html``}/>${markerShape(series, x + 12, y, 8)}`,
     })),
     left,
     right,
@@ -493,7 +504,7 @@ export function renderRateLineChart(input: RateLineChartInput): string {
     yLabel: `${input.quantity} (${input.unit}${log ? ', log scale' : ''})`,
     format: (tick) => formatNumber(tick, 3),
   });
-  const parts: string[] = [svgOpen(width, height, input.title, 'rate-chart rate-line-chart'), frame.before];
+  const parts: Html[] = [svgOpen(width, height, input.title, 'rate-chart rate-line-chart'), frame.before];
   for (const series of input.series) {
     const path: string[] = [];
     series.values.forEach((value, index) => {
@@ -501,23 +512,23 @@ export function renderRateLineChart(input: RateLineChartInput): string {
       const joined = index > 0 && series.values[index - 1] !== null && series.values[index - 1] !== undefined;
       path.push(`${joined ? 'L' : 'M'}${round(frame.column(index))} ${round(axis.y(value))}`);
     });
-    parts.push(`<g class="series" data-series="${escapeHtml(series.key)}">`);
+    parts.push(html`<g class="series" data-series="${series.key}">`);
     if (path.length > 0) {
       parts.push(
-        `<path d="${path.join(' ')}" fill="none" stroke="${series.colour}" stroke-width="2"${series.dashed ? ' stroke-dasharray="5 3"' : ''}/>`,
+        html`<path d="${path.join(' ')}" fill="none" stroke="${series.colour}" stroke-width="2"${series.dashed ? html` stroke-dasharray="5 3"` : html``}/>`,
       );
     }
     series.values.forEach((value, index) => {
       if (value === null) return;
       const rate = input.rates[index];
       parts.push(
-        `<g class="point" data-rate="${rate}"><title>${escapeHtml(`${series.label} at ${rate} rps: ${formatNumber(value, 3)} ${input.unit}`)}</title>${markerShape(series, frame.column(index), axis.y(value), 9)}</g>`,
+        html`<g class="point" data-rate="${rate ?? ''}"><title>${`${series.label} at ${rate} rps: ${formatNumber(value, 3)} ${input.unit}`}</title>${markerShape(series, frame.column(index), axis.y(value), 9)}</g>`,
       );
     });
-    parts.push('</g>');
+    parts.push(html`</g>`);
   }
-  parts.push(frame.after, legend.markup, '</svg>');
-  return parts.join('');
+  parts.push(frame.after, legend.markup, html`</svg>`);
+  return html`${parts}`;
 }
 
 /**
@@ -525,7 +536,7 @@ export function renderRateLineChart(input: RateLineChartInput): string {
  * their signed value, with a whisker for the range of single repetitions where given. A rate
  * without values is a shaded column labelled as invalid, with no bars.
  */
-export function renderRateBarChart(input: RateBarChartInput): string {
+export function renderRateBarChart(input: RateBarChartInput): Html {
   const width = 680;
   const left = 62;
   const right = width - 16;
@@ -535,14 +546,14 @@ export function renderRateBarChart(input: RateBarChartInput): string {
       ...input.series.map((series) => ({
         label: series.label,
         swatch: (x: number, y: number) =>
-          `<rect x="${x + 4}" y="${round(y - 6)}" width="16" height="12" fill="${series.colour}"/>`,
+          html`<rect x="${x + 4}" y="${round(y - 6)}" width="16" height="12" fill="${series.colour}"/>`,
       })),
       ...(hasRanges
         ? [
             {
               label: input.rangeLabel,
               swatch: (x: number, y: number) =>
-                `<path d="M${x + 8} ${round(y - 7)}h8M${x + 12} ${round(y - 7)}v14M${x + 8} ${round(y + 7)}h8" stroke="${colours.text}" stroke-width="1.25" fill="none"/>`,
+                html`<path d="M${x + 8} ${round(y - 7)}h8M${x + 12} ${round(y - 7)}v14M${x + 8} ${round(y + 7)}h8" stroke="${colours.text}" stroke-width="1.25" fill="none"/>`,
             },
           ]
         : []),
@@ -575,9 +586,9 @@ export function renderRateBarChart(input: RateBarChartInput): string {
   const groupWidth = Math.min(slot * 0.78, 64 * input.series.length);
   const barWidth = groupWidth / Math.max(1, input.series.length);
   const zero = axis.y(0);
-  const parts: string[] = [svgOpen(width, height, input.title, 'rate-chart rate-bar-chart'), frame.before];
+  const parts: Html[] = [svgOpen(width, height, input.title, 'rate-chart rate-bar-chart'), frame.before];
   input.series.forEach((series, seriesIndex) => {
-    parts.push(`<g class="series" data-series="${escapeHtml(series.key)}">`);
+    parts.push(html`<g class="series" data-series="${series.key}">`);
     series.values.forEach((value, index) => {
       if (value === null) return;
       const rate = input.rates[index];
@@ -589,8 +600,8 @@ export function renderRateBarChart(input: RateBarChartInput): string {
         : '';
       const middle = x + barWidth / 2;
       parts.push(
-        `<g class="bar" data-rate="${rate}"><title>${escapeHtml(`${series.label} at ${rate} rps: ${formatSigned(value)} ${input.unit}${rangeWords}`)}</title>`,
-        `<rect x="${round(x + 2)}" y="${round(Math.min(y, zero))}" width="${round(barWidth - 4)}" height="${round(Math.max(1, Math.abs(zero - y)))}" fill="${series.colour}"/>`,
+        html`<g class="bar" data-rate="${rate ?? ''}"><title>${`${series.label} at ${rate} rps: ${formatSigned(value)} ${input.unit}${rangeWords}`}</title>`,
+        html`<rect x="${round(x + 2)}" y="${round(Math.min(y, zero))}" width="${round(barWidth - 4)}" height="${round(Math.max(1, Math.abs(zero - y)))}" fill="${series.colour}"/>`,
       );
       let labelTop = Math.min(y, zero);
       let labelBottom = Math.max(y, zero);
@@ -600,7 +611,7 @@ export function renderRateBarChart(input: RateBarChartInput): string {
         labelTop = Math.min(labelTop, high);
         labelBottom = Math.max(labelBottom, low);
         parts.push(
-          `<path class="range" d="M${round(middle - 4)} ${round(high)}h8M${round(middle)} ${round(high)}V${round(low)}M${round(middle - 4)} ${round(low)}h8" stroke="${colours.text}" stroke-width="1.25" fill="none"/>`,
+          html`<path class="range" d="M${round(middle - 4)} ${round(high)}h8M${round(middle)} ${round(high)}V${round(low)}M${round(middle - 4)} ${round(low)}h8" stroke="${colours.text}" stroke-width="1.25" fill="none"/>`,
         );
       }
       if (barWidth >= 34) {
@@ -609,19 +620,19 @@ export function renderRateBarChart(input: RateBarChartInput): string {
             middle,
             value >= 0 ? labelTop - 5 : labelBottom + 13,
             formatSigned(value),
-            `text-anchor="middle" font-size="10.5" stroke="#ffffff" stroke-width="3" paint-order="stroke"`,
+            html`text-anchor="middle" font-size="10.5" stroke="#ffffff" stroke-width="3" paint-order="stroke"`,
           ),
         );
       }
-      parts.push('</g>');
+      parts.push(html`</g>`);
     });
-    parts.push('</g>');
+    parts.push(html`</g>`);
   });
   parts.push(
-    `<line x1="${left}" x2="${right}" y1="${round(zero)}" y2="${round(zero)}" stroke="${colours.muted}"/>`,
+    html`<line x1="${left}" x2="${right}" y1="${round(zero)}" y2="${round(zero)}" stroke="${colours.muted}"/>`,
     frame.after,
     legend.markup,
-    '</svg>',
+    html`</svg>`,
   );
-  return parts.join('');
+  return html`${parts}`;
 }
