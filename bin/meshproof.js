@@ -6,7 +6,7 @@
 const [major, minor] = process.versions.node.split('.').map(Number);
 const releaseStripsTypes = major > 23 || (major === 23 && minor >= 6) || (major === 22 && minor >= 18);
 // Also false when type stripping was turned off (node --no-experimental-strip-types).
-const typesStripped = Boolean(process.features && process.features.typescript);
+const typesStripped = Boolean(process.features?.typescript);
 
 if (releaseStripsTypes && typesStripped) {
   await import('../lib/cli/main.ts');

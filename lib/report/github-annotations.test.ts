@@ -22,7 +22,7 @@ function parseAsRunner(line: string) {
   const info = message.slice(2, end);
   const space = info.indexOf(' ');
   const command = space < 0 ? info : info.slice(0, space);
-  const unescape = (text: string, mappings: readonly [string, string][]) =>
+  const undoEscapes = (text: string, mappings: readonly [string, string][]) =>
     mappings.reduce((value, [token, escaped]) => value.replaceAll(escaped, token), text);
   const data: [string, string][] = [
     ['\r', '%0D'],
@@ -44,10 +44,10 @@ function parseAsRunner(line: string) {
       .split(',')
       .filter((p) => p.length > 0)) {
       const equals = pair.indexOf('=');
-      if (equals > 0) properties[pair.slice(0, equals)] = unescape(pair.slice(equals + 1), property);
+      if (equals > 0) properties[pair.slice(0, equals)] = undoEscapes(pair.slice(equals + 1), property);
     }
   }
-  return { command, properties, data: unescape(message.slice(end + 2), data) };
+  return { command, properties, data: undoEscapes(message.slice(end + 2), data) };
 }
 
 const nasty = 'got: 50% of 3 = 1,5\r\nthen ::error::injected, and %0A literally: a:b';
