@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseWorkflowCommand } from '../ci/composite-action-runner.ts';
 import { diffReports } from './diff-reports.ts';
 import {
   escapeCommandData,
@@ -8,47 +9,7 @@ import {
 } from './github-annotations.ts';
 import { failingFixtureReport, passingFixtureReport, withStatuses } from './report-fixtures.ts';
 
-/**
- * How the Actions runner reads a workflow command from a line of a step's output, as
- * actions/runner v2.336.0 src/Runner.Common/ActionCommand.cs `TryParse` does: the command and its
- * properties up to the next `::`, properties split at `,` and then at the first `=`, and the
- * escapes undone in its order (CR, LF, then `:` and `,` in properties, `%` last).
- */
-function parseAsRunner(line: string) {
-  const message = line.trimStart();
-  if (!message.startsWith('::')) return undefined;
-  const end = message.indexOf('::', 2);
-  if (end < 0) return undefined;
-  const info = message.slice(2, end);
-  const space = info.indexOf(' ');
-  const command = space < 0 ? info : info.slice(0, space);
-  const undoEscapes = (text: string, mappings: readonly [string, string][]) =>
-    mappings.reduce((value, [token, escaped]) => value.replaceAll(escaped, token), text);
-  const data: [string, string][] = [
-    ['\r', '%0D'],
-    ['\n', '%0A'],
-    ['%', '%25'],
-  ];
-  const property: [string, string][] = [
-    ['\r', '%0D'],
-    ['\n', '%0A'],
-    [':', '%3A'],
-    [',', '%2C'],
-    ['%', '%25'],
-  ];
-  const properties: Record<string, string> = {};
-  if (space > 0) {
-    for (const pair of info
-      .slice(space + 1)
-      .trim()
-      .split(',')
-      .filter((p) => p.length > 0)) {
-      const equals = pair.indexOf('=');
-      if (equals > 0) properties[pair.slice(0, equals)] = undoEscapes(pair.slice(equals + 1), property);
-    }
-  }
-  return { command, properties, data: undoEscapes(message.slice(end + 2), data) };
-}
+const parseAsRunner = parseWorkflowCommand;
 
 const nasty = 'got: 50% of 3 = 1,5\r\nthen ::error::injected, and %0A literally: a:b';
 
