@@ -7,6 +7,7 @@ SHELL := /bin/bash
 
 MESH ?= reference
 PLATFORM ?=
+CONTEXT ?=
 ONLY ?=
 DEFECT ?=
 OUTPUT ?= reports
@@ -30,13 +31,13 @@ export PATH := $(TOOLS)/node/bin:$(PATH)
 endif
 
 MESHPROOF := node lib/cli/main.ts
-RUN_FLAGS = --mesh $(MESH) $(if $(PLATFORM),--platform $(PLATFORM)) $(if $(ONLY),--only $(ONLY)) $(if $(DEFECT),--defect $(DEFECT)) $(if $(BENCH),--bench $(BENCH)) --output $(OUTPUT)
+RUN_FLAGS = --mesh $(MESH) $(if $(PLATFORM),--platform $(PLATFORM)) $(if $(CONTEXT),--context $(CONTEXT)) $(if $(ONLY),--only $(ONLY)) $(if $(DEFECT),--defect $(DEFECT)) $(if $(BENCH),--bench $(BENCH)) --output $(OUTPUT)
 
-.PHONY: help setup conformance plan features mutants diff bench wrk bench-stats test typecheck lint format haproxy chromium clean
+.PHONY: help setup deps ci-tools conformance plan features mutants diff bench wrk bench-stats test typecheck lint format haproxy chromium clean
 
 help: ## show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
-	@echo "  variables: MESH=reference|istio|linkerd ONLY=pattern DEFECT=name OUTPUT=dir"
+	@echo "  variables: MESH=reference|istio|linkerd PLATFORM=local|k3s|kubeconfig CONTEXT=name ONLY=pattern DEFECT=name OUTPUT=dir"
 
 $(LOCAL_NODE):
 	@command -v npm >/dev/null || { echo "MESHPROOF_NODE_MISSING: install Node.js 22.18+ with npm (e.g. apt-get install nodejs npm), then rerun"; exit 2; }
@@ -54,7 +55,10 @@ node_modules/.installed: package.json package-lock.json | $(NODE_DEP)
 	npm install --no-audit --no-fund --no-save --loglevel=error
 	touch $@
 
-setup: node_modules/.installed haproxy ## install Node (if needed), npm dependencies and haproxy
+# haproxy only where the reference mesh runs: a cluster run (MESH=istio|linkerd) needs none.
+setup: node_modules/.installed $(if $(filter reference,$(MESH)),haproxy) ## install Node (if needed), npm dependencies and (for MESH=reference) haproxy
+
+deps: node_modules/.installed ## install Node (if needed) and the npm dependencies only
 
 haproxy:
 	@command -v haproxy >/dev/null && exit 0
@@ -87,11 +91,11 @@ chromium: ## install headless Chromium for the HTML report's browser tests (apt-
 	  echo "MESHPROOF_CHROMIUM_MISSING: the HTML report's tests need Chromium: sudo apt-get install chromium, or set MESHPROOF_CHROMIUM to a Chromium binary"; exit 2
 	fi
 
-mutants: setup ## run the suite on the conformant reference mesh and once per defect; writes $(OUTPUT)/mutants.json
+mutants: setup haproxy ## run the suite on the conformant reference mesh and once per defect; writes $(OUTPUT)/mutants.json
 	$(MESHPROOF) mutants $(if $(ONLY),--only $(ONLY)) --output $(OUTPUT)
 
 bench: setup $(if $(filter reference,$(MESH)),wrk) ## sidecar-overhead benchmark (MESH, PLATFORM, BENCH_FLAGS); writes $(OUTPUT)/bench/<run-id>/{bench.json,bench.md,bench.html}
-	$(MESHPROOF) bench --mesh $(MESH) $(if $(PLATFORM),--platform $(PLATFORM)) --calibrate $(if $(filter reference,$(MESH)),--driver-capacity) --output $(OUTPUT) $(BENCH_FLAGS)
+	$(MESHPROOF) bench --mesh $(MESH) $(if $(PLATFORM),--platform $(PLATFORM)) $(if $(CONTEXT),--context $(CONTEXT)) --calibrate $(if $(filter reference,$(MESH)),--driver-capacity) --output $(OUTPUT) $(BENCH_FLAGS)
 
 wrk: ## install wrk (Debian) for the benchmark's driver-capacity comparison
 	@command -v wrk >/dev/null && exit 0
@@ -115,7 +119,17 @@ lint: node_modules/.installed ## lint and check formatting
 format: node_modules/.installed ## fix formatting and safe lint findings
 	npx biome check --write .
 
-test: setup chromium typecheck lint ## typecheck, lint, and run every test (unit, golden, end to end, browser)
+ci-tools: ## install shellcheck and jq (apt-get, as root) for the tests of the workflows and the action
+	@missing=""; for tool in shellcheck jq; do command -v "$$tool" >/dev/null || missing="$$missing $$tool"; done
+	[ -z "$$missing" ] && exit 0
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+	  echo "installing$$missing with apt-get (for the tests of the workflows and the action)"
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null
+	else
+	  echo "MESHPROOF_CI_TOOLS_MISSING: the tests lint every run: step of .github/workflows and action.yml with shellcheck, and run the action's gate with jq:$$missing is missing: sudo apt-get install$$missing (Debian/Ubuntu) or brew install$$missing (macOS)"; exit 2
+	fi
+
+test: setup haproxy chromium ci-tools typecheck lint ## typecheck, lint, and run every test (unit, golden, end to end, browser, the workflows with actionlint and shellcheck)
 	npx vitest run
 
 clean: ## remove run output and installed tools

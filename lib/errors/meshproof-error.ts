@@ -24,6 +24,9 @@ export const errorCodes = [
   'MESHPROOF_REPORT_UNREADABLE',
   'MESHPROOF_REPORT_INCOMPATIBLE',
   'MESHPROOF_INTERRUPTED',
+  'MESHPROOF_NODE_TOO_OLD',
+  'MESHPROOF_DOWNLOAD_FAILED',
+  'MESHPROOF_CHECKSUM_MISMATCH',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

@@ -40,3 +40,9 @@ export const clusterTimeouts: Timeouts = {
   applyMs: 30_000,
   stopGraceMs: 10_000,
 };
+
+/** Waits of the CI tooling (lib/ci/): fetching the pinned mesh CLIs from their releases. */
+export const ciTimeouts = {
+  /** Longest one download may take (istioctl is about 30 MB; a loaded runner on a slow mirror). */
+  cliDownloadMs: 300_000,
+} as const;

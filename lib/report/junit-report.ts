@@ -18,6 +18,21 @@ function isXmlChar(char: string): boolean {
   );
 }
 
+/** What CI tools show next to a suite: which mesh, at which version, on which platform, by which run. */
+function junitProperties(report: ConformanceReport): string {
+  const properties: Record<string, string> = {
+    mesh: report.mesh.name,
+    'mesh.version': report.mesh.version,
+    platform: report.platform,
+    runId: report.runId,
+    'harness.version': report.harness.version,
+    falseFailureBound: String(report.falseFailureBound),
+  };
+  return Object.entries(properties)
+    .map(([name, value]) => `<property name="${escapeXml(name)}" value="${escapeXml(value)}"/>`)
+    .join('');
+}
+
 /** Renders the report as JUnit XML for CI systems (pure). */
 export function renderJunit(report: ConformanceReport): string {
   const suiteName = `meshproof.${report.mesh.name}.${report.platform}`;
@@ -41,7 +56,7 @@ export function renderJunit(report: ConformanceReport): string {
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="meshproof" tests="${s.total}" failures="${s.failed}" errors="${s.errored}" skipped="${s.skipped + s.notSupported}" time="${(report.durationMs / 1000).toFixed(3)}">`,
     `  <testsuite name="${escapeXml(suiteName)}" tests="${s.total}" failures="${s.failed}" errors="${s.errored}" skipped="${s.skipped + s.notSupported}" timestamp="${escapeXml(report.startedAt)}" time="${(report.durationMs / 1000).toFixed(3)}">`,
-    `    <properties><property name="mesh.version" value="${escapeXml(report.mesh.version)}"/><property name="falseFailureBound" value="${report.falseFailureBound}"/></properties>`,
+    `    <properties>${junitProperties(report)}</properties>`,
     ...cases,
     '  </testsuite>',
     '</testsuites>',
