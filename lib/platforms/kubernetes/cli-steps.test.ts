@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compareVersions, kubectlRequirement, shellLine, shellScript } from './cli-steps.ts';
+import { compareVersions, kubectlRequirement, shellLine } from './cli-steps.ts';
+import { shellScript } from './live-steps.ts';
 
 describe('shell rendering of CLI steps', () => {
   it('quotes arguments and renders pipes', () => {
@@ -16,7 +17,10 @@ describe('shell rendering of CLI steps', () => {
   });
   it('writes a script with headings and titles as comments', () => {
     const script = shellScript([
-      { heading: 'install', steps: [{ title: 'precheck', argv: ['istioctl', 'x', 'precheck'] }] },
+      {
+        heading: 'install',
+        steps: [{ kind: 'cli', title: 'precheck', argv: ['istioctl', 'x', 'precheck'] }],
+      },
     ]);
     expect(script).toContain('set -euo pipefail');
     expect(script).toContain('# ---- install\n# precheck\nistioctl x precheck');
