@@ -18,7 +18,7 @@ import { clusterMeshFor } from '../meshes/cluster-meshes.ts';
 import type { CallerName, MeshName, Timeouts, TopologyNames } from '../model/index.ts';
 import { clusterWaits } from '../model/index.ts';
 import { readFixtureFiles } from '../platforms/kubernetes/fixture-files.ts';
-import { fieldManager, type KubeClient } from '../platforms/kubernetes/kube-client.ts';
+import { fieldManager } from '../platforms/kubernetes/kube-client.ts';
 import {
   type KubernetesEnvironment,
   startKubernetesEnvironment,

@@ -1,6 +1,5 @@
 import { MeshproofError } from '../../errors/meshproof-error.ts';
 import { clusterWaits } from '../../model/index.ts';
-import type { KubeClient } from '../../platforms/kubernetes/kube-client.ts';
 import type { OwnedObject } from '../../platforms/kubernetes/ownership.ts';
 import type { ClusterMesh, FoundMesh, InstallContext } from '../cluster-mesh.ts';
 import { defaultTrustDomain } from '../mesh-placement.ts';
