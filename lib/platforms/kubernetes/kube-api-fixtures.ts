@@ -91,14 +91,19 @@ export interface FakeKubeApi extends AsyncDisposable {
   readonly url: string;
   /** A kubeconfig for this server; extra contexts carry the given secrets (never to be written anywhere). */
   kubeconfig(options?: { readonly otherContextSecret?: string; readonly token?: string }): string;
-  /** Every request seen: method and path (with query). */
-  readonly requests: { method: string; path: string }[];
+  /** Every request seen: method, path (with query), and the body of writes. */
+  readonly requests: { method: string; path: string; body?: string }[];
   add(object: StoredObject): StoredObject;
   objects(kind: string): StoredObject[];
   /** How exec requests are answered, by command (argv[0] and argv[1] joined) or for all. */
   onExec: (command: readonly string[], pod: string) => ExecBehaviour;
   /** The body of GET pods/<name>:<port>/proxy/<path>. */
   onPodProxy: (pod: string, port: string, path: string) => { status: number; body: string };
+  /**
+   * Sidecars an injection webhook would add to a Deployment's pod in this namespace (none: no
+   * webhook). Applied Deployments roll out at once, with one serving pod each.
+   */
+  sidecars: (namespace: string) => string[];
 }
 
 const json = (res: import('node:http').ServerResponse, status: number, body: unknown) => {
@@ -148,16 +153,46 @@ export async function startFakeKubeApi(): Promise<FakeKubeApi> {
     objects: (kind) => [...store.values()].filter((o) => o.kind === kind),
     onExec: () => ({ kind: 'answer', stdout: '', exitCode: 0 }),
     onPodProxy: () => ({ status: 404, body: 'not found' }),
+    sidecars: () => [],
     async [Symbol.asyncDispose]() {
       for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => server.close(resolve));
     },
   };
 
+  const rollOut = (deployment: StoredObject) => {
+    const spec = deployment.spec as {
+      replicas?: number;
+      template?: {
+        metadata?: { labels?: Record<string, string> };
+        spec?: { containers?: { name: string }[] };
+      };
+    };
+    const replicas = spec.replicas ?? 1;
+    deployment.status = { readyReplicas: replicas, updatedReplicas: replicas };
+    const namespace = deployment.metadata.namespace ?? 'default';
+    api.add({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name: `${deployment.metadata.name}-5f7c9`,
+        namespace,
+        labels: { ...(spec.template?.metadata?.labels ?? {}) },
+      },
+      spec: {
+        containers: [
+          ...(spec.template?.spec?.containers ?? []),
+          ...api.sidecars(namespace).map((name) => ({ name })),
+        ],
+      },
+      status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] },
+    });
+  };
+
   const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://fake');
     api.requests.push({ method: req.method ?? 'GET', path: `${url.pathname}${url.search}` });
-    const parts = url.pathname.split('/').filter(Boolean);
+    const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     if (url.pathname === '/version')
       return json(res, 200, { major: '1', minor: '36', gitVersion: 'v1.36.3+k3s1' });
     // Discovery.
@@ -192,6 +227,8 @@ export async function startFakeKubeApi(): Promise<FakeKubeApi> {
     const info = kinds.find((k) => k.apiVersion === group && k.plural === plural);
     if (!info) return json(res, 404, status(404, 'NotFound', `the server could not find ${url.pathname}`));
     const body = ['POST', 'PATCH', 'DELETE'].includes(req.method ?? '') ? await bodyOf(req) : '';
+    const seen = api.requests.at(-1);
+    if (seen && body) seen.body = body;
     if (!name) {
       if (req.method === 'POST') {
         const object = JSON.parse(body) as StoredObject;
@@ -225,6 +262,7 @@ export async function startFakeKubeApi(): Promise<FakeKubeApi> {
         ...patch,
         metadata: { ...(current?.metadata ?? {}), ...patch.metadata },
       } as StoredObject;
+      if (merged.kind === 'Deployment') rollOut(merged);
       return json(res, current ? 200 : 201, current ? (store.set(k, merged), merged) : api.add(merged));
     }
     if (!current) return json(res, 404, status(404, 'NotFound', `${plural} "${name}" not found`));

@@ -142,7 +142,9 @@ export async function startKubernetesEnvironment(
     if (install) {
       const onExisting = options.platform !== 'k3s';
       const [section] = installSections(mesh, context);
-      const steps = section?.steps ?? [];
+      // First: nothing of the mesh is there (a refusal changes nothing, and leaves nothing to undo).
+      const [noMeshThere, ...steps] = section?.steps ?? [];
+      if (noMeshThere) await run([noMeshThere]);
       const prechecks = steps.length - mesh.installSteps(context).length;
       if (onExisting) {
         // Registered before installing: a half-done install is removed as well, and only what it made.
