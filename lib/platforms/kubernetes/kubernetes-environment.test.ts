@@ -74,7 +74,9 @@ const start = (installMesh: boolean) =>
     workDir,
     intents: [{ kind: 'PeerAuthentication', service: 'server', mode: 'STRICT' }],
     timeouts: { ...clusterTimeouts, workloadStartMs: 5_000, applyMs: 2_000 },
+    log: (line) => logged.push(line),
   });
+const logged: string[] = [];
 
 /** An Istio control plane of revision `stable` that answers /version. */
 function istioThere(): void {
@@ -265,5 +267,64 @@ describe('on an existing cluster', () => {
     expect(api.objects('Namespace').map((n) => n.metadata.uid)).toContain(unrelated.metadata.uid);
     expect(existsSync(join(workDir, kubeDirName))).toBe(false);
     expect(calls()).not.toMatch(/istioctl (install|uninstall)/);
+  });
+
+  it('installs Istio under its own revision, records what it made, and removes exactly that revision', async () => {
+    const revision = 'meshproof-20261203-101010-istio-ab12';
+    healthy();
+    // Nothing of Istio before the install: what the fake istioctl "installs" appears only then.
+    for (const kind of ['Deployment', 'Pod', 'CustomResourceDefinition']) {
+      for (const o of api.objects(kind)) o.kind = `Gone${kind}`;
+    }
+    const install = () => {
+      const labels = { 'istio.io/rev': revision };
+      api.add({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'istio-system' } });
+      api.add({
+        apiVersion: 'apiextensions.k8s.io/v1',
+        kind: 'CustomResourceDefinition',
+        metadata: { name: 'peerauthentications.security.istio.io', labels },
+        spec: { group: 'security.istio.io', names: { kind: 'PeerAuthentication' }, versions: [{ name: 'v1', served: true }] },
+      });
+      api.add({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: `istiod-${revision}`, namespace: 'istio-system', labels: { app: 'istiod', ...labels } },
+        status: { readyReplicas: 1, updatedReplicas: 1 },
+      });
+      api.add({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'istiod-mp-1', namespace: 'istio-system', labels: { app: 'istiod', ...labels } },
+        status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] },
+      });
+      api.add({
+        apiVersion: 'admissionregistration.k8s.io/v1',
+        kind: 'MutatingWebhookConfiguration',
+        metadata: { name: `istio-sidecar-injector-${revision}`, labels },
+      });
+    };
+    let installed = false;
+    const watch = setInterval(() => {
+      if (!installed && calls().includes('istioctl install')) {
+        installed = true;
+        install();
+      }
+    }, 5);
+    try {
+      const env = await start(true);
+      expect(env.found.revision).toBe(revision);
+      expect(calls()).toContain(`istioctl install --revision ${revision} --set profile=minimal --readiness-timeout 300s -y`);
+      expect(calls()).toContain('istioctl x precheck');
+      await env[Symbol.asyncDispose]();
+    } finally {
+      clearInterval(watch);
+    }
+    expect(calls()).toContain(`istioctl uninstall --revision ${revision} -y`);
+    expect(calls()).not.toContain('--purge');
+    expect(api.objects('MutatingWebhookConfiguration')).toEqual([]);
+    expect(logged.filter((l) => l.startsWith('left on the cluster'))).toEqual([]);
+    expect(api.objects('CustomResourceDefinition')).toEqual([]);
+    expect(api.objects('Namespace').map((n) => n.metadata.name)).not.toContain('istio-system');
+    expect(runNamespaces()).toEqual([]);
   });
 });
