@@ -18,7 +18,9 @@ describe('pinned versions', () => {
     expect(versionOf('k6Image', { MESHPROOF_K6_IMAGE: 'registry.corp:5000/load/k6:2.1.0' })).toBe(
       'registry.corp:5000/load/k6:2.1.0',
     );
-    expect(versionOf('k6Image', { MESHPROOF_K6_IMAGE: `grafana/k6@sha256:${'a'.repeat(64)}` })).toContain('@sha256:');
+    expect(versionOf('k6Image', { MESHPROOF_K6_IMAGE: `grafana/k6@sha256:${'a'.repeat(64)}` })).toContain(
+      '@sha256:',
+    );
     expect(versionOf('linkerd', { MESHPROOF_LINKERD_VERSION: 'stable-2.14.10' })).toBe('stable-2.14.10');
     expect(versionOf('istio', { MESHPROOF_ISTIO_VERSION: ' ' })).toBe('1.30.3');
   });

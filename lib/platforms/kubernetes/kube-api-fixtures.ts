@@ -60,7 +60,12 @@ const kinds: readonly KindInfo[] = [
     plural: 'virtualservices',
     namespaced: true,
   },
-  { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', plural: 'peerauthentications', namespaced: true },
+  {
+    apiVersion: 'security.istio.io/v1',
+    kind: 'PeerAuthentication',
+    plural: 'peerauthentications',
+    namespaced: true,
+  },
 ];
 
 /** An object as stored: plain JSON with metadata.uid. */

@@ -283,12 +283,20 @@ describe('on an existing cluster', () => {
         apiVersion: 'apiextensions.k8s.io/v1',
         kind: 'CustomResourceDefinition',
         metadata: { name: 'peerauthentications.security.istio.io', labels },
-        spec: { group: 'security.istio.io', names: { kind: 'PeerAuthentication' }, versions: [{ name: 'v1', served: true }] },
+        spec: {
+          group: 'security.istio.io',
+          names: { kind: 'PeerAuthentication' },
+          versions: [{ name: 'v1', served: true }],
+        },
       });
       api.add({
         apiVersion: 'apps/v1',
         kind: 'Deployment',
-        metadata: { name: `istiod-${revision}`, namespace: 'istio-system', labels: { app: 'istiod', ...labels } },
+        metadata: {
+          name: `istiod-${revision}`,
+          namespace: 'istio-system',
+          labels: { app: 'istiod', ...labels },
+        },
         status: { readyReplicas: 1, updatedReplicas: 1 },
       });
       api.add({
@@ -313,7 +321,9 @@ describe('on an existing cluster', () => {
     try {
       const env = await start(true);
       expect(env.found.revision).toBe(revision);
-      expect(calls()).toContain(`istioctl install --revision ${revision} --set profile=minimal --readiness-timeout 300s -y`);
+      expect(calls()).toContain(
+        `istioctl install --revision ${revision} --set profile=minimal --readiness-timeout 300s -y`,
+      );
       expect(calls()).toContain('istioctl x precheck');
       await env[Symbol.asyncDispose]();
     } finally {
