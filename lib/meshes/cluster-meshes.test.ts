@@ -118,6 +118,19 @@ describe('Istio as found on a cluster', () => {
   });
 });
 
+describe('installing Istio', () => {
+  it('gives the install step longer than one readiness wait (istioctl waits per component) and never --verify', () => {
+    const [install] = istioClusterMesh('1.30.3').installSteps(context);
+    expect(install?.kind).toBe('cli');
+    if (install?.kind !== 'cli') return;
+    expect(install.argv).not.toContain('--verify');
+    const readiness =
+      Number(/^(\d+)s$/.exec(install.argv[install.argv.indexOf('--readiness-timeout') + 1] ?? '')?.[1]) *
+      1000;
+    expect(install.timeoutMs ?? 0).toBeGreaterThan(2 * readiness);
+  });
+});
+
 describe('Linkerd as found on a cluster', () => {
   it('reads release and trust domain from linkerd-config, and names identities with the control plane namespace', async () => {
     api.add({

@@ -17,18 +17,27 @@ import { buildPlan } from './build-plan.ts';
 const crdRoot = new URL('../../../shared/crds/', import.meta.url).pathname;
 const crdDirs = { istio: 'istio-1.30.3', linkerd: 'linkerd-edge-26.8.3' } as const;
 const present = existsSync(crdRoot);
-if (!present) console.warn(`skipping the plan's CRD validation: ${crdRoot} is not here (it is the steering folder's copy of the meshes' CRDs)`);
+if (!present)
+  console.warn(
+    `skipping the plan's CRD validation: ${crdRoot} is not here (it is the steering folder's copy of the meshes' CRDs)`,
+  );
 
 interface Crd {
   metadata: { name: string };
-  spec: { group: string; names: { kind: string }; versions: { name: string; served: boolean; schema?: { openAPIV3Schema?: object } }[] };
+  spec: {
+    group: string;
+    names: { kind: string };
+    versions: { name: string; served: boolean; schema?: { openAPIV3Schema?: object } }[];
+  };
 }
 
 function crdsOf(mesh: keyof typeof crdDirs): Crd[] {
   const dir = join(crdRoot, crdDirs[mesh]);
   return readdirSync(dir)
     .filter((f) => f.endsWith('.yaml'))
-    .flatMap((f) => parseAllDocuments(readFileSync(join(dir, f), 'utf8')).map((d) => d.toJSON() as Crd | null))
+    .flatMap((f) =>
+      parseAllDocuments(readFileSync(join(dir, f), 'utf8')).map((d) => d.toJSON() as Crd | null),
+    )
     .filter((c): c is Crd => c?.spec?.names?.kind !== undefined);
 }
 
@@ -44,7 +53,10 @@ describe.skipIf(!present).each(['istio', 'linkerd'] as const)('the %s plan again
   const objects = Object.entries(files)
     .filter(([name]) => name.endsWith('.yaml'))
     .flatMap(([name, content]) =>
-      parseAllDocuments(content).map((d) => ({ file: name, object: d.toJSON() as { apiVersion: string; kind: string } })),
+      parseAllDocuments(content).map((d) => ({
+        file: name,
+        object: d.toJSON() as { apiVersion: string; kind: string },
+      })),
     )
     .filter(({ object }) => object?.apiVersion?.includes('.'));
   const crds = present ? crdsOf(mesh) : [];
@@ -63,8 +75,12 @@ describe.skipIf(!present).each(['istio', 'linkerd'] as const)('the %s plan again
     }
   });
 
-  it("names the CRDs the live preflight reads as the CRDs name themselves", () => {
+  it('names the CRDs the live preflight reads as the CRDs name themselves', () => {
     const wanted = requiredCrds(objects.map((o) => o.object as never));
-    for (const crd of wanted) expect(crds.map((c) => c.metadata.name), crd.name).toContain(crd.name);
+    for (const crd of wanted)
+      expect(
+        crds.map((c) => c.metadata.name),
+        crd.name,
+      ).toContain(crd.name);
   });
 });

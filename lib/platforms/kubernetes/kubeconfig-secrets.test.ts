@@ -54,7 +54,9 @@ function meshproof(args: string[], env: NodeJS.ProcessEnv): Promise<{ status: nu
 function expectNoSecret(text: string, where: string): void {
   for (const [name, secret] of Object.entries(secrets)) {
     expect(text.includes(secret), `${name} secret in ${where}`).toBe(false);
-    expect(text.includes(Buffer.from(secret).toString('base64')), `${name} secret (base64) in ${where}`).toBe(false);
+    expect(text.includes(Buffer.from(secret).toString('base64')), `${name} secret (base64) in ${where}`).toBe(
+      false,
+    );
   }
 }
 
@@ -68,18 +70,27 @@ describe('secrets in a kubeconfig and the environment', () => {
       writeFileSync(join(bin, name), `#!/bin/sh\ncat <<'OUT'\n${text}\nOUT\n`, { mode: 0o755 });
     tool('kubectl', '{"clientVersion":{"gitVersion":"v1.36.3"}}');
     tool('istioctl', 'client version: 1.30.3');
-    for (const t of ['sh', 'bash', 'cat']) writeFileSync(join(bin, t), `#!/bin/sh\nexec /bin/${t} "$@"\n`, { mode: 0o755 });
+    for (const t of ['sh', 'bash', 'cat'])
+      writeFileSync(join(bin, t), `#!/bin/sh\nexec /bin/${t} "$@"\n`, { mode: 0o755 });
     // Istio is there and injects; the caller pods run a k6 of another major: a coded stop after
     // the fixtures were deployed.
     api.add({
       apiVersion: 'apps/v1',
       kind: 'Deployment',
-      metadata: { name: 'istiod', namespace: 'istio-system', labels: { app: 'istiod', 'istio.io/rev': 'default' } },
+      metadata: {
+        name: 'istiod',
+        namespace: 'istio-system',
+        labels: { app: 'istiod', 'istio.io/rev': 'default' },
+      },
     });
     api.add({
       apiVersion: 'v1',
       kind: 'Pod',
-      metadata: { name: 'istiod-1', namespace: 'istio-system', labels: { app: 'istiod', 'istio.io/rev': 'default' } },
+      metadata: {
+        name: 'istiod-1',
+        namespace: 'istio-system',
+        labels: { app: 'istiod', 'istio.io/rev': 'default' },
+      },
       status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] },
     });
     api.onPodProxy = () => ({ status: 200, body: '1.30.3-0123456789abcdef0123456789abcdef01234567-Clean' });
@@ -115,16 +126,31 @@ describe('secrets in a kubeconfig and the environment', () => {
     );
     const bin = join(root, 'bin2');
     mkdirSync(bin);
-    writeFileSync(join(bin, 'kubectl'), `#!/bin/sh\necho '{"clientVersion":{"gitVersion":"v1.36.3"}}'\n`, { mode: 0o755 });
+    writeFileSync(join(bin, 'kubectl'), `#!/bin/sh\necho '{"clientVersion":{"gitVersion":"v1.36.3"}}'\n`, {
+      mode: 0o755,
+    });
     writeFileSync(join(bin, 'istioctl'), "#!/bin/sh\necho 'client version: 1.30.3'\n", { mode: 0o755 });
-    for (const t of ['sh', 'bash', 'cat']) writeFileSync(join(bin, t), `#!/bin/sh\nexec /bin/${t} "$@"\n`, { mode: 0o755 });
+    for (const t of ['sh', 'bash', 'cat'])
+      writeFileSync(join(bin, t), `#!/bin/sh\nexec /bin/${t} "$@"\n`, { mode: 0o755 });
     const result = await meshproof(
-      ['run', '--mesh', 'istio', '--platform', 'kubeconfig', '--context', 'test', '--output', join(root, 'out2')],
+      [
+        'run',
+        '--mesh',
+        'istio',
+        '--platform',
+        'kubeconfig',
+        '--context',
+        'test',
+        '--output',
+        join(root, 'out2'),
+      ],
       { PATH: `${bin}:${dirname(process.execPath)}`, HOME: root, KUBECONFIG: broken },
     );
     expect(result.status).toBe(2);
     expect(result.out.trim().split('\n')).toHaveLength(1);
-    expect(result.out).toMatch(/^MESHPROOF_CLUSTER_UNREACHABLE: cannot use the kubeconfig: .* is not valid YAML \(line \d+, column \d+\)/);
+    expect(result.out).toMatch(
+      /^MESHPROOF_CLUSTER_UNREACHABLE: cannot use the kubeconfig: .* is not valid YAML \(line \d+, column \d+\)/,
+    );
     expectNoSecret(result.out, 'the error');
   }, 60_000);
 });
