@@ -130,3 +130,21 @@ it('plans Linkerd: the Gateway API CRDs first, then linkerd check --pre, its own
   expect(files['fixtures.yaml']).toContain('server-fault-503');
   expect(files['namespaces.yaml']).toContain('linkerd.io/inject: disabled');
 });
+
+it('probes convergence on the pod it measures: the rate-limit probe goes where the burst goes; outlier ejection waits for it', () => {
+  const files = plan('istio');
+  const route = parseAllDocuments(files['resilience.ratelimit.local.yaml'] ?? '')
+    .map(
+      (d) =>
+        d.toJSON() as {
+          kind: string;
+          spec: { http?: { match?: unknown[]; route: { destination: { subset: string } }[] }[] };
+        },
+    )
+    .find((o) => o.kind === 'VirtualService');
+  const subsets = (route?.spec.http ?? []).map((rule) => rule.route.map((r) => r.destination.subset));
+  expect(subsets).toEqual([['v1'], ['v1']]);
+  const outlier =
+    (files['commands.sh'] ?? '').split('# ---- check resilience.circuit.outlier-ejection')[1] ?? '';
+  expect(outlier.split('# ---- ')[0]).toContain('# probe until the intent is observed');
+});
