@@ -28,7 +28,7 @@ import type { LiveStep, StepSection } from '../platforms/kubernetes/live-steps.t
 import { type KubeObject, k6ScriptsMount } from '../platforms/kubernetes/render-fixtures.ts';
 import { execIn } from '../platforms/kubernetes/run-live-step.ts';
 import { createLatencyHistogram, recordLatencyMs } from '../stats/histogram.ts';
-import { k6ExecTarget, k6RunArgv } from '../traffic/k6-driver.ts';
+import { k6ExecStep, k6ExecTarget, k6RunArgv } from '../traffic/k6-driver.ts';
 import { versionOf } from '../versions.ts';
 import { benchConfigFromFlags } from './bench-options.ts';
 import { benchSchedule } from './bench-schedule.ts';
@@ -206,14 +206,8 @@ export function benchWindowStep(
   names: TopologyNames,
   title: string,
 ): Extract<LiveStep, { kind: 'exec' }> {
-  return {
-    kind: 'exec',
-    title,
-    target: k6ExecTarget(caller, names),
-    argv: k6BenchArgv(plan),
-    deadlineMs:
-      (plan.warmupSeconds + plan.durationSeconds) * 1000 + plan.timeoutMs + clusterWaits.execMarginMs,
-  };
+  const longestMs = (plan.warmupSeconds + plan.durationSeconds) * 1000 + plan.timeoutMs;
+  return k6ExecStep(caller, names, k6BenchArgv(plan), longestMs, title);
 }
 
 export interface BenchPlanInput {

@@ -73,6 +73,23 @@ export function k6ExecTarget(caller: CallerName, names: TopologyNames): ExecTarg
   return { namespace, deployment: name, selector: `app=${name}`, container: 'k6' };
 }
 
+/** A k6 command in a caller's pod, bounded by the longest its plan may run plus a margin. */
+export function k6ExecStep(
+  caller: CallerName,
+  names: TopologyNames,
+  argv: readonly string[],
+  longestMs: number,
+  title: string,
+): Extract<LiveStep, { kind: 'exec' }> {
+  return {
+    kind: 'exec',
+    title,
+    target: k6ExecTarget(caller, names),
+    argv,
+    deadlineMs: longestMs + clusterWaits.execMarginMs,
+  };
+}
+
 /** The exec step of one traffic plan: bounded by the plan's own maximum duration and a margin. */
 export function k6RunStep(
   k6Plan: K6Plan,
@@ -80,13 +97,7 @@ export function k6RunStep(
   names: TopologyNames,
   title: string,
 ): Extract<LiveStep, { kind: 'exec' }> {
-  return {
-    kind: 'exec',
-    title,
-    target: k6ExecTarget(caller, names),
-    argv: k6RunArgv(k6Plan),
-    deadlineMs: k6Plan.maxDurationSeconds * 1000 + clusterWaits.execMarginMs,
-  };
+  return k6ExecStep(caller, names, k6RunArgv(k6Plan), k6Plan.maxDurationSeconds * 1000, title);
 }
 
 /** `k6 version --json` prints `{"version":"v2.2.0",…}` (k6 internal/cmd/version.go). */
