@@ -2,7 +2,7 @@ import { parse } from 'yaml';
 import { clusterWaits, type TopologyNames } from '../../model/index.ts';
 import type { CliRequirement } from '../../platforms/kubernetes/cli-steps.ts';
 import { runToken } from '../../platforms/kubernetes/kubernetes-names.ts';
-import type { LiveStep } from '../../platforms/kubernetes/live-steps.ts';
+import { diagnosticStep, type LiveStep } from '../../platforms/kubernetes/live-steps.ts';
 import type { MeshInjection } from '../../platforms/kubernetes/render-fixtures.ts';
 import { defaultTrustDomain } from '../mesh-placement.ts';
 
@@ -99,25 +99,22 @@ export function istioUninstallSteps(revision: string): LiveStep[] {
 export function istioDiagnosticSteps(names: TopologyNames, pods: readonly string[]): LiveStep[] {
   const namespace = names.meshNamespace;
   return [
-    {
-      kind: 'cli',
-      title: 'istioctl analyze',
-      argv: ['istioctl', 'analyze', '-n', namespace],
-      tolerateFailure: true,
-    },
+    diagnosticStep('istioctl analyze', ['istioctl', 'analyze', '-n', namespace]),
     ...pods.flatMap((pod): LiveStep[] => [
-      {
-        kind: 'cli',
-        title: `routes seen by ${pod}'s sidecar`,
-        argv: ['istioctl', 'proxy-config', 'routes', `${pod}.${namespace}`, '-o', 'json'],
-        tolerateFailure: true,
-      },
-      {
-        kind: 'cli',
-        title: `clusters seen by ${pod}'s sidecar`,
-        argv: ['istioctl', 'proxy-config', 'clusters', `${pod}.${namespace}`],
-        tolerateFailure: true,
-      },
+      diagnosticStep(`routes seen by ${pod}'s sidecar`, [
+        'istioctl',
+        'proxy-config',
+        'routes',
+        `${pod}.${namespace}`,
+        '-o',
+        'json',
+      ]),
+      diagnosticStep(`clusters seen by ${pod}'s sidecar`, [
+        'istioctl',
+        'proxy-config',
+        'clusters',
+        `${pod}.${namespace}`,
+      ]),
     ]),
   ];
 }

@@ -4,7 +4,7 @@ import { MeshproofError } from '../../errors/meshproof-error.ts';
 import { clusterWaits, type TopologyNames } from '../../model/index.ts';
 import type { CliRequirement } from '../../platforms/kubernetes/cli-steps.ts';
 import { kube } from '../../platforms/kubernetes/kubernetes-names.ts';
-import type { LiveStep } from '../../platforms/kubernetes/live-steps.ts';
+import { diagnosticStep, type LiveStep } from '../../platforms/kubernetes/live-steps.ts';
 import type { KubeObject, MeshInjection } from '../../platforms/kubernetes/render-fixtures.ts';
 import { defaultTrustDomain } from '../mesh-placement.ts';
 
@@ -233,38 +233,43 @@ export function linkerdUpgradeSteps(): LiveStep[] {
 export function linkerdDiagnosticSteps(names: TopologyNames, pods: readonly string[]): LiveStep[] {
   const namespace = names.meshNamespace;
   return [
-    {
-      kind: 'cli',
-      title: 'linkerd check --proxy',
-      argv: ['linkerd', 'check', '--proxy', '-n', namespace],
-      tolerateFailure: true,
-    },
-    {
-      kind: 'cli',
-      title: 'outbound policy of the server Service',
-      argv: ['linkerd', 'diagnostics', 'policy', '-n', namespace, 'svc/server', String(kube.servicePort)],
-      tolerateFailure: true,
-    },
-    ...pods.flatMap((pod): LiveStep[] => [
-      {
-        kind: 'cli',
-        title: `inbound policy of ${pod}`,
-        argv: ['linkerd', 'diagnostics', 'policy', '-n', namespace, `po/${pod}`, String(kube.containerPort)],
-        tolerateFailure: true,
-      },
-      {
-        kind: 'cli',
-        title: `${pod}'s proxy metrics`,
-        argv: ['linkerd', 'diagnostics', 'proxy-metrics', '-n', namespace, `po/${pod}`],
-        tolerateFailure: true,
-      },
+    diagnosticStep('linkerd check --proxy', ['linkerd', 'check', '--proxy', '-n', namespace]),
+    diagnosticStep('outbound policy of the server Service', [
+      'linkerd',
+      'diagnostics',
+      'policy',
+      '-n',
+      namespace,
+      'svc/server',
+      String(kube.servicePort),
     ]),
-    {
-      kind: 'cli',
-      title: 'traffic by deployment (linkerd viz, when installed)',
-      argv: ['linkerd', 'viz', 'stat', 'deploy', '-n', namespace],
-      tolerateFailure: true,
-    },
+    ...pods.flatMap((pod): LiveStep[] => [
+      diagnosticStep(`inbound policy of ${pod}`, [
+        'linkerd',
+        'diagnostics',
+        'policy',
+        '-n',
+        namespace,
+        `po/${pod}`,
+        String(kube.containerPort),
+      ]),
+      diagnosticStep(`${pod}'s proxy metrics`, [
+        'linkerd',
+        'diagnostics',
+        'proxy-metrics',
+        '-n',
+        namespace,
+        `po/${pod}`,
+      ]),
+    ]),
+    diagnosticStep('traffic by deployment (linkerd viz, when installed)', [
+      'linkerd',
+      'viz',
+      'stat',
+      'deploy',
+      '-n',
+      namespace,
+    ]),
   ];
 }
 

@@ -269,7 +269,9 @@ export async function startFakeKubeApi(): Promise<FakeKubeApi> {
         metadata: { ...(current?.metadata ?? {}), ...patch.metadata },
       } as StoredObject;
       if (merged.kind === 'Deployment') rollOut(merged);
-      return json(res, current ? 200 : 201, current ? (store.set(k, merged), merged) : api.add(merged));
+      if (!current) return json(res, 201, api.add(merged));
+      store.set(k, merged);
+      return json(res, 200, merged);
     }
     if (!current) return json(res, 404, status(404, 'NotFound', `${plural} "${name}" not found`));
     if (req.method === 'DELETE') {

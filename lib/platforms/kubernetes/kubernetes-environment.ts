@@ -12,8 +12,8 @@ import type {
   Timeouts,
   TopologyNames,
 } from '../../model/index.ts';
-import { clusterTimeouts, clusterWaits } from '../../model/index.ts';
-import { createK6Driver } from '../../traffic/k6-driver.ts';
+import { clusterTimeouts } from '../../model/index.ts';
+import { createK6Driver, k6ExecTarget } from '../../traffic/k6-driver.ts';
 import { pinnedValues } from '../../versions.ts';
 import { kubectlRequirement, requireCli } from './cli-steps.ts';
 import {
@@ -271,12 +271,7 @@ export async function startKubernetesEnvironment(
             })),
           )),
           {
-            pod: await podOf(client, {
-              namespace: names.meshNamespace,
-              deployment: 'client',
-              selector: 'app=client',
-              container: 'k6',
-            }),
+            pod: await podOf(client, k6ExecTarget('client', names)),
             app: 'k6',
           },
         ];
@@ -284,13 +279,10 @@ export async function startKubernetesEnvironment(
           names,
           involved.map((p) => p.pod),
         )) {
-          const output = await runLiveStep(
-            {
-              ...step,
-              ...(step.kind === 'cli' ? { timeoutMs: clusterWaits.diagnosticsMs } : {}),
-            } as LiveStep,
-            live,
-          ).catch((e: Error) => ({ stdout: e.message, stderr: '' }));
+          const output = await runLiveStep(step, live).catch((e: Error) => ({
+            stdout: e.message,
+            stderr: '',
+          }));
           diagnostics.push({ title: step.title, content: `${output.stdout}${output.stderr}`.slice(-20_000) });
         }
         for (const { pod, app } of involved) {

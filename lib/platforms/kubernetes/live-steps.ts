@@ -1,4 +1,5 @@
 import { quote } from 'zx';
+import { clusterWaits } from '../../model/index.ts';
 import type { CliStep } from './cli-steps.ts';
 import { shellLine } from './cli-steps.ts';
 import type { KubeClient } from './kube-client.ts';
@@ -98,6 +99,11 @@ export type LiveStep =
       readonly shell: readonly string[];
       readonly verify: (context: VerifyContext) => Promise<void>;
     };
+
+/** A read-only command captured when a check fails: its failure is output too, bounded by the diagnostics wait. */
+export function diagnosticStep(title: string, argv: readonly string[]): LiveStep {
+  return { kind: 'cli', title, argv, tolerateFailure: true, timeoutMs: clusterWaits.diagnosticsMs };
+}
 
 /** A titled group of steps: one section of commands.sh, one phase of a live run. */
 export interface StepSection {

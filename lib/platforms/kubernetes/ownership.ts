@@ -1,5 +1,6 @@
 import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { clusterWaits } from '../../model/index.ts';
 import type { KubeClient } from './kube-client.ts';
 import type { KubeObject } from './render-fixtures.ts';
 
@@ -60,8 +61,13 @@ export class Ownership {
    * Deletes what was recorded, newest first. Returns what was kept and why (a CRD still in use),
    * so that the caller can say it; never throws for one object: every other one is still tried.
    */
-  async release(client: KubeClient, log: (line: string) => void): Promise<string[]> {
+  async release(
+    client: KubeClient,
+    log: (line: string) => void,
+    waitMs: number = clusterWaits.meshReadinessMs,
+  ): Promise<string[]> {
     const kept: string[] = [];
+    const namespaces: string[] = [];
     for (const owned of this.owned().reverse()) {
       const label = `${owned.kind} ${owned.namespace ? `${owned.namespace}/` : ''}${owned.name}`;
       try {
@@ -73,10 +79,15 @@ export class Ownership {
           }
         }
         await client.deleteExactly(refOf(owned), owned.uid);
+        if (owned.kind === 'Namespace') namespaces.push(owned.name);
       } catch (error) {
         kept.push(`${label}: ${(error as Error).message}`);
       }
     }
+    // A namespace goes with everything in it; the run ends only once that happened.
+    await client
+      .waitForNamespacesGone(namespaces, waitMs)
+      .catch((e: Error) => kept.push(`namespaces: ${e.message}`));
     for (const line of kept) log(`left on the cluster: ${line}`);
     return kept;
   }
