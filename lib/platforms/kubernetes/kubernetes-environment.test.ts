@@ -13,10 +13,14 @@ import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { encodeObservation } from '../../../k6/lib/observation.ts';
 import { istioClusterMesh } from '../../meshes/istio/istio-cluster-mesh.ts';
+import { linkerdClusterMesh } from '../../meshes/linkerd/linkerd-cluster-mesh.ts';
 import { clusterTimeouts } from '../../model/index.ts';
 import { type FakeKubeApi, type StoredObject, startFakeKubeApi } from './kube-api-fixtures.ts';
+import { KubeClient } from './kube-client.ts';
 import { startKubernetesEnvironment } from './kubernetes-environment.ts';
 import { clusterNames, kubeDirName } from './kubernetes-names.ts';
+import { removeClusterLeftovers } from './leftovers.ts';
+import { Ownership } from './ownership.ts';
 
 /**
  * The live path against a fake API server and fake CLIs: every refusal is a coded error, and
@@ -45,6 +49,7 @@ beforeAll(() => {
     );
   tool('kubectl', '{"clientVersion":{"gitVersion":"v1.36.3"}}');
   tool('istioctl', 'client version: 1.30.3');
+  tool('linkerd', 'edge-26.8.3');
   process.env.PATH = `${bin}:${dirname(process.execPath)}:/usr/bin:/bin`;
 });
 afterAll(() => {
@@ -336,5 +341,68 @@ describe('on an existing cluster', () => {
     expect(api.objects('CustomResourceDefinition')).toEqual([]);
     expect(api.objects('Namespace').map((n) => n.metadata.name)).not.toContain('istio-system');
     expect(runNamespaces()).toEqual([]);
+  });
+
+  it('refuses Linkerd on a cluster whose Gateway API CRDs are absent or too old, before creating anything', async () => {
+    api.add({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: 'linkerd', labels: { 'linkerd.io/is-control-plane': 'true' } },
+    });
+    api.add({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'linkerd-config', namespace: 'linkerd' },
+      data: { values: 'linkerdVersion: edge-26.8.3\nidentityTrustDomain: cluster.local\n' },
+    });
+    const linkerd = () =>
+      startKubernetesEnvironment({
+        runId,
+        platform: 'kubeconfig',
+        context: 'test',
+        mesh: linkerdClusterMesh('edge-26.8.3'),
+        workDir,
+        intents: [],
+      });
+    await expect(linkerd()).rejects.toMatchObject({
+      code: 'MESHPROOF_CRDS_OUT_OF_RANGE',
+      message: expect.stringContaining('Gateway API CRDs are not installed'),
+    });
+    api.add({
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: {
+        name: 'httproutes.gateway.networking.k8s.io',
+        annotations: {
+          'gateway.networking.k8s.io/bundle-version': 'v1.1.0',
+          'gateway.networking.k8s.io/channel': 'standard',
+        },
+      },
+      spec: {
+        group: 'gateway.networking.k8s.io',
+        names: { kind: 'HTTPRoute' },
+        versions: [{ name: 'v1', served: true }],
+      },
+    });
+    await expect(linkerd()).rejects.toMatchObject({
+      code: 'MESHPROOF_CRDS_OUT_OF_RANGE',
+      message: expect.stringContaining('v1.1.0 (standard channel), older than v1.2.1'),
+    });
+    expect(writes()).toEqual([]);
+  });
+});
+
+describe('after Ctrl-C', () => {
+  it('deletes exactly what the stopped run recorded, with its own kubeconfig', async () => {
+    const ours = api.add({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: names.meshNamespace } });
+    const theirs = api.add({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-b' } });
+    mkdirSync(join(workDir, kubeDirName), { recursive: true });
+    const minified = KubeClient.fromKubeconfig('test', join(root, 'kubeconfig')).exportKubeconfig();
+    writeFileSync(join(workDir, kubeDirName, 'kubeconfig'), minified);
+    new Ownership(workDir, 'run').record([
+      { apiVersion: 'v1', kind: 'Namespace', name: ours.metadata.name, uid: ours.metadata.uid ?? '' },
+    ]);
+    await removeClusterLeftovers(workDir);
+    expect(api.objects('Namespace').map((n) => n.metadata.uid)).toEqual([theirs.metadata.uid]);
   });
 });

@@ -24,6 +24,7 @@ import {
   fixtureSteps,
   installSections,
   ledgerStep,
+  meshIdentifiedStep,
   preflightSteps,
   removeCheckSteps,
   restoreSteps,
@@ -145,6 +146,8 @@ export async function startKubernetesEnvironment(
       // First: nothing of the mesh is there (a refusal changes nothing, and leaves nothing to undo).
       const [noMeshThere, ...steps] = section?.steps ?? [];
       if (noMeshThere) await run([noMeshThere]);
+      // On someone's cluster the mesh's cluster-wide prerequisites must already be there.
+      if (onExisting) await mesh.requireCluster(client);
       const prechecks = steps.length - mesh.installSteps(context).length;
       if (onExisting) {
         // Registered before installing: a half-done install is removed as well, and only what it made.
@@ -193,9 +196,8 @@ export async function startKubernetesEnvironment(
     }
     await mesh.requireCluster(client);
     const meshFound = found;
-    log(
-      `${mesh.name} ${meshFound.version}${meshFound.revision ? ` (revision ${meshFound.revision})` : ''}, trust domain ${meshFound.trustDomain}; deploying the fixtures into ${names.meshNamespace} and ${names.outsideNamespace}…`,
-    );
+    await run([meshIdentifiedStep(mesh, meshFound)]);
+    log(`deploying the fixtures into ${names.meshNamespace} and ${names.outsideNamespace}…`);
     const adapter = mesh.adapter(meshFound, names);
     const files = await readFixtureFiles();
     const fixtures = renderFixtures({
