@@ -1,6 +1,7 @@
 /**
  * Sends one traffic plan from inside a caller pod and prints one observation line per request.
- * Run by the harness as: k6 run --quiet --no-summary --log-format=raw -e MESHPROOF_PLAN='<json>' run-plan.ts
+ * Run by the harness as (k6 v2): k6 run --quiet --summary-mode=disabled --no-usage-report --log-format=raw
+ *   -e MESHPROOF_PLAN='<json>' run-plan.ts
  */
 import exec from 'k6/execution';
 import http from 'k6/http';

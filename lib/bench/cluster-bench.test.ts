@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { encodeLatencyLine, parseK6BenchPlan, summaryOutput } from '../../k6/lib/bench-summary.ts';
 import { clusterMeshFor } from '../meshes/cluster-meshes.ts';
-import { clusterTimeouts } from '../model/index.ts';
-import { shellScript } from '../platforms/kubernetes/cli-steps.ts';
+import { clusterTimeouts, localNames } from '../model/index.ts';
+import { clusterNames } from '../platforms/kubernetes/kubernetes-names.ts';
+import { type LiveStep, shellLines, shellScript } from '../platforms/kubernetes/live-steps.ts';
 import { benchConfigFromFlags } from './bench-options.ts';
 import {
   benchCaller,
@@ -26,6 +27,7 @@ const config = benchConfigFromFlags(
 describe('the un-injected server of the baseline', () => {
   const objects = benchKubeObjects({
     runId: 'run-1',
+    names: localNames,
     nodeImage: 'node:24-alpine',
     echoFiles: { 'echo-server.ts': '//' },
   });
@@ -47,7 +49,12 @@ describe('the un-injected server of the baseline', () => {
   });
 
   it('is written as plan mode YAML', () => {
-    const files = benchPlanFiles({ runId: 'plan', nodeImage: 'node:24-alpine', echoFiles: {} });
+    const files = benchPlanFiles({
+      runId: 'plan',
+      names: localNames,
+      nodeImage: 'node:24-alpine',
+      echoFiles: {},
+    });
     const documents = parseAllDocuments(files['bench.yaml'] ?? '').map((d) => d.toJSON() as { kind: string });
     expect(documents.map((d) => d.kind)).toEqual(['ConfigMap', 'Deployment', 'Service']);
   });
@@ -57,14 +64,16 @@ describe('k6 windows', () => {
   it('sends meshed traffic from the in-mesh client to server-v1, the rest from the outsider to the un-injected server', () => {
     expect(benchCaller('meshed')).toBe('client');
     expect(benchCaller('baseline')).toBe('outsider');
-    expect(benchUrl('meshed')).toBe('http://server-v1.meshproof.svc.cluster.local/bench');
-    expect(benchUrl('baseline')).toBe('http://server-nomesh.meshproof-outside.svc.cluster.local/bench');
+    expect(benchUrl('meshed', localNames)).toBe('http://server-v1.meshproof.svc.cluster.local/bench');
+    expect(benchUrl('baseline', localNames)).toBe(
+      'http://server-nomesh.meshproof-outside.svc.cluster.local/bench',
+    );
     expect(proxyContainerOf('istio')).toBe('istio-proxy');
     expect(proxyContainerOf('linkerd')).toBe('linkerd-proxy');
   });
 
   it('asks for the payload, and for the calibration delay only in the calibration arm', () => {
-    const meshed = k6BenchPlanFor(config, 1000, 'meshed');
+    const meshed = k6BenchPlanFor(config, 1000, 'meshed', localNames);
     expect(meshed).toMatchObject({
       rate: 1000,
       durationSeconds: 20,
@@ -72,7 +81,7 @@ describe('k6 windows', () => {
       headers: { 'x-echo-payload-bytes': '1024' },
     });
     expect(meshed.preAllocatedVUs).toBe(50);
-    expect(k6BenchPlanFor(config, 100, 'calibration').headers).toEqual({
+    expect(k6BenchPlanFor(config, 100, 'calibration', localNames).headers).toEqual({
       'x-echo-payload-bytes': '1024',
       'x-echo-delay-ms': '2',
     });
@@ -123,51 +132,46 @@ describe('plan mode', () => {
       timeouts: clusterTimeouts,
       nodeImage: 'node',
       echoFiles: {},
+      names: localNames,
     });
     expect(plan.section.heading).toContain('100/500/1000 rps × 3 repetition(s) × 8 s');
-    expect(plan.section.steps.filter((s) => s.argv.includes('k6'))).toHaveLength(21);
+    expect(plan.section.steps.filter((s) => s.kind === 'exec')).toHaveLength(21);
     expect(plan.section.steps.some((s) => s.title.includes('linkerd-proxy'))).toBe(true);
     expect(Object.keys(plan.files)).toEqual(['bench.yaml']);
   });
 
   const mesh = clusterMeshFor('istio');
-  const section = benchPlanSection({ mesh, config, timeouts: clusterTimeouts });
+  const names = clusterNames('plan');
+  const section = benchPlanSection({
+    mesh,
+    config,
+    timeouts: clusterTimeouts,
+    names,
+    objects: benchKubeObjects({ runId: 'plan', names, nodeImage: 'node', echoFiles: {} }),
+  });
+  const line = (s: LiveStep | undefined) => (s ? shellLines(s).join('\n') : '');
 
   it('deploys the un-injected server, runs every window with k6 while reading the metrics API, then removes it', () => {
     const titles = section.steps.map((s) => s.title);
     expect(section.heading).toContain('100/1000 rps × 2 repetition(s) × 20 s');
-    expect(section.steps[0]?.argv).toEqual([
-      'kubectl',
-      'apply',
-      '--server-side',
-      '--field-manager=meshproof',
-      '-f',
-      'bench.yaml',
-    ]);
-    const k6Runs = section.steps.filter((s) => s.argv.includes('k6'));
+    expect(line(section.steps[0])).toBe(
+      'kubectl apply --server-side --field-manager=meshproof -f bench.yaml',
+    );
+    const k6Runs = section.steps.filter((s) => s.kind === 'exec');
     // 2 rates × 2 modes × 2 repetitions, plus the calibration arm at 100 rps in each repetition.
     expect(k6Runs).toHaveLength(10);
-    expect(k6Runs[0]?.argv.slice(0, 9)).toEqual([
-      'kubectl',
-      'exec',
-      '-n',
-      'meshproof-outside',
-      'deploy/outsider',
-      '-c',
-      'k6',
-      '--',
-      'k6',
-    ]);
+    expect(line(k6Runs[0])).toMatch(
+      /^kubectl exec -n meshproof-outside-plan deploy\/outsider -c k6 -- k6 run /,
+    );
     expect(titles.filter((t) => t.includes('istio-proxy and k6 CPU and memory'))).toHaveLength(10);
-    expect(section.steps.at(-1)?.argv).toEqual([
-      'kubectl',
-      'delete',
-      '--ignore-not-found',
-      '-f',
-      'bench.yaml',
-    ]);
+    expect(line(section.steps.at(-1))).toBe(
+      [
+        'kubectl delete --ignore-not-found -n meshproof-outside-plan service/server-nomesh',
+        'kubectl delete --ignore-not-found -n meshproof-outside-plan deployment.apps/server-nomesh',
+      ].join('\n'),
+    );
     const script = shellScript([section]);
-    expect(script).toContain('kubectl get --raw /apis/metrics.k8s.io/v1beta1/namespaces/meshproof/pods');
+    expect(script).toContain('kubectl get --raw /apis/metrics.k8s.io/v1beta1/namespaces/meshproof-plan/pods');
     expect(script).toContain('dropped_iterations reported');
   });
 });

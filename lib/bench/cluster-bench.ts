@@ -1,5 +1,3 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { CoreV1Api, Metrics } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import {
@@ -17,19 +15,20 @@ import { decodeObservations } from '../../k6/lib/observation.ts';
 import type { K6Plan } from '../../k6/lib/plan.ts';
 import type { ClusterMesh } from '../meshes/cluster-mesh.ts';
 import { clusterMeshFor } from '../meshes/cluster-meshes.ts';
-import type { CallerName, MeshName, Timeouts } from '../model/index.ts';
-import type { CliStep } from '../platforms/kubernetes/cli-steps.ts';
+import type { CallerName, MeshName, Timeouts, TopologyNames } from '../model/index.ts';
+import { clusterWaits } from '../model/index.ts';
 import { readFixtureFiles } from '../platforms/kubernetes/fixture-files.ts';
-import { KubeClient } from '../platforms/kubernetes/kube-client.ts';
-import { startKubernetesEnvironment } from '../platforms/kubernetes/kubernetes-environment.ts';
-import { kube, serviceHost, versionServiceName } from '../platforms/kubernetes/kubernetes-names.ts';
+import { fieldManager } from '../platforms/kubernetes/kube-client.ts';
 import {
-  callerDeployment,
-  type KubeObject,
-  k6ScriptsMount,
-} from '../platforms/kubernetes/render-fixtures.ts';
+  type KubernetesEnvironment,
+  startKubernetesEnvironment,
+} from '../platforms/kubernetes/kubernetes-environment.ts';
+import { kube, serviceHost, versionServiceName } from '../platforms/kubernetes/kubernetes-names.ts';
+import type { LiveStep, StepSection } from '../platforms/kubernetes/live-steps.ts';
+import { type KubeObject, k6ScriptsMount } from '../platforms/kubernetes/render-fixtures.ts';
+import { execIn } from '../platforms/kubernetes/run-live-step.ts';
 import { createLatencyHistogram, recordLatencyMs } from '../stats/histogram.ts';
-import { k6RunArgv } from '../traffic/k6-driver.ts';
+import { k6ExecStep, k6ExecTarget, k6RunArgv } from '../traffic/k6-driver.ts';
 import { versionOf } from '../versions.ts';
 import { benchConfigFromFlags } from './bench-options.ts';
 import { benchSchedule } from './bench-schedule.ts';
@@ -38,16 +37,20 @@ import {
   type ContainerUsageSample,
   containerUsage,
   type PodMetricsListLike,
+  type PodMetricsReading,
+  readingsWithin,
   usageFromSamples,
 } from './metrics-api.ts';
 
-/** The un-injected server of the baseline: an echo Deployment and Service outside the mesh. */
-export const noMeshServer = { name: 'server-nomesh', namespace: kube.outsideNamespace } as const;
+/** The un-injected server of the baseline: an echo Deployment and Service in the unmeshed namespace. */
+export function noMeshServer(names: TopologyNames): { readonly name: string; readonly namespace: string } {
+  return { name: 'server-nomesh', namespace: names.outsideNamespace };
+}
 
 /** File name of the benchmark's manifests in plan mode. */
 export const benchManifestFile = 'bench.yaml';
 
-/** How often the metrics API is read during a window (metrics-server itself scrapes every 15 s on k3s). */
+/** How often the metrics API is read during a window (metrics-server scrapes on its own resolution). */
 export const metricsIntervalMs = 5_000;
 
 /** Where the k6 script of the benchmark is mounted in every caller pod. */
@@ -65,6 +68,7 @@ export function benchCaller(mode: BenchMode): CallerName {
 
 export interface BenchObjectsInput {
   readonly runId: string;
+  readonly names: TopologyNames;
   readonly nodeImage: string;
   /** The echo fixture's files by name (fixture-files.ts), mounted from a ConfigMap as in the mesh namespace. */
   readonly echoFiles: Readonly<Record<string, string>>;
@@ -78,22 +82,23 @@ export interface BenchObjectsInput {
  */
 export function benchKubeObjects(input: BenchObjectsInput): KubeObject[] {
   const labels = { [kube.runLabel]: input.runId };
-  const podLabels = { app: noMeshServer.name, 'sidecar.istio.io/inject': 'false' };
+  const server = noMeshServer(input.names);
+  const podLabels = { app: server.name, 'sidecar.istio.io/inject': 'false' };
   const mount = '/echo';
   return [
     {
       apiVersion: 'v1',
       kind: 'ConfigMap',
-      metadata: { name: 'echo-fixture', namespace: noMeshServer.namespace, labels },
+      metadata: { name: 'echo-fixture', namespace: server.namespace, labels },
       data: { ...input.echoFiles },
     },
     {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
-      metadata: { name: noMeshServer.name, namespace: noMeshServer.namespace, labels },
+      metadata: { name: server.name, namespace: server.namespace, labels },
       spec: {
         replicas: 1,
-        selector: { matchLabels: { app: noMeshServer.name } },
+        selector: { matchLabels: { app: server.name } },
         template: {
           metadata: {
             labels: podLabels,
@@ -107,7 +112,7 @@ export function benchKubeObjects(input: BenchObjectsInput): KubeObject[] {
                 command: ['node', `${mount}/echo-server.ts`],
                 env: [
                   { name: 'PORT', value: String(kube.containerPort) },
-                  { name: 'ECHO_SERVICE', value: noMeshServer.name },
+                  { name: 'ECHO_SERVICE', value: server.name },
                   { name: 'ECHO_VERSION', value: 'v1' },
                   { name: 'ECHO_INSTANCE', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
                   { name: 'ECHO_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
@@ -129,9 +134,9 @@ export function benchKubeObjects(input: BenchObjectsInput): KubeObject[] {
     {
       apiVersion: 'v1',
       kind: 'Service',
-      metadata: { name: noMeshServer.name, namespace: noMeshServer.namespace, labels },
+      metadata: { name: server.name, namespace: server.namespace, labels },
       spec: {
-        selector: { app: noMeshServer.name },
+        selector: { app: server.name },
         ports: [
           {
             name: kube.servicePortName,
@@ -146,20 +151,26 @@ export function benchKubeObjects(input: BenchObjectsInput): KubeObject[] {
 }
 
 /** The URL each mode's requests go to: the meshed server-v1 Service, or the un-injected server. */
-export function benchUrl(mode: BenchMode): string {
+export function benchUrl(mode: BenchMode, names: TopologyNames): string {
+  const server = noMeshServer(names);
   const host =
     mode === 'meshed'
-      ? serviceHost(versionServiceName('server', 'v1'))
-      : `${noMeshServer.name}.${noMeshServer.namespace}.svc.cluster.local`;
+      ? serviceHost(versionServiceName('server', 'v1'), names)
+      : `${server.name}.${server.namespace}.svc.cluster.local`;
   return `http://${host}/bench`;
 }
 
 /** The k6 plan of one window (pure). */
-export function k6BenchPlanFor(config: BenchConfig, rate: number, mode: BenchMode): K6BenchPlan {
+export function k6BenchPlanFor(
+  config: BenchConfig,
+  rate: number,
+  mode: BenchMode,
+  names: TopologyNames,
+): K6BenchPlan {
   // Enough VUs for 50 ms responses at this rate before any is added mid-run; at most maxInFlight.
   const preAllocatedVUs = Math.min(config.maxInFlight, Math.max(config.connections, Math.ceil(rate * 0.05)));
   return {
-    url: benchUrl(mode),
+    url: benchUrl(mode, names),
     method: 'GET',
     headers: {
       [PAYLOAD_BYTES_HEADER]: String(config.payloadBytes),
@@ -188,74 +199,122 @@ export function k6BenchArgv(plan: K6BenchPlan): string[] {
   ];
 }
 
-function kubectlExec(caller: CallerName, argv: readonly string[], title: string): CliStep {
-  const { namespace, name } = callerDeployment(caller);
-  return { title, argv: ['kubectl', 'exec', '-n', namespace, `deploy/${name}`, '-c', 'k6', '--', ...argv] };
+/** The exec step of one benchmark window, bounded by its warm-up, duration and a margin. */
+export function benchWindowStep(
+  plan: K6BenchPlan,
+  caller: CallerName,
+  names: TopologyNames,
+  title: string,
+): Extract<LiveStep, { kind: 'exec' }> {
+  const longestMs = (plan.warmupSeconds + plan.durationSeconds) * 1000 + plan.timeoutMs;
+  return k6ExecStep(caller, names, k6BenchArgv(plan), longestMs, title);
 }
 
 export interface BenchPlanInput {
   readonly mesh: ClusterMesh;
   readonly config: BenchConfig;
   readonly timeouts: Timeouts;
+  readonly names: TopologyNames;
 }
 
 /** The metrics API read that samples proxy CPU and memory (also what plan mode prints). */
 export const podMetricsPath = (namespace: string) =>
   `/apis/metrics.k8s.io/v1beta1/namespaces/${namespace}/pods`;
 
+/** Deploys the un-injected server and waits for it (the live benchmark runs these very steps). */
+export function benchSetupSteps(
+  objects: readonly KubeObject[],
+  names: TopologyNames,
+  timeouts: Timeouts,
+): LiveStep[] {
+  const server = noMeshServer(names);
+  return [
+    {
+      kind: 'apply',
+      title: `the un-injected echo server of the baseline (${server.namespace}/${server.name})`,
+      file: benchManifestFile,
+      objects,
+      fieldManager,
+    },
+    {
+      kind: 'rollout',
+      title: `wait for ${server.name}`,
+      deployments: [server],
+      timeoutMs: timeouts.workloadStartMs,
+    },
+  ];
+}
+
+/** Removes what the benchmark deployed (its ConfigMap goes with the run's namespace). */
+export function benchTeardownSteps(objects: readonly KubeObject[]): LiveStep[] {
+  return [
+    {
+      kind: 'delete',
+      title: 'remove the un-injected server',
+      objects: objects.filter((o) => o.kind !== 'ConfigMap'),
+    },
+  ];
+}
+
+/** One read of the metrics API, as plan mode shows it (the live run reads the same path). */
+function metricsReadStep(names: TopologyNames, title: string): LiveStep {
+  return {
+    kind: 'verify',
+    title,
+    shell: ['kubectl', 'get', '--raw', podMetricsPath(names.meshNamespace)],
+    verify: async () => undefined,
+  };
+}
+
+/** The k6 step of one scheduled window (pure). */
+export function benchWindowStepFor(
+  config: BenchConfig,
+  window: { readonly repetition: number; readonly rateRps: number; readonly mode: BenchMode },
+  names: TopologyNames,
+): Extract<LiveStep, { kind: 'exec' }> {
+  const caller = benchCaller(window.mode);
+  return benchWindowStep(
+    k6BenchPlanFor(config, window.rateRps, window.mode, names),
+    caller,
+    names,
+    `repetition ${window.repetition}, ${window.rateRps} rps, ${window.mode}: k6 constant-arrival-rate from ${caller} (${window.mode === 'meshed' ? 'in the mesh, to the meshed server-v1' : 'outside the mesh, to the un-injected server'}); dropped_iterations reported`,
+  );
+}
+
 /**
  * The benchmark's steps on a cluster, in the order a live run executes them (pure): deploy the
  * un-injected server, then for every window a k6 constant-arrival-rate run from the in-mesh or
  * out-of-mesh caller pod while the metrics API is sampled, then remove what it deployed.
  */
-export function benchPlanSteps(input: BenchPlanInput): CliStep[] {
-  const { config, mesh, timeouts } = input;
-  const proxy = proxyContainerOf(mesh.adapter.name === 'reference' ? 'istio' : mesh.adapter.name);
-  const steps: CliStep[] = [
-    {
-      title: `the un-injected echo server of the baseline (${noMeshServer.namespace}/${noMeshServer.name})`,
-      argv: ['kubectl', 'apply', '--server-side', '--field-manager=meshproof', '-f', benchManifestFile],
-    },
-    {
-      title: `wait for ${noMeshServer.name}`,
-      argv: [
-        'kubectl',
-        'rollout',
-        'status',
-        '-n',
-        noMeshServer.namespace,
-        `deploy/${noMeshServer.name}`,
-        `--timeout=${timeouts.workloadStartMs / 1000}s`,
-      ],
-    },
-    {
-      title: `metrics API present (k3s ships metrics-server): ${proxy} CPU and memory are read from it`,
-      argv: ['kubectl', 'get', '--raw', podMetricsPath(kube.meshNamespace)],
-    },
+export function benchPlanSteps(
+  input: BenchPlanInput & { readonly objects: readonly KubeObject[] },
+): LiveStep[] {
+  const { config, mesh, timeouts, names } = input;
+  const proxy = proxyContainerOf(mesh.name);
+  const steps: LiveStep[] = [
+    ...benchSetupSteps(input.objects, names, timeouts),
+    metricsReadStep(
+      names,
+      `metrics API present (k3s ships metrics-server): ${proxy} CPU and memory are read from it`,
+    ),
   ];
   for (const window of benchSchedule(config)) {
-    const caller = benchCaller(window.mode);
     steps.push(
-      kubectlExec(
-        caller,
-        k6BenchArgv(k6BenchPlanFor(config, window.rateRps, window.mode)),
-        `repetition ${window.repetition}, ${window.rateRps} rps, ${window.mode}: k6 constant-arrival-rate from ${caller} (${window.mode === 'meshed' ? 'in the mesh, to the meshed server-v1' : 'outside the mesh, to the un-injected server'}); dropped_iterations reported`,
+      benchWindowStepFor(config, window, names),
+      metricsReadStep(
+        names,
+        `while it runs, every ${metricsIntervalMs / 1000} s: ${proxy} and k6 CPU and memory per container (metrics API); only readings whose rate window lies inside the measured window count`,
       ),
-      {
-        title: `while it runs, every ${metricsIntervalMs / 1000} s: ${proxy} and k6 CPU and memory per container (metrics API)`,
-        argv: ['kubectl', 'get', '--raw', podMetricsPath(kube.meshNamespace)],
-      },
     );
   }
-  steps.push({
-    title: 'remove the un-injected server',
-    argv: ['kubectl', 'delete', '--ignore-not-found', '-f', benchManifestFile],
-  });
+  steps.push(...benchTeardownSteps(input.objects));
   return steps;
 }
 
 /** Plan mode: the benchmark's section of commands.sh (pure). */
-export function benchPlanSection(input: BenchPlanInput): { heading: string; steps: CliStep[] } {
+export function benchPlanSection(
+  input: BenchPlanInput & { readonly objects: readonly KubeObject[] },
+): StepSection {
   const { config } = input;
   return {
     heading: `sidecar-overhead benchmark: ${config.rates.join('/')} rps × ${config.repetitions} repetition(s) × ${config.durationMs / 1000} s, baseline (no sidecars) and meshed`,
@@ -281,15 +340,27 @@ export function benchPlan(input: {
   readonly timeouts: Timeouts;
   readonly nodeImage: string;
   readonly echoFiles: Readonly<Record<string, string>>;
-}): { section: { heading: string; steps: CliStep[] }; files: Record<string, string> } {
-  const mesh = input.mesh.adapter.name === 'linkerd' ? 'linkerd' : 'istio';
+  readonly names: TopologyNames;
+}): { section: StepSection; files: Record<string, string> } {
   const config = benchConfigFromFlags(
     { calibrate: true },
-    { mesh, platform: 'k3s', output: 'reports', installMesh: false },
+    { mesh: input.mesh.name, platform: 'k3s', output: 'reports', installMesh: false },
   );
+  const objectsInput = {
+    runId: 'plan',
+    names: input.names,
+    nodeImage: input.nodeImage,
+    echoFiles: input.echoFiles,
+  };
   return {
-    section: benchPlanSection({ mesh: input.mesh, config, timeouts: input.timeouts }),
-    files: benchPlanFiles({ runId: 'plan', nodeImage: input.nodeImage, echoFiles: input.echoFiles }),
+    section: benchPlanSection({
+      mesh: input.mesh,
+      config,
+      timeouts: input.timeouts,
+      names: input.names,
+      objects: benchKubeObjects(objectsInput),
+    }),
+    files: benchPlanFiles(objectsInput),
   };
 }
 
@@ -358,54 +429,54 @@ export interface ClusterBenchOptions {
   readonly config: BenchConfig;
   readonly runId: string;
   readonly mesh: ClusterMesh;
-  readonly meshVersion: string;
   readonly harnessVersion: string;
-  readonly timeouts: Timeouts;
   readonly log: (line: string) => void;
-}
-
-async function podOf(client: KubeClient, namespace: string, selector: string): Promise<string> {
-  const [pod] = await client.podNames(namespace, selector);
-  if (!pod) throw new Error(`no running pod for ${selector} in ${namespace}`);
-  return pod;
 }
 
 /**
  * The benchmark on a cluster whose mesh and fixtures are up (live path): deploys the un-injected
  * server, runs every window with k6 in the caller pods while sampling the metrics API, and
- * returns the observations for the pure report builder.
+ * returns the observations for the pure report builder. Every cluster step is one of
+ * `benchPlanSteps`, the steps plan mode writes.
  */
 export async function runClusterBench(
-  client: KubeClient,
+  env: KubernetesEnvironment,
   options: ClusterBenchOptions,
 ): Promise<BenchRunData> {
   const { config, log, mesh } = options;
+  const { client, names } = env;
+  const timeouts = env.timeouts;
   const startedAt = new Date().toISOString();
   const { echoFiles } = await readFixtureFiles();
-  const objects = benchKubeObjects({ runId: options.runId, nodeImage: versionOf('nodeImage'), echoFiles });
-  await client.apply(objects);
-  await client.waitForRollout(
-    [{ namespace: noMeshServer.namespace, name: noMeshServer.name }],
-    options.timeouts.workloadStartMs,
-  );
-
-  const proxy = proxyContainerOf(mesh.adapter.name === 'reference' ? 'istio' : mesh.adapter.name);
+  const objects = benchKubeObjects({
+    runId: options.runId,
+    names,
+    nodeImage: versionOf('nodeImage'),
+    echoFiles,
+  });
+  for (const step of benchSetupSteps(objects, names, timeouts)) {
+    if (step.kind === 'apply') await client.apply(step.objects, step.fieldManager);
+    if (step.kind === 'rollout') await client.waitForRollout(step.deployments, step.timeoutMs);
+  }
+  const server = noMeshServer(names);
+  const proxy = proxyContainerOf(mesh.name);
   const metrics = new Metrics(client.config);
-  const pods = {
-    client: await podOf(client, kube.meshNamespace, 'app=client'),
-    outsider: await podOf(client, kube.outsideNamespace, 'app=outsider'),
-    server: await podOf(client, kube.meshNamespace, `app=server,${kube.versionLabel}=v1`),
-    noMesh: await podOf(client, noMeshServer.namespace, `app=${noMeshServer.name}`),
+  const podOf = async (namespace: string, selector: string) => {
+    const [pod] = await client.podNames(namespace, selector);
+    if (!pod) throw new Error(`no serving pod for ${selector} in ${namespace}`);
+    return pod;
   };
-  const execIn = (caller: CallerName, argv: readonly string[]) => {
-    const { namespace } = callerDeployment(caller);
-    return client.exec(namespace, caller === 'outsider' ? pods.outsider : pods.client, 'k6', argv);
+  const pods = {
+    client: await podOf(names.meshNamespace, 'app=client'),
+    outsider: await podOf(names.outsideNamespace, 'app=outsider'),
+    server: await podOf(names.meshNamespace, `app=server,${kube.versionLabel}=v1`),
+    noMesh: await podOf(server.namespace, `app=${server.name}`),
   };
 
   // The paths, with one request each (the conformance k6 script): identity only over mTLS.
   const probe = async (mode: BenchMode) => {
     const plan: K6Plan = {
-      url: benchUrl(mode),
+      url: benchUrl(mode, names),
       method: 'GET',
       headers: {},
       requests: 1,
@@ -415,41 +486,48 @@ export async function runClusterBench(
       requestIdPrefix: `${options.runId}.bench-path.${mode}.`,
       requestIdHeader: REQUEST_ID_HEADER,
     };
-    const { stdout, stderr } = await execIn(benchCaller(mode), k6RunArgv(plan));
+    const { stdout, stderr } = await execIn(
+      client,
+      k6ExecTarget(benchCaller(mode), names),
+      k6RunArgv(plan),
+      plan.maxDurationSeconds * 1000 + clusterWaits.execMarginMs,
+    );
     const [observation] = decodeObservations(`${stdout}\n${stderr}`);
     return { status: observation?.status ?? 0, identity: observation?.identity?.value ?? null };
   };
   const pathCheck: PathCheck = {
     baseline: await probe('baseline'),
     meshed: await probe('meshed'),
-    expectedIdentity: mesh.adapter.identityOf('client'),
+    expectedIdentity: env.mesh.identityOf('client'),
   };
 
   const windows: BenchWindow[] = [];
   const schedule = benchSchedule(config);
-  for (const { repetition, rateRps, mode } of schedule) {
+  let cpuUnmeasured = 0;
+  for (const window of schedule) {
+    const { repetition, rateRps, mode } = window;
     const caller = benchCaller(mode);
-    // One reading per pod and metrics-server scrape (the API repeats its last scrape until the next).
-    const samples = new Map<string, { list: PodMetricsListLike; pod: string }>();
+    // Every reading of every pod, keyed by its own timestamp (the API repeats a scrape until the next).
+    const readings = new Map<string, PodMetricsReading>();
     const windowStart = Date.now() + config.warmupMs;
     const read = async () => {
-      for (const namespace of [kube.meshNamespace, kube.outsideNamespace]) {
+      for (const namespace of [names.meshNamespace, names.outsideNamespace]) {
         const list = await metrics.getPodMetrics(namespace).catch(() => undefined);
         for (const item of list?.items ?? []) {
-          // Only scrapes taken during the measured part.
-          if (!(Date.parse(item.timestamp) >= windowStart)) continue;
-          samples.set(`${namespace}/${item.metadata.name}@${item.timestamp}`, {
-            list: { items: [item] },
-            pod: item.metadata.name,
-          });
+          readings.set(
+            `${namespace}/${item.metadata.name}@${item.timestamp}`,
+            item as unknown as PodMetricsReading,
+          );
         }
       }
     };
     const timer = setInterval(() => void read(), metricsIntervalMs);
-    const plan = k6BenchPlanFor(config, rateRps, mode);
+    const step = benchWindowStepFor(config, window, names);
     let output: string;
+    let windowEnd: number;
     try {
-      const result = await execIn(caller, k6BenchArgv(plan));
+      const result = await execIn(client, step.target, step.argv, step.deadlineMs);
+      windowEnd = Date.now();
       output = `${result.stdout}\n${result.stderr}`;
       if (result.exitCode !== 0 && !decodeBenchSummary(output)) {
         throw new Error(
@@ -460,12 +538,17 @@ export async function runClusterBench(
       clearInterval(timer);
     }
     await read();
-    const of = (pod: string) => [...samples.values()].filter((s) => s.pod === pod);
-    const window = windowFromK6({
+    // Only readings whose own rate window lies inside the measured part (metrics-server's CPU is a
+    // rate over [timestamp − window, timestamp]): a longer window would mix in its neighbours.
+    const inside = readingsWithin([...readings.values()], windowStart, windowEnd);
+    if (inside.length === 0) cpuUnmeasured++;
+    const of = (pod: string) =>
+      inside.filter((r) => r.metadata.name === pod).map((r) => ({ list: { items: [r] }, pod }));
+    const result = windowFromK6({
       rateRps,
       mode,
       repetition,
-      durationMs: plan.durationSeconds * 1000,
+      durationMs: k6BenchPlanFor(config, rateRps, mode, names).durationSeconds * 1000,
       output,
       proxies:
         mode === 'meshed'
@@ -477,12 +560,13 @@ export async function runClusterBench(
       generator: usageOf(of(caller === 'outsider' ? pods.outsider : pods.client), 'k6'),
       app: usageOf(of(mode === 'meshed' ? pods.server : pods.noMesh), 'echo'),
     });
-    windows.push(window);
+    windows.push(result);
     log(
-      `  [${windows.length}/${schedule.length}] ${rateRps} rps ${mode} #${repetition}: ${window.achievedRps.toFixed(1)} rps, ${window.dropped} dropped`,
+      `  [${windows.length}/${schedule.length}] ${rateRps} rps ${mode} #${repetition}: ${result.achievedRps.toFixed(1)} rps, ${result.dropped} dropped`,
     );
   }
-  await client.delete(objects.filter((o) => o.kind !== 'ConfigMap'));
+  for (const step of benchTeardownSteps(objects))
+    if (step.kind === 'delete') await client.delete(step.objects);
 
   const nodes = await client.config.makeApiClient(CoreV1Api).listNode();
   const cores = nodes.items.reduce((sum, n) => sum + Number.parseFloat(n.status?.allocatable?.cpu ?? '0'), 0);
@@ -494,8 +578,8 @@ export async function runClusterBench(
     environment: {
       platform: config.platform,
       mesh: config.mesh,
-      meshVersion: options.meshVersion,
-      proxy: { name: proxy, version: options.meshVersion },
+      meshVersion: env.meshVersion,
+      proxy: { name: proxy, version: env.meshVersion },
       cores,
       cpuModel: 'cluster nodes (allocatable CPU summed)',
       os: nodes.items[0]?.status?.nodeInfo?.osImage ?? 'unknown',
@@ -505,7 +589,7 @@ export async function runClusterBench(
       kubernetesVersion: await client.serverVersion(),
     },
     paths: {
-      baseline: `k6 in the outsider pod (no sidecar) → ${noMeshServer.namespace}/${noMeshServer.name} (no sidecar): no mTLS`,
+      baseline: `k6 in the outsider pod (no sidecar) → ${server.namespace}/${server.name} (no sidecar): no mTLS`,
       meshed: `k6 in the client pod → its ${proxy} → mTLS → server-v1's ${proxy} → server-v1's echo`,
       calibration: `the baseline path with ${DELAY_MS_HEADER}: ${config.calibrationDelayMs} (the echo waits before answering)`,
     },
@@ -516,7 +600,12 @@ export async function runClusterBench(
     capacity: null,
     notes: [
       "k6's constant-arrival-rate executor starts each iteration on schedule or drops it (dropped_iterations): latencies are of on-schedule requests, and drops invalidate a window.",
-      `Proxy and k6 CPU and memory come from the metrics API (metrics-server), container ${proxy}, read every ${metricsIntervalMs / 1000} s; each reading is metrics-server's own average over its scrape window.`,
+      `Proxy and k6 CPU and memory come from the metrics API (metrics-server), container ${proxy}, read every ${metricsIntervalMs / 1000} s; a reading is a rate over metrics-server's own window and counts only when that window lies inside the measured one.`,
+      ...(cpuUnmeasured > 0
+        ? [
+            `${cpuUnmeasured} of ${schedule.length} window(s) had no metrics reading whose window lies inside them (metrics-server's window is longer): their CPU is not reported; measure longer windows (--duration 40s or more) to have it.`,
+          ]
+        : []),
       ...(config.driverCapacity
         ? ['The driver-capacity comparison with wrk runs on the local platform only.']
         : []),
@@ -549,15 +638,11 @@ export async function runClusterBenchOnPlatform(
     log: options.log,
   });
   try {
-    // The environment writes the run's kubeconfig into the work directory for the CLIs.
-    const client = KubeClient.fromString(await readFile(join(options.workDir, 'kubeconfig'), 'utf8'));
-    return await runClusterBench(client, {
+    return await runClusterBench(env, {
       config,
       runId: options.runId,
       mesh,
-      meshVersion: env.meshVersion,
       harnessVersion: options.harnessVersion,
-      timeouts: env.timeouts,
       log: options.log,
     });
   } finally {

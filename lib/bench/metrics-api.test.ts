@@ -4,6 +4,8 @@ import {
   type PodMetricsListLike,
   parseCpuQuantity,
   parseMemoryQuantity,
+  parseWindowMs,
+  readingsWithin,
   usageFromSamples,
 } from './metrics-api.ts';
 
@@ -65,5 +67,31 @@ describe('container usage', () => {
       ]),
     ).toEqual({ cpuMillicores: { avg: 200, max: 300 }, memoryMiB: { avg: 55, max: 60 }, samples: 2 });
     expect(usageFromSamples([])).toBeNull();
+  });
+});
+
+describe('readings of a measured window', () => {
+  const reading = (timestamp: string, window: string) => ({
+    metadata: { name: 'client-1' },
+    timestamp,
+    window,
+    containers: [{ name: 'istio-proxy', usage: { cpu: '100m', memory: '40Mi' } }],
+  });
+  const start = Date.parse('2026-12-03T10:00:00Z');
+  const end = start + 8_000;
+
+  it("reads metrics-server's window durations", () => {
+    expect(parseWindowMs('15s')).toBe(15_000);
+    expect(parseWindowMs('14.987s')).toBeCloseTo(14_987, 6);
+    expect(parseWindowMs('1m0s')).toBe(60_000);
+    expect(parseWindowMs('500ms')).toBe(500);
+    expect(parseWindowMs('soon')).toBeUndefined();
+  });
+
+  it('keeps only readings whose rate window lies inside the measured one (a 15 s rate never counts for 8 s)', () => {
+    const inside = reading('2026-12-03T10:00:07Z', '5s');
+    const straddling = reading('2026-12-03T10:00:07Z', '15s');
+    const after = reading('2026-12-03T10:00:09Z', '1s');
+    expect(readingsWithin([inside, straddling, after, reading('x', '5s')], start, end)).toEqual([inside]);
   });
 });

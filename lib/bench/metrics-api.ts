@@ -16,6 +16,51 @@ export interface PodMetricsListLike {
   }[];
 }
 
+/**
+ * One reading of a pod (metrics.k8s.io/v1beta1 PodMetrics): CPU is the rate over
+ * [timestamp − window, timestamp] between two of metrics-server's scrapes (metrics-server
+ * pkg/storage/types.go `resourceUsage`: Timestamp = last scrape, Window = last − previous).
+ */
+export interface PodMetricsReading {
+  readonly metadata: { readonly name: string; readonly namespace?: string };
+  readonly timestamp: string;
+  /** A duration as the API writes it: `15s`, `14.987s`, `1m0s`. */
+  readonly window: string;
+  readonly containers: PodMetricsListLike['items'][number]['containers'];
+}
+
+/** A metrics API window (`15s`, `1.5s`, `1m0s`, `500ms`) in milliseconds, or undefined. */
+export function parseWindowMs(window: string): number | undefined {
+  const units: Readonly<Record<string, number>> = {
+    h: 3_600_000,
+    m: 60_000,
+    s: 1_000,
+    ms: 1,
+    us: 0.001,
+    µs: 0.001,
+    ns: 1e-6,
+  };
+  const parts = [...window.matchAll(/(\d+(?:\.\d+)?)(ms|us|µs|ns|h|m|s)/g)];
+  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== window.trim()) return undefined;
+  return parts.reduce((sum, p) => sum + Number(p[1]) * (units[p[2] as string] ?? 0), 0);
+}
+
+/**
+ * The readings whose rate window lies inside [startMs, endMs]: only they measure that span alone.
+ * A reading whose window began before the span (or is unreadable) is left out, never mixed in.
+ */
+export function readingsWithin(
+  readings: readonly PodMetricsReading[],
+  startMs: number,
+  endMs: number,
+): PodMetricsReading[] {
+  return readings.filter((r) => {
+    const at = Date.parse(r.timestamp);
+    const window = parseWindowMs(r.window);
+    return Number.isFinite(at) && window !== undefined && window > 0 && at - window >= startMs && at <= endMs;
+  });
+}
+
 /** One container's usage at one moment. */
 export interface ContainerUsageSample {
   readonly cpuMillicores: number;
@@ -69,8 +114,8 @@ export function containerUsage(
 }
 
 /**
- * Average and maximum over a window's samples. metrics-server reports CPU as a rate over its
- * own window (15 s on k3s by default), so each sample is already an average; null without samples.
+ * Average and maximum over a window's samples. metrics-server reports CPU as a rate over its own
+ * window, so each sample is already an average (see `readingsWithin`); null without samples.
  */
 export function usageFromSamples(samples: readonly ContainerUsageSample[]): ResourceUsage | null {
   if (samples.length === 0) return null;

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { removeClusterLeftovers } from '../platforms/kubernetes/leftovers.ts';
 import { pidFileName } from '../platforms/local/local-environment.ts';
 
 /** True while a process runs; a zombie (exited, not yet reaped by its new parent) counts as gone. */
@@ -47,28 +48,6 @@ export function descendantPids(root = process.pid): number[] {
 }
 
 /**
- * An ephemeral k3s cluster records its container id in the work directory: remove it (the
- * testcontainers reaper would too, but not if the reaper itself was stopped).
- */
-async function removeClusterContainer(workDir: string): Promise<void> {
-  let id: string;
-  try {
-    id = readFileSync(join(workDir, 'container-id'), 'utf8').trim();
-  } catch {
-    return;
-  }
-  try {
-    const { getContainerRuntimeClient } = await import('testcontainers');
-    const client = await getContainerRuntimeClient();
-    const container = client.container.getById(id);
-    await client.container.stop(container, { timeout: 0 }).catch(() => undefined);
-    await client.container.remove(container, { removeVolumes: true });
-  } catch {
-    // Already gone, or the runtime went away with it.
-  }
-}
-
-/**
  * Stops every process the run started, those recorded in its work directory and (when
  * interrupted) every descendant of the CLI, then removes the work directory. Safe to call
  * more than once and from a signal handler; never throws.
@@ -106,7 +85,7 @@ export async function cleanupRun(
       // Gone in between.
     }
   }
-  await removeClusterContainer(workDir);
+  await removeClusterLeftovers(workDir);
   // A process that was still writing when it was stopped can leave a file behind mid-removal.
   for (let attempt = 0; attempt < 5; attempt++) {
     try {

@@ -6,10 +6,11 @@ import { MeshproofError } from '../errors/meshproof-error.ts';
 import { clusterMeshFor } from '../meshes/cluster-meshes.ts';
 import type { MeshName } from '../model/index.ts';
 import { clusterTimeouts } from '../model/index.ts';
-import { buildPlan, unsupportedReasons } from '../plan/build-plan.ts';
+import { buildPlan, planRunId, unsupportedReasons } from '../plan/build-plan.ts';
 import { readFixtureFiles } from '../platforms/kubernetes/fixture-files.ts';
+import { clusterNames } from '../platforms/kubernetes/kubernetes-names.ts';
 import { selectChecks } from '../runner/select-checks.ts';
-import { versionOf } from '../versions.ts';
+import { pinnedValues } from '../versions.ts';
 
 /** `meshproof plan`: writes every manifest and command of a live run, touching no cluster. */
 export async function runPlan(options: {
@@ -23,6 +24,8 @@ export async function runPlan(options: {
       'plan writes what a live cluster run would apply; the reference mesh renders its haproxy configuration at run time (see a run report) — use --mesh istio or --mesh linkerd',
     );
   }
+  // Every value from the environment is checked before anything is written.
+  const pinned = pinnedValues();
   const checks = selectChecks(registry, options.only);
   const mesh = clusterMeshFor(options.mesh);
   const fixtureFiles = await readFixtureFiles();
@@ -30,15 +33,16 @@ export async function runPlan(options: {
   const bench = benchPlan({
     mesh,
     timeouts: clusterTimeouts,
-    nodeImage: versionOf('nodeImage'),
+    nodeImage: pinned.nodeImage,
     echoFiles: fixtureFiles.echoFiles,
+    names: clusterNames(planRunId),
   });
   const files = {
     ...buildPlan({
       mesh,
       checks,
       ...fixtureFiles,
-      images: { k3s: versionOf('k3sImage'), node: versionOf('nodeImage'), k6: versionOf('k6Image') },
+      images: { k3s: pinned.k3sImage, node: pinned.nodeImage, k6: pinned.k6Image },
       timeouts: clusterTimeouts,
       extraSections: [bench.section],
     }),
@@ -50,7 +54,7 @@ export async function runPlan(options: {
   for (const [name, content] of Object.entries(files)) await writeFile(join(dir, name), content);
   const planned = checks.filter((c) => unsupportedReasons(c, mesh).length === 0).length;
   process.stdout.write(
-    `plan for ${options.mesh} ${mesh.version}: ${planned} check(s) planned, ${checks.length - planned} not supported (reasons in plan.json), and the sidecar-overhead benchmark\n  ${relative(process.cwd(), dir)}/{fixtures.yaml,bench.yaml,commands.sh,plan.json,<check-id>.yaml}\n`,
+    `plan for ${options.mesh} ${mesh.version}: ${planned} check(s) planned, ${checks.length - planned} not supported (reasons in plan.json), and the sidecar-overhead benchmark\n  ${relative(process.cwd(), dir)}/{namespaces.yaml,fixtures.yaml,bench.yaml,commands.sh,plan.json,<check-id>.yaml}\n`,
   );
   return 0;
 }

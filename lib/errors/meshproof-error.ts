@@ -27,6 +27,16 @@ export const errorCodes = [
   'MESHPROOF_NODE_TOO_OLD',
   'MESHPROOF_DOWNLOAD_FAILED',
   'MESHPROOF_CHECKSUM_MISMATCH',
+  // The cluster path: bad values from the environment, and what the live preflight refuses.
+  'MESHPROOF_BAD_ENV',
+  'MESHPROOF_ROOTLESS_RUNTIME',
+  'MESHPROOF_MESH_ALREADY_INSTALLED',
+  'MESHPROOF_MESH_UNIDENTIFIED',
+  'MESHPROOF_NAMESPACE_EXISTS',
+  'MESHPROOF_CRDS_OUT_OF_RANGE',
+  'MESHPROOF_INJECTION_MISSING',
+  'MESHPROOF_K6_VERSION',
+  'MESHPROOF_PREFLIGHT_FAILED',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

@@ -18,6 +18,11 @@ export interface Convergence {
   readonly plan: TrafficPlan;
   /** True when a request of the probe shows the intended behaviour. */
   readonly confirmed: (observation: Observation, ctx: JudgeContext) => boolean;
+  /**
+   * When set, a probe confirms only if its requests show the intent together (e.g. none failed
+   * once an endpoint is ejected), instead of any one of them satisfying `confirmed`.
+   */
+  readonly confirmedBatch?: (observations: readonly Observation[], ctx: JudgeContext) => boolean;
   /** Pause after convergence, e.g. for a rate limit's budget to refill after the probes. */
   readonly settleMs?: number;
 }

@@ -46,3 +46,25 @@ export const ciTimeouts = {
   /** Longest one download may take (istioctl is about 30 MB; a loaded runner on a slow mirror). */
   cliDownloadMs: 300_000,
 } as const;
+
+/**
+ * Waits of the cluster path only (istioctl, linkerd, kubectl, the API), named here with the
+ * others. The mesh install may take longer than one readiness wait: istioctl waits up to
+ * `--readiness-timeout` for each component it installs (base, then istiod).
+ */
+export const clusterWaits = {
+  /** `istioctl install --readiness-timeout`, and the wait for a control plane to roll out. */
+  meshReadinessMs: 300_000,
+  /** Longest a mesh install step may take: two components' readiness waits and a margin. */
+  meshInstallMs: 660_000,
+  /** A CLI's `version` command (the CLIs answer this without a cluster). */
+  cliVersionMs: 20_000,
+  /** One diagnostic command after a failed check. */
+  diagnosticsMs: 60_000,
+  /** Margin over a k6 plan's own maximum duration before its exec stream is abandoned. */
+  execMarginMs: 30_000,
+  /** A short exec (the echo's control paths, `k6 version`). */
+  shortExecMs: 30_000,
+  /** Pause between two reads of a status that is not decided yet (rollouts, acceptance, deletion). */
+  pollMs: 1_000,
+} as const;

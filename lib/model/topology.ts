@@ -20,6 +20,18 @@ export const meshNamespace = 'meshproof';
 /** Namespace of the workloads outside the mesh. */
 export const outsideNamespace = 'meshproof-outside';
 
+/**
+ * The namespaces of the fixture topology. Local runs use the fixed names above; on clusters they
+ * are a runtime value carrying the run id (see `clusterNames`), so that two runs never share one.
+ */
+export interface TopologyNames {
+  readonly meshNamespace: string;
+  readonly outsideNamespace: string;
+}
+
+/** The names of the local platform (and of golden files). */
+export const localNames: TopologyNames = { meshNamespace, outsideNamespace };
+
 /** Where a workload lives and which service account (identity) it runs as. */
 export interface WorkloadIdentity {
   readonly namespace: string;
@@ -27,15 +39,15 @@ export interface WorkloadIdentity {
 }
 
 /** The identity of a caller: namespace and service account. */
-export function callerIdentity(caller: CallerName): WorkloadIdentity {
+export function callerIdentity(caller: CallerName, names: TopologyNames = localNames): WorkloadIdentity {
   return caller === 'outsider'
-    ? { namespace: outsideNamespace, serviceAccount: 'outsider' }
-    : { namespace: meshNamespace, serviceAccount: caller };
+    ? { namespace: names.outsideNamespace, serviceAccount: 'outsider' }
+    : { namespace: names.meshNamespace, serviceAccount: caller };
 }
 
 /** The identity of a server version. All versions of `server` share the `server` account. */
-export function serverIdentity(_version: Version): WorkloadIdentity {
-  return { namespace: meshNamespace, serviceAccount: 'server' };
+export function serverIdentity(_version: Version, names: TopologyNames = localNames): WorkloadIdentity {
+  return { namespace: names.meshNamespace, serviceAccount: 'server' };
 }
 
 /** SPIFFE ID as Istio and the reference mesh issue it. */

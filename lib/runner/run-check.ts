@@ -94,12 +94,15 @@ async function converge(
   applied: number,
 ): Promise<number | null> {
   if (!check.convergence) return null;
-  const { plan, confirmed } = check.convergence;
+  const { plan, confirmed, confirmedBatch } = check.convergence;
   const started = performance.now();
   let consecutive = 0;
   for (let probe = 0; performance.now() - started < env.timeouts.convergenceMs; probe++) {
     const observations = await env.driver.send(plan, `${runTag}.probe.${probe}.`);
-    consecutive = observations.some((o) => confirmed(o, ctx)) ? consecutive + 1 : 0;
+    const seen = confirmedBatch
+      ? confirmedBatch(observations, ctx)
+      : observations.some((o) => confirmed(o, ctx));
+    consecutive = seen ? consecutive + 1 : 0;
     // Propagation counts from the moment configuration was handed to the mesh.
     if (consecutive >= env.timeouts.convergenceConfirmations) {
       const propagationMs = Math.round(performance.now() - applied);

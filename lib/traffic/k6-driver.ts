@@ -5,27 +5,37 @@ import type {
   CallerName,
   Observation,
   Timeouts,
+  TopologyNames,
   TrafficDriver,
   TrafficPlan,
   Version,
 } from '../model/index.ts';
+import { clusterWaits } from '../model/index.ts';
 import { serviceHost } from '../platforms/kubernetes/kubernetes-names.ts';
+import type { ExecTarget, LiveStep } from '../platforms/kubernetes/live-steps.ts';
 import { callerDeployment, k6ScriptsMount } from '../platforms/kubernetes/render-fixtures.ts';
 import { requestHeaders } from './echo-headers.ts';
 
-/** Runs a command in a caller's k6 container and returns what it printed. */
-export type CallerExec = (
-  caller: CallerName,
-  argv: readonly string[],
+/** The k6 major release the command line below is written for (k6 v2 removed `--no-summary`). */
+export const k6Major = 2;
+
+/** Runs a step (an exec in a caller's k6 container) and returns what it printed. */
+export type StepExec = (
+  step: Extract<LiveStep, { kind: 'exec' }>,
 ) => Promise<{ readonly stdout: string; readonly stderr: string; readonly exitCode: number }>;
 
 /** The k6 plan of a traffic plan (pure): where to send, what headers, how many, how fast. */
-export function toK6Plan(plan: TrafficPlan, requestIdPrefix: string, timeouts: Timeouts): K6Plan {
+export function toK6Plan(
+  plan: TrafficPlan,
+  requestIdPrefix: string,
+  timeouts: Timeouts,
+  names: TopologyNames,
+): K6Plan {
   const timeoutMs = plan.timeoutMs ?? timeouts.requestMs;
   const concurrency = Math.max(1, Math.min(plan.concurrency ?? 8, plan.requests));
   const { [REQUEST_ID_HEADER]: _id, ...headers } = requestHeaders(plan, '');
   return {
-    url: `http://${serviceHost(plan.service)}${plan.path ?? '/'}`,
+    url: `http://${serviceHost(plan.service, names)}${plan.path ?? '/'}`,
     method: plan.method ?? 'GET',
     headers,
     requests: plan.requests,
@@ -38,13 +48,17 @@ export function toK6Plan(plan: TrafficPlan, requestIdPrefix: string, timeouts: T
   };
 }
 
-/** The `k6 run` command line executed inside the caller's pod (pure; also printed by plan mode). */
+/**
+ * The `k6 run` command line executed inside the caller's pod (pure; also written by plan mode).
+ * k6 v2: `--summary-mode=disabled` (v2.0.0 removed `--no-summary`), `--quiet` (no progress bars),
+ * `--log-format=raw` (console.log lines as they are: the observation lines).
+ */
 export function k6RunArgv(plan: K6Plan): string[] {
   return [
     'k6',
     'run',
     '--quiet',
-    '--no-summary',
+    '--summary-mode=disabled',
     '--no-usage-report',
     '--log-format=raw',
     '-e',
@@ -53,13 +67,47 @@ export function k6RunArgv(plan: K6Plan): string[] {
   ];
 }
 
-/** Where a caller's k6 runs: `kubectl exec -n NS deploy/NAME -c k6 -- …`. */
-export function k6ExecTarget(caller: CallerName): {
-  readonly namespace: string;
-  readonly deployment: string;
-} {
-  const { namespace, name } = callerDeployment(caller);
-  return { namespace, deployment: name };
+/** Where a caller's k6 runs: its Deployment's pod, container `k6`. */
+export function k6ExecTarget(caller: CallerName, names: TopologyNames): ExecTarget {
+  const { namespace, name } = callerDeployment(caller, names);
+  return { namespace, deployment: name, selector: `app=${name}`, container: 'k6' };
+}
+
+/** A k6 command in a caller's pod, bounded by the longest its plan may run plus a margin. */
+export function k6ExecStep(
+  caller: CallerName,
+  names: TopologyNames,
+  argv: readonly string[],
+  longestMs: number,
+  title: string,
+): Extract<LiveStep, { kind: 'exec' }> {
+  return {
+    kind: 'exec',
+    title,
+    target: k6ExecTarget(caller, names),
+    argv,
+    deadlineMs: longestMs + clusterWaits.execMarginMs,
+  };
+}
+
+/** The exec step of one traffic plan: bounded by the plan's own maximum duration and a margin. */
+export function k6RunStep(
+  k6Plan: K6Plan,
+  caller: CallerName,
+  names: TopologyNames,
+  title: string,
+): Extract<LiveStep, { kind: 'exec' }> {
+  return k6ExecStep(caller, names, k6RunArgv(k6Plan), k6Plan.maxDurationSeconds * 1000, title);
+}
+
+/** `k6 version --json` prints `{"version":"v2.2.0",…}` (k6 internal/cmd/version.go). */
+export function k6VersionOf(output: string): string | undefined {
+  try {
+    const version = (JSON.parse(output.trim()) as { version?: unknown }).version;
+    return typeof version === 'string' ? version.replace(/^v/, '') : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -67,11 +115,12 @@ export function k6ExecTarget(caller: CallerName): {
  * caller identity, whose observation lines are read back into the same Observations the
  * builtin driver produces, so checks and verdicts are shared.
  */
-export function createK6Driver(exec: CallerExec, timeouts: Timeouts): TrafficDriver {
+export function createK6Driver(exec: StepExec, timeouts: Timeouts, names: TopologyNames): TrafficDriver {
   return {
     async send(plan, requestIdPrefix) {
-      const k6Plan = toK6Plan(plan, requestIdPrefix, timeouts);
-      const { stdout, stderr, exitCode } = await exec(plan.caller, k6RunArgv(k6Plan));
+      const k6Plan = toK6Plan(plan, requestIdPrefix, timeouts, names);
+      const step = k6RunStep(k6Plan, plan.caller, names, `${plan.requests} request(s) as ${plan.caller}`);
+      const { stdout, stderr, exitCode } = await exec(step);
       const observations = decodeObservations(`${stdout}\n${stderr}`);
       if (exitCode !== 0 && observations.length === 0) {
         throw new Error(

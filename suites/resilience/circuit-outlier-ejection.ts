@@ -22,6 +22,14 @@ export const outlierEjection = defineCheck({
     },
   ],
   chaos: [{ kind: 'fail-workload', version: 'v3', status: 503 }],
+  // The policy may reach the client's proxy after the first requests: measure only once a probe
+  // of sequential requests sees no failure at all (without ejection, 12 requests miss the failing
+  // third of the endpoints with probability (2/3)^12 < 1%, three probes in a row far less).
+  convergence: {
+    plan: { caller: 'client', service: 'server', requests: 12, concurrency: 1 },
+    confirmed: isSuccess,
+    confirmedBatch: (probe) => probe.length > 0 && probe.every(isSuccess),
+  },
   traffic: { sequential: { caller: 'client', service: 'server', requests, concurrency: 1 } },
   judge: ({ sequential }) => {
     const early = sequential.slice(0, settledAfter);

@@ -3,7 +3,10 @@ import { defineCheck, describeOutcomes, Feature, isSuccess, noRetries } from '..
 
 const requestsPerSecond = 10;
 const burst = 60;
-const { route } = probedRoute([{ backends: [{ version: 'v1', weight: 1 }], retries: noRetries }], 'v2');
+// Probes go to v1, the pod the burst measures: each proxy holds its own bucket, so a 429 from
+// another version's proxy would say nothing about v1's. A burst of probes spread over three pods
+// (the route not yet in effect) stays under each pod's budget, so a 429 also shows the route.
+const { route } = probedRoute([{ backends: [{ version: 'v1', weight: 1 }], retries: noRetries }], 'v1');
 
 /** A local rate limit lets its budget through and answers the excess with 429. */
 export const rateLimitLocal = defineCheck({
@@ -13,8 +16,8 @@ export const rateLimitLocal = defineCheck({
   profile: 'extended',
   intents: [route, { kind: 'RateLimit', service: 'server', requestsPerSecond }],
   // The limit lives in the server's proxies, which may learn it after the client's route: both are
-  // in effect once a burst of probes (routed by the probe rule) meets a 429. The budget then
-  // refills before measuring.
+  // in effect once a burst of probes (routed by the probe rule to v1, the measured pod) meets a
+  // 429. The budget then refills before measuring.
   convergence: {
     plan: {
       caller: 'client',

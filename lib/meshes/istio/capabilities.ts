@@ -1,5 +1,6 @@
 import type { CallerName, Feature, Support } from '../../model/index.ts';
 import { callerIdentity, spiffeId } from '../../model/index.ts';
+import { defaultPlacement, type MeshPlacement } from '../mesh-placement.ts';
 
 /**
  * Features Istio cannot express faithfully, with the reason a report shows. Empty: every
@@ -17,8 +18,8 @@ export function istioSupport(feature: Feature): Support {
 /**
  * The identity the server app is shown for a caller: the URI element of the
  * `X-Forwarded-Client-Cert` header Istio's sidecar sets on mTLS requests,
- * `spiffe://cluster.local/ns/<namespace>/sa/<service account>`.
+ * `spiffe://<trust domain>/ns/<namespace>/sa/<service account>`.
  */
-export function istioIdentityOf(caller: CallerName): string {
-  return spiffeId(callerIdentity(caller));
+export function istioIdentityOf(caller: CallerName, at: MeshPlacement = defaultPlacement): string {
+  return spiffeId(callerIdentity(caller, at.names), at.trustDomain);
 }

@@ -1,9 +1,34 @@
-import type { CliRequirement, CliStep } from '../../platforms/kubernetes/cli-steps.ts';
-import { compareVersions } from '../../platforms/kubernetes/cli-steps.ts';
+import { parse } from 'yaml';
+import { clusterWaits, type TopologyNames } from '../../model/index.ts';
+import type { CliRequirement } from '../../platforms/kubernetes/cli-steps.ts';
+import { runToken } from '../../platforms/kubernetes/kubernetes-names.ts';
+import { diagnosticStep, type LiveStep } from '../../platforms/kubernetes/live-steps.ts';
 import type { MeshInjection } from '../../platforms/kubernetes/render-fixtures.ts';
+import { defaultTrustDomain } from '../mesh-placement.ts';
 
-/** `istio-injection=enabled` on the meshed namespace; pods created after it get a sidecar. */
-export const istioInjection: MeshInjection = { labels: { 'istio-injection': 'enabled' }, annotations: {} };
+/** The namespace istioctl installs the control plane into. */
+export const istioNamespace = 'istio-system';
+
+/**
+ * The revision a run installs Istio under: `meshproof-<run>`, a DNS label of its own, so that
+ * uninstalling removes exactly this control plane (`istioctl uninstall --revision`).
+ */
+export function istioRevisionFor(runId: string): string {
+  return `meshproof-${runToken(runId)}`;
+}
+
+/**
+ * Injection by revision: `istio.io/rev=<revision>` on the namespace (and no `istio-injection`
+ * label, which would take precedence). The revision's webhook selects it; this also works for an
+ * install without revision, whose webhook answers `istio.io/rev=default`
+ * (istio `manifests/charts/istio-control/istio-discovery/templates/mutatingwebhook.yaml`).
+ */
+export function istioInjection(revision: string): MeshInjection {
+  return { labels: { 'istio.io/rev': revision }, annotations: {} };
+}
+
+/** `istio-injection=disabled` matches none of Istio's injection webhooks, whatever is enabled by default. */
+export const istioOptOut: MeshInjection = { labels: { 'istio-injection': 'disabled' }, annotations: {} };
 
 const minorOf = (version: string) => version.split('.').slice(0, 2).join('.');
 
@@ -21,65 +46,97 @@ export function istioctlRequirement(istioVersion: string): CliRequirement {
   };
 }
 
+/** `istioctl x precheck` (it fails on any warning: the cluster cannot run Istio as it is). */
+export function istioPrecheckSteps(): LiveStep[] {
+  return [{ kind: 'cli', title: 'check the cluster can run Istio', argv: ['istioctl', 'x', 'precheck'] }];
+}
+
 /**
- * Install and verify (pure). `istioctl verify-install` was removed in 1.24; from then on
- * `install --verify` checks the control plane after installing.
+ * Install under the run's revision, then wait for its istiod. `--verify` is not passed: since
+ * 1.24 istioctl reads it nowhere (operator/cmd/mesh/install.go). istioctl waits up to
+ * `--readiness-timeout` for each component (base, then istiod), so the step may take two of those.
  */
-export function istioInstallSteps(istioVersion: string): CliStep[] {
-  const verifyInline = compareVersions(istioVersion, '1.24.0') >= 0;
+export function istioInstallSteps(istioVersion: string, revision: string): LiveStep[] {
   return [
-    { title: 'check the cluster can run Istio', argv: ['istioctl', 'x', 'precheck'] },
     {
-      title: `install Istio ${istioVersion} (minimal profile: istiod only)`,
+      kind: 'cli',
+      title: `install Istio ${istioVersion} as revision ${revision} (minimal profile: istiod only)`,
       argv: [
         'istioctl',
         'install',
+        '--revision',
+        revision,
         '--set',
         'profile=minimal',
         '--readiness-timeout',
-        '300s',
+        `${clusterWaits.meshReadinessMs / 1000}s`,
         '-y',
-        ...(verifyInline ? ['--verify'] : []),
       ],
+      timeoutMs: clusterWaits.meshInstallMs,
     },
-    ...(verifyInline
-      ? []
-      : [{ title: 'verify the installation', argv: ['istioctl', 'verify-install'] } satisfies CliStep]),
+    {
+      kind: 'rollout',
+      title: `wait until istiod-${revision} serves`,
+      deployments: [{ namespace: istioNamespace, name: `istiod-${revision}` }],
+      timeoutMs: clusterWaits.meshReadinessMs,
+    },
   ];
 }
 
-/** Removal, for clusters meshproof installed Istio on. */
-export function istioUninstallSteps(): CliStep[] {
+/** Removes exactly the run's revision (never `--purge`, which removes every revision and the CRDs). */
+export function istioUninstallSteps(revision: string): LiveStep[] {
   return [
-    { title: 'remove Istio', argv: ['istioctl', 'uninstall', '--purge', '-y'], tolerateFailure: true },
     {
-      title: 'remove its namespace',
-      argv: ['kubectl', 'delete', 'namespace', 'istio-system', '--ignore-not-found', '--wait=false'],
+      kind: 'cli',
+      title: `remove the Istio revision ${revision} (only this run's control plane)`,
+      argv: ['istioctl', 'uninstall', '--revision', revision, '-y'],
       tolerateFailure: true,
     },
   ];
 }
 
 /** What is captured when a check fails on Istio, before its configuration is removed. */
-export function istioDiagnosticSteps(namespace: string, pods: readonly string[]): CliStep[] {
+export function istioDiagnosticSteps(names: TopologyNames, pods: readonly string[]): LiveStep[] {
+  const namespace = names.meshNamespace;
   return [
-    { title: 'istioctl analyze', argv: ['istioctl', 'analyze', '-n', namespace], tolerateFailure: true },
-    ...pods.flatMap((pod) => [
-      {
-        title: `routes seen by ${pod}'s sidecar`,
-        argv: ['istioctl', 'proxy-config', 'routes', `${pod}.${namespace}`, '-o', 'json'],
-        tolerateFailure: true,
-      },
-      {
-        title: `clusters seen by ${pod}'s sidecar`,
-        argv: ['istioctl', 'proxy-config', 'clusters', `${pod}.${namespace}`],
-        tolerateFailure: true,
-      },
+    diagnosticStep('istioctl analyze', ['istioctl', 'analyze', '-n', namespace]),
+    ...pods.flatMap((pod): LiveStep[] => [
+      diagnosticStep(`routes seen by ${pod}'s sidecar`, [
+        'istioctl',
+        'proxy-config',
+        'routes',
+        `${pod}.${namespace}`,
+        '-o',
+        'json',
+      ]),
+      diagnosticStep(`clusters seen by ${pod}'s sidecar`, [
+        'istioctl',
+        'proxy-config',
+        'clusters',
+        `${pod}.${namespace}`,
+      ]),
     ]),
   ];
 }
 
-/** The Istio version running in a cluster, read from istiod's image tag (`…/pilot:1.30.3`). */
-export function istioVersionFromImage(image: string): string | undefined {
-  return /:(\d+\.\d+\.\d+[^@]*)/.exec(image)?.[1];
+/**
+ * The release istiod reports on its monitoring port: `GET :15014/version` answers
+ * `<version>-<git revision>-<build status>` (pilot/pkg/bootstrap/monitoring.go, pkg/version).
+ */
+export function istioVersionFromVersionPath(body: string): string | undefined {
+  const match = /^\s*(\d+\.\d+\.\d+(?:-[0-9A-Za-z.]+?)?)-(?:[0-9a-f]{7,40}|unknown)-\w+\s*$/.exec(body);
+  return match?.[1];
+}
+
+/** The trust domain of a mesh config (`data.mesh` of the `istio[-<rev>]` ConfigMap); Istio's default when unset. */
+export function istioTrustDomainOf(meshConfig: string | undefined): string {
+  const parsed = meshConfig ? (parse(meshConfig) as { trustDomain?: unknown } | null) : null;
+  return typeof parsed?.trustDomain === 'string' && parsed.trustDomain.length > 0
+    ? parsed.trustDomain
+    : defaultTrustDomain;
+}
+
+/** The mesh config ConfigMap of a revision: `istio` for the default one, else `istio-<rev>`. */
+export function istioMeshConfigName(revision: string): string {
+  return revision === 'default' ? 'istio' : `istio-${revision}`;
 }

@@ -25,6 +25,7 @@ import type {
 } from '../../model/index.ts';
 import { callerIdentity } from '../../model/index.ts';
 import { kube, serviceHost, serviceName } from '../../platforms/kubernetes/kubernetes-names.ts';
+import { defaultPlacement, type MeshPlacement } from '../mesh-placement.ts';
 
 /*
  * How each mesh-agnostic intent becomes Istio configuration, and where Istio's defaults would
@@ -56,9 +57,6 @@ const versionSubsets: Readonly<Record<Version, true>> = { v1: true, v2: true, v3
 
 /** Label on every rendered resource, so that what meshproof applied can be listed and removed. */
 const managedBy = { 'app.kubernetes.io/managed-by': 'meshproof' } as const;
-
-/** Trust domain of the SPIFFE identities Istio issues (the default of `istioctl install`). */
-const trustDomain = 'cluster.local';
 
 /** Names of the rendered resources: one of each kind per service, readable in `kubectl get`. */
 export const istioResourceName = {
@@ -102,11 +100,18 @@ export interface IstioObject<Spec> {
  * Where the model allows one intent of a kind per service (PeerAuthentication, HttpRoute,
  * ConnectionLimit, OutlierDetection, RateLimit), the first one applies, as in the reference mesh.
  */
-export function renderIstio(intents: readonly Intent[]): RenderedResource[] {
-  return servicesOf(intents).flatMap((service) => renderService(service, intents));
+export function renderIstio(
+  intents: readonly Intent[],
+  at: MeshPlacement = defaultPlacement,
+): RenderedResource[] {
+  return servicesOf(intents).flatMap((service) => renderService(service, intents, at));
 }
 
-function renderService(service: ServiceName, intents: readonly Intent[]): RenderedResource[] {
+function renderService(
+  service: ServiceName,
+  intents: readonly Intent[],
+  at: MeshPlacement,
+): RenderedResource[] {
   const ofService = <T extends Intent>(kind: T['kind']): T[] =>
     intents.filter((i): i is T => i.kind === kind && i.service === service);
   const peer = ofService<PeerAuthenticationIntent>('PeerAuthentication')[0];
@@ -117,13 +122,15 @@ function renderService(service: ServiceName, intents: readonly Intent[]): Render
   const rateLimit = ofService<RateLimitIntent>('RateLimit')[0];
 
   const objects: IstioObject<unknown>[] = [];
-  if (peer) objects.push(renderIstioPeerAuthentication(peer));
-  if (access.length > 0) objects.push(renderIstioAuthorizationPolicy(service, access));
+  if (peer) objects.push(renderIstioPeerAuthentication(peer, at));
+  if (access.length > 0) objects.push(renderIstioAuthorizationPolicy(service, access, at));
   if (route || limit || outlier) {
-    objects.push(renderIstioDestinationRule(service, { withSubsets: route !== undefined, limit, outlier }));
+    objects.push(
+      renderIstioDestinationRule(service, { withSubsets: route !== undefined, limit, outlier }, at),
+    );
   }
-  if (route) objects.push(renderIstioVirtualService(route));
-  if (rateLimit) objects.push(renderIstioLocalRateLimit(rateLimit));
+  if (route) objects.push(renderIstioVirtualService(route, at));
+  if (rateLimit) objects.push(renderIstioLocalRateLimit(rateLimit, at));
   return objects.map(toRenderedResource);
 }
 
@@ -141,8 +148,8 @@ function toRenderedResource(object: IstioObject<unknown>): RenderedResource {
   };
 }
 
-function metadata(name: string): IstioObject<unknown>['metadata'] {
-  return { name, namespace: kube.meshNamespace, labels: { ...managedBy } };
+function metadata(name: string, at: MeshPlacement): IstioObject<unknown>['metadata'] {
+  return { name, namespace: at.names.meshNamespace, labels: { ...managedBy } };
 }
 
 /** Selects every workload (all versions) of a service. */
@@ -155,11 +162,12 @@ function workloadSelector(service: ServiceName): { matchLabels: Record<string, s
 /** STRICT or PERMISSIVE mTLS on the inbound side of the service's workloads. */
 export function renderIstioPeerAuthentication(
   intent: PeerAuthenticationIntent,
+  at: MeshPlacement = defaultPlacement,
 ): IstioObject<PeerAuthenticationSpec> {
   return {
     apiVersion: apiVersions.security,
     kind: 'PeerAuthentication',
-    metadata: metadata(istioResourceName.peerAuthentication(intent.service)),
+    metadata: metadata(istioResourceName.peerAuthentication(intent.service), at),
     spec: { selector: workloadSelector(intent.service), mtls: { mode: intent.mode } },
   };
 }
@@ -175,23 +183,24 @@ export function renderIstioPeerAuthentication(
 export function renderIstioAuthorizationPolicy(
   service: ServiceName,
   policies: readonly AccessPolicyIntent[],
+  at: MeshPlacement = defaultPlacement,
 ): IstioObject<AuthorizationPolicySpec> {
-  const rules = policies.flatMap((p) => p.rules).flatMap((rule) => renderIstioAccessRule(rule) ?? []);
+  const rules = policies.flatMap((p) => p.rules).flatMap((rule) => renderIstioAccessRule(rule, at) ?? []);
   const spec: AuthorizationPolicySpec = { selector: workloadSelector(service), action: 'ALLOW' };
   return {
     apiVersion: apiVersions.security,
     kind: 'AuthorizationPolicy',
-    metadata: metadata(istioResourceName.authorizationPolicy(service)),
+    metadata: metadata(istioResourceName.authorizationPolicy(service), at),
     spec: rules.length > 0 ? { ...spec, rules } : spec,
   };
 }
 
 /** One rule; `undefined` for a rule that can match no request. `{}` matches every request. */
-function renderIstioAccessRule(rule: AccessRule): AuthorizationRule | undefined {
+function renderIstioAccessRule(rule: AccessRule, at: MeshPlacement): AuthorizationRule | undefined {
   const lists = [rule.from, rule.methods, rule.pathPrefixes];
   if (lists.some((list) => list !== undefined && list.length === 0)) return undefined;
   const out: AuthorizationRule = {};
-  if (rule.from) out.from = [{ source: { principals: rule.from.map(istioPrincipal) } }];
+  if (rule.from) out.from = [{ source: { principals: rule.from.map((c) => istioPrincipal(c, at)) } }];
   const operation: Record<string, string[]> = {};
   if (rule.methods) operation.methods = [...rule.methods];
   // Istio's path match is exact, or a prefix when the value ends in `*`.
@@ -204,20 +213,23 @@ function renderIstioAccessRule(rule: AccessRule): AuthorizationRule | undefined 
  * The peer identity an AuthorizationPolicy matches: the caller's SPIFFE ID without `spiffe://`.
  * It requires mTLS, so a caller outside the mesh (no certificate) never matches it.
  */
-export function istioPrincipal(caller: CallerName): string {
-  const { namespace, serviceAccount } = callerIdentity(caller);
-  return `${trustDomain}/ns/${namespace}/sa/${serviceAccount}`;
+export function istioPrincipal(caller: CallerName, at: MeshPlacement = defaultPlacement): string {
+  const { namespace, serviceAccount } = callerIdentity(caller, at.names);
+  return `${at.trustDomain}/ns/${namespace}/sa/${serviceAccount}`;
 }
 
 // ---------------------------------------------------------------- routing
 
 /** The route of a service: one `http[]` entry per rule, first match wins. */
-export function renderIstioVirtualService(route: HttpRouteIntent): IstioObject<VirtualServiceSpec> {
-  const host = serviceHost(serviceName(route.service));
+export function renderIstioVirtualService(
+  route: HttpRouteIntent,
+  at: MeshPlacement = defaultPlacement,
+): IstioObject<VirtualServiceSpec> {
+  const host = serviceHost(serviceName(route.service), at.names);
   return {
     apiVersion: apiVersions.networking,
     kind: 'VirtualService',
-    metadata: metadata(istioResourceName.virtualService(route.service)),
+    metadata: metadata(istioResourceName.virtualService(route.service), at),
     spec: {
       hosts: [host],
       http: route.rules.map((rule, index) => renderIstioHttpRoute(rule, index, host)),
@@ -339,8 +351,9 @@ interface DestinationParts {
 export function renderIstioDestinationRule(
   service: ServiceName,
   parts: DestinationParts,
+  at: MeshPlacement = defaultPlacement,
 ): IstioObject<DestinationRuleSpec> {
-  const spec: DestinationRuleSpec = { host: serviceHost(serviceName(service)) };
+  const spec: DestinationRuleSpec = { host: serviceHost(serviceName(service), at.names) };
   const trafficPolicy: TrafficPolicy = {};
   if (parts.limit) trafficPolicy.connectionPool = renderIstioConnectionPool(parts.limit);
   if (parts.outlier) trafficPolicy.outlierDetection = renderIstioOutlierDetection(parts.outlier);
@@ -354,7 +367,7 @@ export function renderIstioDestinationRule(
   return {
     apiVersion: apiVersions.networking,
     kind: 'DestinationRule',
-    metadata: metadata(istioResourceName.destinationRule(service)),
+    metadata: metadata(istioResourceName.destinationRule(service), at),
     spec,
   };
 }
@@ -405,7 +418,10 @@ const localRateLimitFilter = {
  * acts before authorization, as in the reference mesh. `filter_enabled` and `filter_enforced`
  * default to 0% in Envoy and must be set to 100% for the limit to act at all.
  */
-export function renderIstioLocalRateLimit(intent: RateLimitIntent): IstioObject<EnvoyFilterSpec> {
+export function renderIstioLocalRateLimit(
+  intent: RateLimitIntent,
+  at: MeshPlacement = defaultPlacement,
+): IstioObject<EnvoyFilterSpec> {
   const spec: EnvoyFilterSpec = {
     workloadSelector: { labels: { [kube.appLabel]: intent.service } },
     configPatches: [
@@ -435,7 +451,7 @@ export function renderIstioLocalRateLimit(intent: RateLimitIntent): IstioObject<
   return {
     apiVersion: apiVersions.envoyFilter,
     kind: 'EnvoyFilter',
-    metadata: metadata(istioResourceName.envoyFilter(intent.service)),
+    metadata: metadata(istioResourceName.envoyFilter(intent.service), at),
     spec,
   };
 }

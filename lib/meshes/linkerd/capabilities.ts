@@ -1,8 +1,6 @@
 import type { CallerName, Feature, Support, WorkloadIdentity } from '../../model/index.ts';
 import { callerIdentity, Feature as F } from '../../model/index.ts';
-
-/** Trust domain of a default Linkerd installation (`identityTrustDomain`). */
-export const linkerdTrustDomain = 'cluster.local';
+import { defaultLinkerdPlacement, type LinkerdPlacement } from '../mesh-placement.ts';
 
 /**
  * Why Linkerd cannot express a feature, stated so that a reader can check it in Linkerd's own
@@ -27,9 +25,16 @@ export function linkerdSupport(feature: Feature): Support {
   return reason ? { supported: false, reason } : { supported: true };
 }
 
-/** The mesh identity Linkerd issues to a workload: `<sa>.<ns>.serviceaccount.identity.linkerd.<domain>`. */
-export function linkerdIdentity(identity: WorkloadIdentity, trustDomain = linkerdTrustDomain): string {
-  return `${identity.serviceAccount}.${identity.namespace}.serviceaccount.identity.linkerd.${trustDomain}`;
+/**
+ * The mesh identity Linkerd issues to a workload:
+ * `<sa>.<ns>.serviceaccount.identity.<control plane namespace>.<trust domain>` (linkerd2
+ * `charts/partials/templates/_proxy.tpl`, LINKERD2_PROXY_IDENTITY_LOCAL_NAME).
+ */
+export function linkerdIdentity(
+  identity: WorkloadIdentity,
+  at: LinkerdPlacement = defaultLinkerdPlacement,
+): string {
+  return `${identity.serviceAccount}.${identity.namespace}.serviceaccount.identity.${at.controlPlaneNamespace}.${at.trustDomain}`;
 }
 
 /**
@@ -37,6 +42,9 @@ export function linkerdIdentity(identity: WorkloadIdentity, trustDomain = linker
  * proxy sets on mTLS requests (it strips any value the client sent). The outsider is not meshed
  * and is never shown one; its name here is what it would be if it were.
  */
-export function linkerdIdentityOf(caller: CallerName): string {
-  return linkerdIdentity(callerIdentity(caller));
+export function linkerdIdentityOf(
+  caller: CallerName,
+  at: LinkerdPlacement = defaultLinkerdPlacement,
+): string {
+  return linkerdIdentity(callerIdentity(caller, at.names), at);
 }

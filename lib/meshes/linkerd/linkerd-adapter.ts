@@ -1,4 +1,5 @@
 import type { MeshAdapter } from '../../model/index.ts';
+import { defaultLinkerdPlacement, type LinkerdPlacement } from '../mesh-placement.ts';
 import { linkerdIdentityOf, linkerdSupport } from './capabilities.ts';
 import { renderLinkerd } from './render-linkerd.ts';
 
@@ -9,11 +10,11 @@ import { renderLinkerd } from './render-linkerd.ts';
  * `faultBackendsNeeded` and applying the resources (in order, waiting for the policy
  * controller's Accepted status) belong to the Kubernetes platform.
  */
-export function linkerdMeshAdapter(): MeshAdapter {
+export function linkerdMeshAdapter(at: LinkerdPlacement = defaultLinkerdPlacement): MeshAdapter {
   return {
     name: 'linkerd',
     support: linkerdSupport,
-    identityOf: linkerdIdentityOf,
-    render: renderLinkerd,
+    identityOf: (caller) => linkerdIdentityOf(caller, at),
+    render: (intents) => renderLinkerd(intents, at),
   };
 }

@@ -14,8 +14,9 @@ import type {
   RateLimitIntent,
   ServiceName,
 } from '../../model/index.ts';
-import { callerIdentity } from '../../model/index.ts';
+import { callerIdentity, localNames } from '../../model/index.ts';
 import { kube, serviceName } from '../../platforms/kubernetes/kubernetes-names.ts';
+import { defaultLinkerdPlacement, type LinkerdPlacement } from '../mesh-placement.ts';
 import { linkerdIdentity } from './capabilities.ts';
 import type {
   AuthenticationRef,
@@ -50,7 +51,8 @@ export function serverResourceName(service: ServiceName): string {
   return `${serviceName(service)}-${kube.servicePortName}`;
 }
 
-const meta = (name: string) => ({ name, namespace: kube.meshNamespace });
+// Rendered into the local names; `renderInboundPolicy` places every resource in the run's namespace.
+const meta = (name: string) => ({ name, namespace: localNames.meshNamespace });
 
 // ------------------------------------------------------------------------------- principals
 
@@ -258,6 +260,7 @@ function accessPolicyParts(
   service: ServiceName,
   rules: readonly AccessRule[],
   strict: boolean,
+  at: LinkerdPlacement,
 ): InboundParts {
   const server = serverResourceName(service);
   const base = `${serviceName(service)}-inbound`;
@@ -302,7 +305,7 @@ function accessPolicyParts(
     if (principal.kind === 'anyone') {
       authorize(name, anyone);
     } else {
-      const identities = principal.callers.map((c) => linkerdIdentity(callerIdentity(c)));
+      const identities = principal.callers.map((c) => linkerdIdentity(callerIdentity(c, at.names), at));
       authorize(
         name,
         meshTls(
@@ -351,7 +354,11 @@ const ofKind = <T extends Intent>(intents: readonly Intent[], kind: T['kind'], s
  * - PERMISSIVE, or a rate limit alone: a Server whose access policy is all-unauthenticated, so
  *   the result does not depend on the cluster's default inbound policy.
  */
-export function renderInboundPolicy(intents: readonly Intent[], service: ServiceName): LinkerdResource[] {
+export function renderInboundPolicy(
+  intents: readonly Intent[],
+  service: ServiceName,
+  at: LinkerdPlacement = defaultLinkerdPlacement,
+): LinkerdResource[] {
   const peer = ofKind<PeerAuthenticationIntent>(intents, 'PeerAuthentication', service)[0];
   const access = ofKind<AccessPolicyIntent>(intents, 'AccessPolicy', service);
   const rate = ofKind<RateLimitIntent>(intents, 'RateLimit', service)[0];
@@ -366,6 +373,7 @@ export function renderInboundPolicy(intents: readonly Intent[], service: Service
       service,
       access.flatMap((p) => p.rules),
       strict,
+      at,
     );
   } else if (strict) {
     accessPolicy = 'deny';
@@ -389,11 +397,14 @@ export function renderInboundPolicy(intents: readonly Intent[], service: Service
       accessPolicy,
     },
   };
-  return [
+  const resources: LinkerdResource[] = [
     ...parts.authentications.map((a) => a.resource),
     ...parts.routes,
     ...parts.policies,
     server,
     ...(rate ? [rateLimitPolicy(rate)] : []),
   ];
+  return resources.map(
+    (r) => ({ ...r, metadata: { ...r.metadata, namespace: at.names.meshNamespace } }) as LinkerdResource,
+  );
 }

@@ -13,6 +13,7 @@ import type {
   ServiceName,
 } from '../../model/index.ts';
 import { kube, serviceName, versionServiceName } from '../../platforms/kubernetes/kubernetes-names.ts';
+import { defaultPlacement, type MeshPlacement } from '../mesh-placement.ts';
 import type {
   GatewayHttpRouteRule,
   LinkerdGatewayHttpRoute,
@@ -276,7 +277,10 @@ const maxRulesPerRoute = 16;
  * across them. The HTTPRoute holding the intent's first rule (the convergence probe's, in
  * probed routes) comes last, so that once probes see it the others are already in place.
  */
-export function renderOutboundRoutes(intent: HttpRouteIntent): LinkerdGatewayHttpRoute[] {
+export function renderOutboundRoutes(
+  intent: HttpRouteIntent,
+  at: MeshPlacement = defaultPlacement,
+): LinkerdGatewayHttpRoute[] {
   intent.rules.forEach(unsupportedParts);
   const expanded = expandFirstMatch(intent.rules);
   const groups = new Map<
@@ -306,7 +310,7 @@ export function renderOutboundRoutes(intent: HttpRouteIntent): LinkerdGatewayHtt
     kind: 'HTTPRoute',
     metadata: {
       name: chunks.length === 1 ? base : `${base}-${index + 1}`,
-      namespace: kube.meshNamespace,
+      namespace: at.names.meshNamespace,
       ...(Object.keys(chunk.annotations).length > 0 ? { annotations: chunk.annotations } : {}),
     },
     spec: {
@@ -334,7 +338,10 @@ const envoyMaxEjectionMs = 300_000;
  * never later than with an interval), and it has no ejection cap: `maxEjectionPercent` below 100
  * is not enforced; when every endpoint is unavailable callers get 503.
  */
-export function renderFailureAccrual(intent: OutlierDetectionIntent): ServiceAnnotationsPatch {
+export function renderFailureAccrual(
+  intent: OutlierDetectionIntent,
+  at: MeshPlacement = defaultPlacement,
+): ServiceAnnotationsPatch {
   if (!Number.isInteger(intent.consecutive5xx) || intent.consecutive5xx < 1) {
     throw cannotRender(`consecutive5xx must be a whole number of at least 1, got ${intent.consecutive5xx}`);
   }
@@ -344,7 +351,7 @@ export function renderFailureAccrual(intent: OutlierDetectionIntent): ServiceAnn
     kind: 'Service',
     metadata: {
       name: serviceName(intent.service),
-      namespace: kube.meshNamespace,
+      namespace: at.names.meshNamespace,
       annotations: {
         'balancer.linkerd.io/failure-accrual': 'consecutive',
         'balancer.linkerd.io/failure-accrual-consecutive-max-failures': String(intent.consecutive5xx),

@@ -26,6 +26,7 @@ import type {
   ServiceName,
 } from '../../model/index.ts';
 import type { ExtraServer } from '../../platforms/kubernetes/render-fixtures.ts';
+import { defaultLinkerdPlacement, type LinkerdPlacement } from '../mesh-placement.ts';
 import type { LinkerdResource } from './linkerd-resources.ts';
 import { cannotRender } from './linkerd-values.ts';
 import { renderInboundPolicy } from './render-linkerd-inbound.ts';
@@ -46,7 +47,10 @@ const ofKind = <T extends Intent>(intents: readonly Intent[], kind: T['kind']) =
 const servicesOf = (intents: readonly Intent[]) => [...new Set(intents.map((i) => i.service))];
 
 /** The Linkerd resources for the intents, as typed objects, in the order to apply them. */
-export function renderLinkerdResources(intents: readonly Intent[]): LinkerdResource[] {
+export function renderLinkerdResources(
+  intents: readonly Intent[],
+  at: LinkerdPlacement = defaultLinkerdPlacement,
+): LinkerdResource[] {
   const limit = ofKind<ConnectionLimitIntent>(intents, 'ConnectionLimit')[0];
   if (limit) {
     throw cannotRender(
@@ -54,17 +58,17 @@ export function renderLinkerdResources(intents: readonly Intent[]): LinkerdResou
     );
   }
   const services: readonly ServiceName[] = servicesOf(intents);
-  const inbound = services.flatMap((service) => renderInboundPolicy(intents, service));
+  const inbound = services.flatMap((service) => renderInboundPolicy(intents, service, at));
   const accrual = services.flatMap((service) => {
     const outlier = ofKind<OutlierDetectionIntent>(intents, 'OutlierDetection').find(
       (i) => i.service === service,
     );
-    return outlier ? [renderFailureAccrual(outlier)] : [];
+    return outlier ? [renderFailureAccrual(outlier, at)] : [];
   });
   const routes = services.flatMap((service) => {
     // As the reference mesh does, the first route intent for a service is the one in force.
     const route = ofKind<HttpRouteIntent>(intents, 'HttpRoute').find((i) => i.service === service);
-    return route ? renderOutboundRoutes(route) : [];
+    return route ? renderOutboundRoutes(route, at) : [];
   });
   return [...inbound, ...accrual, ...routes];
 }
@@ -85,8 +89,11 @@ export function toRenderedResource(resource: LinkerdResource): RenderedResource 
  * existing Service, for server-side apply with the harness's own field manager (removing it =
  * applying it again without annotations; never delete it).
  */
-export function renderLinkerd(intents: readonly Intent[]): RenderedResource[] {
-  return renderLinkerdResources(intents).map(toRenderedResource);
+export function renderLinkerd(
+  intents: readonly Intent[],
+  at: LinkerdPlacement = defaultLinkerdPlacement,
+): RenderedResource[] {
+  return renderLinkerdResources(intents, at).map(toRenderedResource);
 }
 
 /**

@@ -1,5 +1,10 @@
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compareVersions, kubectlRequirement, shellLine, shellScript } from './cli-steps.ts';
+import { linkerdUpgradeSteps } from '../../meshes/linkerd/linkerd-install.ts';
+import { compareVersions, kubectlRequirement, runStep, shellLine } from './cli-steps.ts';
+import { shellScript } from './live-steps.ts';
 
 describe('shell rendering of CLI steps', () => {
   it('quotes arguments and renders pipes', () => {
@@ -16,7 +21,10 @@ describe('shell rendering of CLI steps', () => {
   });
   it('writes a script with headings and titles as comments', () => {
     const script = shellScript([
-      { heading: 'install', steps: [{ title: 'precheck', argv: ['istioctl', 'x', 'precheck'] }] },
+      {
+        heading: 'install',
+        steps: [{ kind: 'cli', title: 'precheck', argv: ['istioctl', 'x', 'precheck'] }],
+      },
     ]);
     expect(script).toContain('set -euo pipefail');
     expect(script).toContain('# ---- install\n# precheck\nistioctl x precheck');
@@ -33,5 +41,32 @@ describe('versions', () => {
     expect(kubectlRequirement.parse('{"clientVersion":{"gitVersion":"v1.33.1"}}')).toBe('1.33.1');
     expect(kubectlRequirement.unsuitable('1.27.9')).toMatch(/1\.28/);
     expect(kubectlRequirement.unsuitable('1.33.1')).toBeUndefined();
+  });
+});
+
+describe('a step on a file a previous step wrote', () => {
+  it('runs only when that file has content (what `linkerd prune` found), in plan mode and live', async () => {
+    const [, , , , prune, remove] = linkerdUpgradeSteps();
+    if (prune?.kind !== 'cli' || remove?.kind !== 'cli') throw new Error('unexpected steps');
+    expect(shellLine(prune)).toBe('linkerd prune > linkerd-prune.yaml');
+    expect(shellLine(remove)).toBe(
+      'if [ -s linkerd-prune.yaml ]; then kubectl delete --ignore-not-found -f linkerd-prune.yaml; fi',
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'meshproof-prune-'));
+    try {
+      const bin = join(dir, 'bin');
+      mkdirSync(bin);
+      // A kubectl that fails if it is called at all, and a prune that finds nothing.
+      writeFileSync(join(bin, 'kubectl'), `#!/bin/sh\ntouch '${join(dir, 'called')}'\nexit 1\n`);
+      writeFileSync(join(bin, 'linkerd'), '#!/bin/sh\nexit 0\n');
+      chmodSync(join(bin, 'kubectl'), 0o755);
+      chmodSync(join(bin, 'linkerd'), 0o755);
+      const place = { env: { PATH: `${bin}:/usr/bin:/bin` }, cwd: dir };
+      await runStep(prune, place, 10_000);
+      await runStep(remove, place, 10_000);
+      expect(existsSync(join(dir, 'called'))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,5 +1,8 @@
+import { stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { $, quote } from 'zx';
 import { MeshproofError } from '../../errors/meshproof-error.ts';
+import { clusterWaits } from '../../model/index.ts';
 
 /**
  * One command-line step against a cluster (istioctl, linkerd, kubectl): what plan mode writes
@@ -13,39 +16,54 @@ export interface CliStep {
   readonly pipeInto?: readonly string[];
   /** Exit codes other than 0 that still count as success (e.g. a diagnostic that reports problems). */
   readonly tolerateFailure?: boolean;
+  /** Writes the output to this file of the run's work directory (e.g. a mesh's manifests). */
+  readonly stdoutFile?: string;
+  /** Runs only when this file of the work directory is not empty (e.g. what `linkerd prune` found). */
+  readonly onlyIfNonEmpty?: string;
+  /** Longest the step may take; the default is the workload start timeout. */
+  readonly timeoutMs?: number;
 }
 
-/** The step as one shell line (pure). */
+/**
+ * The step as one shell line (pure). Every argument is quoted by zx's `quote` (ANSI-C `$'…'`
+ * quoting for anything but plain words), so no value can end a word, start a command or expand.
+ */
 export function shellLine(step: CliStep): string {
-  const line = step.argv.map((a) => quote(a)).join(' ');
-  return step.pipeInto ? `${line} | ${step.pipeInto.map((a) => quote(a)).join(' ')}` : line;
+  const words = (argv: readonly string[]) => argv.map((a) => quote(a)).join(' ');
+  let line = words(step.argv);
+  if (step.pipeInto) line = `${line} | ${words(step.pipeInto)}`;
+  if (step.stdoutFile) line = `${line} > ${quote(step.stdoutFile)}`;
+  if (step.tolerateFailure) line = `${line} || true`;
+  if (step.onlyIfNonEmpty) line = `if [ -s ${quote(step.onlyIfNonEmpty)} ]; then ${line}; fi`;
+  return line;
 }
 
-/** A whole commands.sh (pure): every step, in order, with its title. */
-export function shellScript(
-  sections: readonly { readonly heading: string; readonly steps: readonly CliStep[] }[],
-): string {
-  const lines = [
-    '#!/usr/bin/env bash',
-    '# Written by `meshproof plan`: every command a live run executes, in order.',
-    'set -euo pipefail',
-    '',
-  ];
-  for (const section of sections) {
-    lines.push(`# ---- ${section.heading}`);
-    for (const step of section.steps) lines.push(`# ${step.title}`, shellLine(step));
-    lines.push('');
-  }
-  return `${lines.join('\n')}`;
+/** Where a step runs: the run's kubeconfig in the environment, the work directory as cwd. */
+export interface StepPlace {
+  readonly env: Readonly<Record<string, string>>;
+  readonly cwd: string;
 }
 
 /** Runs a step with the run's kubeconfig; throws with the tool's last output lines on failure. */
 export async function runStep(
   step: CliStep,
-  env: Readonly<Record<string, string>>,
+  place: StepPlace,
   timeoutMs: number,
 ): Promise<{ stdout: string; stderr: string }> {
-  const shell = $({ env: { ...process.env, ...env }, quiet: true, nothrow: true, timeout: timeoutMs });
+  if (step.onlyIfNonEmpty) {
+    const size = await stat(join(place.cwd, step.onlyIfNonEmpty)).then(
+      (s) => s.size,
+      () => 0,
+    );
+    if (size === 0) return { stdout: '', stderr: '' };
+  }
+  const shell = $({
+    env: { ...process.env, ...place.env },
+    cwd: place.cwd,
+    quiet: true,
+    nothrow: true,
+    timeout: step.timeoutMs ?? timeoutMs,
+  });
   const [command, ...args] = step.argv;
   const first = shell`${command} ${args}`;
   const result = step.pipeInto
@@ -55,6 +73,7 @@ export async function runStep(
     const tail = `${result.stderr}\n${result.stdout}`.trim().split('\n').slice(-3).join(' | ');
     throw new Error(`${step.title} failed (${shellLine(step)} exited ${result.exitCode}): ${tail}`);
   }
+  if (step.stdoutFile) await writeFile(join(place.cwd, step.stdoutFile), result.stdout, { mode: 0o600 });
   return { stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -72,9 +91,11 @@ export interface CliRequirement {
 /** Checks a CLI is on PATH and of a usable version; coded errors say what to install. */
 export async function requireCli(requirement: CliRequirement): Promise<string> {
   const [command, ...args] = requirement.versionArgv;
-  const result = await $({ quiet: true, nothrow: true, timeout: '20s' })`${command} ${args}`.catch(
-    () => undefined,
-  );
+  const result = await $({
+    quiet: true,
+    nothrow: true,
+    timeout: clusterWaits.cliVersionMs,
+  })`${command} ${args}`.catch(() => undefined);
   if (
     !result ||
     result.exitCode === 127 ||

@@ -12,13 +12,3 @@ export function echoControlArgv(method: string, path: string, body?: string): st
     `fetch('http://127.0.0.1:${kube.containerPort}${path}',${init}).then(r=>r.text()).then(t=>process.stdout.write(t))`,
   ];
 }
-
-/** `kubectl exec -n NS deploy/NAME -c CONTAINER -- ARGV…`, as plan mode writes it (pure). */
-export function kubectlExecArgv(
-  namespace: string,
-  deployment: string,
-  container: string,
-  argv: readonly string[],
-): string[] {
-  return ['kubectl', 'exec', '-n', namespace, `deploy/${deployment}`, '-c', container, '--', ...argv];
-}

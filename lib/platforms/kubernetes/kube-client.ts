@@ -8,14 +8,16 @@ import {
   KubeConfig,
   KubernetesObjectApi,
   PatchStrategy,
+  type V1Pod,
   type V1Status,
   VersionApi,
 } from '@kubernetes/client-node';
 import { MeshproofError } from '../../errors/meshproof-error.ts';
+import { clusterWaits } from '../../model/index.ts';
 import type { KubeObject } from './render-fixtures.ts';
 
 /** Field manager of the fixtures; a check's resources use their own (see `checkFieldManager`). */
-const fieldManager = 'meshproof';
+export const fieldManager = 'meshproof';
 /**
  * A check's resources are applied by their own field manager, so that withdrawing a patch of a
  * fixture object (Linkerd's annotations on the server Service) removes only what the check set.
@@ -25,6 +27,14 @@ export const checkFieldManager = 'meshproof-check';
 /** Kinds whose controller reports acceptance in `status` before proxies act on them. */
 const acceptedKinds = new Set(['HTTPRoute', 'HTTPLocalRateLimitPolicy']);
 
+/**
+ * Rejections that only mean "not yet": Linkerd's policy controller writes NoMatchingParent until it
+ * sees the route's Server (or Service), and NoMatchingTarget until it sees a rate limit's Server
+ * (linkerd2 `policy-controller/k8s/status/src/index.rs`). Resources are applied in order, so the
+ * Server may arrive a moment after its routes.
+ */
+const notYetReasons = new Set(['NoMatchingParent', 'NoMatchingTarget']);
+
 interface Condition {
   readonly type?: string;
   readonly status?: string;
@@ -32,16 +42,53 @@ interface Condition {
   readonly message?: string;
 }
 
-/** Accepted (true), rejected (the reason), or not yet decided (undefined), from an object's status. */
+/**
+ * Accepted (true), rejected (the reason), or not yet decided (undefined), from an object's status.
+ * A rejection whose reason only says that the parent or target is not known yet is undecided.
+ */
 export function acceptance(status: unknown): true | string | undefined {
   const s = status as { parents?: { conditions?: Condition[] }[]; conditions?: Condition[] } | undefined;
   const conditions = [...(s?.parents ?? []).flatMap((p) => p.conditions ?? []), ...(s?.conditions ?? [])];
   const accepted = conditions.filter((c) => c.type === 'Accepted');
-  if (accepted.some((c) => c.status === 'False')) {
-    const c = accepted.find((x) => x.status === 'False');
-    return `${c?.reason ?? 'rejected'}: ${c?.message ?? ''}`.trim();
+  const rejected = accepted.find((c) => c.status === 'False');
+  if (rejected) {
+    if (notYetReasons.has(rejected.reason ?? '')) return undefined;
+    return `${rejected.reason ?? 'rejected'}: ${rejected.message ?? ''}`.trim();
   }
   return accepted.some((c) => c.status === 'True') ? true : undefined;
+}
+
+/** The API's answer to a failed call: its HTTP status, when it has one. */
+export function statusOf(error: unknown): number | undefined {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'number' ? code : undefined;
+}
+
+/** A pod that takes traffic now: running, every container ready, and not being deleted. */
+export function podIsServing(pod: V1Pod): boolean {
+  if (pod.metadata?.deletionTimestamp) return false;
+  if (pod.status?.phase !== 'Running') return false;
+  return (pod.status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+}
+
+/** The names of a pod's containers, native sidecars (init containers that keep running) included. */
+export function containerNames(pod: V1Pod): string[] {
+  const sidecars = (pod.spec?.initContainers ?? []).filter((c) => c.restartPolicy === 'Always');
+  return [...(pod.spec?.containers ?? []), ...sidecars].map((c) => c.name);
+}
+
+/**
+ * Why a kubeconfig cannot be read, without quoting it: the YAML parser's message carries a code
+ * frame of the offending lines, which may be a `token:` or `client-key-data:` line.
+ */
+function kubeconfigProblem(cause: unknown, where: string): string {
+  const mark = (cause as { mark?: { line?: number; column?: number } }).mark;
+  if ((cause as { name?: string }).name === 'YAMLException' && mark) {
+    return `${where} is not valid YAML (line ${(mark.line ?? 0) + 1}, column ${(mark.column ?? 0) + 1}); fix it or point KUBECONFIG at another file`;
+  }
+  if ((cause as { code?: string }).code === 'ENOENT')
+    return `${where} does not exist; point KUBECONFIG at a kubeconfig`;
+  return `${where} cannot be read as a kubeconfig; check it with \`kubectl config view\``;
 }
 
 /** The cluster operations the harness needs, over @kubernetes/client-node. */
@@ -50,15 +97,21 @@ export class KubeClient {
   readonly #objects: KubernetesObjectApi;
   readonly #core: CoreV1Api;
   readonly #apps: AppsV1Api;
+  readonly #crds: ApiextensionsV1Api;
 
   constructor(config: KubeConfig) {
     this.config = config;
     this.#objects = KubernetesObjectApi.makeApiClient(config);
     this.#core = config.makeApiClient(CoreV1Api);
     this.#apps = config.makeApiClient(AppsV1Api);
+    this.#crds = config.makeApiClient(ApiextensionsV1Api);
   }
 
-  /** A kubeconfig's named context; refuses to guess one. */
+  /**
+   * A kubeconfig's named context, with only that context kept (its cluster and user): the rest
+   * of the file, other contexts' credentials included, is never held or written. Refuses to
+   * guess a context.
+   */
   static fromKubeconfig(context: string | undefined, kubeconfigPath?: string): KubeClient {
     if (!context) {
       throw new MeshproofError(
@@ -66,32 +119,47 @@ export class KubeClient {
         'an existing cluster is only used with an explicitly named context: add --context NAME (see `kubectl config get-contexts`)',
       );
     }
-    const config = new KubeConfig();
+    const full = new KubeConfig();
+    const where =
+      kubeconfigPath ?? (process.env.KUBECONFIG ? 'the kubeconfig in KUBECONFIG' : '~/.kube/config');
     try {
-      if (kubeconfigPath) config.loadFromFile(kubeconfigPath);
-      else config.loadFromDefault();
+      if (kubeconfigPath) full.loadFromFile(kubeconfigPath);
+      else full.loadFromDefault();
     } catch (cause) {
+      // The cause is not kept: its message and stack quote the file.
       throw new MeshproofError(
         'MESHPROOF_CLUSTER_UNREACHABLE',
-        `cannot read the kubeconfig: ${(cause as Error).message}`,
-        {
-          cause,
-        },
+        `cannot use the kubeconfig: ${kubeconfigProblem(cause, where)}`,
       );
     }
-    if (!config.getContexts().some((c) => c.name === context)) {
+    const chosen = full.getContexts().find((c) => c.name === context);
+    if (!chosen) {
       throw new MeshproofError(
         'MESHPROOF_UNKNOWN_CONTEXT',
         `context "${context}" is not in the kubeconfig; known: ${
-          config
+          full
             .getContexts()
             .map((c) => c.name)
             .join(', ') || 'none'
         }`,
       );
     }
-    config.setCurrentContext(context);
-    return new KubeClient(config);
+    const cluster = full.getCluster(chosen.cluster);
+    const user = full.getUser(chosen.user);
+    if (!cluster) {
+      throw new MeshproofError(
+        'MESHPROOF_UNKNOWN_CONTEXT',
+        `context "${context}" names cluster "${chosen.cluster}", which the kubeconfig does not define`,
+      );
+    }
+    const minified = new KubeConfig();
+    minified.loadFromOptions({
+      clusters: [cluster],
+      users: user ? [user] : [],
+      contexts: [chosen],
+      currentContext: chosen.name,
+    });
+    return new KubeClient(minified);
   }
 
   /** The cluster from a kubeconfig text (an ephemeral k3s). */
@@ -99,6 +167,11 @@ export class KubeClient {
     const config = new KubeConfig();
     config.loadFromString(kubeconfig);
     return new KubeClient(config);
+  }
+
+  /** The kubeconfig of exactly this client's context, for the CLIs (kubectl, istioctl, linkerd). */
+  exportKubeconfig(): string {
+    return this.config.exportConfig();
   }
 
   /** The server's Kubernetes version, or a coded error when it does not answer. */
@@ -128,26 +201,58 @@ export class KubeClient {
           PatchStrategy.ServerSideApply,
         );
       } catch (cause) {
-        const status = (cause as { code?: number }).code;
-        if (status === 403) {
-          throw new MeshproofError(
-            'MESHPROOF_FORBIDDEN',
-            `not allowed to apply ${object.kind} ${object.metadata.name}: the context needs rights to create namespaces, workloads and the mesh's policy resources`,
-            { cause },
-          );
-        }
-        throw new Error(
-          `applying ${object.kind} ${object.metadata.namespace ?? ''}/${object.metadata.name} failed: ${(cause as Error).message}`,
-          { cause },
-        );
+        throw this.#failure('apply', object, cause);
       }
     }
   }
 
   /**
+   * Creates objects that must not exist yet (a run's namespaces): an existing one is never adopted.
+   * Returns each created object's uid, so that exactly it (and no namesake made later) is deleted.
+   */
+  async createAbsent(objects: readonly KubeObject[]): Promise<{ object: KubeObject; uid: string }[]> {
+    const created: { object: KubeObject; uid: string }[] = [];
+    for (const object of objects) {
+      try {
+        const result = (await this.#objects.create(object as never, undefined, undefined, fieldManager)) as {
+          metadata?: { uid?: string };
+        };
+        created.push({ object, uid: result.metadata?.uid ?? '' });
+      } catch (cause) {
+        if (statusOf(cause) === 409) {
+          throw Object.assign(
+            new MeshproofError(
+              'MESHPROOF_NAMESPACE_EXISTS',
+              `${object.kind} ${object.metadata.name} already exists: meshproof never adopts what it did not create; delete it or let the run pick a new id`,
+            ),
+            { created },
+          );
+        }
+        throw Object.assign(this.#failure('create', object, cause), { created });
+      }
+    }
+    return created;
+  }
+
+  #failure(verb: string, object: KubeObject, cause: unknown): Error {
+    if (statusOf(cause) === 403) {
+      return new MeshproofError(
+        'MESHPROOF_FORBIDDEN',
+        `not allowed to ${verb} ${object.kind} ${object.metadata.name}: the context needs rights to create namespaces, workloads and the mesh's policy resources`,
+        { cause },
+      );
+    }
+    return new Error(
+      `${verb} ${object.kind} ${object.metadata.namespace ?? ''}/${object.metadata.name} failed: ${(cause as Error).message}`,
+      { cause },
+    );
+  }
+
+  /**
    * Waits until the controllers have accepted the routes and policies among these objects (Linkerd
-   * acts on an HTTPRoute only then). A rejection is an error naming the reason; no decision
-   * within the timeout is left to the check's convergence probe.
+   * acts on an HTTPRoute only then). A final rejection is an error naming the reason; "not yet"
+   * (no matching parent or target) is waited out; no decision within the timeout is left to the
+   * check's convergence probe.
    */
   async waitForAcceptance(objects: readonly KubeObject[], timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
@@ -159,7 +264,7 @@ export class KubeClient {
         if (typeof state === 'string') {
           throw new Error(`${object.kind} ${object.metadata.name} was not accepted: ${state}`);
         }
-        await sleep(500);
+        await sleep(clusterWaits.pollMs / 2);
       }
     }
   }
@@ -167,24 +272,57 @@ export class KubeClient {
   /** Deletes these objects, ignoring those already gone. */
   async delete(objects: readonly KubeObject[]): Promise<void> {
     for (const object of [...objects].reverse()) {
-      await this.#objects.delete(object as never).catch((cause: { code?: number }) => {
-        if (cause.code !== 404) throw cause;
+      await this.#objects.delete(object as never).catch((cause: unknown) => {
+        if (statusOf(cause) !== 404) throw cause;
       });
     }
   }
 
-  /** Deletes exactly the namespaces carrying this run's label, and waits until they are gone. */
-  async deleteRunNamespaces(runLabel: string, runId: string, timeoutMs: number): Promise<void> {
-    const selector = `${runLabel}=${runId}`;
-    const list = await this.#core.listNamespace({ labelSelector: selector });
-    for (const ns of list.items) {
-      const name = ns.metadata?.name;
-      if (name) await this.#core.deleteNamespace({ name }).catch(() => undefined);
+  /**
+   * Deletes one object only if it is still the one this run created (its uid), foreground, so
+   * that what it owns goes first. Gone already: nothing to do.
+   */
+  async deleteExactly(object: KubeObject, uid: string): Promise<void> {
+    await this.#objects
+      .delete(object as never, undefined, undefined, undefined, undefined, 'Foreground', {
+        preconditions: { uid },
+      })
+      .catch((cause: unknown) => {
+        const status = statusOf(cause);
+        // 404: gone; 409: a namesake someone else created since, which is not ours to delete.
+        if (status !== 404 && status !== 409) throw cause;
+      });
+  }
+
+  /** An object's uid, or undefined when it does not exist. */
+  async uid(object: KubeObject): Promise<string | undefined> {
+    try {
+      const current = (await this.#objects.read(object as never)) as { metadata?: { uid?: string } };
+      return current.metadata?.uid;
+    } catch (cause) {
+      if (statusOf(cause) === 404) return undefined;
+      throw cause;
     }
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      if ((await this.#core.listNamespace({ labelSelector: selector })).items.length === 0) return;
-      await sleep(1_000);
+  }
+
+  /** Objects of a kind (cluster-wide for cluster-scoped kinds, else in every namespace). */
+  async list(apiVersion: string, kind: string, labelSelector?: string): Promise<KubeObject[]> {
+    try {
+      const list = await this.#objects.list(
+        apiVersion,
+        kind,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        labelSelector,
+      );
+      return list.items as unknown as KubeObject[];
+    } catch (cause) {
+      // The kind is not served here (its CRD is absent): none.
+      if (statusOf(cause) === 404) return [];
+      throw cause;
     }
   }
 
@@ -204,49 +342,97 @@ export class KubeClient {
             `deployment ${namespace}/${name} not ready within ${timeoutMs} ms (${d.status?.readyReplicas ?? 0}/${want} ready)`,
           );
         }
-        await sleep(1_000);
+        await sleep(clusterWaits.pollMs);
       }
     }
   }
 
-  /** The image of a Deployment's first container, or undefined when the Deployment does not exist. */
-  async deploymentImage(namespace: string, name: string): Promise<string | undefined> {
+  /** Deployments matching a label selector in every namespace. */
+  async deployments(
+    labelSelector: string,
+  ): Promise<{ namespace: string; name: string; labels: Record<string, string> }[]> {
+    const list = await this.#apps.listDeploymentForAllNamespaces({ labelSelector });
+    return list.items.map((d) => ({
+      namespace: d.metadata?.namespace ?? '',
+      name: d.metadata?.name ?? '',
+      labels: d.metadata?.labels ?? {},
+    }));
+  }
+
+  /** A CustomResourceDefinition's served versions and annotations, or undefined when it is absent. */
+  async crd(
+    name: string,
+  ): Promise<{ served: string[]; annotations: Record<string, string>; uid: string } | undefined> {
     try {
-      const d = await this.#apps.readNamespacedDeployment({ name, namespace });
-      return d.spec?.template.spec?.containers[0]?.image;
+      const crd = await this.#crds.readCustomResourceDefinition({ name });
+      return {
+        served: crd.spec.versions.filter((v) => v.served).map((v) => v.name),
+        annotations: crd.metadata?.annotations ?? {},
+        uid: crd.metadata?.uid ?? '',
+      };
     } catch (cause) {
-      if ((cause as { code?: number }).code === 404) return undefined;
+      if (statusOf(cause) === 404) return undefined;
       throw cause;
     }
   }
 
-  /** Whether a CustomResourceDefinition is installed, e.g. `httproutes.gateway.networking.k8s.io`. */
-  async crdExists(name: string): Promise<boolean> {
+  /** Names of every CRD of an API group suffix (e.g. `istio.io`). */
+  async crdNames(groupSuffix: string): Promise<string[]> {
+    const list = await this.#crds.listCustomResourceDefinition();
+    return list.items
+      .filter((c) => c.spec.group === groupSuffix || c.spec.group.endsWith(`.${groupSuffix}`))
+      .map((c) => c.metadata?.name ?? '');
+  }
+
+  /** Names of the namespaces matching a label selector. */
+  async namespaces(labelSelector: string): Promise<string[]> {
+    const list = await this.#core.listNamespace({ labelSelector });
+    return list.items.flatMap((n) => (n.metadata?.name ? [n.metadata.name] : []));
+  }
+
+  /** A ConfigMap's data, or undefined when it does not exist. */
+  async configMap(namespace: string, name: string): Promise<Record<string, string> | undefined> {
     try {
-      await this.config.makeApiClient(ApiextensionsV1Api).readCustomResourceDefinition({ name });
-      return true;
+      return (await this.#core.readNamespacedConfigMap({ name, namespace })).data ?? {};
     } catch (cause) {
-      if ((cause as { code?: number }).code === 404) return false;
+      if (statusOf(cause) === 404) return undefined;
       throw cause;
     }
   }
 
-  /** Names of the running pods matching a label selector. */
+  /** The pods matching a label selector. */
+  async pods(namespace: string, labelSelector: string): Promise<V1Pod[]> {
+    return (await this.#core.listNamespacedPod({ namespace, labelSelector })).items;
+  }
+
+  /** Names of the pods that serve now (running, ready, not being deleted) matching a label selector. */
   async podNames(namespace: string, labelSelector: string): Promise<string[]> {
-    const list = await this.#core.listNamespacedPod({
-      namespace,
-      labelSelector,
-      fieldSelector: 'status.phase=Running',
-    });
-    return list.items.flatMap((p) => (p.metadata?.name ? [p.metadata.name] : []));
+    return (await this.pods(namespace, labelSelector))
+      .filter(podIsServing)
+      .flatMap((p) => (p.metadata?.name ? [p.metadata.name] : []));
   }
 
-  /** Runs a command in a container and collects its output (no TTY). */
+  /** GET a path of a pod's port through the API server's pod proxy (e.g. istiod's `:15014/version`). */
+  async podProxyGet(namespace: string, pod: string, port: number, path: string): Promise<string> {
+    return this.#core.connectGetNamespacedPodProxyWithPath({
+      name: `${pod}:${port}`,
+      namespace,
+      path: path.replace(/^\//, ''),
+    });
+  }
+
+  /**
+   * Runs a command in a container and collects its output (no TTY). client-node's exec stream has
+   * no deadline and no close handler (a dropped connection would wait forever): the promise here
+   * rejects when the stream closes or fails before the command's status arrives, and when the
+   * deadline passes (the stream is then terminated).
+   */
   async exec(
     namespace: string,
     pod: string,
     container: string,
     argv: readonly string[],
+    deadlineMs: number,
   ): Promise<{ stdout: string; stderr: string; exitCode: number }> {
     const stdout = new PassThrough();
     const stderr = new PassThrough();
@@ -258,10 +444,35 @@ export class KubeClient {
     stderr.on('data', (c) => {
       err += c;
     });
+    const what = `exec in ${namespace}/${pod} (${container}): ${argv[0] ?? ''}`;
     const status = await new Promise<V1Status>((resolve, reject) => {
+      let settled = false;
+      let socket: { terminate?: () => void; close: () => void } | undefined;
+      const settle = (outcome: () => void) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        outcome();
+      };
+      const timer = setTimeout(() => {
+        settle(() => reject(new Error(`${what} did not finish within ${deadlineMs} ms`)));
+        (socket?.terminate ?? socket?.close)?.call(socket);
+      }, deadlineMs);
       new Exec(this.config)
-        .exec(namespace, pod, container, [...argv], stdout, stderr, null, false, resolve)
-        .catch(reject);
+        .exec(namespace, pod, container, [...argv], stdout, stderr, null, false, (s) =>
+          settle(() => resolve(s)),
+        )
+        .then((ws) => {
+          socket = ws;
+          if (settled) ws.close();
+          ws.on('close', (code: number) =>
+            settle(() =>
+              reject(new Error(`${what}: the stream closed (${code}) before the command's status arrived`)),
+            ),
+          );
+          ws.on('error', (e: Error) => settle(() => reject(new Error(`${what}: ${e.message}`))));
+        })
+        .catch((e: Error) => settle(() => reject(new Error(`${what}: ${e.message}`))));
     });
     const exitCode =
       status.status === 'Success'
@@ -275,5 +486,20 @@ export class KubeClient {
     return this.#core
       .readNamespacedPodLog({ name: pod, namespace, container, tailLines })
       .catch((e: Error) => `(no logs: ${e.message})`);
+  }
+
+  /** Waits until none of these namespaces exists any more, or the timeout ends. */
+  async waitForNamespacesGone(names: readonly string[], timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (const name of names) {
+      while (Date.now() < deadline) {
+        const gone = await this.#core.readNamespace({ name }).then(
+          () => false,
+          (cause: unknown) => statusOf(cause) === 404,
+        );
+        if (gone) break;
+        await sleep(clusterWaits.pollMs);
+      }
+    }
   }
 }

@@ -1,10 +1,8 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { K3sContainer, type StartedK3sContainer } from '@testcontainers/k3s';
-import { parseAllDocuments } from 'yaml';
-import { LEDGER_PATH, MODE_PATH } from '../../../fixtures/echo/echo-protocol.ts';
-import { MeshproofError } from '../../errors/meshproof-error.ts';
-import type { ClusterMesh } from '../../meshes/cluster-mesh.ts';
+import { isMeshproofError, MeshproofError } from '../../errors/meshproof-error.ts';
+import type { ClusterMesh, FoundMesh, InstallContext } from '../../meshes/cluster-mesh.ts';
 import type {
   Diagnostic,
   Environment,
@@ -12,19 +10,35 @@ import type {
   PlatformName,
   RenderedResource,
   Timeouts,
-  Version,
+  TopologyNames,
 } from '../../model/index.ts';
 import { clusterTimeouts } from '../../model/index.ts';
 import { createK6Driver, k6ExecTarget } from '../../traffic/k6-driver.ts';
-import { versionOf } from '../../versions.ts';
-import { type CliStep, kubectlRequirement, requireCli, runStep } from './cli-steps.ts';
+import { pinnedValues } from '../../versions.ts';
+import { kubectlRequirement, requireCli } from './cli-steps.ts';
+import {
+  applyCheckSteps,
+  chaosSteps,
+  cleanupSteps,
+  clusterAnswersStep,
+  fixtureSteps,
+  installSections,
+  ledgerStep,
+  meshIdentifiedStep,
+  preflightSteps,
+  removeCheckSteps,
+  restoreSteps,
+  serverTarget,
+  serverVersions,
+} from './cluster-steps.ts';
 import { requireContainerRuntime } from './container-runtime.ts';
-import { echoControlArgv } from './exec-commands.ts';
 import { readFixtureFiles } from './fixture-files.ts';
-import { installMesh } from './install-mesh.ts';
-import { checkFieldManager, KubeClient } from './kube-client.ts';
-import { kube } from './kubernetes-names.ts';
-import { callerDeployment, type KubeObject, renderFixtures } from './render-fixtures.ts';
+import { KubeClient } from './kube-client.ts';
+import { clusterNames, kubeDirName } from './kubernetes-names.ts';
+import type { LiveStep } from './live-steps.ts';
+import { Ownership } from './ownership.ts';
+import { type KubeObject, renderFixtures } from './render-fixtures.ts';
+import { type LiveContext, objectsOf, podOf, runLiveStep } from './run-live-step.ts';
 
 export interface KubernetesEnvironmentOptions {
   readonly runId: string;
@@ -34,171 +48,216 @@ export interface KubernetesEnvironmentOptions {
   readonly context?: string;
   /** kubeconfig platform: install (and later remove) the mesh instead of using the one found. */
   readonly installMesh?: boolean;
-  /** Where the run's kubeconfig for the CLIs and the container id are written. */
+  /** The run's work directory (created 0700 by the CLI); the run's kubeconfig goes into a 0700 folder inside. */
   readonly workDir: string;
-  /** Intents of every check of the run, to deploy the extra backends some meshes need. */
+  /** Intents of every check of the run: the extra backends some meshes need, and the CRDs they render. */
   readonly intents: readonly Intent[];
   readonly timeouts?: Timeouts;
   readonly log?: (line: string) => void;
 }
 
-const versions: readonly Version[] = ['v1', 'v2', 'v3'];
+/** A cluster environment: the Environment checks use, and what the benchmark needs besides. */
+export interface KubernetesEnvironment extends Environment {
+  readonly client: KubeClient;
+  readonly names: TopologyNames;
+  readonly found: FoundMesh;
+}
 
-/** Parses rendered YAML resources into objects to apply. */
-function objectsOf(resources: readonly RenderedResource[]): KubeObject[] {
-  return resources.flatMap((r) =>
-    r.format === 'yaml'
-      ? parseAllDocuments(r.content)
-          .map((d) => d.toJSON() as KubeObject)
-          .filter(Boolean)
-      : [],
-  );
+/** Everything the run's intents render, one intent at a time (one a mesh cannot render is NOT_SUPPORTED anyway). */
+function renderedForCrds(adapter: Environment['mesh'], intents: readonly Intent[]): RenderedResource[] {
+  return intents.flatMap((intent) => {
+    try {
+      return adapter.render([intent]);
+    } catch {
+      return [];
+    }
+  });
 }
 
 /**
  * A Kubernetes cluster with the mesh installed and the fixtures deployed: an ephemeral k3s
- * (testcontainers) or an existing cluster of an explicitly named context. Disposing it deletes
- * exactly the namespaces of this run, removes a mesh it installed, and stops the k3s container.
+ * (testcontainers) or an existing cluster of an explicitly named context. Every step is a
+ * `LiveStep` built by `cluster-steps.ts`, the same values plan mode writes. Disposing it deletes
+ * exactly what the run created (by uid), removes exactly the mesh revision it installed, and
+ * stops the k3s container.
  */
 export async function startKubernetesEnvironment(
   options: KubernetesEnvironmentOptions,
-): Promise<Environment> {
+): Promise<KubernetesEnvironment> {
   const timeouts = options.timeouts ?? clusterTimeouts;
   const log = options.log ?? (() => undefined);
   const { mesh } = options;
+  const pinned = pinnedValues();
+  const names = clusterNames(options.runId);
   await requireCli(kubectlRequirement);
   for (const requirement of mesh.cliRequirements) await requireCli(requirement);
 
+  const kubeDir = join(options.workDir, kubeDirName);
+  await mkdir(kubeDir, { recursive: true, mode: 0o700 });
   let container: StartedK3sContainer | undefined;
   const cleanups: (() => Promise<void>)[] = [];
   const teardown = async () => {
     for (const cleanup of cleanups.reverse())
       await cleanup().catch((e: Error) => log(`cleanup: ${e.message}`));
+    cleanups.length = 0;
+    await rm(kubeDir, { recursive: true, force: true });
   };
   try {
     let client: KubeClient;
     if (options.platform === 'k3s') {
       await requireContainerRuntime();
-      const image = versionOf('k3sImage');
-      log(`starting an ephemeral k3s cluster (${image})…`);
-      container = await new K3sContainer(image).start();
+      log(`starting an ephemeral k3s cluster (${pinned.k3sImage})…`);
+      container = await new K3sContainer(pinned.k3sImage).start();
       const started = container;
-      await writeFile(join(options.workDir, 'container-id'), started.getId());
+      await writeFile(join(options.workDir, 'container-id'), started.getId(), { mode: 0o600 });
       cleanups.push(() => started.stop().then(() => undefined));
       client = KubeClient.fromString(started.getKubeConfig());
     } else {
       client = KubeClient.fromKubeconfig(options.context);
     }
-    const kubernetesVersion = await client.serverVersion();
-    const kubeconfigFile = join(options.workDir, 'kubeconfig');
-    await writeFile(kubeconfigFile, client.config.exportConfig(), { mode: 0o600 });
-    const cliEnv = { KUBECONFIG: kubeconfigFile };
-    const run = (steps: readonly CliStep[]) =>
-      steps.reduce(
-        (previous, step) =>
-          previous.then(async () => {
-            log(`  ${step.title}`);
-            await runStep(step, cliEnv, timeouts.workloadStartMs);
-          }),
-        Promise.resolve(),
-      );
+    // Only the chosen context's cluster and user: the CLIs see nothing else of the user's kubeconfig.
+    const kubeconfigFile = join(kubeDir, 'kubeconfig');
+    await writeFile(kubeconfigFile, client.exportKubeconfig(), { mode: 0o600 });
+    const live: LiveContext = {
+      client,
+      place: { env: { KUBECONFIG: kubeconfigFile }, cwd: kubeDir },
+      ownership: { run: new Ownership(options.workDir, 'run'), mesh: new Ownership(options.workDir, 'mesh') },
+      cliTimeoutMs: timeouts.workloadStartMs,
+      log,
+    };
+    const run = async (steps: readonly LiveStep[]) => {
+      for (const step of steps) {
+        log(`  ${step.title}`);
+        await runLiveStep(step, live);
+      }
+    };
+    const context: InstallContext = {
+      runId: options.runId,
+      clusterCreatedByRun: options.platform === 'k3s',
+      workDir: kubeDir,
+    };
+    await run([clusterAnswersStep]);
 
-    let meshVersion = await mesh.detectVersion(client);
     const install = options.platform === 'k3s' || options.installMesh === true;
+    let found: FoundMesh | undefined;
     if (install) {
-      const gatewayApiCrds = await client.crdExists('httproutes.gateway.networking.k8s.io');
-      // Registered first: a half-done install on an existing cluster is removed as well.
-      if (options.platform !== 'k3s') cleanups.push(() => run(mesh.uninstallSteps));
-      await installMesh(mesh, { gatewayApiCrds }, (step) => run([step]));
-      meshVersion = (await mesh.detectVersion(client)) ?? mesh.version;
-    } else if (!meshVersion) {
-      throw new MeshproofError(
-        'MESHPROOF_MESH_INSTALL_FAILED',
-        `${mesh.adapter.name} is not installed on context ${options.context}: install it, or let meshproof do it with --install-mesh`,
-      );
+      const onExisting = options.platform !== 'k3s';
+      const [section] = installSections(mesh, context);
+      // First: nothing of the mesh is there (a refusal changes nothing, and leaves nothing to undo).
+      const [noMeshThere, ...steps] = section?.steps ?? [];
+      if (noMeshThere) await run([noMeshThere]);
+      // On someone's cluster the mesh's cluster-wide prerequisites must already be there.
+      if (onExisting) await mesh.requireCluster(client);
+      const prechecks = steps.length - mesh.installSteps(context).length;
+      if (onExisting) {
+        // Registered before installing: a half-done install is removed as well, and only what it made.
+        cleanups.push(() =>
+          run(cleanupSteps(mesh, context, true).filter((s) => !(s.kind === 'release' && s.record === 'run'))),
+        );
+      }
+      // What the install made is recorded once it ran (also when it failed half-way).
+      let recorded = false;
+      const recordInstalled = async () => {
+        if (!onExisting || recorded) return;
+        recorded = true;
+        live.ownership.mesh.record(await mesh.installedObjects(client, context).catch(() => []));
+      };
+      for (const [index, step] of steps.entries()) {
+        try {
+          await run([step]);
+        } catch (cause) {
+          if (index >= prechecks) await recordInstalled();
+          if (isMeshproofError(cause)) throw cause;
+          throw new MeshproofError(
+            index < prechecks ? 'MESHPROOF_MESH_PRECHECK_FAILED' : 'MESHPROOF_MESH_INSTALL_FAILED',
+            index < prechecks
+              ? `the cluster cannot run ${mesh.name} ${mesh.version} (${(cause as Error).message}); fix what the check reports, or use another cluster`
+              : `${mesh.name} ${mesh.version} did not install (${(cause as Error).message})`,
+            { cause },
+          );
+        }
+      }
+      await recordInstalled();
+      found = await mesh.detect(client, context);
+      if (!found) {
+        throw new MeshproofError(
+          'MESHPROOF_MESH_INSTALL_FAILED',
+          `${mesh.name} ${mesh.version} installed, but its control plane cannot be found on the cluster`,
+        );
+      }
+    } else {
+      found = await mesh.detect(client, context);
+      if (!found) {
+        throw new MeshproofError(
+          'MESHPROOF_MESH_INSTALL_FAILED',
+          `${mesh.name} is not installed on context ${options.context}: install it, or let meshproof do it with --install-mesh`,
+        );
+      }
     }
-
-    log(`deploying the fixtures (Kubernetes ${kubernetesVersion}, ${mesh.adapter.name} ${meshVersion})…`);
+    await mesh.requireCluster(client);
+    const meshFound = found;
+    await run([meshIdentifiedStep(mesh, meshFound)]);
+    log(`deploying the fixtures into ${names.meshNamespace} and ${names.outsideNamespace}…`);
+    const adapter = mesh.adapter(meshFound, names);
     const files = await readFixtureFiles();
     const fixtures = renderFixtures({
       runId: options.runId,
-      nodeImage: versionOf('nodeImage'),
-      k6Image: versionOf('k6Image'),
-      injection: mesh.injection,
-      versions,
+      names,
+      nodeImage: pinned.nodeImage,
+      k6Image: pinned.k6Image,
+      injection: mesh.injection(meshFound),
+      optOut: mesh.optOut,
+      versions: serverVersions,
       extraServers: mesh.extraServers(options.intents),
       ...files,
     });
-    cleanups.push(() => client.deleteRunNamespaces(kube.runLabel, options.runId, timeouts.workloadStartMs));
-    await client.apply(fixtures);
-    const deployments = fixtures
-      .filter((o) => o.kind === 'Deployment')
-      .map((o) => ({ namespace: o.metadata.namespace ?? kube.meshNamespace, name: o.metadata.name }));
-    await client.waitForRollout(deployments, timeouts.workloadStartMs);
+    cleanups.push(() => run(cleanupSteps(mesh, context, false)));
+    await run(fixtureSteps({ runId: options.runId, names, mesh, found: meshFound, fixtures, timeouts }));
+    log('live preflight: proving the run’s assumptions on the cluster…');
+    await run(
+      preflightSteps({
+        mesh,
+        adapter,
+        names,
+        runId: options.runId,
+        timeouts,
+        resources: renderedForCrds(adapter, options.intents),
+        parse: objectsOf,
+      }),
+    );
 
-    const podOf = async (namespace: string, labelSelector: string) => {
-      const [pod] = await client.podNames(namespace, labelSelector);
-      if (!pod) throw new Error(`no running pod for ${labelSelector} in ${namespace}`);
-      return pod;
+    const runExec = async (step: Extract<LiveStep, { kind: 'exec' }>) => {
+      const pod = await podOf(client, step.target);
+      return client.exec(step.target.namespace, pod, step.target.container, step.argv, step.deadlineMs);
     };
-    const serverPods = async () =>
-      Promise.all(
-        versions.map(async (v) => ({
-          version: v,
-          pod: await podOf(kube.meshNamespace, `app=server,${kube.versionLabel}=${v}`),
-        })),
-      );
-    // The echo's control paths are read inside its own container, bypassing the mesh.
-    const echoControl = (pod: string, method: string, path: string, body?: string) =>
-      client.exec(kube.meshNamespace, pod, 'echo', echoControlArgv(method, path, body));
-    const driver = createK6Driver(async (caller, argv) => {
-      const target = k6ExecTarget(caller);
-      const pod = await podOf(target.namespace, `app=${callerDeployment(caller).name}`);
-      return client.exec(target.namespace, pod, 'k6', argv);
-    }, timeouts);
-
+    const driver = createK6Driver(runExec, timeouts, names);
     let applied: KubeObject[] = [];
     return {
-      mesh: mesh.adapter,
-      meshVersion,
+      mesh: adapter,
+      meshVersion: meshFound.version,
       platform: options.platform,
       timeouts,
       driver,
+      client,
+      names,
+      found: meshFound,
       async apply(resources) {
         const objects = objectsOf(resources);
-        await client.apply(objects, checkFieldManager);
         applied = [...applied, ...objects];
-        await client.waitForAcceptance(objects, timeouts.applyMs);
+        await run(applyCheckSteps(objects, 'check.yaml', timeouts));
       },
       async chaos(action) {
-        for (const { pod } of (await serverPods()).filter((p) => p.version === action.version)) {
-          await echoControl(pod, 'PUT', MODE_PATH, JSON.stringify({ failStatus: action.status }));
-        }
+        await run(chaosSteps(names, action));
       },
       async reset() {
-        for (const { pod } of await serverPods()) await echoControl(pod, 'PUT', MODE_PATH, '{}');
-        // A Service among a check's resources patches a fixture Service: withdraw the patch by
-        // applying nothing under the check's field manager; never delete the Service itself.
-        const patches = applied.filter((o) => o.kind === 'Service');
-        await client.apply(
-          patches.map((o) => ({
-            apiVersion: o.apiVersion,
-            kind: o.kind,
-            metadata: { name: o.metadata.name, namespace: o.metadata.namespace },
-          })),
-          checkFieldManager,
-        );
-        await client.delete(applied.filter((o) => o.kind !== 'Service'));
+        await run(restoreSteps(names));
+        await run(removeCheckSteps(applied));
         applied = [];
       },
       async ledger(prefix) {
         const counts = new Map<string, number>();
-        for (const { pod } of await serverPods()) {
-          const { stdout } = await echoControl(
-            pod,
-            'GET',
-            `${LEDGER_PATH}?prefix=${encodeURIComponent(prefix)}`,
-          );
+        for (const version of serverVersions) {
+          const { stdout } = await runExec(ledgerStep(names, version, prefix));
           const reply = JSON.parse(stdout) as { counts: Record<string, number> };
           for (const [id, n] of Object.entries(reply.counts)) counts.set(id, (counts.get(id) ?? 0) + n);
         }
@@ -207,22 +266,32 @@ export async function startKubernetesEnvironment(
       async diagnostics() {
         const diagnostics: Diagnostic[] = [];
         const involved = [
-          ...(await serverPods()).map((p) => ({ pod: p.pod, app: 'echo' })),
-          { pod: await podOf(kube.meshNamespace, 'app=client'), app: 'k6' },
+          ...(await Promise.all(
+            serverVersions.map(async (v) => ({
+              pod: await podOf(client, serverTarget(names, v)),
+              app: 'echo',
+            })),
+          )),
+          {
+            pod: await podOf(client, k6ExecTarget('client', names)),
+            app: 'k6',
+          },
         ];
-        const pods = involved.map((p) => p.pod);
-        for (const step of mesh.diagnosticSteps(kube.meshNamespace, pods)) {
-          const output = await runStep(step, cliEnv, 60_000).catch((e: Error) => ({
+        for (const step of mesh.diagnosticSteps(
+          names,
+          involved.map((p) => p.pod),
+        )) {
+          const output = await runLiveStep(step, live).catch((e: Error) => ({
             stdout: e.message,
             stderr: '',
           }));
           diagnostics.push({ title: step.title, content: `${output.stdout}${output.stderr}`.slice(-20_000) });
         }
         for (const { pod, app } of involved) {
-          for (const container of [mesh.proxyContainer, app]) {
+          for (const c of [mesh.proxyContainer, app]) {
             diagnostics.push({
-              title: `${pod}/${container} log (last lines)`,
-              content: await client.logs(kube.meshNamespace, pod, container),
+              title: `${pod}/${c} log (last lines)`,
+              content: await client.logs(names.meshNamespace, pod, c),
             });
           }
         }

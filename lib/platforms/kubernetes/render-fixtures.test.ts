@@ -1,16 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { type KubeObject, renderFixtures } from './render-fixtures.ts';
+import { localNames } from '../../model/index.ts';
+import { type KubeObject, renderFixtures, renderNamespaces } from './render-fixtures.ts';
 
-const fixtures = renderFixtures({
+const options = {
   runId: 'r1',
+  names: localNames,
   nodeImage: 'node:24-alpine',
-  k6Image: 'grafana/k6:2.3.0',
-  injection: { labels: { 'istio-injection': 'enabled' }, annotations: {} },
+  k6Image: 'grafana/k6:2.2.0',
+  injection: { labels: { 'istio.io/rev': 'meshproof-r1' }, annotations: {} },
+  optOut: { labels: { 'istio-injection': 'disabled' }, annotations: {} },
   echoFiles: { 'echo-server.ts': '// echo', 'echo-protocol.ts': '// protocol' },
   k6Files: { 'run-plan.ts': '// plan', 'lib/observation.ts': '// obs' },
   versions: ['v1', 'v2', 'v3'],
   extraServers: [{ name: 'server-fault-503', status: 503 }],
-});
+} as const;
+const fixtures = [...renderNamespaces(options), ...renderFixtures(options)];
 const find = (kind: string, name: string, namespace?: string) =>
   fixtures.find(
     (o) => o.kind === kind && o.metadata.name === name && (!namespace || o.metadata.namespace === namespace),
@@ -24,14 +28,15 @@ const find = (kind: string, name: string, namespace?: string) =>
     | undefined;
 
 describe('renderFixtures', () => {
-  it('labels both namespaces with the run id and marks only the meshed one for injection', () => {
+  it('labels both namespaces with the run id, marks the meshed one for injection and opts the other out', () => {
     expect(find('Namespace', 'meshproof')?.metadata).toMatchObject({
-      labels: { 'meshproof.dev/run': 'r1', 'istio-injection': 'enabled' },
+      labels: { 'meshproof.dev/run': 'r1', 'istio.io/rev': 'meshproof-r1' },
     });
     expect(find('Namespace', 'meshproof-outside')?.metadata).toMatchObject({
-      labels: { 'meshproof.dev/run': 'r1' },
+      labels: { 'meshproof.dev/run': 'r1', 'istio-injection': 'disabled' },
     });
-    expect(find('Namespace', 'meshproof-outside')?.metadata.labels).not.toHaveProperty('istio-injection');
+    expect(find('Namespace', 'meshproof-outside')?.metadata.labels).not.toHaveProperty('istio.io/rev');
+    expect(renderFixtures(options).some((o) => o.kind === 'Namespace')).toBe(false);
   });
 
   it('runs every server version on the stock Node image from the ConfigMap, as the server account', () => {
@@ -64,7 +69,7 @@ describe('renderFixtures', () => {
       'frontend',
     );
     expect(find('Deployment', 'outsider', 'meshproof-outside')?.spec.template.spec.containers[0].image).toBe(
-      'grafana/k6:2.3.0',
+      'grafana/k6:2.2.0',
     );
   });
 

@@ -1,4 +1,4 @@
-import type { CallerName, Version } from '../../model/index.ts';
+import type { CallerName, TopologyNames, Version } from '../../model/index.ts';
 import { allCallers } from '../../model/index.ts';
 import { callerAccount, deploymentName, kube, versionServiceName } from './kubernetes-names.ts';
 
@@ -23,9 +23,13 @@ export interface ExtraServer {
 
 export interface FixtureOptions {
   readonly runId: string;
+  /** The run's namespaces (`clusterNames`). */
+  readonly names: TopologyNames;
   readonly nodeImage: string;
   readonly k6Image: string;
   readonly injection: MeshInjection;
+  /** How the mesh is told to leave the unmeshed namespace alone (whatever its defaults). */
+  readonly optOut: MeshInjection;
   /** File name → content of the echo fixture, mounted from a ConfigMap. */
   readonly echoFiles: Readonly<Record<string, string>>;
   /** Relative path → content of the k6 scripts (e.g. `lib/observation.ts`), mounted into every caller pod. */
@@ -38,32 +42,43 @@ const echoMount = '/echo';
 export const k6ScriptsMount = '/scripts';
 
 /** The pod a caller's traffic is sent from (a Deployment of one replica, named after the caller). */
-export function callerDeployment(caller: CallerName): { readonly namespace: string; readonly name: string } {
-  return { namespace: callerAccount(caller).namespace, name: caller };
+export function callerDeployment(
+  caller: CallerName,
+  names: TopologyNames,
+): { readonly namespace: string; readonly name: string } {
+  return { namespace: callerAccount(caller, names).namespace, name: caller };
 }
 
 /**
- * Everything a run deploys for the fixture topology (pure): namespaces labelled with the run
- * id, service accounts, the echo fixture on a stock Node image with its script from a
- * ConfigMap, the services, and one long-lived k6 pod per caller identity.
+ * The run's two namespaces (pure): labelled with the run id, the meshed one marked for injection
+ * and the other one opted out explicitly. Created only when absent, never adopted.
+ */
+export function renderNamespaces(
+  options: Pick<FixtureOptions, 'runId' | 'names' | 'injection' | 'optOut'>,
+): KubeObject[] {
+  const runLabels = { [kube.runLabel]: options.runId };
+  const namespace = (name: string, marks: MeshInjection): KubeObject => ({
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name, labels: { ...runLabels, ...marks.labels }, annotations: { ...marks.annotations } },
+  });
+  return [
+    namespace(options.names.meshNamespace, options.injection),
+    namespace(options.names.outsideNamespace, options.optOut),
+  ];
+}
+
+/**
+ * Everything a run deploys into its namespaces for the fixture topology (pure): service
+ * accounts, the echo fixture on a stock Node image with its script from a ConfigMap, the
+ * services, and one long-lived k6 pod per caller identity.
  */
 export function renderFixtures(options: FixtureOptions): KubeObject[] {
   const runLabels = { [kube.runLabel]: options.runId };
-  const namespaces: KubeObject[] = [
-    {
-      apiVersion: 'v1',
-      kind: 'Namespace',
-      metadata: {
-        name: kube.meshNamespace,
-        labels: { ...runLabels, ...options.injection.labels },
-        annotations: { ...options.injection.annotations },
-      },
-    },
-    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: kube.outsideNamespace, labels: runLabels } },
-  ];
+  const { meshNamespace, outsideNamespace } = options.names;
   const accounts = [
-    { namespace: kube.meshNamespace, serviceAccount: kube.serverServiceAccount },
-    ...allCallers.map(callerAccount),
+    { namespace: meshNamespace, serviceAccount: kube.serverServiceAccount },
+    ...allCallers.map((c) => callerAccount(c, options.names)),
   ].map(
     (a): KubeObject => ({
       apiVersion: 'v1',
@@ -72,9 +87,9 @@ export function renderFixtures(options: FixtureOptions): KubeObject[] {
     }),
   );
   const configMaps: KubeObject[] = [
-    configMap('echo-fixture', kube.meshNamespace, options.echoFiles, runLabels),
-    configMap('k6-scripts', kube.meshNamespace, flatKeys(options.k6Files), runLabels),
-    configMap('k6-scripts', kube.outsideNamespace, flatKeys(options.k6Files), runLabels),
+    configMap('echo-fixture', meshNamespace, options.echoFiles, runLabels),
+    configMap('k6-scripts', meshNamespace, flatKeys(options.k6Files), runLabels),
+    configMap('k6-scripts', outsideNamespace, flatKeys(options.k6Files), runLabels),
   ];
   const servers = options.versions.map((version) =>
     echoDeployment(
@@ -88,14 +103,19 @@ export function renderFixtures(options: FixtureOptions): KubeObject[] {
     echoDeployment(s.name, { app: s.name }, s.name, options, { ECHO_FAIL_STATUS: String(s.status) }),
   );
   const services: KubeObject[] = [
-    service('server', { app: 'server' }, runLabels),
+    service('server', meshNamespace, { app: 'server' }, runLabels),
     ...options.versions.map((v) =>
-      service(versionServiceName('server', v), { app: 'server', [kube.versionLabel]: v }, runLabels),
+      service(
+        versionServiceName('server', v),
+        meshNamespace,
+        { app: 'server', [kube.versionLabel]: v },
+        runLabels,
+      ),
     ),
-    ...(options.extraServers ?? []).map((s) => service(s.name, { app: s.name }, runLabels)),
+    ...(options.extraServers ?? []).map((s) => service(s.name, meshNamespace, { app: s.name }, runLabels)),
   ];
   const callers = allCallers.map((caller) => callerPod(caller, options));
-  return [...namespaces, ...accounts, ...configMaps, ...services, ...servers, ...extra, ...callers];
+  return [...accounts, ...configMaps, ...services, ...servers, ...extra, ...callers];
 }
 
 /** ConfigMap keys cannot contain `/`. */
@@ -116,11 +136,16 @@ function configMap(
   return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace, labels }, data: { ...files } };
 }
 
-function service(name: string, selector: Record<string, string>, labels: Record<string, string>): KubeObject {
+function service(
+  name: string,
+  namespace: string,
+  selector: Record<string, string>,
+  labels: Record<string, string>,
+): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: { name, namespace: kube.meshNamespace, labels },
+    metadata: { name, namespace, labels },
     spec: {
       selector,
       ports: [
@@ -153,7 +178,7 @@ function echoDeployment(
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: { name, namespace: kube.meshNamespace, labels: { [kube.runLabel]: options.runId } },
+    metadata: { name, namespace: options.names.meshNamespace, labels: { [kube.runLabel]: options.runId } },
     spec: {
       replicas: 1,
       selector: { matchLabels: podLabels },
@@ -184,7 +209,7 @@ function echoDeployment(
 }
 
 function callerPod(caller: CallerName, options: FixtureOptions): KubeObject {
-  const { namespace, serviceAccount } = callerAccount(caller);
+  const { namespace, serviceAccount } = callerAccount(caller, options.names);
   const labels = { app: caller };
   return {
     apiVersion: 'apps/v1',
