@@ -73,7 +73,7 @@ export function releasePlatformOf(platform: string, arch: string): ReleasePlatfo
   return os && cpu ? { os, arch: cpu } : undefined;
 }
 
-/** kubectl of the Kubernetes release in a k3s image tag: `rancher/k3s:v1.33.1-k3s1` → `v1.33.1`. */
+/** kubectl of the Kubernetes release in a k3s image tag: `rancher/k3s:v1.36.3-k3s1` → `v1.36.3`. */
 export function kubectlVersionOfK3sImage(image: string): string | undefined {
   const release = /:v?(\d+\.\d+\.\d+)(?:-k3s\d+)?$/.exec(image)?.[1];
   return release ? `v${release}` : undefined;

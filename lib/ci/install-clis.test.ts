@@ -60,7 +60,8 @@ describe('where the CLI releases are and how they state their checksums', () => 
   });
 
   it('kubectl follows the pinned k3s image, and only known machines get assets', () => {
-    expect(kubectlVersionOfK3sImage(pinnedVersions.k3sImage.value)).toBe('v1.33.1');
+    expect(kubectlVersionOfK3sImage('rancher/k3s:v1.36.3-k3s1')).toBe('v1.36.3');
+    expect(kubectlVersionOfK3sImage(pinnedVersions.k3sImage.value)).toBe(pinnedKubectl);
     expect(kubectlVersionOfK3sImage('rancher/k3s:latest')).toBeUndefined();
     expect(releasePlatformOf('linux', 'x64')).toEqual(linuxAmd64);
     expect(releasePlatformOf('win32', 'x64')).toBeUndefined();
@@ -102,6 +103,8 @@ interface Release {
 
 const root = mkdtempSync(join(tmpdir(), 'meshproof-install-clis-'));
 const files = new Map<string, Buffer>();
+/** The kubectl release the pinned k3s image runs (the installer follows it). */
+const pinnedKubectl = kubectlVersionOfK3sImage(pinnedVersions.k3sImage.value) ?? 'unparsable k3s image';
 let server: Server;
 let base = '';
 
@@ -116,8 +119,8 @@ function sha256(bytes: Buffer): string {
 function publish(release: Release): void {
   files.clear();
   const kubectl = script(release.kubectlOutput);
-  files.set('/k8s/v1.33.1/bin/linux/amd64/kubectl', kubectl);
-  files.set('/k8s/v1.33.1/bin/linux/amd64/kubectl.sha256', Buffer.from(sha256(kubectl)));
+  files.set(`/k8s/${pinnedKubectl}/bin/linux/amd64/kubectl`, kubectl);
+  files.set(`/k8s/${pinnedKubectl}/bin/linux/amd64/kubectl.sha256`, Buffer.from(sha256(kubectl)));
   const staging = mkdtempSync(join(root, 'istio-'));
   writeFileSync(join(staging, 'istioctl'), script(release.istioctlOutput));
   chmodSync(join(staging, 'istioctl'), 0o755);
@@ -146,7 +149,7 @@ function publish(release: Release): void {
 
 function release(overrides: [string, string | number][] = []): Release {
   return {
-    kubectlOutput: '{"clientVersion": {"gitVersion": "v1.33.1"}}',
+    kubectlOutput: `{"clientVersion": {"gitVersion": "${pinnedKubectl}"}}`,
     istioctlOutput: 'client version: 1.30.3',
     linkerdOutput: 'edge-26.8.3',
     overrides: new Map(overrides),
