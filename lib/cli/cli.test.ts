@@ -14,7 +14,7 @@ import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fixtureBenchReport } from '../bench/bench-fixtures.ts';
-import { alive } from './cleanup.ts';
+import { alive } from '../platforms/local/process-records.ts';
 
 const main = new URL('./main.ts', import.meta.url).pathname;
 const tempRoots: string[] = [];

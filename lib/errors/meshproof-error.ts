@@ -24,6 +24,9 @@ export const errorCodes = [
   'MESHPROOF_REPORT_UNREADABLE',
   'MESHPROOF_REPORT_INCOMPATIBLE',
   'MESHPROOF_INTERRUPTED',
+  'MESHPROOF_OUTPUT_UNUSABLE',
+  'MESHPROOF_TMPDIR_UNUSABLE',
+  'MESHPROOF_REPORT_PARTIAL',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

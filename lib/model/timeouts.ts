@@ -40,3 +40,13 @@ export const clusterTimeouts: Timeouts = {
   applyMs: 30_000,
   stopGraceMs: 10_000,
 };
+
+/** Waits of the CLI itself on this machine, whatever the platform under test. */
+export const cliTimeouts = {
+  /** Longest a check of an output folder or TMPDIR may take (a hung mount fails it, coded). */
+  fileSystemCheckMs: 5_000,
+  /** Longest the run's reaper process may take to start and report that it watches the CLI. */
+  reaperStartMs: 15_000,
+  /** Grace for a stale run's processes to stop on SIGTERM before they are killed. */
+  staleStopGraceMs: 2_000,
+} as const;

@@ -14,6 +14,7 @@ export class ProgressReporter implements Reporter {
   readonly #total: number;
   readonly #write: (line: string) => void;
   #done = 0;
+  #stopped = false;
 
   constructor(total: number, write: (line: string) => void = (line) => process.stdout.write(`${line}\n`)) {
     this.#total = total;
@@ -24,7 +25,13 @@ export class ProgressReporter implements Reporter {
     this.#write(`starting the platform and mesh, then ${this.#total} check(s)…`);
   }
 
+  /** No more lines: the run is being interrupted, and the tests its stopped worker ends are not results. */
+  stop(): void {
+    this.#stopped = true;
+  }
+
   onTestCaseResult(testCase: TestCase): void {
+    if (this.#stopped) return;
     this.#done++;
     // The CLI reports an environment that did not start once, as a coded error.
     if (testCase.meta().meshproof?.environment.startupError) return;

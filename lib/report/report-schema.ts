@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import type { BenchReport } from '../bench/bench-report.ts';
 import { MeshproofError } from '../errors/meshproof-error.ts';
 import { type ConformanceReport, reportApiVersion } from './conformance-report.ts';
+import { readReportFile } from './report-file.ts';
 
 /** Where the published JSON Schema of report.json lives, relative to the project root. */
 export const reportSchemaPath = 'schemas/conformance-report.v1alpha1.schema.json';
@@ -35,13 +34,24 @@ function validatorFor(kind: ReportKind): ValidateFunction {
   return validate;
 }
 
+/** A key or path segment read from a file, named only when it looks like a field name, never echoed raw. */
+function fieldName(text: string): string {
+  return /^[A-Za-z0-9_.-]{1,64}$/.test(text) ? text : '…';
+}
+
 function describeSchemaError(error: ErrorObject): string {
-  const where = error.instancePath === '' ? '(top level)' : error.instancePath;
+  const where =
+    error.instancePath === ''
+      ? '(top level)'
+      : error.instancePath
+          .split('/')
+          .map((segment) => (segment === '' ? segment : fieldName(segment)))
+          .join('/');
   const allowed =
     error.keyword === 'enum' || error.keyword === 'const'
       ? `: ${JSON.stringify((error.params as { allowedValues?: unknown; allowedValue?: unknown }).allowedValues ?? (error.params as { allowedValue?: unknown }).allowedValue)}`
       : error.keyword === 'additionalProperties'
-        ? `: ${(error.params as { additionalProperty: string }).additionalProperty}`
+        ? `: ${fieldName((error.params as { additionalProperty: string }).additionalProperty)}`
         : '';
   return `${where} ${error.message ?? 'is invalid'}${allowed}`;
 }
@@ -71,6 +81,12 @@ function firstProblems(problems: readonly string[], shown = 3): string {
   return `${problems.slice(0, shown).join('; ')}${rest > 0 ? ` (and ${rest} more)` : ''}`;
 }
 
+/** An apiVersion as a message may show it: a plausible version is named, anything else is not quoted. */
+function describeApiVersion(value: unknown): string {
+  if (typeof value !== 'string') return 'no apiVersion';
+  return /^[a-z0-9.-]{1,63}\/v[0-9a-z]{1,15}$/.test(value) ? value : 'an unknown apiVersion';
+}
+
 /** A report meshproof wrote, read back: report.json of a conformance run or bench.json of a benchmark. */
 export type RunReport =
   | { readonly kind: 'ConformanceReport'; readonly report: ConformanceReport }
@@ -88,9 +104,11 @@ export function parseRunReport(text: string, source: string): RunReport {
   try {
     value = JSON.parse(text);
   } catch (error) {
+    // The parser's message quotes the text around the mistake: never echo a file's contents.
+    const at = /position (\d+)/.exec((error as Error).message)?.[1];
     throw new MeshproofError(
       'MESHPROOF_REPORT_UNREADABLE',
-      `${source} is not JSON (${(error as Error).message}); ${expected}`,
+      `${source} is not JSON${at ? ` (invalid at byte ${at})` : ' (it ends too early or is empty)'}; ${expected}`,
       { cause: error },
     );
   }
@@ -102,13 +120,13 @@ export function parseRunReport(text: string, source: string): RunReport {
   if (!kind) {
     throw new MeshproofError(
       'MESHPROOF_REPORT_UNREADABLE',
-      `${source} is not a meshproof ConformanceReport or SidecarOverheadBenchmark (kind ${JSON.stringify(header.kind ?? null)}); ${expected}`,
+      `${source} is not a meshproof ConformanceReport or SidecarOverheadBenchmark (its kind is ${typeof header.kind === 'string' ? 'another' : 'missing'}); ${expected}`,
     );
   }
   if (typeof header.apiVersion !== 'string' || !readableReportApiVersions.includes(header.apiVersion)) {
     throw new MeshproofError(
       'MESHPROOF_REPORT_INCOMPATIBLE',
-      `${source} is a ${JSON.stringify(header.apiVersion ?? null)} report and this meshproof reads ${readableReportApiVersions.join(', ')} only; compare it with the meshproof version that wrote it`,
+      `${source} is a report of ${describeApiVersion(header.apiVersion)} and this meshproof reads ${readableReportApiVersions.join(', ')} only; compare it with the meshproof version that wrote it`,
     );
   }
   const problems = schemaProblems(kind, value);
@@ -137,39 +155,16 @@ export async function readBenchReport(
   return { report: read.report, file: read.file };
 }
 
-async function folderFile(path: string): Promise<string> {
-  if (!(await stat(path)).isDirectory()) return path;
-  for (const { fileName } of Object.values(reportKinds)) {
-    const file = join(path, fileName);
-    if (
-      await stat(file).then(
-        () => true,
-        () => false,
-      )
-    )
-      return file;
-  }
-  return join(path, reportKinds.ConformanceReport.fileName);
-}
-
 /**
  * Reads a report from a report.json or bench.json path, or a run folder holding one
  * (`reports/latest` and `reports/latest-bench` work), validated as {@link parseRunReport} does.
  * Returns the report and the file it came from.
  */
 export async function readRunReport(path: string): Promise<RunReport & { readonly file: string }> {
-  let file = path;
-  let text: string;
-  try {
-    file = await folderFile(path);
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : 'cannot be read';
-    throw new MeshproofError(
-      'MESHPROOF_REPORT_UNREADABLE',
-      `${file} ${reason} (${(error as Error).message}); ${expected}`,
-      { cause: error },
-    );
-  }
+  const { file, text } = await readReportFile(
+    path,
+    Object.values(reportKinds).map((k) => k.fileName),
+    expected,
+  );
   return { ...parseRunReport(text, file), file };
 }
