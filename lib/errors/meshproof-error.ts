@@ -1,3 +1,5 @@
+import { terminalText } from '../text/terminal-escape.ts';
+
 /**
  * Known conditions a user can act on. Each has a stable code and a one-line message that says
  * what to do; the CLI prints it without a stack trace and exits 2.
@@ -52,7 +54,10 @@ export function isMeshproofError(error: unknown): error is MeshproofError {
   );
 }
 
-/** The single line shown to the user (tool output quoted in a message is folded onto it). */
+/**
+ * The single line shown to the user (tool output quoted in a message is folded onto it; control
+ * characters from a path or a value the user typed are shown, not obeyed, by the terminal).
+ */
 export function formatError(error: MeshproofError): string {
-  return `${error.code}: ${error.message.replace(/\s*\n\s*/g, ' ')}`;
+  return `${error.code}: ${terminalText(error.message.replace(/\s*\n\s*/g, ' '))}`;
 }

@@ -1,5 +1,6 @@
 import type { Reporter, TestCase } from 'vitest/node';
 import type { CheckStatus } from '../model/index.ts';
+import { terminalText as plain } from '../text/terminal-escape.ts';
 
 const marks: Record<CheckStatus, string> = {
   PASSED: '✓',
@@ -46,12 +47,12 @@ export class ProgressReporter implements Reporter {
           ? '  (intent not confirmed before measuring)'
           : `  (in effect after ${result.propagationMs} ms)`;
     this.#write(
-      `  [${String(this.#done).padStart(width)}/${this.#total}] ${marks[status]} ${testCase.name.padEnd(48)} ${status.padEnd(13)} ${seconds.padStart(5)} s${propagation}`,
+      `  [${String(this.#done).padStart(width)}/${this.#total}] ${marks[status]} ${plain(testCase.name).padEnd(48)} ${status.padEnd(13)} ${seconds.padStart(5)} s${propagation}`,
     );
     if (status === 'FAILED' || status === 'ERROR') {
-      this.#write(`        want: ${result?.want ?? ''}`);
-      this.#write(`        got:  ${result?.got ?? testCase.result().errors?.[0]?.message ?? ''}`);
+      this.#write(`        want: ${plain(result?.want ?? '')}`);
+      this.#write(`        got:  ${plain(result?.got ?? testCase.result().errors?.[0]?.message ?? '')}`);
     }
-    if (status === 'NOT_SUPPORTED' && result?.reason) this.#write(`        reason: ${result.reason}`);
+    if (status === 'NOT_SUPPORTED' && result?.reason) this.#write(`        reason: ${plain(result.reason)}`);
   }
 }

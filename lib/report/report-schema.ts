@@ -20,38 +20,59 @@ const reportKinds = {
 } as const;
 type ReportKind = keyof typeof reportKinds;
 
-const validators = new Map<ReportKind, ValidateFunction>();
+interface Validator {
+  readonly validate: ValidateFunction;
+  /** Every property name the schema defines: the only names read from a file a message may repeat. */
+  readonly names: ReadonlySet<string>;
+}
 
-function validatorFor(kind: ReportKind): ValidateFunction {
-  let validate = validators.get(kind);
-  if (!validate) {
+const validators = new Map<ReportKind, Validator>();
+
+function propertyNames(schema: unknown, names = new Set<string>()): Set<string> {
+  if (typeof schema !== 'object' || schema === null) return names;
+  for (const [key, value] of Object.entries(schema)) {
+    if (key === 'properties' && typeof value === 'object' && value !== null) {
+      for (const name of Object.keys(value)) names.add(name);
+    }
+    propertyNames(value, names);
+  }
+  return names;
+}
+
+function validatorFor(kind: ReportKind): Validator {
+  let validator = validators.get(kind);
+  if (!validator) {
     const url = new URL(`../../${reportKinds[kind].schemaPath}`, import.meta.url);
     const schema = JSON.parse(readFileSync(url, 'utf8')) as object;
     // allErrors: a user fixing a hand-edited report wants every problem at once, not one per run.
-    validate = new Ajv2020({ allErrors: true, allowUnionTypes: true }).compile(schema);
-    validators.set(kind, validate);
+    const validate = new Ajv2020({ allErrors: true, allowUnionTypes: true }).compile(schema);
+    validator = { validate, names: propertyNames(schema) };
+    validators.set(kind, validator);
   }
-  return validate;
+  return validator;
 }
 
-/** A key or path segment read from a file, named only when it looks like a field name, never echoed raw. */
-function fieldName(text: string): string {
-  return /^[A-Za-z0-9_.-]{1,64}$/.test(text) ? text : '…';
+/**
+ * A key or path segment as a message may show it: an index or a name the schema defines; any
+ * other key is the file's content and is never repeated (it could be anything, a token too).
+ */
+function fieldName(text: string, names: ReadonlySet<string>): string {
+  return /^[0-9]{1,9}$/.test(text) || names.has(text) ? text : '…';
 }
 
-function describeSchemaError(error: ErrorObject): string {
+function describeSchemaError(error: ErrorObject, names: ReadonlySet<string>): string {
   const where =
     error.instancePath === ''
       ? '(top level)'
       : error.instancePath
           .split('/')
-          .map((segment) => (segment === '' ? segment : fieldName(segment)))
+          .map((segment) => (segment === '' ? segment : fieldName(segment, names)))
           .join('/');
   const allowed =
     error.keyword === 'enum' || error.keyword === 'const'
       ? `: ${JSON.stringify((error.params as { allowedValues?: unknown; allowedValue?: unknown }).allowedValues ?? (error.params as { allowedValue?: unknown }).allowedValue)}`
       : error.keyword === 'additionalProperties'
-        ? `: ${fieldName((error.params as { additionalProperty: string }).additionalProperty)}`
+        ? `: ${fieldName((error.params as { additionalProperty: string }).additionalProperty, names)}`
         : '';
   return `${where} ${error.message ?? 'is invalid'}${allowed}`;
 }
@@ -70,9 +91,9 @@ export function benchSchemaProblems(value: unknown): string[] {
 }
 
 function schemaProblems(kind: ReportKind, value: unknown): string[] {
-  const validate = validatorFor(kind);
+  const { validate, names } = validatorFor(kind);
   if (validate(value)) return [];
-  return (validate.errors ?? []).map(describeSchemaError);
+  return (validate.errors ?? []).map((error) => describeSchemaError(error, names));
 }
 
 /** "a; b; c (and 4 more)": keeps a coded error message on one readable line. */
