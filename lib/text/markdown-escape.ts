@@ -9,7 +9,7 @@ import { terminalText } from './terminal-escape.ts';
  */
 
 /** Characters that open inline constructs, escaped with a backslash (CommonMark allows it for all ASCII punctuation). */
-const backslashed = /[\\`*_~[\]|$@]/g;
+const backslashed = /[\\`*_~[\]|$@#]/g;
 /** GFM autolink literals: `http://`, `https://` and `www.` are links without brackets. */
 const autolinkLiterals = /:(?=\/\/)|(?<=\bwww)\./gi;
 const entities: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
