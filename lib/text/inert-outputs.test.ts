@@ -174,7 +174,7 @@ function hostileBench(h: string): BenchReport {
     results: report.results.map((point) => ({
       ...point,
       problems: [h],
-      proxies: point.proxies.map((proxy) => ({ ...proxy, name: h, role: h })),
+      proxies: point.proxies.map((proxy) => ({ ...proxy, name: h })),
     })),
     notes: [h],
     referenceNumbers: [h],
