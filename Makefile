@@ -32,7 +32,7 @@ endif
 MESHPROOF := node lib/cli/main.ts
 RUN_FLAGS = --mesh $(MESH) $(if $(PLATFORM),--platform $(PLATFORM)) $(if $(ONLY),--only $(ONLY)) $(if $(DEFECT),--defect $(DEFECT)) $(if $(BENCH),--bench $(BENCH)) --output $(OUTPUT)
 
-.PHONY: help setup conformance plan features mutants diff bench wrk bench-stats test typecheck lint format haproxy chromium clean
+.PHONY: help setup conformance plan features mutants diff bench wrk bench-stats test typecheck lint format haproxy chromium clean clean-runs
 
 help: ## show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -117,6 +117,9 @@ format: node_modules/.installed ## fix formatting and safe lint findings
 
 test: setup chromium typecheck lint ## typecheck, lint, and run every test (unit, golden, end to end, browser)
 	npx vitest run
+
+clean-runs: node_modules/.installed ## stop and remove the processes and temporary folders of runs whose meshproof was killed (never a live run's)
+	$(MESHPROOF) clean
 
 clean: ## remove run output and installed tools
 	rm -rf $(OUTPUT)/2* $(OUTPUT)/latest .tools node_modules

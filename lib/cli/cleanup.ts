@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { cliTimeouts } from '../model/index.ts';
 import {
   alive,
   type ProcessRecord,
@@ -73,7 +74,7 @@ async function stop(targets: readonly { pid: number; group: boolean }[], graceMs
   const live = targets.filter(running);
   for (const target of live) send(target, 'SIGTERM');
   const deadline = Date.now() + graceMs;
-  while (live.some(running) && Date.now() < deadline) await sleep(50);
+  while (live.some(running) && Date.now() < deadline) await sleep(cliTimeouts.processPollMs);
   for (const target of live.filter(running)) send(target, 'SIGKILL');
 }
 
@@ -94,7 +95,7 @@ export async function stopRecordedProcesses(
     .map((r) => ({ pid: r.pid, group: false }));
   for (const supervisor of supervisors) send(supervisor, 'SIGKILL');
   const deadline = Date.now() + graceMs;
-  while (supervisors.some(running) && Date.now() < deadline) await sleep(20);
+  while (supervisors.some(running) && Date.now() < deadline) await sleep(cliTimeouts.processPollMs);
   // A supervisor may have started one more process before it died.
   const groups = readProcessRecords(join(workDir, pidFileName))
     .filter((r) => r.kind === 'group' && stillOurs(r, trustUnverified))
@@ -134,7 +135,7 @@ async function removeClusterContainer(workDir: string): Promise<void> {
  */
 export async function cleanupRun(
   workDir: string,
-  graceMs = 2_000,
+  graceMs: number = cliTimeouts.stopGraceMs,
   alsoPids: readonly number[] = [],
   { trustUnverified = true }: { readonly trustUnverified?: boolean } = {},
 ): Promise<void> {
@@ -150,7 +151,7 @@ export async function cleanupRun(
       await rm(workDir, { recursive: true, force: true });
       return;
     } catch {
-      await sleep(100);
+      await sleep(cliTimeouts.removeRetryMs);
     }
   }
 }

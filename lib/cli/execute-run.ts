@@ -11,6 +11,7 @@ import { meshCapabilities } from '../meshes/capabilities.ts';
 import { capabilityMatrix } from '../meshes/capability-matrix.ts';
 import { clusterMeshFor } from '../meshes/cluster-meshes.ts';
 import { haproxyVersion } from '../meshes/reference/haproxy-sidecar.ts';
+import { cliTimeouts } from '../model/index.ts';
 import { kubectlRequirement, requireCli } from '../platforms/kubernetes/cli-steps.ts';
 import { requireContainerRuntime } from '../platforms/kubernetes/container-runtime.ts';
 import { KubeClient } from '../platforms/kubernetes/kube-client.ts';
@@ -136,7 +137,7 @@ export async function executeRun(
       // The vitest worker must stop too, or it goes on writing into the work directory.
       await cleanupRun(
         workDir,
-        2_000,
+        cliTimeouts.stopGraceMs,
         descendantPids().filter((pid) => pid !== reaper.pid),
       );
       if (!finishing)

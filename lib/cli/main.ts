@@ -71,7 +71,10 @@ Pinned versions (override with the environment): ${Object.values(pinnedVersions)
       .map((p) => `${p.env}=${p.value}`)
       .join(', ')}
 
-Exit codes: 0 conformant, 1 a check FAILED or ERRORed, 2 bad input or environment (one coded line).`,
+Exit codes: 0 conformant, 1 a check FAILED or ERRORed, 2 bad input or environment (one coded line),
+130/143 interrupted by SIGINT/SIGTERM (the report of the checks that completed says INTERRUPTED;
+reports/latest is not moved). A run killed outright is cleaned up by its reaper, or by the next run
+or \`meshproof clean\`.`,
   )
   .action(async (flags) => {
     process.exitCode = await runConformance(validateRunFlags(flags));

@@ -13,6 +13,6 @@ if (!workDir || !process.send) {
 }
 process.title = 'meshproof-reaper';
 process.on('disconnect', () => {
-  void cleanupRun(workDir, cliTimeouts.staleStopGraceMs).finally(() => process.exit(0));
+  void cleanupRun(workDir, cliTimeouts.stopGraceMs).finally(() => process.exit(0));
 });
 process.send(readyMessage);

@@ -47,6 +47,10 @@ export const cliTimeouts = {
   fileSystemCheckMs: 5_000,
   /** Longest the run's reaper process may take to start and report that it watches the CLI. */
   reaperStartMs: 15_000,
-  /** Grace for a stale run's processes to stop on SIGTERM before they are killed. */
-  staleStopGraceMs: 2_000,
+  /** Grace for a run's processes to stop on SIGTERM before they are killed (Ctrl-C, reaper, stale runs). */
+  stopGraceMs: 2_000,
+  /** Pause between looks at whether stopped processes are gone. */
+  processPollMs: 50,
+  /** Pause before removing a work directory again (a process stopped mid-write can add a file). */
+  removeRetryMs: 100,
 } as const;
