@@ -8,17 +8,13 @@ import { type BenchReport, buildBenchReport } from '../bench/bench-report.ts';
 import type { BenchConfig, BenchRunData } from '../bench/bench-types.ts';
 import { runClusterBenchOnPlatform } from '../bench/cluster-bench.ts';
 import { runLocalBench } from '../bench/local-bench.ts';
-import { clusterMeshFor } from '../meshes/cluster-meshes.ts';
-import { haproxyVersion } from '../meshes/reference/haproxy-sidecar.ts';
 import { meshNames, platformNames } from '../model/index.ts';
-import { kubectlRequirement, requireCli } from '../platforms/kubernetes/cli-steps.ts';
-import { requireContainerRuntime } from '../platforms/kubernetes/container-runtime.ts';
-import { KubeClient } from '../platforms/kubernetes/kube-client.ts';
 import { createRunDirectory } from '../platforms/local/process-records.ts';
 import { terminalText } from '../text/terminal-escape.ts';
 import { cleanupRun } from './cleanup.ts';
+import { requireRunnable } from './execute-run.ts';
 import { harnessVersion } from './harness-version.ts';
-import { checkTemporaryFolder, prepareOutputFolder, workDirectoryError } from './output-paths.ts';
+import { prepareOutputFolder, workDirectoryError } from './output-paths.ts';
 import { startReaper } from './reaper.ts';
 import { describeRemovedRuns, removeStaleRuns } from './stale-runs.ts';
 import { validateRunFlags } from './validate-run.ts';
@@ -40,16 +36,7 @@ function benchRunId(mesh: string, now = new Date()): string {
 
 /** Fails fast, before anything starts, when the benchmark cannot run on this machine. */
 export async function benchPreflight(config: BenchConfig): Promise<void> {
-  await checkTemporaryFolder();
-  if (config.mesh === 'reference' || config.platform === 'local') {
-    await haproxyVersion();
-  } else {
-    // Cheapest and most common problem first: without Docker this answers within a second or two.
-    if (config.platform === 'k3s') await requireContainerRuntime();
-    await requireCli(kubectlRequirement);
-    for (const requirement of clusterMeshFor(config.mesh).cliRequirements) await requireCli(requirement);
-    if (config.platform === 'kubeconfig') await KubeClient.fromKubeconfig(config.context).serverVersion();
-  }
+  await requireRunnable(config);
   // Last, as it creates the output folder when it is missing.
   await prepareOutputFolder(config.output, { links: [latestBenchLink] });
 }

@@ -43,20 +43,31 @@ function runIdFor(mesh: string, now = new Date()): string {
   return `${stamp}-${mesh}-${randomBytes(2).toString('hex')}`;
 }
 
+/**
+ * What a run or a benchmark needs on this machine, cheapest and most common problem first: a
+ * temporary folder, then haproxy, or for clusters a container runtime (k3s; without Docker this
+ * answers within a second or two), kubectl and the mesh CLI, and the named cluster.
+ */
+export async function requireRunnable(target: {
+  readonly mesh: RunOptions['mesh'];
+  readonly platform: RunOptions['platform'];
+  readonly context?: string;
+}): Promise<void> {
+  await checkTemporaryFolder();
+  if (target.mesh === 'reference' || target.platform === 'local') {
+    await haproxyVersion();
+    return;
+  }
+  if (target.platform === 'k3s') await requireContainerRuntime();
+  await requireCli(kubectlRequirement);
+  for (const requirement of clusterMeshFor(target.mesh).cliRequirements) await requireCli(requirement);
+  if (target.platform === 'kubeconfig') await KubeClient.fromKubeconfig(target.context).serverVersion();
+}
+
 /** Fails fast, before anything starts, when the run cannot work on this machine. */
 export async function preflight(options: RunOptions): Promise<void> {
   selectChecks(registry, options.only);
-  await checkTemporaryFolder();
-  if (options.mesh === 'reference') {
-    await haproxyVersion();
-  } else {
-    // Cheapest and most common problem first: on a laptop or CI runner without Docker this
-    // answers within a second or two.
-    if (options.platform === 'k3s') await requireContainerRuntime();
-    await requireCli(kubectlRequirement);
-    for (const requirement of clusterMeshFor(options.mesh).cliRequirements) await requireCli(requirement);
-    if (options.platform === 'kubeconfig') await KubeClient.fromKubeconfig(options.context).serverVersion();
-  }
+  await requireRunnable(options);
   // Last, as it creates the output folder when it is missing.
   await prepareOutputFolder(options.output, { links: [latestLink] });
 }
