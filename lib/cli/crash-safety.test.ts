@@ -10,7 +10,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -193,7 +193,11 @@ describe('meshproof clean', () => {
   function deadPid(): number {
     return spawnSync('sh', ['-c', 'echo $$'], { encoding: 'utf8' }).stdout.trim() as unknown as number;
   }
-  function runDirectory(root: string, name: string, owner?: { pid: number; start: string | null }) {
+  function runDirectory(
+    root: string,
+    name: string,
+    owner?: { pid: number; start: string | null; host: string },
+  ) {
     const dir = join(root, name);
     mkdirSync(dir, { mode: 0o700 });
     if (owner) writeFileSync(join(dir, ownerFileName), JSON.stringify(owner));
@@ -204,7 +208,7 @@ describe('meshproof clean', () => {
 
   it('stops and removes only runs whose meshproof is gone, and only the processes that are provably theirs', () => {
     const tmp = tempRoot();
-    const dead = { pid: Number(deadPid()), start: 'ticks:1' };
+    const dead = { pid: Number(deadPid()), start: 'ticks:1', host: hostname() };
     // A killed run: its owner is gone, one of its workloads still runs.
     const stale = runDirectory(tmp, 'meshproof-run-stale', dead);
     const orphan = liveProcess();
@@ -219,7 +223,9 @@ describe('meshproof clean', () => {
       name: 'server-v2',
     });
     // A live run (its owner is this test) and folders meshproof did not write.
-    const live = runDirectory(tmp, 'meshproof-run-live', identify(process.pid));
+    const live = runDirectory(tmp, 'meshproof-run-live', { ...identify(process.pid), host: hostname() });
+    // A run of another machine sharing this TMPDIR: its pid means nothing here.
+    const elsewhere = runDirectory(tmp, 'meshproof-run-elsewhere', { ...dead, host: `not-${hostname()}` });
     const liveChild = liveProcess();
     recordProcess(join(live, pidFileName), { ...identify(liveChild), kind: 'group', name: 'server-v3' });
     const foreign = runDirectory(tmp, 'meshproof-run-foreign');
@@ -240,7 +246,7 @@ describe('meshproof clean', () => {
     expect(existsSync(reused)).toBe(false);
     expect(running(orphan)).toBe(false);
     expect(running(stranger)).toBe(true);
-    for (const kept of [live, foreign, other]) expect(existsSync(kept)).toBe(true);
+    for (const kept of [live, elsewhere, foreign, other]) expect(existsSync(kept)).toBe(true);
     expect(running(liveChild)).toBe(true);
 
     const again = spawnSync(process.execPath, [main, 'clean'], { encoding: 'utf8', env });

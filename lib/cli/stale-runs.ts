@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { cliTimeouts } from '../model/index.ts';
 import {
   canIdentifyProcesses,
-  type ProcessIdentity,
+  ownedHere,
   pidFileName,
+  type RunOwner,
   readOwner,
   readProcessRecords,
   stillRunning,
@@ -15,7 +16,7 @@ import { cleanupRun } from './cleanup.ts';
 /**
  * Runs whose CLI is gone without cleaning up (killed with SIGKILL, or its reaper killed too). A run
  * directory is stale only when all of this holds: it is in this TMPDIR, named `meshproof-…`,
- * belongs to this user, and records an owner process that no longer runs (its pid gone, or now
+ * belongs to this user, and records an owner process of this machine that no longer runs (its pid gone, or now
  * another process's, by start time). Anything else, a directory of a live run or one meshproof
  * did not write, is never touched.
  */
@@ -23,7 +24,7 @@ import { cleanupRun } from './cleanup.ts';
 /** A run directory whose owner is gone. */
 export interface StaleRun {
   readonly dir: string;
-  readonly owner: ProcessIdentity;
+  readonly owner: RunOwner;
   /** Processes it records, some of which may still run. */
   readonly recorded: number;
 }
@@ -43,7 +44,7 @@ export async function findStaleRuns(root = tmpdir()): Promise<StaleRun[]> {
     const stats = await stat(dir).catch(() => undefined);
     if (!stats?.isDirectory() || (uid !== undefined && stats.uid !== uid)) continue;
     const owner = readOwner(dir);
-    if (!owner || stillRunning(owner) !== false) continue;
+    if (!owner || !ownedHere(owner) || stillRunning(owner) !== false) continue;
     stale.push({ dir, owner, recorded: readProcessRecords(join(dir, pidFileName)).length });
   }
   return stale;

@@ -153,8 +153,11 @@ function hostileDiff(h: string) {
   return diffReports(base, candidate);
 }
 
+/** Built once: the writers read it and never change it. */
+const benchFixture = fixtureBenchReport();
+
 function hostileBench(h: string): BenchReport {
-  const report = fixtureBenchReport();
+  const report = benchFixture;
   return {
     ...report,
     runId: h,
@@ -202,7 +205,7 @@ const markdownWriters: readonly (readonly [string, (h: string) => string])[] = [
   ['summary.md', (h) => renderSummaryMarkdown(hostileReport(h))],
   ['diff.md', (h) => renderDiffMarkdown(hostileDiff(h))],
   ['bench.md', (h) => renderBenchMarkdown(hostileBench(h))],
-  ['bench-diff.md', (h) => renderBenchDiffMarkdown(diffBenchReports(fixtureBenchReport(), hostileBench(h)))],
+  ['bench-diff.md', (h) => renderBenchDiffMarkdown(diffBenchReports(benchFixture, hostileBench(h)))],
   ['a table cell', (h) => `| a | b |\n| --- | --- |\n| ${markdownCell(h)} | x |\n`],
   [
     'a code span',
@@ -216,7 +219,7 @@ const terminalWriters: readonly (readonly [string, (h: string) => string])[] = [
   ['the bench summary', (h) => formatBenchSummary(hostileBench(h))],
   [
     'the bench diff table',
-    (h) => renderBenchDiffTable(diffBenchReports(fixtureBenchReport(), hostileBench(h))),
+    (h) => renderBenchDiffTable(diffBenchReports(benchFixture, hostileBench(h))),
   ],
   ['a coded error', (h) => formatError(new MeshproofError('MESHPROOF_BAD_FLAG', `--only ${h}`))],
 ];

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { chmod, mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /**
@@ -143,15 +143,29 @@ export function readProcessRecords(pidFile: string): ProcessRecord[] {
   return records;
 }
 
+/** The process owning a run directory, and the machine it runs on (a TMPDIR may be shared). */
+export interface RunOwner extends ProcessIdentity {
+  readonly host: string;
+}
+
 /** The owner recorded in a run directory, or undefined when it has none (not a meshproof run directory). */
-export function readOwner(dir: string): ProcessIdentity | undefined {
+export function readOwner(dir: string): RunOwner | undefined {
   try {
-    const value = JSON.parse(readFileSync(join(dir, ownerFileName), 'utf8')) as Partial<ProcessIdentity>;
-    if (!Number.isInteger(value.pid)) return undefined;
-    return { pid: value.pid as number, start: typeof value.start === 'string' ? value.start : null };
+    const value = JSON.parse(readFileSync(join(dir, ownerFileName), 'utf8')) as Partial<RunOwner>;
+    if (!Number.isInteger(value.pid) || typeof value.host !== 'string') return undefined;
+    return {
+      pid: value.pid as number,
+      start: typeof value.start === 'string' ? value.start : null,
+      host: value.host,
+    };
   } catch {
     return undefined;
   }
+}
+
+/** Whether a recorded owner is a process of this machine (pids of another one mean nothing here). */
+export function ownedHere(owner: RunOwner): boolean {
+  return owner.host === hostname();
 }
 
 /**
@@ -161,6 +175,7 @@ export function readOwner(dir: string): ProcessIdentity | undefined {
 export async function createRunDirectory(prefix: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
   await chmod(dir, 0o700);
-  writeFileSync(join(dir, ownerFileName), `${JSON.stringify(identify(process.pid))}\n`, { mode: 0o600 });
+  const owner: RunOwner = { ...identify(process.pid), host: hostname() };
+  writeFileSync(join(dir, ownerFileName), `${JSON.stringify(owner)}\n`, { mode: 0o600 });
   return dir;
 }
