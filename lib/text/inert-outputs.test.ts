@@ -217,10 +217,7 @@ const terminalWriters: readonly (readonly [string, (h: string) => string])[] = [
   ['progress lines', progressLines],
   ['the diff table', (h) => renderDiffTable(hostileDiff(h))],
   ['the bench summary', (h) => formatBenchSummary(hostileBench(h))],
-  [
-    'the bench diff table',
-    (h) => renderBenchDiffTable(diffBenchReports(benchFixture, hostileBench(h))),
-  ],
+  ['the bench diff table', (h) => renderBenchDiffTable(diffBenchReports(benchFixture, hostileBench(h)))],
   ['a coded error', (h) => formatError(new MeshproofError('MESHPROOF_BAD_FLAG', `--only ${h}`))],
 ];
 
