@@ -33,7 +33,7 @@ endif
 MESHPROOF := node lib/cli/main.ts
 RUN_FLAGS = --mesh $(MESH) $(if $(PLATFORM),--platform $(PLATFORM)) $(if $(CONTEXT),--context $(CONTEXT)) $(if $(ONLY),--only $(ONLY)) $(if $(DEFECT),--defect $(DEFECT)) $(if $(BENCH),--bench $(BENCH)) --output $(OUTPUT)
 
-.PHONY: help setup deps ci-tools conformance plan features mutants diff bench wrk bench-stats test typecheck lint format haproxy chromium clean
+.PHONY: help setup deps ci-tools conformance plan features mutants diff bench wrk bench-stats test typecheck lint format haproxy chromium clean clean-runs
 
 help: ## show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -131,6 +131,9 @@ ci-tools: ## install shellcheck and jq (apt-get, as root) for the tests of the w
 
 test: setup haproxy chromium ci-tools typecheck lint ## typecheck, lint, and run every test (unit, golden, end to end, browser, the workflows with actionlint and shellcheck)
 	npx vitest run
+
+clean-runs: node_modules/.installed ## stop and remove the processes and temporary folders of runs whose meshproof was killed (never a live run's)
+	$(MESHPROOF) clean
 
 clean: ## remove run output and installed tools
 	rm -rf $(OUTPUT)/2* $(OUTPUT)/latest .tools node_modules

@@ -1,3 +1,5 @@
+import { markdownCell } from '../text/markdown-escape.ts';
+import { terminalText } from '../text/terminal-escape.ts';
 import type { BenchDiff, BenchOverheadDiff, BenchPointDiff, BenchRunReference } from './bench-diff.ts';
 
 /**
@@ -22,9 +24,10 @@ function headline(diff: BenchDiff): string {
   return `DIFFER: ${differing.length} of ${compared.length} points moved by more than ${limit} at p50`;
 }
 
-function runLine(run: BenchRunReference): string {
-  const proxy = run.proxy === run.meshVersion ? '' : ` (${run.proxy})`;
-  return `${run.runId} · ${run.mesh} ${run.meshVersion}${proxy} · ${run.platform} · ${run.machine} · self-checks ${run.passed ? 'passed' : 'FAILED'}`;
+/** A run in one line, each value made safe by `safe` (for the terminal or for Markdown). */
+function runLine(run: BenchRunReference, safe: (text: string) => string): string {
+  const proxy = run.proxy === run.meshVersion ? '' : ` (${safe(run.proxy)})`;
+  return `${safe(run.runId)} · ${safe(run.mesh)} ${safe(run.meshVersion)}${proxy} · ${safe(run.platform)} · ${safe(run.machine)} · self-checks ${run.passed ? 'passed' : 'FAILED'}`;
 }
 
 function agreement(point: BenchPointDiff, threshold: number): string {
@@ -72,9 +75,9 @@ function columns(rows: readonly (readonly string[])[]): string[] {
 export function renderBenchDiffTable(diff: BenchDiff): string {
   return [
     `meshproof diff (benchmarks): ${headline(diff)}`,
-    `  base       ${runLine(diff.base)}`,
-    `  candidate  ${runLine(diff.candidate)}`,
-    ...diff.notes.map((note) => `  note: ${note}`),
+    `  base       ${runLine(diff.base, terminalText)}`,
+    `  candidate  ${runLine(diff.candidate, terminalText)}`,
+    ...diff.notes.map((note) => `  note: ${terminalText(note)}`),
     '',
     ...columns([pointHeader, ...diff.points.map((p) => pointCells(p, diff.threshold))]),
     '',
@@ -84,7 +87,7 @@ export function renderBenchDiffTable(diff: BenchDiff): string {
 }
 
 function markdownTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const line = (cells: readonly string[]) => `| ${cells.map((c) => c.replaceAll('|', '\\|')).join(' | ')} |`;
+  const line = (cells: readonly string[]) => `| ${cells.map(markdownCell).join(' | ')} |`;
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
 
@@ -95,9 +98,9 @@ export function renderBenchDiffMarkdown(diff: BenchDiff): string {
     '',
     `**${headline(diff)}**`,
     '',
-    `- base: ${runLine(diff.base)}`,
-    `- candidate: ${runLine(diff.candidate)}`,
-    ...diff.notes.map((note) => `- note: ${note}`),
+    `- base: ${runLine(diff.base, markdownCell)}`,
+    `- candidate: ${runLine(diff.candidate, markdownCell)}`,
+    ...diff.notes.map((note) => `- note: ${markdownCell(note)}`),
     '',
     '## p50 latency per point',
     '',

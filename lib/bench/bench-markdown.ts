@@ -1,3 +1,4 @@
+import { markdownCode, markdownCell as text } from '../text/markdown-escape.ts';
 import type { BenchReport, LatencyFigures, ModeResult, SelfCheck } from './bench-report.ts';
 import type { AvgMax } from './proc-stats.ts';
 
@@ -43,11 +44,10 @@ export function halvesCell(mode: ModeResult): string {
 }
 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const escapeCell = (cell: string) => cell.replaceAll('|', '\\|');
   return [
-    `| ${header.join(' | ')} |`,
+    `| ${header.map(text).join(' | ')} |`,
     `| ${header.map(() => '---').join(' | ')} |`,
-    ...rows.map((row) => `| ${row.map(escapeCell).join(' | ')} |`),
+    ...rows.map((row) => `| ${row.map(text).join(' | ')} |`),
   ].join('\n');
 }
 
@@ -87,9 +87,9 @@ export function renderBenchMarkdown(report: BenchReport): string {
   const config = report.testConfig;
   const lines: string[] = [];
   lines.push(
-    `# Sidecar overhead: ${env.mesh} mesh (${env.proxy.name} ${env.proxy.version}) on ${env.platform}`,
+    `# Sidecar overhead: ${text(env.mesh)} mesh (${text(env.proxy.name)} ${text(env.proxy.version)}) on ${text(env.platform)}`,
     '',
-    `Run \`${report.runId}\` · ${report.startedAt} · ${env.cores} cores (${env.cpuModel}) · load average at start ${env.loadAverageAtStart.map((l) => l.toFixed(2)).join(' / ')} · meshproof ${env.harnessVersion} · Node ${env.node}`,
+    `Run ${markdownCode(report.runId)} · ${text(report.startedAt)} · ${env.cores} cores (${text(env.cpuModel)}) · load average at start ${env.loadAverageAtStart.map((l) => l.toFixed(2)).join(' / ')} · meshproof ${text(env.harnessVersion)} · Node ${text(env.node)}`,
     '',
     report.passed
       ? '**Self-checks passed**: the figures below are measurements as far as the method can tell.'
@@ -207,7 +207,7 @@ export function renderBenchMarkdown(report: BenchReport): string {
   if (report.calibration) {
     const c = report.calibration;
     lines.push(
-      `A known ${c.delayMs} ms delay (${report.paths.calibration}) at ${c.rateRps} rps was measured as **${signed(c.measuredMs)} ms** at p50 (tolerance ±${c.toleranceMs} ms; per repetition ${c.perRepetitionMs.map(signed).join(', ')} ms; p90 shift ${signed(c.measuredP90Ms)} ms): ${c.passed ? 'passed' : 'FAILED'}.`,
+      `A known ${c.delayMs} ms delay (${text(report.paths.calibration)}) at ${c.rateRps} rps was measured as **${signed(c.measuredMs)} ms** at p50 (tolerance ±${c.toleranceMs} ms; per repetition ${c.perRepetitionMs.map(signed).join(', ')} ms; p90 shift ${signed(c.measuredP90Ms)} ms): ${c.passed ? 'passed' : 'FAILED'}.`,
       '',
     );
   } else {
@@ -239,7 +239,7 @@ export function renderBenchMarkdown(report: BenchReport): string {
     }
     const top = Math.max(...report.testConfig.rates);
     lines.push(
-      `Maximum throughput against ${capacity.target}, ${capacity.connections} connections, ${capacity.durationMs / 1000} s each, one after the other.`,
+      `Maximum throughput against ${text(capacity.target)}, ${capacity.connections} connections, ${capacity.durationMs / 1000} s each, one after the other.`,
       '',
       table(
         [
@@ -254,7 +254,7 @@ export function renderBenchMarkdown(report: BenchReport): string {
       ),
       '',
       'unavailable' in capacity.wrk
-        ? `wrk: ${capacity.wrk.unavailable}.`
+        ? `wrk: ${text(capacity.wrk.unavailable)}.`
         : `Ratio driver / wrk: **${orDash(capacity.ratio, (r) => r.toFixed(2))}**.`,
       `The sweep's highest rate (${top} rps) is ${pct(top / capacity.driver.requestsPerSecond)} of the driver's maximum throughput.`,
       '',
@@ -266,15 +266,15 @@ export function renderBenchMarkdown(report: BenchReport): string {
   lines.push(
     '## Method',
     '',
-    `- baseline: ${report.paths.baseline}`,
-    `- meshed: ${report.paths.meshed}`,
-    `- load: ${config.loadGenerator}; ${config.connections} keep-alive connections; ${config.payloadBytes} B response payload; warm-up ${config.warmupSeconds} s per window; ${config.order}.`,
-    `- a window is invalid (its latency not reported) unless: ${report.selfChecks.find((c) => c.name === 'headroom')?.want ?? ''}.`,
-    ...report.notes.map((n) => `- ${n}`),
+    `- baseline: ${text(report.paths.baseline)}`,
+    `- meshed: ${text(report.paths.meshed)}`,
+    `- load: ${text(config.loadGenerator)}; ${config.connections} keep-alive connections; ${config.payloadBytes} B response payload; warm-up ${config.warmupSeconds} s per window; ${text(config.order)}.`,
+    `- a window is invalid (its latency not reported) unless: ${text(report.selfChecks.find((c) => c.name === 'headroom')?.want ?? '')}.`,
+    ...report.notes.map((n) => `- ${text(n)}`),
     '',
     'Published figures to compare with:',
     '',
-    ...report.referenceNumbers.map((r) => `- ${r}`),
+    ...report.referenceNumbers.map((r) => `- ${text(r)}`),
     '',
   );
   return lines.join('\n');

@@ -49,6 +49,28 @@ describe('flag values', () => {
     () => benchConfigFromFlags({ duration: '50ms' }, target),
     () => benchConfigFromFlags({ calibrateDelay: '1.5ms' }, target),
     () => benchConfigFromFlags({ connections: 'many' }, target),
+    // Numbers as Number() would read them, and empty lists: each is refused, never widened.
+    () => parseRates('0x10'),
+    () => parseRates('1e309'),
+    () => parseRates('1e3'),
+    () => parseRates('100,-5'),
+    () => parseRates('100.5'),
+    () => parseRates(''),
+    () => parseRates(','),
+    () => parseRates('100,,500'),
+    () => parseRates(' '),
+    () => benchConfigFromFlags({ repeat: '1.5' }, target),
+    () => benchConfigFromFlags({ repeat: '0x3' }, target),
+    () => benchConfigFromFlags({ repeat: '' }, target),
+    () => benchConfigFromFlags({ slices: '1e1' }, target),
+    () => benchConfigFromFlags({ connections: '-1' }, target),
+    () => benchConfigFromFlags({ duration: '1e309s' }, target),
+    () => benchConfigFromFlags({ duration: '-5s' }, target),
+    () => benchConfigFromFlags({ duration: '' }, target),
+    () => benchConfigFromFlags({ timeout: '0x10s' }, target),
+    () => parsePayloadBytes('1.5'),
+    () => parsePayloadBytes('0x400'),
+    () => parsePayloadBytes('-1KiB'),
   ])('refuses bad input with a coded one-line error (%#)', (parse) => {
     try {
       parse();

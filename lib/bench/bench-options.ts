@@ -1,4 +1,5 @@
 import { MAX_PAYLOAD_BYTES } from '../../fixtures/echo/echo-protocol.ts';
+import { parseList, parseWholeNumber } from '../cli/flag-values.ts';
 import { MeshproofError } from '../errors/meshproof-error.ts';
 import type { MeshName, PlatformName } from '../model/index.ts';
 import { defaultLateAfterMs, defaultMaxInFlight } from '../traffic/open-loop-driver.ts';
@@ -91,7 +92,9 @@ export function parsePayloadBytes(text: string): number {
     MB: 1000 ** 2,
     M: 1000 ** 2,
   };
-  const bytes = Math.round(Number(match[1]) * (factors[match[2] ?? 'B'] ?? 1));
+  const bytes = Number(match[1]) * (factors[match[2] ?? 'B'] ?? 1);
+  if (!Number.isInteger(bytes))
+    throw bad(`--payload must be a whole number of bytes, not "${text}" (${bytes} B)`);
   if (bytes > MAX_PAYLOAD_BYTES)
     throw bad(`--payload is at most ${MAX_PAYLOAD_BYTES} bytes (the echo's cap), not ${bytes}`);
   return bytes;
@@ -99,23 +102,10 @@ export function parsePayloadBytes(text: string): number {
 
 /** `100,500,1000` → ascending distinct positive integers. */
 export function parseRates(text: string): number[] {
-  const parts = text
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0);
-  const rates = parts.map(Number);
-  if (parts.length === 0 || rates.some((r) => !Number.isInteger(r) || r < 1 || r > 100_000)) {
-    throw bad(`--rates must be comma-separated whole requests per second from 1 to 100000, not "${text}"`);
-  }
+  const rates = parseList(text, '--rates', 'arrival rate in requests per second (e.g. 100,500,1000)').map(
+    (rate) => parseWholeNumber(rate, '--rates', 1, 100_000),
+  );
   return [...new Set(rates)].sort((a, b) => a - b);
-}
-
-function integer(text: string, flag: string, min: number, max: number): number {
-  const value = Number(text);
-  if (!/^\s*\d+\s*$/.test(text) || value < min || value > max) {
-    throw bad(`${flag} must be a whole number from ${min} to ${max}, not "${text}"`);
-  }
-  return value;
 }
 
 function within(ms: number, flag: string, min: number, max: number): number {
@@ -144,7 +134,7 @@ export function benchConfigFromFlags(flags: BenchFlags, target: BenchTarget): Be
       target.platform === 'local'
         ? flags.slices === undefined
           ? benchDefaults.slices
-          : integer(flags.slices, '--slices', 1, 20)
+          : parseWholeNumber(flags.slices, '--slices', 1, 20)
         : 1,
     warmupMs:
       flags.warmup === undefined
@@ -153,12 +143,14 @@ export function benchConfigFromFlags(flags: BenchFlags, target: BenchTarget): Be
           : benchDefaults.clusterWarmupMs
         : within(parseDurationMs(flags.warmup, '--warmup'), '--warmup', 0, 600_000),
     repetitions:
-      flags.repeat === undefined ? benchDefaults.repetitions : integer(flags.repeat, '--repeat', 1, 20),
+      flags.repeat === undefined
+        ? benchDefaults.repetitions
+        : parseWholeNumber(flags.repeat, '--repeat', 1, 20),
     payloadBytes: flags.payload === undefined ? benchDefaults.payloadBytes : parsePayloadBytes(flags.payload),
     connections:
       flags.connections === undefined
         ? benchDefaults.connections
-        : integer(flags.connections, '--connections', 1, 1024),
+        : parseWholeNumber(flags.connections, '--connections', 1, 1024),
     timeoutMs:
       flags.timeout === undefined
         ? benchDefaults.timeoutMs

@@ -1,23 +1,22 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { relative } from 'node:path';
 import { type Command, Option } from 'commander';
-import { writeBenchFiles } from '../bench/bench-files.ts';
+import { latestBenchLink, writeBenchFiles } from '../bench/bench-files.ts';
 import type { BenchFlags } from '../bench/bench-options.ts';
 import { benchConfigFromFlags, benchDefaults, estimateLocalBenchSeconds } from '../bench/bench-options.ts';
 import { type BenchReport, buildBenchReport } from '../bench/bench-report.ts';
 import type { BenchConfig, BenchRunData } from '../bench/bench-types.ts';
 import { runClusterBenchOnPlatform } from '../bench/cluster-bench.ts';
 import { runLocalBench } from '../bench/local-bench.ts';
-import { clusterMeshFor } from '../meshes/cluster-meshes.ts';
-import { haproxyVersion } from '../meshes/reference/haproxy-sidecar.ts';
 import { meshNames, platformNames } from '../model/index.ts';
-import { kubectlRequirement, requireCli } from '../platforms/kubernetes/cli-steps.ts';
-import { requireContainerRuntime } from '../platforms/kubernetes/container-runtime.ts';
-import { KubeClient } from '../platforms/kubernetes/kube-client.ts';
+import { createRunDirectory } from '../platforms/local/process-records.ts';
+import { terminalText } from '../text/terminal-escape.ts';
 import { cleanupRun } from './cleanup.ts';
+import { requireRunnable } from './execute-run.ts';
 import { harnessVersion } from './harness-version.ts';
+import { prepareOutputFolder, workDirectoryError } from './output-paths.ts';
+import { startReaper } from './reaper.ts';
+import { describeRemovedRuns, removeStaleRuns } from './stale-runs.ts';
 import { validateRunFlags } from './validate-run.ts';
 
 /** Raw options of `meshproof bench`. */
@@ -37,15 +36,9 @@ function benchRunId(mesh: string, now = new Date()): string {
 
 /** Fails fast, before anything starts, when the benchmark cannot run on this machine. */
 export async function benchPreflight(config: BenchConfig): Promise<void> {
-  if (config.mesh === 'reference' || config.platform === 'local') {
-    await haproxyVersion();
-    return;
-  }
-  // Cheapest and most common problem first: without Docker this answers within a second or two.
-  if (config.platform === 'k3s') await requireContainerRuntime();
-  await requireCli(kubectlRequirement);
-  for (const requirement of clusterMeshFor(config.mesh).cliRequirements) await requireCli(requirement);
-  if (config.platform === 'kubeconfig') await KubeClient.fromKubeconfig(config.context).serverVersion();
+  await requireRunnable(config);
+  // Last, as it creates the output folder when it is missing.
+  await prepareOutputFolder(config.output, { links: [latestBenchLink] });
 }
 
 const sign = (v: number) => `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(3)}`;
@@ -60,7 +53,7 @@ export function formatBenchSummary(report: BenchReport): string {
     const proxies = point.proxies
       .map(
         (p) =>
-          `${p.role} ${p.cpuMillicores ? p.cpuMillicores.avg.toFixed(0) : '–'} / ${p.memoryMiB ? p.memoryMiB.max.toFixed(1) : '–'}`,
+          `${terminalText(p.role)} ${p.cpuMillicores ? p.cpuMillicores.avg.toFixed(0) : '–'} / ${p.memoryMiB ? p.memoryMiB.max.toFixed(1) : '–'}`,
       )
       .join(', ');
     const added = point.addedLatencyMs;
@@ -68,14 +61,14 @@ export function formatBenchSummary(report: BenchReport): string {
       `${String(point.targetRps).padStart(10)}  ${
         added
           ? [added.p50, added.p90, added.p99, added.p999].map((v) => sign(v).padStart(8)).join(' ')
-          : `invalid: ${point.problems[0] ?? ''}`.padEnd(35)
+          : `invalid: ${terminalText(point.problems[0] ?? '')}`.padEnd(35)
       }   ${proxies}`,
     );
   }
   lines.push('');
   for (const check of report.selfChecks) {
     lines.push(
-      `  ${check.status === 'passed' ? '✓' : check.status === 'failed' ? '✗' : '–'} ${check.name.padEnd(13)} ${check.got}`,
+      `  ${check.status === 'passed' ? '✓' : check.status === 'failed' ? '✗' : '–'} ${terminalText(check.name).padEnd(13)} ${terminalText(check.got)}`,
     );
   }
   if (report.driverCapacity) {
@@ -83,7 +76,7 @@ export function formatBenchSummary(report: BenchReport): string {
     const wrk =
       'requestsPerSecond' in c.wrk
         ? `wrk ${c.wrk.requestsPerSecond} rps, ratio ${c.ratio?.toFixed(2) ?? '–'}`
-        : `wrk: ${c.wrk.unavailable}`;
+        : `wrk: ${terminalText(c.wrk.unavailable)}`;
     lines.push(
       `  driver capacity: ${c.driver.requestsPerSecond} rps (closed loop, ${c.connections} connections); ${wrk}`,
     );
@@ -117,13 +110,21 @@ export async function runBench(flags: BenchCommandFlags): Promise<number> {
     `meshproof ${harnessVersion()} bench · run ${runId} · mesh ${config.mesh} · platform ${config.platform}${estimate}\n` +
       `rates ${config.rates.join(', ')} rps · ${config.durationMs / 1000} s × ${config.repetitions} repetition(s) per mode · payload ${config.payloadBytes} B · ${config.connections} connections${config.calibrate ? ` · calibration ${config.calibrationDelayMs} ms` : ''}${config.driverCapacity ? ' · driver capacity' : ''}\n`,
   );
-  const workDir = await mkdtemp(join(tmpdir(), 'meshproof-bench-'));
+  const warn = (line: string) => process.stderr.write(`${line}\n`);
+  const swept = describeRemovedRuns(await removeStaleRuns());
+  if (swept) warn(swept);
+  const workDir = await createRunDirectory('meshproof-bench-').catch((error) => {
+    throw workDirectoryError(error);
+  });
+  const reaper = await startReaper(workDir, warn);
   let interrupted = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (interrupted) return;
     interrupted = true;
-    process.stderr.write(`\n${signal}: stopping the benchmark's processes and removing ${workDir}…\n`);
-    void cleanupRun(workDir).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+    warn(`\n${signal}: stopping the benchmark's processes and removing ${workDir}…`);
+    void cleanupRun(workDir)
+      .then(() => reaper.dismiss())
+      .finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -139,6 +140,7 @@ export async function runBench(flags: BenchCommandFlags): Promise<number> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await cleanupRun(workDir);
+    reaper.dismiss();
   }
   const report = buildBenchReport(data);
   const files = await writeBenchFiles(report, config.output);

@@ -1,27 +1,16 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { cliTimeouts } from '../model/index.ts';
 import { removeClusterLeftovers } from '../platforms/kubernetes/leftovers.ts';
-import { pidFileName } from '../platforms/local/local-environment.ts';
-
-/** True while a process runs; a zombie (exited, not yet reaped by its new parent) counts as gone. */
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    // Field 3 of /proc/<pid>/stat is the state; the command name before it may contain spaces.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    // No /proc (macOS): kill(0) is all there is.
-    return true;
-  }
-}
+import {
+  alive,
+  type ProcessRecord,
+  pidFileName,
+  readProcessRecords,
+  startTime,
+} from '../platforms/local/process-records.ts';
 
 /** Every descendant of this process (vitest workers and what they started), via `ps` (Linux, macOS). */
 export function descendantPids(root = process.pid): number[] {
@@ -47,44 +36,92 @@ export function descendantPids(root = process.pid): number[] {
   return found;
 }
 
+function groupExists(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Whether a recorded process is still the run's: the same pid with the same start time. A group
+ * whose leader is gone may still hold its children: POSIX never hands out the id of a live
+ * process group as a new pid, so while no process has that pid, the group is still the run's.
+ * A record without a start time is trusted only by the run that wrote it (`trustUnverified`).
+ */
+function stillOurs(record: ProcessRecord, trustUnverified: boolean): boolean {
+  if (record.pid === process.pid) return false;
+  const now = startTime(record.pid);
+  if (now !== undefined) return record.start === null ? trustUnverified : now === record.start;
+  return record.kind === 'group' && groupExists(record.pid);
+}
+
+function send(target: { pid: number; group: boolean }, signal: NodeJS.Signals): void {
+  try {
+    process.kill(target.group ? -target.pid : target.pid, signal);
+  } catch {
+    // Gone in between.
+  }
+}
+
+const running = (target: { pid: number; group: boolean }) =>
+  target.group ? groupExists(target.pid) : alive(target.pid);
+
+/** SIGTERM, then SIGKILL to whatever still runs after the grace period. */
+async function stop(targets: readonly { pid: number; group: boolean }[], graceMs: number): Promise<void> {
+  const live = targets.filter(running);
+  for (const target of live) send(target, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (live.some(running) && Date.now() < deadline) await sleep(cliTimeouts.processPollMs);
+  for (const target of live.filter(running)) send(target, 'SIGKILL');
+}
+
+/**
+ * Stops the processes a run directory records and that are still the run's (see
+ * {@link stillOurs}): first its supervisors (test workers), killed so that they start nothing
+ * more, then every process group (workloads and sidecars with their children). Returns how many
+ * were still running.
+ */
+export async function stopRecordedProcesses(
+  workDir: string,
+  graceMs: number,
+  { trustUnverified }: { readonly trustUnverified: boolean },
+): Promise<number> {
+  const records = readProcessRecords(join(workDir, pidFileName)).filter((r) => stillOurs(r, trustUnverified));
+  const supervisors = records
+    .filter((r) => r.kind === 'supervisor')
+    .map((r) => ({ pid: r.pid, group: false }));
+  for (const supervisor of supervisors) send(supervisor, 'SIGKILL');
+  const deadline = Date.now() + graceMs;
+  while (supervisors.some(running) && Date.now() < deadline) await sleep(cliTimeouts.processPollMs);
+  // A supervisor may have started one more process before it died.
+  const groups = readProcessRecords(join(workDir, pidFileName))
+    .filter((r) => r.kind === 'group' && stillOurs(r, trustUnverified))
+    .map((r) => ({ pid: r.pid, group: true }));
+  await stop(groups, graceMs);
+  return supervisors.length + groups.length;
+}
+
 /**
  * Stops every process the run started, those recorded in its work directory and (when
- * interrupted) every descendant of the CLI, then removes the work directory. Safe to call
- * more than once and from a signal handler; never throws.
+ * interrupted) every descendant of the CLI given, removes an ephemeral cluster's container, then
+ * removes the work directory. Safe to call more than once, from a signal handler and from the
+ * reaper; never throws. `trustUnverified: false` (sweeping a stale run) signals only processes
+ * whose start time proves they are the run's.
  */
 export async function cleanupRun(
   workDir: string,
-  graceMs = 2_000,
+  graceMs: number = cliTimeouts.stopGraceMs,
   alsoPids: readonly number[] = [],
+  { trustUnverified = true }: { readonly trustUnverified?: boolean } = {},
 ): Promise<void> {
-  const pids: number[] = [...alsoPids];
-  try {
-    pids.push(
-      ...readFileSync(join(workDir, pidFileName), 'utf8')
-        .split('\n')
-        .map(Number)
-        .filter((pid) => Number.isInteger(pid) && pid > 0),
-    );
-  } catch {
-    // No pid file: nothing was started.
-  }
-  const running = pids.filter(alive);
-  for (const pid of running) {
-    try {
-      process.kill(pid, 'SIGTERM');
-    } catch {
-      // Gone in between.
-    }
-  }
-  const deadline = Date.now() + graceMs;
-  while (running.some(alive) && Date.now() < deadline) await sleep(50);
-  for (const pid of running.filter(alive)) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // Gone in between.
-    }
-  }
+  await stop(
+    alsoPids.map((pid) => ({ pid, group: false })),
+    graceMs,
+  );
+  await stopRecordedProcesses(workDir, graceMs, { trustUnverified });
   await removeClusterLeftovers(workDir);
   // A process that was still writing when it was stopped can leave a file behind mid-removal.
   for (let attempt = 0; attempt < 5; attempt++) {
@@ -92,7 +129,7 @@ export async function cleanupRun(
       await rm(workDir, { recursive: true, force: true });
       return;
     } catch {
-      await sleep(100);
+      await sleep(cliTimeouts.removeRetryMs);
     }
   }
 }

@@ -1,6 +1,7 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import {
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -11,10 +12,8 @@ import {
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fixtureBenchReport } from '../bench/bench-fixtures.ts';
-import { alive } from './cleanup.ts';
 
 const main = new URL('./main.ts', import.meta.url).pathname;
 const tempRoots: string[] = [];
@@ -32,7 +31,7 @@ function meshproof(args: string[], env: NodeJS.ProcessEnv = {}) {
   const output = tempRoot();
   const result = spawnSync(
     process.execPath,
-    [main, ...args, ...(args[0] === 'run' ? ['--output', output] : [])],
+    [main, ...args, ...(args[0] === 'run' && !args.includes('--output') ? ['--output', output] : [])],
     {
       encoding: 'utf8',
       env: { ...process.env, ...env },
@@ -94,6 +93,106 @@ describe('bad input gets one coded line and exit 2', () => {
   });
 });
 
+describe('every command reads its flag values strictly: one coded line, exit 2, nothing started', () => {
+  // Each value's cases are unit tests (validate-run.test.ts, bench-options.test.ts); here, each command's wiring.
+  it.each([
+    [['run', '--only', ','], /--only needs at least one check id/],
+    [
+      ['run', '--base-port', '0x10'],
+      /--base-port must be a whole number from 1024 to 65000 in decimal digits, not "0x10"/,
+    ],
+    [['run', '--output', ''], /--output needs a folder/],
+    [
+      ['bench', '--rates', '0x10'],
+      /--rates must be a whole number from 1 to 100000 in decimal digits, not "0x10"/,
+    ],
+    [['plan', '--only', ''], /--only needs at least one/],
+    [['mutants', '--only', 'security.mtls,,traffic.*'], /--only has an empty item/],
+    [['diff', '', 'reports/latest'], /<base> needs a report.json/],
+    [['diff', 'a', 'b', '--output', ''], /--output needs a folder/],
+  ])('meshproof %j', (args, message) => {
+    const result = meshproof(args);
+    expectCodedError(result, 'MESHPROOF_BAD_FLAG');
+    expect(result.stderr).toMatch(message);
+  });
+});
+
+describe('output paths are checked before anything starts', () => {
+  /** Runs meshproof with its own --output (or none), and checks nothing was left in TMPDIR. */
+  function withOutput(args: string[], env: NodeJS.ProcessEnv = {}) {
+    const tmp = tempRoot();
+    const started = Date.now();
+    const result = spawnSync(process.execPath, [main, ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, TMPDIR: tmp, ...env },
+      timeout: 60_000,
+    });
+    return { ...result, tmp, seconds: (Date.now() - started) / 1000 };
+  }
+  function expectRefused(result: ReturnType<typeof withOutput>, code: string, message: RegExp) {
+    expect(result.status, result.stderr).toBe(2);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(new RegExp(`^${code}: `));
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(existsSync(result.tmp) ? readdirSync(result.tmp) : []).toEqual([]);
+    expect(result.stdout).not.toContain('starting the platform');
+  }
+
+  it.each([
+    ['run', 'a file', ['--output', '/etc/hostname'], /\/etc\/hostname is a file, not a folder/],
+    ['run', 'a device', ['--output', '/dev/null'], /under \/dev, a kernel file system/],
+    [
+      'run',
+      'a folder under /proc (where mkdir loops forever)',
+      ['--output', '/proc/meshproof/reports'],
+      /under \/proc/,
+    ],
+    ['run', 'a folder under /sys', ['--output', '/sys/meshproof'], /under \/sys/],
+    ['run', 'a path through a file', ['--output', '/etc/hostname/reports'], /\/etc\/hostname is a file/],
+    ['bench', 'a file', ['--output', '/etc/hostname'], /is a file, not a folder/],
+    ['plan', 'a folder under /proc', ['--output', '/proc/meshproof'], /under \/proc/],
+    ['mutants', 'a device', ['--output', '/dev/zero'], /under \/dev/],
+  ])('%s --output naming %s', (command, _, flags, message) => {
+    const result = withOutput([command, ...(command === 'plan' ? ['--mesh', 'istio'] : []), ...flags]);
+    expectRefused(result, 'MESHPROOF_OUTPUT_UNUSABLE', message);
+    expect(result.seconds).toBeLessThan(30);
+  });
+
+  it.each([
+    ['run', 'latest'],
+    ['bench', 'latest-bench'],
+  ])('%s refuses <output>/%s that is a folder, not the link it keeps', (command, link) => {
+    const output = tempRoot();
+    mkdirSync(join(output, link));
+    const result = withOutput([command, '--output', output]);
+    expectRefused(
+      result,
+      'MESHPROOF_OUTPUT_UNUSABLE',
+      new RegExp(`${link} is a folder where meshproof keeps a link`),
+    );
+    expect(readdirSync(output)).toEqual([link]);
+  });
+
+  it.each(['run', 'bench'])('%s refuses a TMPDIR that does not exist', (command) => {
+    const missing = join(tempRoot(), 'no-such-dir');
+    const result = withOutput([command, '--output', tempRoot()], { TMPDIR: missing });
+    expectRefused(
+      { ...result, tmp: missing },
+      'MESHPROOF_TMPDIR_UNUSABLE',
+      /TMPDIR=.*no-such-dir does not exist/,
+    );
+  });
+
+  it('refuses a TMPDIR that is a file', () => {
+    const file = join(tempRoot(), 'tmp-file');
+    writeFileSync(file, '');
+    const result = withOutput(['run', '--output', tempRoot()], { TMPDIR: file });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/^MESHPROOF_TMPDIR_UNUSABLE: TMPDIR=.*tmp-file is a file, not a folder/);
+  });
+});
+
 describe('help', () => {
   it('documents every command and flag of run', () => {
     const result = meshproof(['run', '--help']);
@@ -128,39 +227,6 @@ describe('run --bench', () => {
     );
     expectCodedError(meshproof(['run', '--bench', notBench]), 'MESHPROOF_REPORT_UNREADABLE');
   });
-});
-
-describe('interruption', () => {
-  it.each(['SIGINT', 'SIGTERM'] as const)(
-    '%s stops every process of the run and removes its temporary directory',
-    async (signal) => {
-      const tmp = tempRoot();
-      const child = spawn(process.execPath, [main, 'run', '--output', join(tmp, 'reports')], {
-        env: { ...process.env, TMPDIR: tmp },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-      let stdout = '';
-      child.stdout.on('data', (chunk) => {
-        stdout += chunk;
-      });
-      // Wait until the first check has finished: every workload and sidecar is running then.
-      const deadline = Date.now() + 30_000;
-      while (!/\[\s*1\/\d+\]/.test(stdout) && Date.now() < deadline) await sleep(50);
-      const workDir = readdirSync(tmp).find((name) => name.startsWith('meshproof-run-'));
-      expect(workDir, stdout).toBeDefined();
-      const pids = readFileSync(join(tmp, workDir as string, 'pids'), 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map(Number);
-      expect(pids.length).toBeGreaterThanOrEqual(8);
-      child.kill(signal);
-      expect(await exited).toBe(signal === 'SIGINT' ? 130 : 143);
-      await sleep(200);
-      expect(pids.filter(alive)).toEqual([]);
-      expect(existsSync(join(tmp, workDir as string))).toBe(false);
-    },
-  );
 });
 
 describe('cluster preflight: coded errors before anything starts', () => {

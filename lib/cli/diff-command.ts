@@ -1,11 +1,12 @@
-import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { diffBenchReports } from '../bench/bench-diff.ts';
 import { renderBenchDiffMarkdown, renderBenchDiffTable } from '../bench/bench-diff-formats.ts';
 import { formatError, isMeshproofError, MeshproofError } from '../errors/meshproof-error.ts';
 import { renderDiffMarkdown, renderDiffTable } from '../report/diff-formats.ts';
 import { diffReports } from '../report/diff-reports.ts';
-import { readRunReport } from '../report/report-schema.ts';
+import { type RunReport, readRunReport } from '../report/report-schema.ts';
+import { prepareOutputFolder } from './output-paths.ts';
 
 /** Options of `meshproof diff BASE CANDIDATE [--output DIR]`. */
 export interface DiffOptions {
@@ -15,6 +16,8 @@ export interface DiffOptions {
   readonly candidate: string;
   /** Where diff.json and diff.md go; default: the folder of CANDIDATE's report. */
   readonly output?: string;
+  /** Compare an interrupted run's report too (its checks not reached count as SKIPPED). */
+  readonly allowPartial?: boolean;
 }
 
 /** Where the command writes; the process streams unless a caller (a test) captures them. */
@@ -28,10 +31,13 @@ const processIo: DiffIo = {
   stderr: (text) => process.stderr.write(text),
 };
 
-async function writeDiffFiles(dir: string, files: Readonly<Record<string, string>>): Promise<string[]> {
+async function writeDiffFiles(
+  dir: string,
+  flag: string,
+  files: Readonly<Record<string, string>>,
+): Promise<string[]> {
+  await prepareOutputFolder(dir, { flag });
   try {
-    await mkdir(dir, { recursive: true });
-    if (!(await stat(dir)).isDirectory()) throw new Error(`${dir} is not a folder`);
     const written: string[] = [];
     for (const [name, content] of Object.entries(files)) {
       await writeFile(join(dir, name), content);
@@ -40,7 +46,7 @@ async function writeDiffFiles(dir: string, files: Readonly<Record<string, string
     return written;
   } catch (error) {
     throw new MeshproofError(
-      'MESHPROOF_BAD_FLAG',
+      'MESHPROOF_OUTPUT_UNUSABLE',
       `cannot write the diff into ${dir} (${(error as Error).message}); pass --output DIR with a writable folder`,
       { cause: error },
     );
@@ -55,9 +61,21 @@ interface Compared {
   readonly exitCode: 0 | 1;
 }
 
+/** An interrupted run's report is refused unless the user asked for partial comparisons. */
+function refusePartial(read: RunReport & { readonly file: string }, options: DiffOptions): void {
+  if (read.kind !== 'ConformanceReport' || !read.report.interruption || options.allowPartial) return;
+  const { signal, completed, selected } = read.report.interruption;
+  throw new MeshproofError(
+    'MESHPROOF_REPORT_PARTIAL',
+    `${read.file} is the report of a run interrupted by ${signal} after ${completed} of ${selected} checks, not a verdict on the mesh; compare complete runs, or pass --allow-partial to compare the checks it completed`,
+  );
+}
+
 async function compare(options: DiffOptions): Promise<Compared & { readonly candidateFile: string }> {
   const base = await readRunReport(options.base);
   const candidate = await readRunReport(options.candidate);
+  refusePartial(base, options);
+  refusePartial(candidate, options);
   if (base.kind === 'ConformanceReport' && candidate.kind === 'ConformanceReport') {
     const diff = diffReports(base.report, candidate.report);
     return {
@@ -94,10 +112,14 @@ async function compare(options: DiffOptions): Promise<Compared & { readonly cand
 export async function runDiff(options: DiffOptions, io: DiffIo = processIo): Promise<number> {
   try {
     const compared = await compare(options);
-    const files = await writeDiffFiles(options.output ?? dirname(compared.candidateFile), {
-      'diff.json': `${JSON.stringify(compared.json, null, 2)}\n`,
-      'diff.md': compared.markdown,
-    });
+    const files = await writeDiffFiles(
+      options.output ?? dirname(compared.candidateFile),
+      options.output ? '--output' : "the candidate's folder",
+      {
+        'diff.json': `${JSON.stringify(compared.json, null, 2)}\n`,
+        'diff.md': compared.markdown,
+      },
+    );
     io.stdout(compared.table);
     for (const file of files) io.stdout(`  ${relative(process.cwd(), file) || file}\n`);
     return compared.exitCode;

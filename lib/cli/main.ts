@@ -7,9 +7,12 @@ import { referenceDefectNames, referenceDefects } from '../meshes/reference/defe
 import { meshNames, platformNames } from '../model/index.ts';
 import { pinnedVersions } from '../versions.ts';
 import { registerBenchCommand } from './bench-command.ts';
+import { runClean } from './clean-command.ts';
 import { runDiff } from './diff-command.ts';
+import { parseText } from './flag-values.ts';
 import { harnessVersion } from './harness-version.ts';
 import { runMutants } from './mutants-command.ts';
+import { prepareOutputFolder } from './output-paths.ts';
 import { runPlan } from './plan-command.ts';
 import { runConformance } from './run-command.ts';
 import { validateRunFlags } from './validate-run.ts';
@@ -68,7 +71,10 @@ Pinned versions (override with the environment): ${Object.values(pinnedVersions)
       .map((p) => `${p.env}=${p.value}`)
       .join(', ')}
 
-Exit codes: 0 conformant, 1 a check FAILED or ERRORed, 2 bad input or environment (one coded line).`,
+Exit codes: 0 conformant, 1 a check FAILED or ERRORed, 2 bad input or environment (one coded line),
+130/143 interrupted by SIGINT/SIGTERM (the report of the checks that completed says INTERRUPTED;
+reports/latest is not moved). A run killed outright is cleaned up by its reaper, or by the next run
+or \`meshproof clean\`.`,
   )
   .action(async (flags) => {
     process.exitCode = await runConformance(validateRunFlags(flags));
@@ -89,6 +95,7 @@ program
       output: flags.output,
       platform: flags.mesh === 'reference' ? 'local' : 'k3s',
     });
+    if (mesh !== 'reference') await prepareOutputFolder(output);
     process.exitCode = await runPlan({ mesh, only, output });
   });
 
@@ -125,8 +132,34 @@ program
   .argument('<base>', 'report.json or bench.json (or run folder) of the run before the change')
   .argument('<candidate>', 'report.json or bench.json (or run folder) of the run after the change')
   .option('--output <dir>', "where diff.json and diff.md are written (default: the candidate's run folder)")
-  .action(async (base: string, candidate: string, flags: { output?: string }) => {
-    process.exitCode = await runDiff({ base, candidate, output: flags.output });
+  .option(
+    '--allow-partial',
+    'also compare the report of an interrupted run (verdict INTERRUPTED): its checks not reached count as SKIPPED',
+  )
+  .addHelpText(
+    'after',
+    `
+Inputs must be regular files of at most 256 MiB (or run folders holding one); the report of an
+interrupted run is refused unless --allow-partial. Exit codes: 0 no regression, 1 a regression,
+2 bad input (one coded line).`,
+  )
+  .action(async (base: string, candidate: string, flags: { output?: string; allowPartial?: boolean }) => {
+    process.exitCode = await runDiff({
+      base: parseText(base, '<base>', 'a report.json, bench.json or run folder'),
+      candidate: parseText(candidate, '<candidate>', 'a report.json, bench.json or run folder'),
+      ...(flags.output !== undefined ? { output: parseText(flags.output, '--output', 'a folder') } : {}),
+      allowPartial: flags.allowPartial === true,
+    });
+  });
+
+program
+  .command('clean')
+  .description(
+    'stop the processes and remove the temporary folders of meshproof runs that were killed before they could clean up (their CLI is gone); a live run and anything meshproof did not create are never touched',
+  )
+  .option('--dry-run', 'list what would be removed, and remove nothing')
+  .action(async (flags: { dryRun?: boolean }) => {
+    process.exitCode = await runClean({ dryRun: flags.dryRun === true });
   });
 
 program

@@ -41,6 +41,32 @@ describe('validateRunFlags', () => {
   ])('%j → %s', (flags, code) => {
     expect(codeOf(() => validateRunFlags(flags))).toBe(code);
   });
+  it.each([
+    [{ only: '' }, /--only needs at least one check id/],
+    [{ only: ' ' }, /--only needs at least one/],
+    [{ only: ',' }, /--only needs at least one/],
+    [{ only: 'security.mtls,,traffic.*' }, /--only has an empty item in "security.mtls,,traffic.\*"/],
+    [{ only: 'a,' }, /--only has an empty item/],
+    [{ defect: '' }, /--defect needs at least one defect name/],
+    [{ defect: 'mtls-permissive,' }, /--defect has an empty item/],
+    [
+      { basePort: '0x10' },
+      /--base-port must be a whole number from 1024 to 65000 in decimal digits, not "0x10"/,
+    ],
+    [{ basePort: '1e309' }, /not "1e309"/],
+    [{ basePort: '1e4' }, /not "1e4"/],
+    [{ basePort: '-2000' }, /not "-2000"/],
+    [{ basePort: '2000.5' }, /not "2000.5"/],
+    [{ basePort: '' }, /not ""/],
+    [{ basePort: '65001' }, /not "65001"/],
+    [{ output: '' }, /--output needs a folder/],
+    [{ output: '  ' }, /--output needs a folder/],
+    [{ bench: '' }, /--bench needs a bench.json/],
+    [{ mesh: 'istio', platform: 'kubeconfig', context: '' }, /--context needs a kubeconfig context name/],
+  ])('refuses %j with MESHPROOF_BAD_FLAG saying what is expected', (flags, message) => {
+    expect(codeOf(() => validateRunFlags(flags))).toBe('MESHPROOF_BAD_FLAG');
+    expect(() => validateRunFlags(flags)).toThrow(message);
+  });
   it('accepts an existing cluster with a named context', () => {
     expect(
       validateRunFlags({ mesh: 'linkerd', platform: 'kubeconfig', context: 'staging', installMesh: true }),

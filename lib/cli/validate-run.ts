@@ -2,6 +2,7 @@ import { MeshproofError } from '../errors/meshproof-error.ts';
 import { isReferenceDefect, referenceDefectNames } from '../meshes/reference/defects.ts';
 import type { MeshName, PlatformName } from '../model/index.ts';
 import { meshNames, platformNames } from '../model/index.ts';
+import { parseList, parseText, parseWholeNumber } from './flag-values.ts';
 
 /** Raw options of `meshproof run`, as typed by the user. */
 export interface RunFlags {
@@ -32,11 +33,7 @@ export interface RunOptions {
   readonly bench?: string;
 }
 
-const list = (value: string | undefined) =>
-  (value ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0);
+const checkPattern = "check id, dotted prefix (security.mtls) or glob ('traffic.*')";
 
 /** Checks the flags of a run and resolves defaults; every mistake is a coded one-line error. */
 export function validateRunFlags(flags: RunFlags): RunOptions {
@@ -62,7 +59,10 @@ export function validateRunFlags(flags: RunFlags): RunOptions {
         : `mesh ${mesh} needs a Kubernetes platform; use --platform k3s or --platform kubeconfig --context NAME`,
     );
   }
-  const defects = list(flags.defect);
+  const defects =
+    flags.defect === undefined
+      ? []
+      : parseList(flags.defect, '--defect', 'defect name (see `meshproof defects`)');
   for (const defect of defects) {
     if (mesh !== 'reference') {
       throw new MeshproofError(
@@ -77,16 +77,9 @@ export function validateRunFlags(flags: RunFlags): RunOptions {
       );
     }
   }
-  let basePort: number | undefined;
-  if (flags.basePort !== undefined) {
-    basePort = Number(flags.basePort);
-    if (!/^\d+$/.test(flags.basePort) || basePort < 1024 || basePort > 65_000) {
-      throw new MeshproofError(
-        'MESHPROOF_BAD_FLAG',
-        `--base-port must be a whole number from 1024 to 65000, not "${flags.basePort}"`,
-      );
-    }
-  }
+  const basePort =
+    flags.basePort === undefined ? undefined : parseWholeNumber(flags.basePort, '--base-port', 1024, 65_000);
+  if (flags.context !== undefined) parseText(flags.context, '--context', 'a kubeconfig context name');
   if (platform === 'kubeconfig' && !flags.context) {
     throw new MeshproofError(
       'MESHPROOF_BAD_FLAG',
@@ -102,12 +95,14 @@ export function validateRunFlags(flags: RunFlags): RunOptions {
   return {
     mesh: mesh as MeshName,
     platform: platform as PlatformName,
-    only: list(flags.only),
+    only: flags.only === undefined ? [] : parseList(flags.only, '--only', checkPattern),
     defects,
-    output: flags.output ?? 'reports',
+    output: flags.output === undefined ? 'reports' : parseText(flags.output, '--output', 'a folder'),
     ...(basePort !== undefined ? { basePort } : {}),
     ...(flags.context ? { context: flags.context } : {}),
     installMesh: flags.installMesh === true,
-    ...(flags.bench ? { bench: flags.bench } : {}),
+    ...(flags.bench !== undefined
+      ? { bench: parseText(flags.bench, '--bench', 'a bench.json or its folder (e.g. reports/latest-bench)') }
+      : {}),
   };
 }

@@ -1,3 +1,5 @@
+import { terminalText } from '../text/terminal-escape.ts';
+
 /**
  * Known conditions a user can act on. Each has a stable code and a one-line message that says
  * what to do; the CLI prints it without a stack trace and exits 2.
@@ -37,6 +39,9 @@ export const errorCodes = [
   'MESHPROOF_INJECTION_MISSING',
   'MESHPROOF_K6_VERSION',
   'MESHPROOF_PREFLIGHT_FAILED',
+  'MESHPROOF_OUTPUT_UNUSABLE',
+  'MESHPROOF_TMPDIR_UNUSABLE',
+  'MESHPROOF_REPORT_PARTIAL',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];
@@ -62,7 +67,10 @@ export function isMeshproofError(error: unknown): error is MeshproofError {
   );
 }
 
-/** The single line shown to the user (tool output quoted in a message is folded onto it). */
+/**
+ * The single line shown to the user (tool output quoted in a message is folded onto it; control
+ * characters from a path or a value the user typed are shown, not obeyed, by the terminal).
+ */
 export function formatError(error: MeshproofError): string {
-  return `${error.code}: ${error.message.replace(/\s*\n\s*/g, ' ')}`;
+  return `${error.code}: ${terminalText(error.message.replace(/\s*\n\s*/g, ' '))}`;
 }

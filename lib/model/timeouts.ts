@@ -68,3 +68,17 @@ export const clusterWaits = {
   /** Pause between two reads of a status that is not decided yet (rollouts, acceptance, deletion). */
   pollMs: 1_000,
 } as const;
+
+/** Waits of the CLI itself on this machine, whatever the platform under test. */
+export const cliTimeouts = {
+  /** Longest a check of an output folder or TMPDIR may take (a hung mount fails it, coded). */
+  fileSystemCheckMs: 5_000,
+  /** Longest the run's reaper process may take to start and report that it watches the CLI. */
+  reaperStartMs: 15_000,
+  /** Grace for a run's processes to stop on SIGTERM before they are killed (Ctrl-C, reaper, stale runs). */
+  stopGraceMs: 2_000,
+  /** Pause between looks at whether stopped processes are gone. */
+  processPollMs: 50,
+  /** Pause before removing a work directory again (a process stopped mid-write can add a file). */
+  removeRetryMs: 100,
+} as const;

@@ -15,13 +15,26 @@ export interface ReportSummary {
   readonly errored: number;
 }
 
+export type ReportVerdict = 'PASSED' | 'FAILED' | 'INTERRUPTED';
+
+/** How a run was stopped before every selected check completed. */
+export interface Interruption {
+  readonly signal: 'SIGINT' | 'SIGTERM';
+  /** Selected checks that ran to a result before the signal. */
+  readonly completed: number;
+  /** Checks the run was to run. */
+  readonly selected: number;
+}
+
 /** The versioned compliance report, written as report.json. */
 export interface ConformanceReport {
   readonly apiVersion: typeof reportApiVersion;
   readonly kind: 'ConformanceReport';
   readonly runId: string;
-  /** PASSED when no check FAILED or ERRORed. */
-  readonly verdict: 'PASSED' | 'FAILED';
+  /** PASSED when no check FAILED or ERRORed; INTERRUPTED when the run was stopped before its end. */
+  readonly verdict: ReportVerdict;
+  /** Set when a signal stopped the run: it is then no verdict on the mesh. */
+  readonly interruption?: Interruption;
   readonly mesh: { readonly name: string; readonly version: string };
   readonly platform: string;
   readonly harness: { readonly name: 'meshproof'; readonly version: string };
@@ -59,6 +72,10 @@ export interface ReportInput {
   readonly startedAt: Date;
   readonly finishedAt: Date;
   readonly environment: ConformanceReport['environment'];
+  /** The signal that stopped the run; the results are those of the checks that completed. */
+  readonly interruptedBy?: Interruption['signal'];
+  /** The ids of the checks the run selected (an interrupted run names those it did not reach). */
+  readonly selected?: readonly string[];
 }
 
 const statusOrder: Record<CheckStatus, number> = {
@@ -87,7 +104,11 @@ export function buildConformanceReport(input: ReportInput): ConformanceReport {
         want: 'not run',
         got: 'not run',
         reason:
-          input.config.only.length > 0 ? `not selected by --only ${input.config.only.join(',')}` : 'not run',
+          input.interruptedBy && (input.selected ?? []).includes(check.id)
+            ? `not run: the run was interrupted by ${input.interruptedBy}`
+            : input.config.only.length > 0
+              ? `not selected by --only ${input.config.only.join(',')}`
+              : 'not run',
         evidence: {},
       },
   );
@@ -106,7 +127,20 @@ export function buildConformanceReport(input: ReportInput): ConformanceReport {
     apiVersion: reportApiVersion,
     kind: 'ConformanceReport',
     runId: config.runId,
-    verdict: summary.failed + summary.errored === 0 ? 'PASSED' : 'FAILED',
+    verdict: input.interruptedBy
+      ? 'INTERRUPTED'
+      : summary.failed + summary.errored === 0
+        ? 'PASSED'
+        : 'FAILED',
+    ...(input.interruptedBy
+      ? {
+          interruption: {
+            signal: input.interruptedBy,
+            completed: input.results.length,
+            selected: input.selected?.length ?? input.results.length,
+          },
+        }
+      : {}),
     mesh: { name: config.mesh, version: input.meshVersion },
     platform: config.platform,
     harness: { name: 'meshproof', version: input.harnessVersion },

@@ -16,6 +16,8 @@ export interface ConformanceReporterOptions {
   readonly harnessVersion: string;
   /** A benchmark report.html shows after the checks (`meshproof run --bench`). */
   readonly bench?: BenchReport;
+  /** The ids of the checks the run selected (an interrupted run's report names those it did not reach). */
+  readonly selected?: readonly string[];
 }
 
 /** What a finished run hands back to the CLI. */
@@ -28,13 +30,16 @@ export interface RunOutcome {
 
 /**
  * Collects each check's result from its test's metadata and writes the report files once at the
- * end of the run.
+ * end of the run, or, when the run is interrupted, once with the results collected until then.
  */
 export class ConformanceReporter implements Reporter {
   readonly #options: ConformanceReporterOptions;
   readonly #results: CheckResult[] = [];
   #environment: RunEnvironmentInfo | undefined;
   #startedAt = new Date();
+  /** collecting → finishing (the run ended, its report is being written) or interrupted. */
+  #state: 'collecting' | 'finishing' | 'interrupted' = 'collecting';
+  #finished: Promise<RunOutcome> | undefined;
   outcome: RunOutcome | undefined;
 
   constructor(options: ConformanceReporterOptions) {
@@ -46,6 +51,8 @@ export class ConformanceReporter implements Reporter {
   }
 
   onTestCaseResult(testCase: TestCase): void {
+    // After an interruption, tests end because their worker was stopped: not results.
+    if (this.#state !== 'collecting') return;
     const meta = testCase.meta().meshproof;
     if (meta) {
       this.#results.push(meta.result);
@@ -60,11 +67,35 @@ export class ConformanceReporter implements Reporter {
   }
 
   async onTestRunEnd(testModules: ReadonlyArray<TestModule>): Promise<void> {
+    if (this.#state !== 'collecting') return;
+    this.#state = 'finishing';
     const moduleErrors = testModules.flatMap((m) => m.errors().map((e) => e.message));
     if (moduleErrors.length > 0 && this.#results.length === 0) {
       for (const check of this.#options.registry)
         this.#results.push(harnessError(check.id, this.#options.registry, moduleErrors.join('; ')));
     }
+    this.#finished = this.#write();
+    await this.#finished;
+  }
+
+  /**
+   * Stops collecting (a signal is ending the run). Returns the complete run's outcome when the run
+   * had already ended and its report is being written, or undefined: then call
+   * {@link writeInterrupted} once the run's processes are stopped.
+   */
+  interrupt(): Promise<RunOutcome> | undefined {
+    if (this.#state === 'finishing') return this.#finished;
+    this.#state = 'interrupted';
+    return undefined;
+  }
+
+  /** Writes the report of an interrupted run: verdict INTERRUPTED, with the checks that completed. */
+  writeInterrupted(signal: 'SIGINT' | 'SIGTERM'): Promise<RunOutcome> {
+    this.#state = 'interrupted';
+    return this.#write(signal);
+  }
+
+  async #write(interruptedBy?: 'SIGINT' | 'SIGTERM'): Promise<RunOutcome> {
     const report = buildConformanceReport({
       config: this.#options.config,
       registry: this.#options.registry,
@@ -76,6 +107,8 @@ export class ConformanceReporter implements Reporter {
       startedAt: this.#startedAt,
       finishedAt: new Date(),
       environment: { node: process.version, os: process.platform, arch: process.arch, cpus: cpus().length },
+      ...(interruptedBy ? { interruptedBy } : {}),
+      ...(this.#options.selected ? { selected: this.#options.selected } : {}),
     });
     const { written, failures } = await writeReports(
       report,
@@ -88,6 +121,7 @@ export class ConformanceReporter implements Reporter {
       writerFailures: failures,
       ...(this.#environment?.startupError ? { startupError: this.#environment.startupError } : {}),
     };
+    return this.outcome;
   }
 }
 

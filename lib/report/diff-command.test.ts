@@ -1,4 +1,14 @@
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -23,11 +33,11 @@ function runFolder(report: ConformanceReport | BenchReport | string, name = 'rep
   return dir;
 }
 
-async function diff(base: string, candidate: string, output?: string) {
+async function diff(base: string, candidate: string, output?: string, allowPartial = false) {
   let stdout = '';
   let stderr = '';
   const code = await runDiff(
-    { base, candidate, ...(output ? { output } : {}) },
+    { base, candidate, ...(output ? { output } : {}), allowPartial },
     {
       stdout: (text) => {
         stdout += text;
@@ -116,7 +126,97 @@ describe('meshproof diff BASE CANDIDATE', () => {
     chmodSync(blocked, 0o444);
     const result = await diff(runFolder(passing), runFolder(passing), join(blocked, 'diff'));
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/^MESHPROOF_BAD_FLAG: cannot write the diff into .*--output DIR/);
+    expect(result.stderr).toMatch(/^MESHPROOF_OUTPUT_UNUSABLE: --output .*blocked is a file, not a folder/);
+  });
+});
+
+describe('meshproof diff refuses what is not a complete report, on one coded line', () => {
+  const interrupted: ConformanceReport = {
+    ...withStatuses(passing, { 'traffic.weights.90-10': 'SKIPPED' }, { runId: 'interrupted-run' }),
+    verdict: 'INTERRUPTED',
+    interruption: { signal: 'SIGINT', completed: 8, selected: 9 },
+  };
+
+  it.each(['base', 'candidate'] as const)(
+    'refuses an interrupted run as %s unless --allow-partial',
+    async (which) => {
+      const complete = runFolder(passing);
+      const partial = runFolder(interrupted);
+      const [base, candidate] = which === 'base' ? [partial, complete] : [complete, partial];
+      const refused = await diff(base, candidate);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toMatch(
+        /^MESHPROOF_REPORT_PARTIAL: .*report\.json is the report of a run interrupted by SIGINT after 8 of 9 checks.*--allow-partial .*\n$/,
+      );
+      expect(existsSync(join(candidate, 'diff.json'))).toBe(false);
+
+      const allowed = await diff(base, candidate, undefined, true);
+      expect(allowed.stderr).toBe('');
+      expect(allowed.stdout).toContain(
+        `note: the ${which} run was interrupted by SIGINT after 8 of 9 checks`,
+      );
+      const written = JSON.parse(readFileSync(join(candidate, 'diff.json'), 'utf8')) as ReportDiff;
+      expect(written[which].verdict).toBe('INTERRUPTED');
+    },
+  );
+
+  const fifo = () => {
+    const path = join(root, `fifo-${++runs}`);
+    execFileSync('mkfifo', [path]);
+    return path;
+  };
+  const sparse = () => {
+    const path = join(root, `huge-${++runs}.json`);
+    writeFileSync(path, '');
+    truncateSync(path, 256 * 1024 * 1024 + 1);
+    return path;
+  };
+  it.each([
+    ['a FIFO (which would block a read forever)', fifo, /is a FIFO \(named pipe\), not a regular file/],
+    [
+      '/dev/zero (which never ends)',
+      () => '/dev/zero',
+      /\/dev\/zero is a character device, not a regular file/,
+    ],
+    ['a file over 256 MiB', sparse, /is larger than 256 MiB \(256 MiB\), too large for a report/],
+    [
+      'a folder without a report',
+      () => runFolder('{}', 'notes.txt'),
+      /is a folder without report\.json or bench\.json/,
+    ],
+  ])('refuses %s as a report', async (_, candidate, message) => {
+    const started = Date.now();
+    const result = await diff(runFolder(passing), candidate());
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^MESHPROOF_REPORT_UNREADABLE: /);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    // Refused on sight, not after reading: a deadline far above a stat, far below a hang.
+    expect(Date.now() - started).toBeLessThan(20_000);
+  });
+
+  it('never quotes the contents of a file it cannot read', async () => {
+    const secret = 'token-4f1c9e-SECRET';
+    for (const text of [
+      `{"apiVersion": "${secret}", "kind": "ConformanceReport"}`,
+      `{"kind": "${secret}"}`,
+      `{"kind": "ConformanceReport", ${secret}}`,
+      `${secret} is not json`,
+      JSON.stringify({ ...passing, [secret]: 1 }),
+    ]) {
+      const result = await diff(runFolder(passing), runFolder(text));
+      expect(result.code).toBe(2);
+      expect(result.stderr).not.toContain(secret);
+      expect(result.stderr).not.toContain('4f1c9e');
+    }
+  });
+
+  it('refuses an output folder under /proc at once instead of hanging in mkdir', async () => {
+    const result = await diff(runFolder(passing), runFolder(passing), '/proc/meshproof/diff');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      /^MESHPROOF_OUTPUT_UNUSABLE: --output \/proc\/meshproof\/diff: .*under \/proc/,
+    );
   });
 });
 

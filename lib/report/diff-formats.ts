@@ -1,6 +1,7 @@
+import { markdownCell, markdownCode } from '../text/markdown-escape.ts';
+import { terminalText as plain } from '../text/terminal-escape.ts';
 import type { CheckChangeKind, CheckDiff, ReportDiff, RunReference } from './diff-reports.ts';
 import { formatProbability } from './html-text.ts';
-import { markdownCell } from './summary-markdown.ts';
 
 /**
  * The two renderings of a report diff (pure): the table the CLI prints and diff.md for a CI job
@@ -43,7 +44,7 @@ function listed(diff: ReportDiff): CheckDiff[] {
 }
 
 function runLine(label: string, run: RunReference): string {
-  return `  ${label.padEnd(10)} ${run.runId}  ${run.mesh.name} ${run.mesh.version} · ${run.platform} · ${run.verdict} (${run.summary.passed} passed, ${run.summary.failed} failed, ${run.summary.errored} errored, ${run.summary.notSupported} not supported)`;
+  return `  ${label.padEnd(10)} ${plain(run.runId)}  ${plain(run.mesh.name)} ${plain(run.mesh.version)} · ${plain(run.platform)} · ${run.verdict} (${run.summary.passed} passed, ${run.summary.failed} failed, ${run.summary.errored} errored, ${run.summary.notSupported} not supported)`;
 }
 
 /** The table the CLI prints (plain text, fixed-width columns). */
@@ -52,34 +53,37 @@ export function renderDiffTable(diff: ReportDiff): string {
     `meshproof diff: ${diff.verdict === 'REGRESSED' ? `REGRESSED (${plural(diff.counts.regression, 'regression')})` : 'no regression'}`,
     runLine('base', diff.base),
     runLine('candidate', diff.candidate),
-    ...diff.notes.map((note) => `  note: ${note}`),
+    ...diff.notes.map((note) => `  note: ${plain(note)}`),
     '',
   ];
   const rows = listed(diff);
   if (rows.length === 0) {
     lines.push('  no check changed status and no figure moved notably');
   } else {
-    const idWidth = Math.max(5, ...rows.map((r) => r.id.length));
+    const idWidth = Math.max(5, ...rows.map((r) => plain(r.id).length));
     lines.push(`  ${'change'.padEnd(15)} ${'check'.padEnd(idWidth)}  base → candidate`);
     for (const row of rows) {
       lines.push(
-        `  ${kindLabels[row.kind].padEnd(15)} ${row.id.padEnd(idWidth)}  ${status(row, 'base')} → ${status(row, 'candidate')}`,
+        `  ${kindLabels[row.kind].padEnd(15)} ${plain(row.id).padEnd(idWidth)}  ${status(row, 'base')} → ${status(row, 'candidate')}`,
       );
       const indent = ' '.repeat(18);
       if ((row.kind === 'regression' || row.kind === 'status-changed') && row.candidate) {
-        lines.push(`${indent}want: ${row.candidate.want}`, `${indent}got:  ${row.candidate.got}`);
+        lines.push(
+          `${indent}want: ${plain(row.candidate.want)}`,
+          `${indent}got:  ${plain(row.candidate.got)}`,
+        );
       }
       if (row.kind === 'support-lost' && row.candidate?.reason)
-        lines.push(`${indent}reason: ${row.candidate.reason}`);
-      for (const shift of row.shifts) lines.push(`${indent}shift: ${shift.description}`);
+        lines.push(`${indent}reason: ${plain(row.candidate.reason)}`);
+      for (const shift of row.shifts) lines.push(`${indent}shift: ${plain(shift.description)}`);
     }
   }
   for (const capability of diff.capabilities) {
     lines.push(
-      `  capability ${capability.feature}: ${supportWord(capability.base)} → ${supportWord(capability.candidate)}`,
+      `  capability ${plain(capability.feature)}: ${supportWord(capability.base)} → ${supportWord(capability.candidate)}`,
     );
   }
-  for (const shift of diff.runShifts) lines.push(`  run: ${shift.description}`);
+  for (const shift of diff.runShifts) lines.push(`  run: ${plain(shift.description)}`);
   lines.push('', describeDiffCounts(diff));
   return `${lines.join('\n')}\n`;
 }
@@ -98,7 +102,7 @@ export function renderDiffMarkdown(diff: ReportDiff): string {
   const { base, candidate } = diff;
   const cell = markdownCell;
   const run = (r: RunReference) => [
-    `\`${r.runId}\``,
+    markdownCode(r.runId),
     `${cell(r.mesh.name)} ${cell(r.mesh.version)}`,
     cell(r.platform),
     r.verdict,
@@ -133,16 +137,17 @@ export function renderDiffMarkdown(diff: ReportDiff): string {
       '| check | base → candidate | want | got now |',
       byKind('regression').map(
         (check) =>
-          `| \`${check.id}\` | ${transition(check)} | ${cell(check.candidate?.want ?? '')} | ${cell(check.candidate?.got ?? '')} |`,
+          `| ${markdownCode(check.id)} | ${transition(check)} | ${cell(check.candidate?.want ?? '')} | ${cell(check.candidate?.got ?? '')} |`,
       ),
     ),
     ...section('Support changes', '| check | base → candidate | reason |', [
       ...byKind('support-lost').map(
-        (check) => `| \`${check.id}\` | ${transition(check)} | ${cell(check.candidate?.reason ?? '')} |`,
+        (check) =>
+          `| ${markdownCode(check.id)} | ${transition(check)} | ${cell(check.candidate?.reason ?? '')} |`,
       ),
       ...byKind('support-gained').map(
         (check) =>
-          `| \`${check.id}\` | ${transition(check)} | ${cell(check.base?.reason ? `was: ${check.base.reason}` : '')} |`,
+          `| ${markdownCode(check.id)} | ${transition(check)} | ${cell(check.base?.reason ? `was: ${check.base.reason}` : '')} |`,
       ),
     ]),
     ...section(
@@ -157,19 +162,20 @@ export function renderDiffMarkdown(diff: ReportDiff): string {
       'Fixes',
       '| check | base → candidate | got now |',
       byKind('fix').map(
-        (check) => `| \`${check.id}\` | ${transition(check)} | ${cell(check.candidate?.got ?? '')} |`,
+        (check) =>
+          `| ${markdownCode(check.id)} | ${transition(check)} | ${cell(check.candidate?.got ?? '')} |`,
       ),
     ),
     ...section(
       'Other changes',
       '| check | change | base → candidate |',
       [...byKind('status-changed'), ...byKind('added'), ...byKind('removed')].map(
-        (check) => `| \`${check.id}\` | ${kindLabels[check.kind]} | ${transition(check)} |`,
+        (check) => `| ${markdownCode(check.id)} | ${kindLabels[check.kind]} | ${transition(check)} |`,
       ),
     ),
     ...section('Evidence shifts', '| check | shift |', [
       ...diff.checks.flatMap((check) =>
-        check.shifts.map((shift) => `| \`${check.id}\` | ${cell(shift.description)} |`),
+        check.shifts.map((shift) => `| ${markdownCode(check.id)} | ${cell(shift.description)} |`),
       ),
       ...diff.runShifts.map((shift) => `| (whole run) | ${cell(shift.description)} |`),
     ]),

@@ -1,5 +1,10 @@
 import type { CheckResult, CheckStatus } from '../model/verdict.ts';
-import { type ConformanceReport, type ReportSummary, reportApiVersion } from './conformance-report.ts';
+import {
+  type ConformanceReport,
+  type ReportSummary,
+  type ReportVerdict,
+  reportApiVersion,
+} from './conformance-report.ts';
 
 /**
  * Compares two conformance reports check by check (pure): the gate for pre-upgrade validation.
@@ -80,7 +85,7 @@ export interface RunReference {
   readonly mesh: { readonly name: string; readonly version: string };
   readonly platform: string;
   readonly harnessVersion: string;
-  readonly verdict: 'PASSED' | 'FAILED';
+  readonly verdict: ReportVerdict;
   readonly startedAt: string;
   readonly summary: ReportSummary;
   readonly falseFailureBound: number;
@@ -278,6 +283,17 @@ function medianPropagation(report: ConformanceReport, ids: ReadonlySet<string>):
 
 function notesFor(base: ConformanceReport, candidate: ConformanceReport): string[] {
   const notes: string[] = [];
+  for (const [label, report] of [
+    ['base', base],
+    ['candidate', candidate],
+  ] as const) {
+    if (report.interruption) {
+      const { signal, completed, selected } = report.interruption;
+      notes.push(
+        `the ${label} run was interrupted by ${signal} after ${completed} of ${selected} checks: the checks it did not reach are compared as SKIPPED`,
+      );
+    }
+  }
   if (base.mesh.name !== candidate.mesh.name)
     notes.push(`different meshes: ${base.mesh.name} → ${candidate.mesh.name}`);
   else if (base.mesh.version !== candidate.mesh.version)

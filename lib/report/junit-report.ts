@@ -51,11 +51,20 @@ export function renderJunit(report: ConformanceReport): string {
         return `${open}>\n      <skipped message="${escapeXml(`${check.status}: ${check.reason ?? ''}`)}"/>\n    </testcase>`;
     }
   });
+  if (report.interruption) {
+    // Checks not reached are skipped, which a CI system reads as fine: one error says the run is partial.
+    const { signal, completed, selected } = report.interruption;
+    cases.push(
+      `    <testcase classname="${escapeXml(`${suiteName}.run`)}" name="meshproof.run.interrupted" time="0.000">\n      <error message="${escapeXml(`INTERRUPTED by ${signal} after ${completed} of ${selected} checks: not a verdict on the mesh`)}" type="INTERRUPTED"/>\n    </testcase>`,
+    );
+  }
   const s = report.summary;
+  const errors = s.errored + (report.interruption ? 1 : 0);
+  const tests = s.total + (report.interruption ? 1 : 0);
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="meshproof" tests="${s.total}" failures="${s.failed}" errors="${s.errored}" skipped="${s.skipped + s.notSupported}" time="${(report.durationMs / 1000).toFixed(3)}">`,
-    `  <testsuite name="${escapeXml(suiteName)}" tests="${s.total}" failures="${s.failed}" errors="${s.errored}" skipped="${s.skipped + s.notSupported}" timestamp="${escapeXml(report.startedAt)}" time="${(report.durationMs / 1000).toFixed(3)}">`,
+    `<testsuites name="meshproof" tests="${tests}" failures="${s.failed}" errors="${errors}" skipped="${s.skipped + s.notSupported}" time="${(report.durationMs / 1000).toFixed(3)}">`,
+    `  <testsuite name="${escapeXml(suiteName)}" tests="${tests}" failures="${s.failed}" errors="${errors}" skipped="${s.skipped + s.notSupported}" timestamp="${escapeXml(report.startedAt)}" time="${(report.durationMs / 1000).toFixed(3)}">`,
     `    <properties>${junitProperties(report)}</properties>`,
     ...cases,
     '  </testsuite>',

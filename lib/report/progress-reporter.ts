@@ -1,5 +1,6 @@
 import type { Reporter, TestCase } from 'vitest/node';
 import type { CheckStatus } from '../model/index.ts';
+import { terminalText as plain } from '../text/terminal-escape.ts';
 
 const marks: Record<CheckStatus, string> = {
   PASSED: '✓',
@@ -14,6 +15,7 @@ export class ProgressReporter implements Reporter {
   readonly #total: number;
   readonly #write: (line: string) => void;
   #done = 0;
+  #stopped = false;
 
   constructor(total: number, write: (line: string) => void = (line) => process.stdout.write(`${line}\n`)) {
     this.#total = total;
@@ -24,7 +26,13 @@ export class ProgressReporter implements Reporter {
     this.#write(`starting the platform and mesh, then ${this.#total} check(s)…`);
   }
 
+  /** No more lines: the run is being interrupted, and the tests its stopped worker ends are not results. */
+  stop(): void {
+    this.#stopped = true;
+  }
+
   onTestCaseResult(testCase: TestCase): void {
+    if (this.#stopped) return;
     this.#done++;
     // The CLI reports an environment that did not start once, as a coded error.
     if (testCase.meta().meshproof?.environment.startupError) return;
@@ -39,12 +47,12 @@ export class ProgressReporter implements Reporter {
           ? '  (intent not confirmed before measuring)'
           : `  (in effect after ${result.propagationMs} ms)`;
     this.#write(
-      `  [${String(this.#done).padStart(width)}/${this.#total}] ${marks[status]} ${testCase.name.padEnd(48)} ${status.padEnd(13)} ${seconds.padStart(5)} s${propagation}`,
+      `  [${String(this.#done).padStart(width)}/${this.#total}] ${marks[status]} ${plain(testCase.name).padEnd(48)} ${status.padEnd(13)} ${seconds.padStart(5)} s${propagation}`,
     );
     if (status === 'FAILED' || status === 'ERROR') {
-      this.#write(`        want: ${result?.want ?? ''}`);
-      this.#write(`        got:  ${result?.got ?? testCase.result().errors?.[0]?.message ?? ''}`);
+      this.#write(`        want: ${plain(result?.want ?? '')}`);
+      this.#write(`        got:  ${plain(result?.got ?? testCase.result().errors?.[0]?.message ?? '')}`);
     }
-    if (status === 'NOT_SUPPORTED' && result?.reason) this.#write(`        reason: ${result.reason}`);
+    if (status === 'NOT_SUPPORTED' && result?.reason) this.#write(`        reason: ${plain(result.reason)}`);
   }
 }

@@ -105,7 +105,7 @@ describe('parseRunReport refuses what it cannot read, with a code', () => {
       expect.unreachable();
     } catch (error) {
       expect((error as Error).message).toMatch(
-        /^base\/report\.json is a "meshproof.dev\/v2" report .*reads meshproof.dev\/v1alpha1/,
+        /^base\/report\.json is a report of meshproof.dev\/v2 .*reads meshproof.dev\/v1alpha1/,
       );
       expect((error as Error).message).not.toContain('\n');
     }

@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import type { BenchReport } from '../bench/bench-report.ts';
 import { MeshproofError } from '../errors/meshproof-error.ts';
 import { type ConformanceReport, reportApiVersion } from './conformance-report.ts';
+import { readReportFile } from './report-file.ts';
 
 /** Where the published JSON Schema of report.json lives, relative to the project root. */
 export const reportSchemaPath = 'schemas/conformance-report.v1alpha1.schema.json';
@@ -21,27 +20,59 @@ const reportKinds = {
 } as const;
 type ReportKind = keyof typeof reportKinds;
 
-const validators = new Map<ReportKind, ValidateFunction>();
+interface Validator {
+  readonly validate: ValidateFunction;
+  /** Every property name the schema defines: the only names read from a file a message may repeat. */
+  readonly names: ReadonlySet<string>;
+}
 
-function validatorFor(kind: ReportKind): ValidateFunction {
-  let validate = validators.get(kind);
-  if (!validate) {
+const validators = new Map<ReportKind, Validator>();
+
+function propertyNames(schema: unknown, names = new Set<string>()): Set<string> {
+  if (typeof schema !== 'object' || schema === null) return names;
+  for (const [key, value] of Object.entries(schema)) {
+    if (key === 'properties' && typeof value === 'object' && value !== null) {
+      for (const name of Object.keys(value)) names.add(name);
+    }
+    propertyNames(value, names);
+  }
+  return names;
+}
+
+function validatorFor(kind: ReportKind): Validator {
+  let validator = validators.get(kind);
+  if (!validator) {
     const url = new URL(`../../${reportKinds[kind].schemaPath}`, import.meta.url);
     const schema = JSON.parse(readFileSync(url, 'utf8')) as object;
     // allErrors: a user fixing a hand-edited report wants every problem at once, not one per run.
-    validate = new Ajv2020({ allErrors: true, allowUnionTypes: true }).compile(schema);
-    validators.set(kind, validate);
+    const validate = new Ajv2020({ allErrors: true, allowUnionTypes: true }).compile(schema);
+    validator = { validate, names: propertyNames(schema) };
+    validators.set(kind, validator);
   }
-  return validate;
+  return validator;
 }
 
-function describeSchemaError(error: ErrorObject): string {
-  const where = error.instancePath === '' ? '(top level)' : error.instancePath;
+/**
+ * A key or path segment as a message may show it: an index or a name the schema defines; any
+ * other key is the file's content and is never repeated (it could be anything, a token too).
+ */
+function fieldName(text: string, names: ReadonlySet<string>): string {
+  return /^[0-9]{1,9}$/.test(text) || names.has(text) ? text : '…';
+}
+
+function describeSchemaError(error: ErrorObject, names: ReadonlySet<string>): string {
+  const where =
+    error.instancePath === ''
+      ? '(top level)'
+      : error.instancePath
+          .split('/')
+          .map((segment) => (segment === '' ? segment : fieldName(segment, names)))
+          .join('/');
   const allowed =
     error.keyword === 'enum' || error.keyword === 'const'
       ? `: ${JSON.stringify((error.params as { allowedValues?: unknown; allowedValue?: unknown }).allowedValues ?? (error.params as { allowedValue?: unknown }).allowedValue)}`
       : error.keyword === 'additionalProperties'
-        ? `: ${(error.params as { additionalProperty: string }).additionalProperty}`
+        ? `: ${fieldName((error.params as { additionalProperty: string }).additionalProperty, names)}`
         : '';
   return `${where} ${error.message ?? 'is invalid'}${allowed}`;
 }
@@ -60,15 +91,21 @@ export function benchSchemaProblems(value: unknown): string[] {
 }
 
 function schemaProblems(kind: ReportKind, value: unknown): string[] {
-  const validate = validatorFor(kind);
+  const { validate, names } = validatorFor(kind);
   if (validate(value)) return [];
-  return (validate.errors ?? []).map(describeSchemaError);
+  return (validate.errors ?? []).map((error) => describeSchemaError(error, names));
 }
 
 /** "a; b; c (and 4 more)": keeps a coded error message on one readable line. */
 function firstProblems(problems: readonly string[], shown = 3): string {
   const rest = problems.length - shown;
   return `${problems.slice(0, shown).join('; ')}${rest > 0 ? ` (and ${rest} more)` : ''}`;
+}
+
+/** An apiVersion as a message may show it: a plausible version is named, anything else is not quoted. */
+function describeApiVersion(value: unknown): string {
+  if (typeof value !== 'string') return 'no apiVersion';
+  return /^[a-z0-9.-]{1,63}\/v[0-9a-z]{1,15}$/.test(value) ? value : 'an unknown apiVersion';
 }
 
 /** A report meshproof wrote, read back: report.json of a conformance run or bench.json of a benchmark. */
@@ -88,9 +125,11 @@ export function parseRunReport(text: string, source: string): RunReport {
   try {
     value = JSON.parse(text);
   } catch (error) {
+    // The parser's message quotes the text around the mistake: never echo a file's contents.
+    const at = /position (\d+)/.exec((error as Error).message)?.[1];
     throw new MeshproofError(
       'MESHPROOF_REPORT_UNREADABLE',
-      `${source} is not JSON (${(error as Error).message}); ${expected}`,
+      `${source} is not JSON${at ? ` (invalid at byte ${at})` : ' (it ends too early or is empty)'}; ${expected}`,
       { cause: error },
     );
   }
@@ -102,13 +141,13 @@ export function parseRunReport(text: string, source: string): RunReport {
   if (!kind) {
     throw new MeshproofError(
       'MESHPROOF_REPORT_UNREADABLE',
-      `${source} is not a meshproof ConformanceReport or SidecarOverheadBenchmark (kind ${JSON.stringify(header.kind ?? null)}); ${expected}`,
+      `${source} is not a meshproof ConformanceReport or SidecarOverheadBenchmark (its kind is ${typeof header.kind === 'string' ? 'another' : 'missing'}); ${expected}`,
     );
   }
   if (typeof header.apiVersion !== 'string' || !readableReportApiVersions.includes(header.apiVersion)) {
     throw new MeshproofError(
       'MESHPROOF_REPORT_INCOMPATIBLE',
-      `${source} is a ${JSON.stringify(header.apiVersion ?? null)} report and this meshproof reads ${readableReportApiVersions.join(', ')} only; compare it with the meshproof version that wrote it`,
+      `${source} is a report of ${describeApiVersion(header.apiVersion)} and this meshproof reads ${readableReportApiVersions.join(', ')} only; compare it with the meshproof version that wrote it`,
     );
   }
   const problems = schemaProblems(kind, value);
@@ -137,39 +176,16 @@ export async function readBenchReport(
   return { report: read.report, file: read.file };
 }
 
-async function folderFile(path: string): Promise<string> {
-  if (!(await stat(path)).isDirectory()) return path;
-  for (const { fileName } of Object.values(reportKinds)) {
-    const file = join(path, fileName);
-    if (
-      await stat(file).then(
-        () => true,
-        () => false,
-      )
-    )
-      return file;
-  }
-  return join(path, reportKinds.ConformanceReport.fileName);
-}
-
 /**
  * Reads a report from a report.json or bench.json path, or a run folder holding one
  * (`reports/latest` and `reports/latest-bench` work), validated as {@link parseRunReport} does.
  * Returns the report and the file it came from.
  */
 export async function readRunReport(path: string): Promise<RunReport & { readonly file: string }> {
-  let file = path;
-  let text: string;
-  try {
-    file = await folderFile(path);
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : 'cannot be read';
-    throw new MeshproofError(
-      'MESHPROOF_REPORT_UNREADABLE',
-      `${file} ${reason} (${(error as Error).message}); ${expected}`,
-      { cause: error },
-    );
-  }
+  const { file, text } = await readReportFile(
+    path,
+    Object.values(reportKinds).map((k) => k.fileName),
+    expected,
+  );
   return { ...parseRunReport(text, file), file };
 }

@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ConformanceReport } from './conformance-report.ts';
 import { type HtmlReportOptions, renderHtmlReport } from './html-report.ts';
@@ -24,7 +24,7 @@ export function reportWriters(html: HtmlReportOptions = {}): Readonly<Record<str
 }
 
 /**
- * Writes every format. One broken writer must not cost the others: its failure is returned,
+ * Writes every format into `dir` (created). One broken writer must not cost the others: its failure is returned,
  * not thrown. A report that does not match its published schema is still written (it is all
  * the run has), and the mismatch is returned as a failure so the harness bug is seen.
  */
@@ -35,6 +35,12 @@ export async function writeReports(
 ): Promise<{ written: string[]; failures: string[] }> {
   const written: string[] = [];
   const failures: string[] = [];
+  // The run folder is made only now: a run killed before its end leaves no empty folder.
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (error) {
+    return { written, failures: [`${dir}: ${(error as Error).message}`] };
+  }
   try {
     const problems = reportSchemaProblems(report);
     if (problems.length > 0) {

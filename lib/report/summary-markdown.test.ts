@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { failingFixtureReport, passingFixtureReport } from './report-fixtures.ts';
-import { markdownCell, renderSummaryMarkdown } from './summary-markdown.ts';
+import { renderSummaryMarkdown } from './summary-markdown.ts';
 
 describe('renderSummaryMarkdown', () => {
   it('matches the golden summary of a failing run', async () => {
@@ -37,16 +37,5 @@ describe('renderSummaryMarkdown', () => {
     expect(summary.split('\n')[0]).toBe('## ✅ meshproof PASSED: reference haproxy 2.6.12 on local');
     expect(summary).not.toContain('### Failed');
     expect(summary).toContain('### Not supported (1)');
-  });
-});
-
-describe('markdownCell', () => {
-  it.each([
-    ['a | b', 'a \\| b'],
-    ['line one\nline two', 'line one line two'],
-    ['<none>', '&lt;none&gt;'],
-    ['C:\\path', 'C:\\\\path'],
-  ])('%j → %j', (text, cell) => {
-    expect(markdownCell(text)).toBe(cell);
   });
 });

@@ -1,4 +1,5 @@
 import type { CheckResult } from '../model/verdict.ts';
+import { markdownCode as code, markdownCell } from '../text/markdown-escape.ts';
 import type { ConformanceReport } from './conformance-report.ts';
 import { formatDuration, formatProbability, formatTimestamp } from './html-text.ts';
 
@@ -6,21 +7,6 @@ import { formatDuration, formatProbability, formatTimestamp } from './html-text.
  * summary.md: a short Markdown summary for a CI job summary (GitHub's $GITHUB_STEP_SUMMARY,
  * GitLab and Buildkite annotations). Link-free, so it reads the same wherever it is pasted.
  */
-
-/** Text safe inside a Markdown table cell: pipes escaped, one line, no raw HTML. */
-export function markdownCell(text: string): string {
-  return text
-    .replace(/\\/g, '\\\\')
-    .replace(/\|/g, '\\|')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/\r?\n/g, ' ');
-}
-
-/** Inline code that survives backticks in the text. */
-function code(text: string): string {
-  return text.includes('`') ? `\`\` ${text} \`\`` : `\`${text}\``;
-}
 
 function failedTable(checks: readonly CheckResult[]): string[] {
   return [
@@ -36,7 +22,7 @@ function failedTable(checks: readonly CheckResult[]): string[] {
 /** Renders the CI summary of a report (pure). */
 export function renderSummaryMarkdown(report: ConformanceReport): string {
   const s = report.summary;
-  const mark = report.verdict === 'PASSED' ? '✅' : '❌';
+  const mark = report.verdict === 'PASSED' ? '✅' : report.verdict === 'INTERRUPTED' ? '⏹️' : '❌';
   const failing = report.checks.filter((c) => c.status === 'FAILED' || c.status === 'ERROR');
   const unsupported = report.checks.filter((c) => c.status === 'NOT_SUPPORTED');
   const lines = [
@@ -46,6 +32,13 @@ export function renderSummaryMarkdown(report: ConformanceReport): string {
     '',
     `Run ${code(report.runId)} · ${formatTimestamp(report.startedAt)} · ${formatDuration(report.durationMs)} · meshproof ${markdownCell(report.harness.version)}${report.config.only.length > 0 ? ` · only ${code(report.config.only.join(','))}` : ''}`,
   ];
+  if (report.interruption) {
+    const { signal, completed, selected } = report.interruption;
+    lines.push(
+      '',
+      `> **Interrupted by ${signal} after ${completed} of ${selected} checks.** This is not a verdict on the mesh: the checks below are those that completed; the others are listed as skipped in report.json.`,
+    );
+  }
   if (report.config.defects.length > 0) {
     lines.push(
       '',

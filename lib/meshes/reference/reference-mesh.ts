@@ -54,7 +54,8 @@ export interface ReferenceMeshOptions {
 export async function installReferenceMesh(options: ReferenceMeshOptions): Promise<ReferenceMesh> {
   const version = await haproxyVersion();
   const dir = join(options.dir, 'reference-mesh');
-  await mkdir(dir, { recursive: true });
+  // Workload keys are written here: this user's only (the files are 0600 as well).
+  await mkdir(dir, { recursive: true, mode: 0o700 });
   const ca = await createCertificateAuthority();
   const caFile = join(dir, 'ca.pem');
   const luaFile = join(dir, 'delay.lua');

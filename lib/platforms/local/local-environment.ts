@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { LEDGER_PATH, type LedgerReply, MODE_PATH } from '../../../fixtures/echo/echo-protocol.ts';
@@ -12,6 +11,7 @@ import { createBuiltinDriver } from '../../traffic/builtin-driver.ts';
 import { startServerWorkloads } from './local-workloads.ts';
 import { PortAllocator } from './ports.ts';
 import { ProcessGroup } from './process-group.ts';
+import { createRunDirectory, pidFileName } from './process-records.ts';
 
 export interface LocalEnvironmentOptions {
   readonly defects?: ReadonlySet<ReferenceDefect>;
@@ -46,8 +46,7 @@ export interface LocalEnvironment extends Environment {
   readonly local: LocalTopology;
 }
 
-/** Name of the file in the run directory listing every pid the run started. */
-export const pidFileName = 'pids';
+export { pidFileName } from './process-records.ts';
 
 /**
  * The local platform with the reference mesh: echo workloads as processes on 127.0.0.1, a
@@ -59,7 +58,7 @@ export async function startLocalEnvironment(
 ): Promise<LocalEnvironment> {
   const timeouts = options.timeouts ?? localTimeouts;
   const ownsDir = options.runDir === undefined;
-  const runDir = options.runDir ?? (await mkdtemp(join(tmpdir(), 'meshproof-')));
+  const runDir = options.runDir ?? (await createRunDirectory('meshproof-'));
   const group = new ProcessGroup(join(runDir, pidFileName), timeouts.stopGraceMs);
   const teardown = async () => {
     await group.stopAll();

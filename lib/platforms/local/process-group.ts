@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { appendFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { identify, recordProcess } from './process-records.ts';
 
 /** How a process ended. */
 export interface ProcessExit {
@@ -78,14 +78,25 @@ export class ManagedProcess {
     });
   }
 
-  /** SIGTERM, then SIGKILL after the grace period. */
+  /** SIGTERM to its process group (the process and its children), then SIGKILL after the grace period. */
   async stop(graceMs: number): Promise<void> {
     if (!this.running) return;
-    this.child.kill('SIGTERM');
+    this.#signalGroup('SIGTERM');
     const exited = await Promise.race([this.exited.then(() => true), sleep(graceMs).then(() => false)]);
     if (!exited && this.running) {
-      this.child.kill('SIGKILL');
+      this.#signalGroup('SIGKILL');
       await this.exited;
+    }
+    // Children that outlived their leader (a haproxy worker) go with the group.
+    this.#signalGroup('SIGKILL');
+  }
+
+  #signalGroup(signal: NodeJS.Signals): void {
+    if (this.child.pid === undefined) return;
+    try {
+      process.kill(-this.child.pid, signal);
+    } catch {
+      // The group is gone.
     }
   }
 
@@ -97,8 +108,11 @@ export class ManagedProcess {
 }
 
 /**
- * Every process a run starts. Each pid is also appended to a file in the run directory so that
- * the CLI can kill them even when the code that started them (a test worker) died.
+ * Every process a run starts, each the leader of its own process group (so that stopping it
+ * stops its children too, and Ctrl-C reaches it only through the run's own cleanup). Each is
+ * recorded in a file of the run directory with its start time, and so is the process that
+ * supervises them, so that the CLI, its reaper or a later run can stop exactly them even when
+ * the code that started them (a test worker) died.
  */
 export class ProcessGroup implements AsyncDisposable {
   readonly #pidFile: string;
@@ -108,6 +122,7 @@ export class ProcessGroup implements AsyncDisposable {
   constructor(pidFile: string, graceMs: number) {
     this.#pidFile = pidFile;
     this.#graceMs = graceMs;
+    recordProcess(pidFile, { ...identify(process.pid), kind: 'supervisor', name: 'supervisor' });
   }
 
   spawn(
@@ -120,8 +135,10 @@ export class ProcessGroup implements AsyncDisposable {
       env: options.env ?? process.env,
       cwd: options.cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     });
-    if (child.pid !== undefined) appendFileSync(this.#pidFile, `${child.pid}\n`);
+    if (child.pid !== undefined)
+      recordProcess(this.#pidFile, { ...identify(child.pid), kind: 'group', name });
     const managed = new ManagedProcess(name, child);
     this.#processes.push(managed);
     return managed;
