@@ -2,14 +2,14 @@ import { parseAllDocuments, stringify } from 'yaml';
 import { LEDGER_PATH, MODE_PATH } from '../../fixtures/echo/echo-protocol.ts';
 import type { ClusterMesh } from '../meshes/cluster-mesh.ts';
 import type { Check, Intent, RenderedResource, Timeouts, TrafficPlan, Version } from '../model/index.ts';
-import { isSampled } from '../model/index.ts';
+import { isSampled, plansOf } from '../model/index.ts';
 import type { CliStep } from '../platforms/kubernetes/cli-steps.ts';
 import { shellScript } from '../platforms/kubernetes/cli-steps.ts';
 import { echoControlArgv, kubectlExecArgv } from '../platforms/kubernetes/exec-commands.ts';
 import { checkFieldManager } from '../platforms/kubernetes/kube-client.ts';
 import { deploymentName, kube } from '../platforms/kubernetes/kubernetes-names.ts';
 import { type KubeObject, renderFixtures } from '../platforms/kubernetes/render-fixtures.ts';
-import { k6ExecTarget, k6RunArgv, toK6Plan } from '../traffic/k6-driver.ts';
+import { k6CannotSend, k6ExecTarget, k6RunArgv, toK6Plan } from '../traffic/k6-driver.ts';
 
 export interface PlanInput {
   readonly mesh: ClusterMesh;
@@ -177,10 +177,14 @@ function objectsOf(resources: readonly RenderedResource[]): ObjectRef[] {
 
 /** Why each check would be NOT_SUPPORTED on this mesh; empty for supported checks. */
 export function unsupportedReasons(check: Check, mesh: ClusterMesh): string[] {
-  return check.features.flatMap((f) => {
-    const support = mesh.adapter.support(f);
-    return support.supported ? [] : [`${f}: ${support.reason}`];
-  });
+  const undrivable = [...new Set(plansOf(check).flatMap((p) => k6CannotSend(p) ?? []))];
+  return [
+    ...check.features.flatMap((f) => {
+      const support = mesh.adapter.support(f);
+      return support.supported ? [] : [`${f}: ${support.reason}`];
+    }),
+    ...undrivable.map((reason) => `traffic on clusters: ${reason}`),
+  ];
 }
 
 /**
