@@ -69,7 +69,7 @@ export function k6ExecTarget(caller: CallerName): {
  */
 export function k6CannotSend(plan: TrafficPlan): string | undefined {
   if (plan.presents === undefined) return undefined;
-  return `the k6 callers cannot yet speak TLS to the server pods presenting forged credentials (${plan.presents}): the outsider pod sends plaintext to the Service, and an expired certificate would need the cluster mesh's own CA key`;
+  return "the k6 callers cannot yet speak TLS to the server pods presenting forged credentials (another CA's certificate, an expired one, none): the outsider pod sends plaintext to the Service, and an expired certificate would need the cluster mesh's own CA key";
 }
 
 /**
