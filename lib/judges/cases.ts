@@ -1,4 +1,4 @@
-import type { JudgeContext, Judgement, Observation, TrafficPlan } from '../model/index.ts';
+import type { Convergence, JudgeContext, Judgement, Observation, TrafficPlan } from '../model/index.ts';
 import { describeOutcomes, isSuccess } from '../model/index.ts';
 
 /**
@@ -23,6 +23,29 @@ export const servedByApp = (o: Observation): boolean => isSuccess(o) && o.served
 /** A request the mesh answered 403 that the app never saw (needs the plan's `ledger`). */
 export const deniedUnseen = (o: Observation): boolean =>
   o.outcome === 'response' && o.status === 403 && o.serverAttempts === 0;
+
+/** A request the mesh must answer 403 before the app; the plan is given the ledger to show it. */
+export function deniedCase(
+  label: string,
+  plan: TrafficPlan,
+  describe?: (list: readonly Observation[]) => string,
+): RequestCase {
+  return {
+    label,
+    plan: { ...plan, ledger: true },
+    want: '403, never at the app',
+    ok: deniedUnseen,
+    ...(describe ? { describe } : {}),
+  };
+}
+
+/** An access policy is in force once a request it does not allow is answered 403. */
+export function deniedProbe(plan: Omit<TrafficPlan, 'requests'>): Convergence {
+  return {
+    plan: { ...plan, requests: 1 },
+    confirmed: (o) => o.outcome === 'response' && o.status === 403,
+  };
+}
 
 /** The paths the app received for the requests it served: `/public/status ×10`. */
 export function describePathsSeen(list: readonly Observation[]): string {

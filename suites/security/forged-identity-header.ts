@@ -1,6 +1,7 @@
 import {
   caseTraffic,
-  deniedUnseen,
+  deniedCase,
+  deniedProbe,
   judgeCases,
   type RequestCase,
   servedByApp,
@@ -30,7 +31,6 @@ const forging = (header: ForgedHeader, path: string): TrafficPlan => ({
   path,
   headers: { [header]: forged[header] },
   requests: 10,
-  ledger: true,
 });
 
 const shownIdentity = (list: readonly Observation[]) => {
@@ -46,12 +46,8 @@ const servedWithoutIdentity = (header: ForgedHeader, meshHeader: string | undefi
   describe: shownIdentity,
 });
 
-const deniedDespiteClaim = (header: ForgedHeader): RequestCase => ({
-  label: `outsider with a forged ${header} on /api/items (client only)`,
-  plan: forging(header, '/api/items'),
-  want: '403, never at the app',
-  ok: deniedUnseen,
-});
+const deniedDespiteClaim = (header: ForgedHeader): RequestCase =>
+  deniedCase(`outsider with a forged ${header} on /api/items (client only)`, forging(header, '/api/items'));
 
 /**
  * The cases, given the header on which this mesh shows the app a caller identity, as the genuine
@@ -89,10 +85,7 @@ export const forgedIdentityHeader = defineCheck({
       rules: [{ from: ['client'], pathPrefixes: ['/api/'] }, { pathPrefixes: ['/public/'] }],
     },
   ],
-  convergence: {
-    plan: { caller: 'outsider', service: 'server', path: '/api/items', requests: 1 },
-    confirmed: (o) => o.outcome === 'response' && o.status === 403,
-  },
+  convergence: deniedProbe({ caller: 'outsider', service: 'server', path: '/api/items' }),
   traffic: caseTraffic(cases()),
   judge: (observations, ctx) => {
     const meshHeader = observations.client.find((o) => o.identity)?.identity?.header;

@@ -1,14 +1,19 @@
-import { caseTraffic, deniedUnseen, judgeCases, type RequestCase } from '../../lib/judges/cases.ts';
+import {
+  caseTraffic,
+  deniedCase,
+  deniedProbe,
+  judgeCases,
+  type RequestCase,
+} from '../../lib/judges/cases.ts';
 import type { CallerName } from '../../lib/model/index.ts';
 import { defineCheck, Feature, isSuccess } from '../../lib/model/index.ts';
 
-const request = (caller: CallerName, method: string, path: string, ledger = false) => ({
+const request = (caller: CallerName, method: string, path: string) => ({
   caller,
   service: 'server' as const,
   method,
   path,
   requests: 10,
-  ...(ledger ? { ledger } : {}),
 });
 
 const served = (caller: CallerName, method: string, path: string): RequestCase => ({
@@ -18,12 +23,8 @@ const served = (caller: CallerName, method: string, path: string): RequestCase =
   ok: isSuccess,
 });
 
-const denied = (caller: CallerName, method: string, path: string): RequestCase => ({
-  label: `${caller} ${method} ${path}`,
-  plan: request(caller, method, path, true),
-  want: '403, never at the app',
-  ok: deniedUnseen,
-});
+const denied = (caller: CallerName, method: string, path: string): RequestCase =>
+  deniedCase(`${caller} ${method} ${path}`, request(caller, method, path));
 
 const cases = {
   allowed: served('client', 'GET', '/api/items'),
@@ -52,10 +53,7 @@ export const methodAndPath = defineCheck({
       ],
     },
   ],
-  convergence: {
-    plan: { caller: 'client', service: 'server', method: 'DELETE', path: '/api/items', requests: 1 },
-    confirmed: (o) => o.outcome === 'response' && o.status === 403,
-  },
+  convergence: deniedProbe({ caller: 'client', service: 'server', method: 'DELETE', path: '/api/items' }),
   traffic: caseTraffic(cases),
   judge: (observations, ctx) => judgeCases(cases, observations, ctx),
 });

@@ -1,5 +1,7 @@
 import {
   caseTraffic,
+  deniedCase,
+  deniedProbe,
   deniedUnseen,
   describePathsSeen,
   judgeCases,
@@ -24,13 +26,7 @@ const get = (path: string) => ({
 const servedInside = (o: Observation) =>
   servedByApp(o) && o.path !== undefined && isNormalized(o.path) && isUnderPrefix(o.path, open);
 
-const denied = (path: string): RequestCase => ({
-  label: `GET ${path}`,
-  plan: get(path),
-  want: '403, never at the app',
-  ok: deniedUnseen,
-  describe: describePathsSeen,
-});
+const denied = (path: string): RequestCase => deniedCase(`GET ${path}`, get(path), describePathsSeen);
 
 const servedAs = (path: string, normalized: string): RequestCase => ({
   label: `GET ${path}`,
@@ -67,10 +63,7 @@ export const normalizedPath = defineCheck({
   features: [Feature.AuthzByRequest, Feature.PathNormalization],
   profile: 'core',
   intents: [{ kind: 'AccessPolicy', service: 'server', rules: [{ pathPrefixes: [open] }] }],
-  convergence: {
-    plan: { caller: 'client', service: 'server', path: '/admin/users', requests: 1 },
-    confirmed: (o) => o.outcome === 'response' && o.status === 403,
-  },
+  convergence: deniedProbe({ caller: 'client', service: 'server', path: '/admin/users' }),
   traffic: caseTraffic(cases),
   judge: (observations, ctx) => judgeCases(cases, observations, ctx),
 });

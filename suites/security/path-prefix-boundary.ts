@@ -1,6 +1,7 @@
 import {
   caseTraffic,
-  deniedUnseen,
+  deniedCase,
+  deniedProbe,
   describePathsSeen,
   judgeCases,
   type RequestCase,
@@ -8,13 +9,7 @@ import {
 } from '../../lib/judges/cases.ts';
 import { defineCheck, Feature } from '../../lib/model/index.ts';
 
-const get = (path: string, ledger = false) => ({
-  caller: 'client' as const,
-  service: 'server' as const,
-  path,
-  requests: 10,
-  ...(ledger ? { ledger } : {}),
-});
+const get = (path: string) => ({ caller: 'client' as const, service: 'server' as const, path, requests: 10 });
 
 const inside = (path: string): RequestCase => ({
   label: `GET ${path}`,
@@ -24,13 +19,7 @@ const inside = (path: string): RequestCase => ({
   describe: describePathsSeen,
 });
 
-const outside = (path: string): RequestCase => ({
-  label: `GET ${path}`,
-  plan: get(path, true),
-  want: '403, never at the app',
-  ok: deniedUnseen,
-  describe: describePathsSeen,
-});
+const outside = (path: string): RequestCase => deniedCase(`GET ${path}`, get(path), describePathsSeen);
 
 const cases = {
   api: inside('/api'),
@@ -59,10 +48,7 @@ export const pathPrefixBoundary = defineCheck({
       rules: [{ pathPrefixes: ['/api'] }, { pathPrefixes: ['/public/'] }],
     },
   ],
-  convergence: {
-    plan: { caller: 'client', service: 'server', path: '/admin/users', requests: 1 },
-    confirmed: (o) => o.outcome === 'response' && o.status === 403,
-  },
+  convergence: deniedProbe({ caller: 'client', service: 'server', path: '/admin/users' }),
   traffic: caseTraffic(cases),
   judge: (observations, ctx) => judgeCases(cases, observations, ctx),
 });
