@@ -120,7 +120,7 @@ function renderInbound(
   const tlsBind = `ssl crt ${sidecar.certFile} ca-file ${input.wiring.caFile} ${clientCertificateVerification(input.defects)}`;
   const http = (listener: InboundListener) => [
     ...pathNormalizationLines(input.defects),
-    ...callerIdentityHeaderLines(listener, input.defects),
+    ...callerIdentityHeaderLines(listener, service, input),
     ...(service ? inboundPolicy(service, listener, input) : []),
     ...identityHeaderLines(listener, sidecar, input.defects),
     '  default_backend app',
@@ -195,14 +195,21 @@ const claimedIdentityVar = 'txn.claimed_identity';
  */
 function callerIdentityHeaderLines(
   listener: InboundListener,
-  defects: ReadonlySet<ReferenceDefect>,
+  service: ServiceName | undefined,
+  input: RenderInput,
 ): string[] {
   if (listener === 'mtls') return ['  http-request del-header x-forwarded-client-cert'];
-  const claimed = defects.has('identity-from-xfcc')
-    ? [
-        `  http-request set-var(${claimedIdentityVar}) req.hdr(x-forwarded-client-cert),regsub(^.*URI=,),field(1,;)`,
-      ]
-    : [];
+  const { defects } = input;
+  // The defect reads the claim only where an access rule asks for an identity.
+  const identityRules = intentsOf<AccessPolicyIntent>(input.intents, 'AccessPolicy').some(
+    (p) => p.service === service && p.rules.some((r) => r.from !== undefined),
+  );
+  const claimed =
+    defects.has('identity-from-xfcc') && identityRules
+      ? [
+          `  http-request set-var(${claimedIdentityVar}) req.hdr(x-forwarded-client-cert),regsub(^.*URI=,),field(1,;)`,
+        ]
+      : [];
   const removed = defects.has('xfcc-passthrough-plaintext')
     ? []
     : ['  http-request del-header x-forwarded-client-cert'];
