@@ -13,9 +13,14 @@ import { noPrematureTimeout } from './resilience/timeout-no-premature-timeout.ts
 import { routeTimeout } from './resilience/timeout-route-timeout.ts';
 import { allowListedIdentity } from './security/allow-listed-identity.ts';
 import { denyUnlistedIdentity } from './security/deny-unlisted-identity.ts';
+import { forgedIdentityHeader } from './security/forged-identity-header.ts';
 import { identityPresented } from './security/identity-presented.ts';
 import { methodAndPath } from './security/method-and-path.ts';
+import { normalizedPath } from './security/normalized-path.ts';
+import { pathPrefixBoundary } from './security/path-prefix-boundary.ts';
 import { permissiveAcceptsPlaintext } from './security/permissive-accepts-plaintext.ts';
+import { permissiveImpostorsUnidentified } from './security/permissive-impostors-unidentified.ts';
+import { strictRejectsImpostors } from './security/strict-rejects-impostors.ts';
 import { strictRejectsPlaintext } from './security/strict-rejects-plaintext.ts';
 import { headerMatch } from './traffic/header-match.ts';
 import { mirrorPercentage } from './traffic/mirror-percentage.ts';
@@ -48,4 +53,9 @@ export const registry: readonly Check[] = [
   connectionOverflow,
   outlierEjection,
   rateLimitLocal,
+  strictRejectsImpostors,
+  permissiveImpostorsUnidentified,
+  forgedIdentityHeader,
+  pathPrefixBoundary,
+  normalizedPath,
 ] as readonly Check[];

@@ -14,6 +14,7 @@ const echoBody = JSON.stringify({
   version: 'v2',
   instance: 'server-v2-abc',
   attempt: 3,
+  path: '/public/status?x=1',
   identity: {
     header: 'l5d-client-id',
     value: 'client.meshproof.serviceaccount.identity.linkerd.cluster.local',
@@ -32,7 +33,7 @@ const response = (overrides: Partial<K6ResponseLike>): K6ResponseLike => ({
 });
 
 describe('observationFrom', () => {
-  it('reads the echo reply: version, instance, attempt and the identity the mesh presented', () => {
+  it('reads the echo reply: version, instance, attempt, the path it received and the identity the mesh presented', () => {
     expect(observationFrom(response({}), 'p.0', 12)).toEqual({
       requestId: 'p.0',
       outcome: 'response',
@@ -42,6 +43,7 @@ describe('observationFrom', () => {
       headers: { 'content-type': 'application/json', 'x-echo-version': 'v2' },
       servedBy: { version: 'v2', instance: 'server-v2-abc' },
       attempt: 3,
+      path: '/public/status?x=1',
       identity: {
         header: 'l5d-client-id',
         value: 'client.meshproof.serviceaccount.identity.linkerd.cluster.local',

@@ -31,6 +31,8 @@ export interface K6Observation {
   readonly servedBy?: { readonly version: string; readonly instance: string };
   readonly attempt?: number;
   readonly identity?: { readonly header: string; readonly value: string } | null;
+  /** The request target the echo received (after the mesh). */
+  readonly path?: string;
   readonly headers?: Readonly<Record<string, string>>;
   readonly errorDetail?: string;
 }
@@ -86,6 +88,7 @@ export function observationFrom(
     ...base,
     servedBy: { version: echo.version, instance: echo.instance },
     ...(typeof echo.attempt === 'number' ? { attempt: echo.attempt } : {}),
+    ...(typeof echo.path === 'string' ? { path: echo.path } : {}),
     identity:
       identity && typeof identity.header === 'string' && typeof identity.value === 'string'
         ? { header: identity.header, value: identity.value }

@@ -14,6 +14,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
+import { registry } from '../../suites/registry.ts';
 import {
   alive,
   identify,
@@ -131,22 +132,24 @@ describe('Ctrl-C and SIGTERM', () => {
       const report = JSON.parse(readFileSync(join(folder, 'report.json'), 'utf8')) as ConformanceReport;
       expect(reportSchemaProblems(report)).toEqual([]);
       expect(report.verdict).toBe('INTERRUPTED');
-      expect(report.interruption).toMatchObject({ signal, selected: 23 });
+      expect(report.interruption).toMatchObject({ signal, selected: registry.length });
       const completed = report.interruption?.completed ?? 0;
       expect(completed).toBeGreaterThanOrEqual(1);
-      expect(completed).toBeLessThan(23);
+      expect(completed).toBeLessThan(registry.length);
       expect(
         report.checks.filter((c) => c.reason === `not run: the run was interrupted by ${signal}`),
-      ).toHaveLength(23 - completed);
+      ).toHaveLength(registry.length - completed);
       expect(readFileSync(join(folder, 'summary.md'), 'utf8')).toMatch(/^## ⏹️ meshproof INTERRUPTED/);
       expect(readFileSync(join(folder, 'summary.md'), 'utf8')).toContain(
-        `Interrupted by ${signal} after ${completed} of 23 checks`,
+        `Interrupted by ${signal} after ${completed} of ${registry.length} checks`,
       );
       expect(readFileSync(join(folder, 'junit.xml'), 'utf8')).toMatch(
         /<error message="INTERRUPTED by .*" type="INTERRUPTED"\/>/,
       );
       expect(readFileSync(join(folder, 'report.html'), 'utf8')).toContain('data-verdict="INTERRUPTED"');
-      expect(run.stdout()).toMatch(new RegExp(`INTERRUPTED by ${signal} after ${completed} of 23 checks`));
+      expect(run.stdout()).toMatch(
+        new RegExp(`INTERRUPTED by ${signal} after ${completed} of ${registry.length} checks`),
+      );
     },
     240_000,
   );

@@ -1,6 +1,7 @@
 import { registry } from '../../suites/registry.ts';
 import type { Check, MeshName } from '../model/index.ts';
-import { allFeatures, meshNames } from '../model/index.ts';
+import { allFeatures, meshNames, plansOf } from '../model/index.ts';
+import { k6CannotSend } from '../traffic/k6-driver.ts';
 import { type Capability, meshCapabilities, meshSupport } from './capabilities.ts';
 
 /** The three meshes side by side: features, and which checks run where. */
@@ -18,6 +19,11 @@ function checkOn(check: Check, mesh: MeshName): { runs: boolean; reason?: string
     const s = meshSupport(mesh, f);
     return s.supported ? [] : [`${f}: ${s.reason}`];
   });
+  // Istio and Linkerd run on clusters, where the k6 callers send the traffic.
+  if (mesh !== 'reference') {
+    const undrivable = new Set(plansOf(check).flatMap((p) => k6CannotSend(p) ?? []));
+    for (const reason of undrivable) missing.push(`traffic on clusters: ${reason}`);
+  }
   return missing.length === 0 ? { runs: true } : { runs: false, reason: missing.join('; ') };
 }
 
@@ -61,5 +67,15 @@ export function renderCapabilityMatrix(matrix: CapabilityMatrix): string {
     for (const c of matrix.features[mesh].filter((f) => !f.supported))
       lines.push(`  ${mesh} ${c.feature}: ${c.reason}`);
   }
+  // Checks held back by the platform rather than by a missing feature, once per reason.
+  const platformReasons = new Map<string, string[]>();
+  for (const check of matrix.checks) {
+    for (const mesh of matrix.meshes) {
+      const reason = check.runs[mesh].reason;
+      if (!reason?.startsWith('traffic on')) continue;
+      platformReasons.set(reason, [...(platformReasons.get(reason) ?? []), `${mesh} ${check.id}`]);
+    }
+  }
+  for (const [reason, where] of platformReasons) lines.push(`  ${where.join(', ')}: ${reason}`);
   return `${lines.join('\n')}\n`;
 }

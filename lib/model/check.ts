@@ -67,3 +67,11 @@ export function defineCheck<Plans extends string>(check: Check<Plans>): Check<Pl
 export function isSampled(traffic: TrafficPlan | SampledPlan): traffic is SampledPlan {
   return 'plan' in traffic;
 }
+
+/** Every traffic plan a check sends: its convergence probe, then its named traffic. */
+export function plansOf(check: Check): TrafficPlan[] {
+  return [
+    ...(check.convergence ? [check.convergence.plan] : []),
+    ...Object.values<TrafficPlan | SampledPlan>(check.traffic).map((t) => (isSampled(t) ? t.plan : t)),
+  ];
+}

@@ -28,6 +28,11 @@ export interface MeshAdapter {
 /** Sends traffic plans as named callers. */
 export interface TrafficDriver {
   send(plan: TrafficPlan, requestIdPrefix: string): Promise<Observation[]>;
+  /**
+   * Why this driver cannot send a plan as it is meant (e.g. a caller presenting a forged
+   * certificate), or undefined when it can. A check with such a plan is NOT_SUPPORTED.
+   */
+  cannotSend?(plan: TrafficPlan): string | undefined;
 }
 
 /** A running platform with a mesh installed and the fixtures deployed. */

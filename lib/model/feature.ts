@@ -18,6 +18,8 @@ export const Feature = {
   OutlierDetection: 'OutlierDetection',
   ConnectionLimits: 'ConnectionLimits',
   RateLimit: 'RateLimit',
+  /** Authorization judges the path after RFC 3986 normalization (Istio's default `pathNormalization: BASE`). */
+  PathNormalization: 'PathNormalization',
 } as const;
 
 export type Feature = (typeof Feature)[keyof typeof Feature];

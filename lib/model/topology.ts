@@ -15,6 +15,15 @@ export type Version = 'v1' | 'v2' | 'v3';
 export const meshedCallers: readonly CallerName[] = ['client', 'frontend'];
 export const allCallers: readonly CallerName[] = ['client', 'frontend', 'outsider'];
 
+/**
+ * What an `outsider` presents when it speaks TLS to the server workloads itself, as an attacker
+ * would: a certificate carrying the `client`'s SPIFFE ID but signed by another CA, a certificate
+ * the mesh CA once issued to the `client` that has expired, or no client certificate at all.
+ */
+export type ForgedCredential = 'foreign-ca' | 'expired' | 'no-client-cert';
+
+export const forgedCredentials: readonly ForgedCredential[] = ['foreign-ca', 'expired', 'no-client-cert'];
+
 /** Namespace of the meshed workloads. */
 export const meshNamespace = 'meshproof';
 /** Namespace of the workloads outside the mesh. */

@@ -1,4 +1,4 @@
-import type { CallerName, ServiceName, Version } from './topology.ts';
+import type { CallerName, ForgedCredential, ServiceName, Version } from './topology.ts';
 
 /** Instructions for the echo fixture, sent as request headers. */
 export interface EchoSteering {
@@ -29,6 +29,11 @@ export interface TrafficPlan {
   readonly timeoutMs?: number;
   /** Look up how often the server apps saw each request (the echo ledger) after sending. */
   readonly ledger?: boolean;
+  /**
+   * The `outsider` speaks TLS to the server workloads itself, presenting this credential, instead
+   * of plaintext. Only for the outsider: meshed callers always present their own identity.
+   */
+  readonly presents?: ForgedCredential;
 }
 
 /** A plan that may be extended batch by batch until the judge decides (sequential sampling). */
@@ -61,6 +66,8 @@ export interface Observation {
   readonly attempt?: number;
   /** Identity the answering echo saw; null when none was presented. */
   readonly identity?: PresentedIdentity | null;
+  /** The request target (path and query) the answering echo received, after the mesh. */
+  readonly path?: string;
   /** Times the server apps saw this request id in all (from the ledger, when requested). */
   readonly serverAttempts?: number;
   /** Selected response headers (lower-case names). */

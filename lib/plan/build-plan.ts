@@ -1,6 +1,6 @@
 import type { ClusterMesh, InstallContext } from '../meshes/cluster-mesh.ts';
 import type { Check, Intent, Timeouts } from '../model/index.ts';
-import { isSampled } from '../model/index.ts';
+import { isSampled, plansOf } from '../model/index.ts';
 import {
   applyCheckSteps,
   chaosSteps,
@@ -25,7 +25,7 @@ import {
   renderNamespaces,
 } from '../platforms/kubernetes/render-fixtures.ts';
 import { objectsOf, toYaml } from '../platforms/kubernetes/run-live-step.ts';
-import { k6RunStep, toK6Plan } from '../traffic/k6-driver.ts';
+import { k6CannotSend, k6RunStep, toK6Plan } from '../traffic/k6-driver.ts';
 
 export interface PlanInput {
   readonly mesh: ClusterMesh;
@@ -47,10 +47,14 @@ export const planRunId = 'plan';
 /** Why each check would be NOT_SUPPORTED on this mesh; empty for supported checks. */
 export function unsupportedReasons(check: Check, mesh: ClusterMesh): string[] {
   const adapter = mesh.adapter(mesh.expected(planContext), clusterNames(planRunId));
-  return check.features.flatMap((f) => {
-    const support = adapter.support(f);
-    return support.supported ? [] : [`${f}: ${support.reason}`];
-  });
+  const undrivable = [...new Set(plansOf(check).flatMap((p) => k6CannotSend(p) ?? []))];
+  return [
+    ...check.features.flatMap((f) => {
+      const support = adapter.support(f);
+      return support.supported ? [] : [`${f}: ${support.reason}`];
+    }),
+    ...undrivable.map((reason) => `traffic on clusters: ${reason}`),
+  ];
 }
 
 /** A plan describes a run on an ephemeral cluster it creates (the default platform). */

@@ -81,6 +81,10 @@ export const likelyCausesByFeature: Readonly<Record<Feature, readonly string[]>>
     'A local limit counts per proxy: several replicas each allow the full budget.',
     'The token bucket refills faster than expected (fill interval and tokens per fill).',
   ],
+  PathNormalization: [
+    'Istio: meshConfig.pathNormalization is NONE (paths are authorized as sent, so /public/../admin matches /public), or an EnvoyFilter replaces the HTTP connection manager settings.',
+    'The app resolves paths differently from the proxy: with BASE, %2F and %5C stay encoded and // is kept; an app that decodes or merges them sees another path than the one authorized (MERGE_SLASHES or DECODE_AND_MERGE_SLASHES close that gap).',
+  ],
 };
 
 /**

@@ -11,7 +11,7 @@ import type {
   RenderedResource,
   TrafficPlan,
 } from '../model/index.ts';
-import { isSampled } from '../model/index.ts';
+import { isSampled, plansOf } from '../model/index.ts';
 
 /** Runs one check against a running environment and returns its result for the report. */
 export async function runCheck(check: Check, env: Environment, tag: string): Promise<CheckResult> {
@@ -26,10 +26,13 @@ export async function runCheck(check: Check, env: Environment, tag: string): Pro
   };
   const elapsed = () => Math.round(performance.now() - started);
 
-  const missing = check.features.flatMap((feature) => {
-    const support = env.mesh.support(feature);
-    return support.supported ? [] : [`${feature}: ${support.reason}`];
-  });
+  const missing = [
+    ...check.features.flatMap((feature) => {
+      const support = env.mesh.support(feature);
+      return support.supported ? [] : [`${feature}: ${support.reason}`];
+    }),
+    ...undrivable(check, env),
+  ];
   if (missing.length > 0) {
     return {
       ...base,
@@ -79,6 +82,12 @@ export async function runCheck(check: Check, env: Environment, tag: string): Pro
   } finally {
     await env.reset();
   }
+}
+
+/** Why the platform's driver cannot send some of the check's traffic, one reason per kind. */
+function undrivable(check: Check, env: Environment): string[] {
+  const reasons = plansOf(check).flatMap((plan) => env.driver.cannotSend?.(plan) ?? []);
+  return [...new Set(reasons)].map((reason) => `traffic on ${env.platform}: ${reason}`);
 }
 
 /**

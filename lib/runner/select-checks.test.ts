@@ -14,6 +14,8 @@ describe('selectChecks', () => {
       'security.mtls.strict-rejects-plaintext',
       'security.mtls.permissive-accepts-plaintext',
       'security.mtls.identity-presented',
+      'security.mtls.strict-rejects-impostors',
+      'security.mtls.permissive-impostors-unidentified',
     ]);
     expect(ids(['traffic.weights.*'])).toEqual([
       'traffic.weights.90-10',

@@ -3,6 +3,7 @@ import { Pool } from 'undici';
 import { isEchoReply } from '../../fixtures/echo/echo-protocol.ts';
 import type {
   CallerName,
+  ForgedCredential,
   Observation,
   ServiceName,
   Timeouts,
@@ -15,13 +16,22 @@ import { requestHeaders } from './echo-headers.ts';
 
 /** Where a caller's requests to a service go: its sidecar, or (outside the mesh) the endpoints. */
 export interface TrafficTarget {
-  /** `http://127.0.0.1:PORT`; one is picked at random per request, like kube-proxy does. */
+  /** `http://127.0.0.1:PORT` (`https://` for a caller speaking TLS itself); one is picked at random per request, like kube-proxy does. */
   readonly origins: readonly string[];
   /** Host header naming the service. */
   readonly host: string;
+  /**
+   * The client certificate and key (PEM) a caller speaking TLS itself presents; empty for none.
+   * Such a caller is an impostor: it does not verify the server's certificate.
+   */
+  readonly tls?: { readonly certificatePem?: string; readonly privateKeyPem?: string };
 }
 
-export type ResolveTarget = (caller: CallerName, service: ServiceName) => TrafficTarget;
+export type ResolveTarget = (
+  caller: CallerName,
+  service: ServiceName,
+  presents?: ForgedCredential,
+) => TrafficTarget;
 
 const defaultConcurrency = 8;
 
@@ -32,10 +42,16 @@ const defaultConcurrency = 8;
 export function createBuiltinDriver(resolve: ResolveTarget, timeouts: Timeouts): TrafficDriver {
   return {
     async send(plan, requestIdPrefix) {
-      const target = resolve(plan.caller, plan.service);
+      const target = resolve(plan.caller, plan.service, plan.presents);
       const concurrency = Math.max(1, Math.min(plan.concurrency ?? defaultConcurrency, plan.requests));
+      const connect = target.tls
+        ? { cert: target.tls.certificatePem, key: target.tls.privateKeyPem, rejectUnauthorized: false }
+        : undefined;
       const pools = new Map(
-        target.origins.map((origin) => [origin, new Pool(origin, { connections: concurrency })]),
+        target.origins.map((origin) => [
+          origin,
+          new Pool(origin, { connections: concurrency, ...(connect ? { connect } : {}) }),
+        ]),
       );
       const observations: Observation[] = new Array(plan.requests);
       let next = 0;
@@ -101,6 +117,7 @@ async function sendOne(
       ...base,
       servedBy: { version: reply.version as Version, instance: reply.instance },
       attempt: reply.attempt,
+      path: reply.path,
       identity: reply.identity ? { header: reply.identity.header, value: reply.identity.value } : null,
     };
   } catch (error) {

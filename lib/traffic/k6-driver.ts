@@ -111,12 +111,23 @@ export function k6VersionOf(output: string): string | undefined {
 }
 
 /**
+ * Why k6 in the caller pods cannot send a plan (pure), or undefined. k6 could present a client
+ * certificate with its `tlsAuth` option, but the caller pods send plaintext to the Service and
+ * the harness holds no certificate of the cluster mesh's CA: see docs/cluster-contract.md.
+ */
+export function k6CannotSend(plan: TrafficPlan): string | undefined {
+  if (plan.presents === undefined) return undefined;
+  return "the k6 callers cannot yet speak TLS to the server pods presenting forged credentials (another CA's certificate, an expired one, none): the outsider pod sends plaintext to the Service, and an expired certificate would need the cluster mesh's own CA key";
+}
+
+/**
  * The k6 traffic driver (clusters): each plan is one `k6 run` inside the long-lived pod of the
  * caller identity, whose observation lines are read back into the same Observations the
  * builtin driver produces, so checks and verdicts are shared.
  */
 export function createK6Driver(exec: StepExec, timeouts: Timeouts, names: TopologyNames): TrafficDriver {
   return {
+    cannotSend: k6CannotSend,
     async send(plan, requestIdPrefix) {
       const k6Plan = toK6Plan(plan, requestIdPrefix, timeouts, names);
       const step = k6RunStep(k6Plan, plan.caller, names, `${plan.requests} request(s) as ${plan.caller}`);

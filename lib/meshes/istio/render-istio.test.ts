@@ -436,12 +436,21 @@ describe('renderIstio: edge cases', () => {
     ]);
   });
 
-  it('matches path prefixes with a trailing *', () => {
+  it('matches path prefixes segment by segment: the prefix exactly, or below it (never /apiary)', () => {
     const policy = one(
-      render([{ kind: 'AccessPolicy', service: 'server', rules: [{ pathPrefixes: ['/api/', '/healthz'] }] }]),
+      render([
+        {
+          kind: 'AccessPolicy',
+          service: 'server',
+          rules: [{ pathPrefixes: ['/api/', '/healthz', '/api'] }, { pathPrefixes: ['/'] }],
+        },
+      ]),
       'AuthorizationPolicy',
     );
-    expect(policy.spec.rules).toEqual([{ to: [{ operation: { paths: ['/api/*', '/healthz*'] } }] }]);
+    expect(policy.spec.rules).toEqual([
+      { to: [{ operation: { paths: ['/api', '/api/*', '/healthz', '/healthz/*'] } }] },
+      { to: [{ operation: { paths: ['/*'] } }] },
+    ]);
   });
 
   it('renders PeerAuthentication modes on the service workloads; the first intent of a kind applies', () => {

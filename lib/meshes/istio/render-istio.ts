@@ -203,10 +203,21 @@ function renderIstioAccessRule(rule: AccessRule, at: MeshPlacement): Authorizati
   if (rule.from) out.from = [{ source: { principals: rule.from.map((c) => istioPrincipal(c, at)) } }];
   const operation: Record<string, string[]> = {};
   if (rule.methods) operation.methods = [...rule.methods];
-  // Istio's path match is exact, or a prefix when the value ends in `*`.
-  if (rule.pathPrefixes) operation.paths = rule.pathPrefixes.map((prefix) => `${prefix}*`);
+  if (rule.pathPrefixes) operation.paths = [...new Set(rule.pathPrefixes.flatMap(istioPathPrefix))];
   if (Object.keys(operation).length > 0) out.to = [{ operation }];
   return out;
+}
+
+/**
+ * A path prefix as AuthorizationPolicy `paths`, segment by segment: the prefix itself and what
+ * lies below it (`/api` → `/api`, `/api/*`), never `/apiary`. Istio matches a path exactly, or
+ * as a plain string prefix when it ends in `*` (pilot/pkg/security/authz/matcher/string.go), so
+ * `/api*` alone would let `/apiary` in. Paths are compared after Istio's path normalization
+ * (BASE by default) and case-sensitively.
+ */
+export function istioPathPrefix(prefix: string): string[] {
+  const base = prefix.replace(/\/+$/, '');
+  return base === '' ? ['/*'] : [base, `${base}/*`];
 }
 
 /**

@@ -20,6 +20,7 @@ describe('linkerdSupport', () => {
     ['OutlierDetection', true],
     ['ConnectionLimits', false],
     ['RateLimit', true],
+    ['PathNormalization', false],
   ])('%s → supported: %s', (feature, supported) => {
     expect(linkerdSupport(feature).supported).toBe(supported);
   });

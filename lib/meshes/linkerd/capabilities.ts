@@ -11,6 +11,8 @@ const unsupported: Partial<Record<Feature, string>> = {
     "Linkerd has no delay injection: no HTTPRoute filter or annotation delays requests (the proxy's only injected fault is an immediate error response, not reachable from any CRD), and the documented fault-injection recipe, a weighted backend share to an error-returning Service, can only fail requests, not delay them and still have the real server answer",
   [F.Mirroring]:
     "Linkerd cannot mirror traffic: its policy controller rejects the Gateway API RequestMirror filter ('RequestMirror filter is not supported', policy-controller/k8s/index/src/outbound/index/http.rs), which invalidates the whole route, and no annotation or Linkerd CRD copies requests to a second backend",
+  [F.PathNormalization]:
+    'Linkerd has no path normalization: linkerd2-proxy matches routes, and so authorizes, on the request path exactly as sent (linkerd/http/route/src/http/match/path.rs compares uri.path() without removing dot segments or decoding), so /public/../admin/users matches a /public route and reaches the app as sent; put a normalizing proxy or framework in front of the app',
   [F.ConnectionLimits]:
     'Linkerd has no connection-pool limits: no Service annotation, HTTPRoute field or policy CRD sets a maximum of connections or pending requests; the outbound request queue is fixed by the policy controller (capacity 100, fail-fast after 3 s: default_queue_config in policy-controller/grpc/src/outbound.rs), and meshed traffic is multiplexed over HTTP/2 between proxies, so there is no per-service overflow to observe',
 };

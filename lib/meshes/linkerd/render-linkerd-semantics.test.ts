@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isMeshproofError } from '../../errors/meshproof-error.ts';
+import { isUnderPrefix } from '../../judges/paths.ts';
 import type {
   AccessPolicyIntent,
   AccessRule,
@@ -499,13 +500,24 @@ function intendedAllowed(intents: readonly Intent[], caller: CallerName, request
       // A listed caller is an identity; the outsider presents none, so only unconditioned rules admit it.
       (r.from === undefined || (caller !== 'outsider' && r.from.includes(caller))) &&
       (r.methods === undefined || r.methods.includes(request.method)) &&
-      (r.pathPrefixes === undefined || r.pathPrefixes.some((p) => request.path.startsWith(p))),
+      (r.pathPrefixes === undefined || r.pathPrefixes.some((p) => isUnderPrefix(request.path, p))),
   );
 }
 
 const callers: readonly CallerName[] = ['client', 'frontend', 'outsider'];
 const methods = ['GET', 'POST', 'DELETE', 'PUT'];
-const paths = ['/', '/api/items', '/api/v2/items', '/public/status', '/admin/users', '/apix', '/publicity'];
+const paths = [
+  '/',
+  '/api',
+  '/api/items',
+  '/api/v2/items',
+  '/public/status',
+  '/admin/users',
+  '/apix',
+  '/API/items',
+  '/api%2Fitems',
+  '/publicity',
+];
 
 function randomAccess(next: () => number): Intent[] {
   const intents: Intent[] = [];
@@ -527,9 +539,10 @@ function randomAccess(next: () => number): Intent[] {
       const ps = pick(next, [
         undefined,
         ['/api/'],
+        ['/api'],
         ['/api/v2/'],
         ['/public/'],
-        ['/api/', '/public/'],
+        ['/api/', '/public'],
       ] as const);
       rules.push({
         ...(from ? { from: [...from] } : {}),
@@ -554,7 +567,7 @@ describe('inbound: Linkerd allows and denies as the intent says (model of the pr
         }
   };
 
-  it('for 400 random policies × 3 callers × 4 methods × 7 paths: denied is 403, never 404', () => {
+  it('for 400 random policies × 3 callers × 4 methods × 10 paths: denied is 403, never 404', () => {
     const next = random(0xacce55);
     for (let i = 0; i < 400; i++) {
       const intents = randomAccess(next);
@@ -576,13 +589,22 @@ describe('inbound: Linkerd allows and denies as the intent says (model of the pr
     expect(simulateInbound(parseRendered(renderLinkerd(intents)), caller, request)).toBe(200);
   });
 
-  it('documents where Linkerd and the intent differ: a prefix matches whole segments, trailing slash ignored', () => {
+  it('agrees with the intent on segment prefixes: trailing slash ignored, no partial segment, case kept', () => {
     const intents: Intent[] = [
       { kind: 'AccessPolicy', service: 'server', rules: [{ pathPrefixes: ['/api/'] }] },
     ];
-    const request = { method: 'GET', path: '/api' };
-    expect(intendedAllowed(intents, 'client', request)).toBe(false);
-    expect(simulateInbound(parseRendered(renderLinkerd(intents)), 'client', request)).toBe(200);
+    const resources = parseRendered(renderLinkerd(intents));
+    for (const [path, allowed] of [
+      ['/api', true],
+      ['/api/items', true],
+      ['/apiary', false],
+      ['/API/items', false],
+      ['/api%2Fitems', false],
+    ] as const) {
+      const request = { method: 'GET', path };
+      expect(intendedAllowed(intents, 'client', request), path).toBe(allowed);
+      expect(simulateInbound(resources, 'client', request), path).toBe(allowed ? 200 : 403);
+    }
   });
 
   it('cuts method-and-path into the cells Linkerd needs (routes pick one, so cells carry unions)', () => {

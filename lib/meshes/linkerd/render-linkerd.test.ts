@@ -111,16 +111,29 @@ describe('rendered resources of every supported check', () => {
   });
 });
 
+/** Features that are proxy behaviour rather than configuration: their checks' intents render. */
+const behaviourOnly: ReadonlySet<string> = new Set(['PathNormalization']);
+const unrenderable = unsupported.filter((c) =>
+  c.features.some((f) => !linkerdSupport(f).supported && !behaviourOnly.has(f)),
+);
+
 describe('checks Linkerd cannot express', () => {
-  it('are exactly the mirroring, delay-fault and connection-overflow checks', () => {
+  it('are exactly the mirroring, delay-fault, connection-overflow and path-normalization checks', () => {
     expect(unsupported.map((c) => c.id).sort()).toEqual([
       'resilience.circuit.connection-overflow',
       'resilience.fault.delay-percentage',
+      'security.authz.normalized-path',
       'traffic.mirror.percentage',
     ]);
   });
 
-  it.each(unsupported.map((c) => [c.id, c] as const))(
+  it('renders the intents of a check whose missing feature is proxy behaviour (the behaviour is what is missing)', () => {
+    for (const check of unsupported.filter((c) => !unrenderable.includes(c))) {
+      expect(renderLinkerd(check.intents).length).toBeGreaterThan(0);
+    }
+  });
+
+  it.each(unrenderable.map((c) => [c.id, c] as const))(
     '%s: rendering refuses with a stable code',
     (_id, check) => {
       let error: unknown;

@@ -14,14 +14,27 @@ export interface IssuedCertificate {
   readonly privateKeyPem: string;
 }
 
+/** When a certificate is valid; by default from an hour ago for a week. */
+export interface Validity {
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+}
+
 /** The reference mesh's certificate authority: one root that signs every workload identity. */
 export interface CertificateAuthority {
   readonly rootPem: string;
   /**
    * Issues a workload certificate for a SPIFFE ID. The ID is the URI SAN (as in Istio); it is
-   * also the subject CN because haproxy 2.6 has no sample fetch for URI SANs.
+   * also the subject CN because haproxy 2.6 has no sample fetch for URI SANs. A validity in the
+   * past gives an expired certificate (what a caller holding a stale one presents).
    */
-  issue(spiffeId: string): Promise<IssuedCertificate>;
+  issue(spiffeId: string, validity?: Validity): Promise<IssuedCertificate>;
+}
+
+export interface CertificateAuthorityOptions {
+  readonly trustDomain?: string;
+  /** The root's organization: another name makes another CA (the one an impostor runs). */
+  readonly organization?: string;
 }
 
 async function privateKeyPem(key: webcrypto.CryptoKey): Promise<string> {
@@ -34,7 +47,7 @@ function pemBlock(pem: string): string {
   return pem.endsWith('\n') ? pem : `${pem}\n`;
 }
 
-function validity(): { notBefore: Date; notAfter: Date } {
+function defaultValidity(): Validity {
   const now = Date.now();
   // Back-dated a little so that clock skew between processes never makes a fresh cert invalid.
   return { notBefore: new Date(now - 3_600_000), notAfter: new Date(now + 7 * 86_400_000) };
@@ -42,17 +55,18 @@ function validity(): { notBefore: Date; notAfter: Date } {
 
 /** Creates a fresh root CA for one run. Keys never leave the run's temporary directory. */
 export async function createCertificateAuthority(
-  trustDomain = 'cluster.local',
+  options: CertificateAuthorityOptions = {},
 ): Promise<CertificateAuthority> {
+  const { trustDomain = 'cluster.local', organization = 'meshproof reference mesh' } = options;
   const rootKeys = (await webcrypto.subtle.generateKey(keyAlgorithm, true, [
     'sign',
     'verify',
   ])) as webcrypto.CryptoKeyPair;
   const root = await x509.X509CertificateGenerator.createSelfSigned({
-    name: `O=meshproof reference mesh, CN=${trustDomain} root`,
+    name: `O=${organization}, CN=${trustDomain} root`,
     keys: rootKeys,
     signingAlgorithm,
-    ...validity(),
+    ...defaultValidity(),
     extensions: [
       new x509.BasicConstraintsExtension(true, 0, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
@@ -61,7 +75,7 @@ export async function createCertificateAuthority(
   });
   return {
     rootPem: pemBlock(root.toString('pem')),
-    async issue(spiffeId) {
+    async issue(spiffeId, validity = defaultValidity()) {
       const keys = (await webcrypto.subtle.generateKey(keyAlgorithm, true, [
         'sign',
         'verify',
@@ -72,7 +86,8 @@ export async function createCertificateAuthority(
         publicKey: keys.publicKey,
         signingKey: rootKeys.privateKey,
         signingAlgorithm,
-        ...validity(),
+        notBefore: validity.notBefore,
+        notAfter: validity.notAfter,
         extensions: [
           new x509.BasicConstraintsExtension(false, undefined, true),
           new x509.KeyUsagesExtension(

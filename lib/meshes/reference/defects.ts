@@ -189,6 +189,73 @@ export const referenceDefects = {
     catches: ['resilience.ratelimit.local'],
     mutate: (intents) => intents.filter((i) => i.kind !== 'RateLimit'),
   },
+  // Security and routing near misses (renderer defects unless they bend intents).
+  'mtls-any-ca': {
+    description:
+      "The server sidecar accepts client certificates from any CA (chain errors ignored, like Envoy's ACCEPT_UNTRUSTED): a certificate with the client's SPIFFE ID from another CA passes as the client.",
+    catches: ['security.mtls.strict-rejects-impostors', 'security.mtls.permissive-impostors-unidentified'],
+  },
+  'mtls-client-cert-optional': {
+    description:
+      'The server sidecar accepts TLS connections without a client certificate: under STRICT, a caller with no identity is served.',
+    catches: ['security.mtls.strict-rejects-impostors'],
+  },
+  'mtls-expiry-ignored': {
+    description:
+      "The server sidecar ignores the client certificate's expiry: a stale certificate of the mesh CA still identifies its holder.",
+    catches: ['security.mtls.strict-rejects-impostors', 'security.mtls.permissive-impostors-unidentified'],
+  },
+  'xfcc-passthrough-plaintext': {
+    description:
+      'The server sidecar passes a caller-supplied X-Forwarded-Client-Cert through from a plaintext caller: the app sees a forged identity.',
+    catches: ['security.authz.forged-identity-header'],
+  },
+  'identity-from-xfcc': {
+    description:
+      "Without a peer certificate, access policy takes the caller identity from the request's X-Forwarded-Client-Cert: a plaintext caller is granted what it claims to be.",
+    catches: ['security.authz.forged-identity-header'],
+  },
+  'authz-identity-ignored-with-request-match': {
+    description:
+      'An access rule that also matches on the method or path drops its identity condition: any caller gets what only the listed one may.',
+    catches: ['security.authz.method-and-path', 'security.authz.forged-identity-header'],
+    mutate: (intents) =>
+      intents.map((i) =>
+        i.kind === 'AccessPolicy'
+          ? {
+              ...i,
+              rules: i.rules.map((r) => (r.methods || r.pathPrefixes ? without(r, 'from') : r)),
+            }
+          : i,
+      ),
+  },
+  'authz-prefix-no-segment-boundary': {
+    description:
+      'Path prefixes match as plain string prefixes: /api lets /apiary and /api%2Fitems in, and /public/ no longer takes /public.',
+    catches: ['security.authz.path-prefix-boundary'],
+  },
+  'authz-path-case-insensitive': {
+    description: 'Path prefixes match regardless of case: /API/items passes a rule for /api.',
+    catches: ['security.authz.path-prefix-boundary'],
+  },
+  'path-not-normalized': {
+    description:
+      'Authorization matches the raw path, which the app receives unnormalized: /public/../admin/users and /public/%2e%2e/admin/users pass a rule that opens only /public.',
+    catches: ['security.authz.normalized-path'],
+  },
+  'header-match-prefix': {
+    description: 'Header routing matches a prefix of the value: x-version: v2-beta is routed as v2.',
+    catches: ['traffic.routing.header-match'],
+  },
+  'header-match-substring': {
+    description:
+      'Header routing matches the value anywhere in the header: x-version: canary-v2 is routed as v2.',
+    catches: ['traffic.routing.header-match'],
+  },
+  'header-match-case-insensitive': {
+    description: 'Header routing compares values regardless of case: x-version: V2 is routed as v2.',
+    catches: ['traffic.routing.header-match'],
+  },
 } as const satisfies Record<string, DefectDefinition>;
 
 export type ReferenceDefect = keyof typeof referenceDefects;

@@ -1,12 +1,23 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Diagnostic, Intent, MeshAdapter, RenderedResource, Timeouts } from '../../model/index.ts';
+import type {
+  Diagnostic,
+  ForgedCredential,
+  Intent,
+  MeshAdapter,
+  RenderedResource,
+  Timeouts,
+} from '../../model/index.ts';
 import { callerIdentity, meshedCallers, serverIdentity, spiffeId } from '../../model/index.ts';
 import type { LocalWorkload } from '../../platforms/local/local-workloads.ts';
 import type { PortAllocator } from '../../platforms/local/ports.ts';
 import type { ProcessGroup } from '../../platforms/local/process-group.ts';
 import { referenceIdentityOf, referenceSupport } from './capabilities.ts';
-import { createCertificateAuthority } from './certificate-authority.ts';
+import {
+  type CertificateAuthority,
+  createCertificateAuthority,
+  type IssuedCertificate,
+} from './certificate-authority.ts';
 import type { ReferenceDefect } from './defects.ts';
 import { HaproxySidecar, haproxyVersion, validateHaproxyConfig } from './haproxy-sidecar.ts';
 import { delayLuaSource, renderReferenceMesh } from './render-haproxy.ts';
@@ -30,6 +41,8 @@ export interface ReferenceMesh {
   readonly adapter: MeshAdapter;
   readonly version: string;
   readonly wiring: ReferenceWiring;
+  /** What an impostor presents for each forged credential; null for no client certificate. */
+  readonly forgedCredentials: Readonly<Record<ForgedCredential, IssuedCertificate | null>>;
   apply(resources: readonly RenderedResource[]): Promise<void>;
   reset(): Promise<void>;
   diagnostics(): Promise<Diagnostic[]>;
@@ -151,6 +164,7 @@ export async function installReferenceMesh(options: ReferenceMeshOptions): Promi
     adapter,
     version: `haproxy ${version}`,
     wiring,
+    forgedCredentials: await forgeCredentials(ca),
     apply,
     reset: () => apply(baseline),
     async diagnostics() {
@@ -166,5 +180,29 @@ export async function installReferenceMesh(options: ReferenceMeshOptions): Promi
       }));
       return [...logs, ...configs];
     },
+  };
+}
+
+/** How long ago the impostor's stale certificate expired, and how long it had been valid. */
+const expiredAgoMs = 10 * 60_000;
+const expiredLifetimeMs = 40 * 60_000;
+
+/**
+ * The credentials an impostor presents as the `client`: a certificate with the client's SPIFFE
+ * ID from a CA of its own, and one the mesh CA issued to the client that has since expired.
+ */
+async function forgeCredentials(
+  ca: CertificateAuthority,
+): Promise<Record<ForgedCredential, IssuedCertificate | null>> {
+  const claimed = spiffeId(callerIdentity('client'));
+  const foreign = await createCertificateAuthority({ organization: 'meshproof impostor' });
+  const expiredAt = Date.now() - expiredAgoMs;
+  return {
+    'foreign-ca': await foreign.issue(claimed),
+    expired: await ca.issue(claimed, {
+      notBefore: new Date(expiredAt - expiredLifetimeMs),
+      notAfter: new Date(expiredAt),
+    }),
+    'no-client-cert': null,
   };
 }

@@ -55,7 +55,8 @@ export function renderReferenceMesh(
   wiring: ReferenceWiring,
   defects: ReadonlySet<ReferenceDefect> = new Set(),
 ): RenderedResource[] {
-  // Defects bend the intents themselves, except those of the renderer (identity-dropped).
+  // Defects bend the intents themselves, except those of the renderer (identity-dropped and the
+  // security and routing near misses), which it reads from `defects`.
   const input = { intents: applyDefects(intents, defects), wiring, defects };
   return wiring.sidecars.map((sidecar) => ({
     kind: 'haproxy.cfg',
@@ -77,6 +78,8 @@ function renderGlobal(wiring: ReferenceWiring): string[] {
   return [
     'global',
     '  log stderr format raw local0 info',
+    // http-request normalize-uri (path normalization before authorization) is experimental in 2.6.
+    '  expose-experimental-directives',
     `  lua-load ${wiring.luaFile}`,
     // Old workers must not keep serving the previous configuration for long after a reload.
     '  hard-stop-after 2s',
@@ -100,6 +103,11 @@ function renderDefaults(wiring: ReferenceWiring): string[] {
 }
 
 // ---------------------------------------------------------------- inbound (server side)
+//
+// What each line stands for in Envoy/Istio is written down in docs/reference-mesh-semantics.md.
+
+/** Which of a server sidecar's HTTP listeners a request arrived on. */
+type InboundListener = 'mtls' | 'plaintext';
 
 function renderInbound(
   sidecar: SidecarWiring,
@@ -109,27 +117,18 @@ function renderInbound(
   const service = serviceOfSidecar(sidecar, input.wiring);
   const strict = peerMode(service, input) === 'STRICT';
   const socket = (kind: string) => `abns@meshproof-${input.wiring.runId}-${sidecar.name}-${kind}`;
-  const tlsBind = `ssl crt ${sidecar.certFile} ca-file ${input.wiring.caFile} verify required`;
-  const policy = service ? inboundPolicy(service, input) : [];
-  const identityHeader = input.defects.has('identity-dropped')
-    ? []
-    : [
-        `  http-request set-header x-forwarded-client-cert "By=${sidecar.identity};Hash=%[ssl_c_der,sha2(256),hex,lower];Subject=\\"\\";URI=%[ssl_c_s_dn(CN)]"`,
-      ];
+  const tlsBind = `ssl crt ${sidecar.certFile} ca-file ${input.wiring.caFile} ${clientCertificateVerification(input.defects)}`;
+  const http = (listener: InboundListener) => [
+    ...pathNormalizationLines(input.defects),
+    ...callerIdentityHeaderLines(listener, service, input),
+    ...(service ? inboundPolicy(service, listener, input) : []),
+    ...identityHeaderLines(listener, sidecar, input.defects),
+    '  default_backend app',
+  ];
   const appBackend = ['backend app', `  server app 127.0.0.1:${inbound.appPort}`];
 
   if (strict) {
-    return [
-      [
-        'frontend inbound',
-        `  bind 127.0.0.1:${inbound.port} ${tlsBind}`,
-        '  http-request del-header x-forwarded-client-cert',
-        ...policy,
-        ...identityHeader,
-        '  default_backend app',
-      ],
-      appBackend,
-    ];
+    return [['frontend inbound', `  bind 127.0.0.1:${inbound.port} ${tlsBind}`, ...http('mtls')], appBackend];
   }
   // PERMISSIVE: look at the first bytes; a TLS ClientHello goes to the mTLS listener, anything
   // else to the plaintext one (what Istio's TLS inspector does).
@@ -146,23 +145,94 @@ function renderInbound(
     ],
     ['backend inbound-mtls', '  mode tcp', `  server loop ${socket('mtls')} send-proxy-v2`],
     ['backend inbound-plaintext', '  mode tcp', `  server loop ${socket('plain')} send-proxy-v2`],
-    [
-      'frontend inbound-mtls',
-      `  bind ${socket('mtls')} accept-proxy ${tlsBind}`,
-      '  http-request del-header x-forwarded-client-cert',
-      ...policy,
-      ...identityHeader,
-      '  default_backend app',
-    ],
-    [
-      'frontend inbound-plaintext',
-      `  bind ${socket('plain')} accept-proxy`,
-      '  http-request del-header x-forwarded-client-cert',
-      ...policy,
-      '  default_backend app',
-    ],
+    ['frontend inbound-mtls', `  bind ${socket('mtls')} accept-proxy ${tlsBind}`, ...http('mtls')],
+    ['frontend inbound-plaintext', `  bind ${socket('plain')} accept-proxy`, ...http('plaintext')],
     appBackend,
   ];
+}
+
+/**
+ * OpenSSL verification errors (X509_V_ERR_*) a defective sidecar ignores on the client's leaf
+ * certificate: 2, 18, 19, 20 and 21 say the chain does not lead to the mesh's root (Envoy's
+ * `trust_chain_verification: ACCEPT_UNTRUSTED`); 10 says the certificate has expired.
+ */
+const untrustedChainErrors = [2, 18, 19, 20, 21];
+const expiredCertificateError = 10;
+
+/** The client-certificate requirement of an mTLS listener: a valid mesh certificate, always. */
+function clientCertificateVerification(defects: ReadonlySet<ReferenceDefect>): string {
+  const ignored = [
+    ...(defects.has('mtls-any-ca') ? untrustedChainErrors : []),
+    ...(defects.has('mtls-expiry-ignored') ? [expiredCertificateError] : []),
+  ];
+  const verify = defects.has('mtls-client-cert-optional') ? 'verify optional' : 'verify required';
+  return ignored.length > 0 ? `${verify} crt-ignore-err ${ignored.join(',')}` : verify;
+}
+
+/**
+ * The path as authorization and the app see it: backslashes as slashes, unreserved characters
+ * percent-decoded, `.` and `..` segments removed (Envoy's `normalize_path`, which Istio's
+ * default `pathNormalization: BASE` turns on). `%2F`, `%5C` and `//` are kept, as in BASE.
+ * haproxy 2.6 has no backslash normalizer, hence the rewrite.
+ */
+function pathNormalizationLines(defects: ReadonlySet<ReferenceDefect>): string[] {
+  if (defects.has('path-not-normalized')) return [];
+  return [
+    String.raw`  http-request set-path %[path,regsub("\\\\x5c",/,g)] if { path -m sub \x5c }`,
+    '  http-request normalize-uri percent-decode-unreserved',
+    '  http-request normalize-uri path-strip-dot',
+    '  http-request normalize-uri path-strip-dotdot full',
+  ];
+}
+
+/** Variable holding the identity a (defective) sidecar reads from a caller-supplied XFCC. */
+const claimedIdentityVar = 'txn.claimed_identity';
+
+/**
+ * A caller-supplied X-Forwarded-Client-Cert is removed before anything reads it (Envoy removes
+ * it on every connection that is not mTLS and, with Istio's APPEND_FORWARD, appends to it on
+ * mTLS ones; the reference mesh replaces it there).
+ */
+function callerIdentityHeaderLines(
+  listener: InboundListener,
+  service: ServiceName | undefined,
+  input: RenderInput,
+): string[] {
+  if (listener === 'mtls') return ['  http-request del-header x-forwarded-client-cert'];
+  const { defects } = input;
+  // The defect reads the claim only where an access rule asks for an identity.
+  const identityRules = intentsOf<AccessPolicyIntent>(input.intents, 'AccessPolicy').some(
+    (p) => p.service === service && p.rules.some((r) => r.from !== undefined),
+  );
+  const claimed =
+    defects.has('identity-from-xfcc') && identityRules
+      ? [
+          `  http-request set-var(${claimedIdentityVar}) req.hdr(x-forwarded-client-cert),regsub(^.*URI=,),field(1,;)`,
+        ]
+      : [];
+  const removed = defects.has('xfcc-passthrough-plaintext')
+    ? []
+    : ['  http-request del-header x-forwarded-client-cert'];
+  return [...claimed, ...removed];
+}
+
+/** The caller identity shown to the app: the SPIFFE ID of the peer certificate, on mTLS only. */
+function identityHeaderLines(
+  listener: InboundListener,
+  sidecar: SidecarWiring,
+  defects: ReadonlySet<ReferenceDefect>,
+): string[] {
+  if (listener !== 'mtls' || defects.has('identity-dropped')) return [];
+  return [
+    `  http-request set-header x-forwarded-client-cert "By=${sidecar.identity};Hash=%[ssl_c_der,sha2(256),hex,lower];Subject=\\"\\";URI=%[ssl_c_s_dn(CN)]" if { ssl_c_used }`,
+  ];
+}
+
+/** The sample that gives the caller identity access rules match (the peer certificate's). */
+function peerIdentitySample(listener: InboundListener, defects: ReadonlySet<ReferenceDefect>): string {
+  return listener === 'plaintext' && defects.has('identity-from-xfcc')
+    ? `var(${claimedIdentityVar})`
+    : 'ssl_c_s_dn(CN)';
 }
 
 function serviceOfSidecar(sidecar: SidecarWiring, wiring: ReferenceWiring): ServiceName | undefined {
@@ -181,8 +251,8 @@ function peerMode(service: ServiceName | undefined, input: RenderInput): 'STRICT
 }
 
 /** Rate limit first (a limited request is not authorised work), then authorization. */
-function inboundPolicy(service: ServiceName, input: RenderInput): string[] {
-  return [...rateLimitLines(service, input), ...authorizationLines(service, input)];
+function inboundPolicy(service: ServiceName, listener: InboundListener, input: RenderInput): string[] {
+  return [...rateLimitLines(service, input), ...authorizationLines(service, listener, input)];
 }
 
 function rateLimitLines(service: ServiceName, input: RenderInput): string[] {
@@ -198,7 +268,7 @@ function rateLimitLines(service: ServiceName, input: RenderInput): string[] {
   ];
 }
 
-function authorizationLines(service: ServiceName, input: RenderInput): string[] {
+function authorizationLines(service: ServiceName, listener: InboundListener, input: RenderInput): string[] {
   const policies = intentsOf<AccessPolicyIntent>(input.intents, 'AccessPolicy').filter(
     (p) => p.service === service,
   );
@@ -206,18 +276,39 @@ function authorizationLines(service: ServiceName, input: RenderInput): string[] 
   const deny = '  http-request deny status 403 content-type text/plain string "RBAC: access denied"';
   const rules = policies.flatMap((p) => p.rules);
   if (rules.length === 0) return [deny];
-  return [`${deny} unless ${rules.map(accessRuleCondition).join(' || ')}`];
+  const identity = peerIdentitySample(listener, input.defects);
+  const conditions = rules.map((rule) => accessRuleCondition(rule, identity, input.defects));
+  return [`${deny} unless ${conditions.join(' || ')}`];
 }
 
-function accessRuleCondition(rule: AccessRule): string {
+/** All of a rule's conditions (ANDed); an empty list matches nothing, an absent one anything. */
+function accessRuleCondition(
+  rule: AccessRule,
+  identity: string,
+  defects: ReadonlySet<ReferenceDefect>,
+): string {
   const terms: string[] = [];
   if (rule.from) {
     const ids = rule.from.map((caller) => spiffeId(callerIdentity(caller)));
-    terms.push(`{ ssl_c_s_dn(CN) -m str ${ids.join(' ')} }`);
+    terms.push(ids.length > 0 ? `{ ${identity} -m str ${ids.join(' ')} }` : 'FALSE');
   }
-  if (rule.methods) terms.push(`{ method ${rule.methods.join(' ')} }`);
-  if (rule.pathPrefixes) terms.push(`{ path_beg ${rule.pathPrefixes.join(' ')} }`);
+  if (rule.methods) terms.push(rule.methods.length > 0 ? `{ method ${rule.methods.join(' ')} }` : 'FALSE');
+  if (rule.pathPrefixes) terms.push(pathPrefixCondition(rule.pathPrefixes, defects));
   return terms.length > 0 ? terms.join(' ') : 'TRUE';
+}
+
+/**
+ * A path prefix covers itself and what lies below it, segment by segment, case-sensitively
+ * (Gateway API PathPrefix; Istio `paths: [/api, /api/*]`): `/api` and `/api/` take `/api`,
+ * `/api/` and `/api/items`, never `/apiary` or `/api%2Fitems`. Appending a slash to the path
+ * makes that one prefix test.
+ */
+function pathPrefixCondition(prefixes: readonly string[], defects: ReadonlySet<ReferenceDefect>): string {
+  if (prefixes.length === 0) return 'FALSE';
+  const flags = defects.has('authz-path-case-insensitive') ? '-i ' : '';
+  if (defects.has('authz-prefix-no-segment-boundary')) return `{ path_beg ${flags}${prefixes.join(' ')} }`;
+  const bounded = [...new Set(prefixes.map((p) => `${p.replace(/\/+$/, '')}/`))];
+  return `{ path,concat(/) -m beg ${flags}${bounded.join(' ')} }`;
 }
 
 // ---------------------------------------------------------------- outbound (caller side)
@@ -243,7 +334,9 @@ function renderOutbound(sidecar: SidecarWiring, port: number, input: RenderInput
     }
     const rules = route.rules;
     rules.forEach((rule, index) => {
-      const match = Object.entries(rule.matchHeaders ?? {}).map(([h, v]) => `{ req.hdr(${h}) -m str ${v} }`);
+      const match = Object.entries(rule.matchHeaders ?? {}).map(([h, v]) =>
+        headerMatchCondition(h, v, input.defects),
+      );
       frontend.push(
         `  http-request set-var(txn.rule) int(${index}) if ${isService} ${match.join(' ')} !{ var(txn.rule) -m found }`,
       );
@@ -291,6 +384,20 @@ function renderOutbound(sidecar: SidecarWiring, port: number, input: RenderInput
     '  http-request return status 503 content-type text/plain string "unknown service"',
   ];
   return [frontend, ...backends, unknown];
+}
+
+/**
+ * An exact, case-sensitive match of a header's value, its name in any case (Envoy's header
+ * matcher with `string_match.exact`, as Istio renders `headers: {name: {exact}}`).
+ */
+function headerMatchCondition(name: string, value: string, defects: ReadonlySet<ReferenceDefect>): string {
+  const method = defects.has('header-match-prefix')
+    ? 'beg'
+    : defects.has('header-match-substring')
+      ? 'sub'
+      : 'str';
+  const flags = defects.has('header-match-case-insensitive') ? ' -i' : '';
+  return `{ req.hdr(${name}) -m ${method}${flags} ${value} }`;
 }
 
 function routeOf(service: ServiceName, input: RenderInput): HttpRouteIntent | undefined {

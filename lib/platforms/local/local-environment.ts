@@ -78,10 +78,18 @@ export async function startLocalEnvironment(
       ...(options.accessLog === false ? { accessLog: false } : {}),
     });
     const origin = (port: number) => `http://127.0.0.1:${port}`;
-    const driver = createBuiltinDriver((caller, service) => {
-      if (caller === 'outsider') {
-        return { origins: mesh.wiring.services[service].map((e) => origin(e.port)), host: service };
+    const driver = createBuiltinDriver((caller, service, presents) => {
+      const endpoints = mesh.wiring.services[service];
+      if (presents !== undefined) {
+        if (caller !== 'outsider') throw new Error(`only the outsider can present ${presents}`);
+        const credential = mesh.forgedCredentials[presents];
+        return {
+          origins: endpoints.map((e) => `https://127.0.0.1:${e.port}`),
+          host: service,
+          tls: credential ?? {},
+        };
       }
+      if (caller === 'outsider') return { origins: endpoints.map((e) => origin(e.port)), host: service };
       const sidecar = mesh.wiring.sidecars.find((s) => s.name === caller);
       if (sidecar?.outboundPort === undefined) throw new Error(`caller ${caller} has no sidecar`);
       return { origins: [origin(sidecar.outboundPort)], host: service };

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import type { JudgeContext, Observation } from '../model/index.ts';
+import { caseTraffic, deniedUnseen, describePathsSeen, judgeCases, type RequestCase } from './cases.ts';
+
+const ctx: JudgeContext = { identityOf: (caller) => caller, finalLook: true };
+const served = (path: string): Observation => ({
+  requestId: 'r',
+  outcome: 'response',
+  status: 200,
+  latencyMs: 1,
+  servedBy: { version: 'v1', instance: 'server-v1' },
+  path,
+});
+const denied: Observation = {
+  requestId: 'r',
+  outcome: 'response',
+  status: 403,
+  latencyMs: 1,
+  serverAttempts: 0,
+};
+
+const cases = {
+  open: {
+    label: 'GET /public',
+    plan: { caller: 'client', service: 'server', path: '/public', requests: 2 },
+    want: '2xx',
+    ok: (o) => o.status === 200,
+    describe: describePathsSeen,
+  },
+  closed: {
+    label: 'GET /apiary',
+    plan: { caller: 'client', service: 'server', path: '/apiary', requests: 2, ledger: true },
+    want: '403, never at the app',
+    ok: deniedUnseen,
+  },
+} satisfies Record<string, RequestCase>;
+
+describe('judgeCases', () => {
+  it('sends one plan per case under its name', () => {
+    expect(Object.keys(caseTraffic(cases))).toEqual(['open', 'closed']);
+    expect(caseTraffic(cases).closed.path).toBe('/apiary');
+  });
+
+  it('passes only when every request of every case is what a conformant mesh does', () => {
+    const passed = judgeCases(cases, { open: [served('/public'), served('/public')], closed: [denied] }, ctx);
+    expect(passed.status).toBe('PASSED');
+    expect(passed.want).toBe('GET /public: 2xx; GET /apiary: 403, never at the app');
+    expect(passed.got).toBe('GET /public: 200 ×2; the app saw /public ×2; GET /apiary: 403 ×1');
+
+    const failed = judgeCases(cases, { open: [served('/public')], closed: [denied, served('/apiary')] }, ctx);
+    expect(failed.status).toBe('FAILED');
+    expect(failed.got).toMatch(/GET \/apiary: 403 ×1, 200 ×1 ✗$/);
+  });
+
+  it('fails a case that sent nothing rather than passing it vacuously', () => {
+    expect(judgeCases(cases, { open: [served('/public')], closed: [] }, ctx).status).toBe('FAILED');
+  });
+
+  it('counts a 403 the app saw as a leak, not a denial', () => {
+    expect(deniedUnseen({ ...denied, serverAttempts: 1 })).toBe(false);
+    expect(deniedUnseen({ ...denied, serverAttempts: undefined })).toBe(false);
+  });
+});

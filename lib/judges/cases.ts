@@ -1,0 +1,92 @@
+import type { Convergence, JudgeContext, Judgement, Observation, TrafficPlan } from '../model/index.ts';
+import { describeOutcomes, isSuccess } from '../model/index.ts';
+
+/**
+ * One kind of request a check sends and what a conformant mesh does with every one of them:
+ * the request that must get through, and the near misses a real bug confuses with it.
+ */
+export interface RequestCase {
+  /** How the report names the request: `client GET /apiary`, `x-version: V2`. */
+  readonly label: string;
+  readonly plan: TrafficPlan;
+  /** What a conformant mesh does with it, in words: `403, never at the app`. */
+  readonly want: string;
+  /** True when one observation is what a conformant mesh does. */
+  readonly ok: (o: Observation, ctx: JudgeContext) => boolean;
+  /** What was seen, in words; the outcomes by default. */
+  readonly describe?: (list: readonly Observation[]) => string;
+}
+
+/** A request the app answered with a 2xx. */
+export const servedByApp = (o: Observation): boolean => isSuccess(o) && o.servedBy !== undefined;
+
+/** A request the mesh answered 403 that the app never saw (needs the plan's `ledger`). */
+export const deniedUnseen = (o: Observation): boolean =>
+  o.outcome === 'response' && o.status === 403 && o.serverAttempts === 0;
+
+/** A request the mesh must answer 403 before the app; the plan is given the ledger to show it. */
+export function deniedCase(
+  label: string,
+  plan: TrafficPlan,
+  describe?: (list: readonly Observation[]) => string,
+): RequestCase {
+  return {
+    label,
+    plan: { ...plan, ledger: true },
+    want: '403, never at the app',
+    ok: deniedUnseen,
+    ...(describe ? { describe } : {}),
+  };
+}
+
+/** An access policy is in force once a request it does not allow is answered 403. */
+export function deniedProbe(plan: Omit<TrafficPlan, 'requests'>): Convergence {
+  return {
+    plan: { ...plan, requests: 1 },
+    confirmed: (o) => o.outcome === 'response' && o.status === 403,
+  };
+}
+
+/** The paths the app received for the requests it served: `/public/status ×10`. */
+export function describePathsSeen(list: readonly Observation[]): string {
+  const counts = new Map<string, number>();
+  for (const o of list) {
+    if (o.servedBy === undefined) continue;
+    const path = o.path ?? '(not reported)';
+    counts.set(path, (counts.get(path) ?? 0) + 1);
+  }
+  const seen = [...counts].map(([path, n]) => `${path} ×${n}`).join(', ');
+  return `${describeOutcomes(list)}${seen ? `; the app saw ${seen}` : ''}`;
+}
+
+/** The traffic of a case table: one plan per case, under the case's name. */
+export function caseTraffic<Name extends string>(
+  cases: Readonly<Record<Name, RequestCase>>,
+): Record<Name, TrafficPlan> {
+  return Object.fromEntries(Object.entries<RequestCase>(cases).map(([name, c]) => [name, c.plan])) as Record<
+    Name,
+    TrafficPlan
+  >;
+}
+
+/**
+ * Judges every case on its own observations (pure): PASSED when every request of every case is
+ * what a conformant mesh does. The got line marks each case that failed with ✗.
+ */
+export function judgeCases<Name extends string>(
+  cases: Readonly<Record<Name, RequestCase>>,
+  observations: Readonly<Record<Name, readonly Observation[]>>,
+  ctx: JudgeContext,
+): Judgement {
+  const results = Object.entries<RequestCase>(cases).map(([name, c]) => {
+    const list = observations[name as Name] ?? [];
+    const ok = list.length > 0 && list.every((o) => c.ok(o, ctx));
+    return { label: c.label, want: c.want, got: (c.describe ?? describeOutcomes)(list), ok };
+  });
+  return {
+    status: results.every((r) => r.ok) ? 'PASSED' : 'FAILED',
+    want: results.map((r) => `${r.label}: ${r.want}`).join('; '),
+    got: results.map((r) => `${r.label}: ${r.got}${r.ok ? '' : ' ✗'}`).join('; '),
+    evidence: Object.fromEntries(results.map((r) => [r.label, { want: r.want, got: r.got, ok: r.ok }])),
+  };
+}
