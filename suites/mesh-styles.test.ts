@@ -16,7 +16,10 @@ const check = (id: string): Check => {
   return found;
 };
 
-const ctxFor = (identityOf: (c: CallerName) => string): JudgeContext => ({ identityOf, finalLook: true });
+const ctxFor = (
+  identityOf: (c: CallerName) => string,
+  denialOf: JudgeContext['denialOf'] = () => 'forbidden',
+): JudgeContext => ({ identityOf, denialOf, finalLook: true });
 const istio = ctxFor(istioIdentityOf);
 const linkerd = ctxFor(linkerdIdentityOf);
 
