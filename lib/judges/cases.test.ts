@@ -39,7 +39,7 @@ const cases = {
     label: 'GET /apiary',
     plan: { caller: 'client', service: 'server', path: '/apiary', requests: 2, ledger: true },
     want: '403, never at the app',
-    ok: deniedUnseen,
+    ok: (o) => deniedUnseen(o, 'forbidden'),
   },
 } satisfies Record<string, RequestCase>;
 
@@ -65,8 +65,8 @@ describe('judgeCases', () => {
   });
 
   it('counts a 403 the app saw as a leak, not a denial', () => {
-    expect(deniedUnseen({ ...denied, serverAttempts: 1 })).toBe(false);
-    expect(deniedUnseen({ ...denied, serverAttempts: undefined })).toBe(false);
+    expect(deniedUnseen({ ...denied, serverAttempts: 1 }, 'forbidden')).toBe(false);
+    expect(deniedUnseen({ ...denied, serverAttempts: undefined }, 'forbidden')).toBe(false);
   });
 });
 

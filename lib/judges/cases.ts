@@ -35,11 +35,12 @@ export const refused = (o: Observation, denial: Denial): boolean =>
   denial === 'forbidden' ? o.outcome === 'response' && o.status === 403 : o.outcome === 'reset';
 
 /** A request the mesh refused (as it refuses this caller) that the app never saw (needs the plan's `ledger`). */
-export const deniedUnseen = (o: Observation, denial: Denial = 'forbidden'): boolean =>
+export const deniedUnseen = (o: Observation, denial: Denial): boolean =>
   refused(o, denial) && o.serverAttempts === 0;
 
 /** What a denied case wants, for every mesh. */
-export const deniedWant = '403 (connection closed where the mesh refuses this caller at L4), never at the app';
+export const deniedWant =
+  '403 (connection closed where the mesh refuses this caller at L4), never at the app';
 
 /**
  * A request the mesh must refuse before the app (403, or a closed connection where the mesh

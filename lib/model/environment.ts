@@ -1,8 +1,7 @@
-import type { ChaosAction } from './check.ts';
+import type { ChaosAction, Denial } from './check.ts';
 import type { Feature } from './feature.ts';
 import type { Intent } from './intent.ts';
 import type { Timeouts } from './timeouts.ts';
-import type { Denial } from './check.ts';
 import type { CallerName } from './topology.ts';
 import type { Observation, TrafficPlan } from './traffic.ts';
 import type { Diagnostic, RenderedResource } from './verdict.ts';

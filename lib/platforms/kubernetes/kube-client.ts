@@ -294,6 +294,16 @@ export class KubeClient {
       });
   }
 
+  /** An object as the API server has it now (status included), or undefined when it does not exist. */
+  async read(object: Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>): Promise<KubeObject | undefined> {
+    try {
+      return (await this.#objects.read(object as never)) as unknown as KubeObject;
+    } catch (cause) {
+      if (statusOf(cause) === 404) return undefined;
+      throw cause;
+    }
+  }
+
   /** An object's uid, or undefined when it does not exist. */
   async uid(object: KubeObject): Promise<string | undefined> {
     try {

@@ -288,7 +288,7 @@ export async function startKubernetesEnvironment(
           diagnostics.push({ title: step.title, content: `${output.stdout}${output.stderr}`.slice(-20_000) });
         }
         for (const { pod, app } of involved) {
-          for (const c of [mesh.proxyContainer, app]) {
+          for (const c of [...(mesh.proxyContainer ? [mesh.proxyContainer] : []), app]) {
             diagnostics.push({
               title: `${pod}/${c} log (last lines)`,
               content: await client.logs(names.meshNamespace, pod, c),
