@@ -479,8 +479,11 @@ export function requiredCrds(
   return [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** The plural resource name of a kind, as the CRDs meshproof renders name themselves (lowercase + s, policy → policies). */
+/**
+ * The plural resource name of a kind, as the CRDs meshproof renders name themselves (lowercase + s;
+ * a consonant and y → ies: policy → policies, gateway → gateways).
+ */
 function pluralOf(kind: string): string {
   const lower = kind.toLowerCase();
-  return lower.endsWith('y') ? `${lower.slice(0, -1)}ies` : `${lower}s`;
+  return /[^aeiou]y$/.test(lower) ? `${lower.slice(0, -1)}ies` : `${lower}s`;
 }
