@@ -72,7 +72,9 @@ function goldenText(check: Check, mode: Mode): string {
   if (reason) return `# NOT_SUPPORTED: ${reason}\n`;
   const resources = istioMeshAdapter(undefined, mode).render(check.intents);
   for (const r of resources) validate(parse(r.content));
-  return resources.length === 0 ? '# no resources: Istio defaults apply\n' : resources.map((r) => r.content).join('---\n');
+  return resources.length === 0
+    ? '# no resources: Istio defaults apply\n'
+    : resources.map((r) => r.content).join('---\n');
 }
 
 describe.each(modes)('Istio %s: golden files, one per check', (mode) => {
@@ -103,7 +105,15 @@ describe('Gateway API routing (GAMMA): what the HTTPRoute means', () => {
 
   it('attaches to the Service and sends to the per-version Services with integer weights', () => {
     const [httpRoute] = renderIn('sidecar-gateway-api', [
-      route([{ backends: [{ version: 'v1', weight: 90 }, { version: 'v2', weight: 10 }], retries: noRetries }]),
+      route([
+        {
+          backends: [
+            { version: 'v1', weight: 90 },
+            { version: 'v2', weight: 10 },
+          ],
+          retries: noRetries,
+        },
+      ]),
     ]);
     expect(httpRoute.spec.parentRefs).toEqual([{ group: '', kind: 'Service', name: 'server', port: 80 }]);
     expect(httpRoute.spec.rules[0].backendRefs).toEqual([
@@ -126,9 +136,14 @@ describe('Gateway API routing (GAMMA): what the HTTPRoute means', () => {
     expect(rules.every((r) => r.backendRefs[0].name === 'server-v1')).toBe(true);
     // Header names are matched in lower case, exactly.
     const [headerRoute] = renderIn('sidecar-gateway-api', [
-      route([{ matchHeaders: { 'X-Version': 'v2' }, backends: [{ version: 'v2', weight: 1 }] }, { backends: [v1] }]),
+      route([
+        { matchHeaders: { 'X-Version': 'v2' }, backends: [{ version: 'v2', weight: 1 }] },
+        { backends: [v1] },
+      ]),
     ]);
-    expect(headerRoute.spec.rules[0].matches[0].headers).toEqual([{ type: 'Exact', name: 'x-version', value: 'v2' }]);
+    expect(headerRoute.spec.rules[0].matches[0].headers).toEqual([
+      { type: 'Exact', name: 'x-version', value: 'v2' },
+    ]);
     expect(headerRoute.spec.rules[0].backendRefs[0].name).toBe('server-v2');
     expect(headerRoute.spec.rules[1].matches[0].headers).toBeUndefined();
   });
@@ -137,7 +152,10 @@ describe('Gateway API routing (GAMMA): what the HTTPRoute means', () => {
     expect(gatewayApiRetry(undefined)).toBeUndefined();
     expect(gatewayApiRetry({ attempts: 2, retryOn: [] })).toEqual({ attempts: 0 });
     expect(gatewayApiRetry({ attempts: 2, retryOn: ['connect-failure'] })).toEqual({ attempts: 2 });
-    expect(gatewayApiRetry({ attempts: 3, retryOn: ['gateway-error'] })).toEqual({ attempts: 3, codes: [502, 503, 504] });
+    expect(gatewayApiRetry({ attempts: 3, retryOn: ['gateway-error'] })).toEqual({
+      attempts: 3,
+      codes: [502, 503, 504],
+    });
     const fivexx = gatewayApiRetry({ attempts: 2, retryOn: ['5xx', 'gateway-error'] });
     expect(fivexx?.codes).toHaveLength(100);
     expect(fivexx?.codes?.[0]).toBe(500);
@@ -152,11 +170,19 @@ describe('Gateway API routing (GAMMA): what the HTTPRoute means', () => {
     expect(httpRoute.spec.rules[0].filters).toEqual([
       {
         type: 'RequestMirror',
-        requestMirror: { backendRef: { group: '', kind: 'Service', name: 'server-v2', port: 80 }, percent: 20 },
+        requestMirror: {
+          backendRef: { group: '', kind: 'Service', name: 'server-v2', port: 80 },
+          percent: 20,
+        },
       },
     ]);
-    const [fractional] = renderIn('sidecar-gateway-api', [route([{ backends: [v1], mirror: { version: 'v2', percent: 0.5 } }])]);
-    expect(fractional.spec.rules[0].filters[0].requestMirror.fraction).toEqual({ numerator: 50, denominator: 10_000 });
+    const [fractional] = renderIn('sidecar-gateway-api', [
+      route([{ backends: [v1], mirror: { version: 'v2', percent: 0.5 } }]),
+    ]);
+    expect(fractional.spec.rules[0].filters[0].requestMirror.fraction).toEqual({
+      numerator: 50,
+      denominator: 10_000,
+    });
   });
 
   it('refuses what Istio cannot read with the intent’s meaning, naming why', () => {
@@ -164,20 +190,38 @@ describe('Gateway API routing (GAMMA): what the HTTPRoute means', () => {
       [{ backends: [v1], fault: { abort: { status: 503, percent: 10 } } }, /no fault injection/],
       [{ backends: [{ version: 'v1', weight: 0 }] }, /answers 500/],
       [{ backends: [v1], retries: { attempts: 2, retryOn: ['reset'] } }, /upstream reset/],
-      [{ backends: [v1], retries: { attempts: 2, perTryTimeoutMs: 200, retryOn: ['5xx'] } }, /per-try timeout/],
+      [
+        { backends: [v1], retries: { attempts: 2, perTryTimeoutMs: 200, retryOn: ['5xx'] } },
+        /per-try timeout/,
+      ],
     ];
     for (const [rule, reason] of cases) {
       expect(gatewayApiCannotRender([route([rule])])).toMatch(reason);
-      expect(() => istioMeshAdapter(undefined, 'sidecar-gateway-api').render([route([rule])])).toThrow(reason);
+      expect(() => istioMeshAdapter(undefined, 'sidecar-gateway-api').render([route([rule])])).toThrow(
+        reason,
+      );
     }
     // A per-try timeout without retries, or a 0% fault, changes nothing: renderable.
-    expect(gatewayApiCannotRender([route([{ backends: [v1], fault: { abort: { status: 503, percent: 0 } } }])])).toBeUndefined();
-    expect(gatewayApiCannotRender([route([{ backends: [v1], retries: { attempts: 0, perTryTimeoutMs: 5, retryOn: [] } }])])).toBeUndefined();
+    expect(
+      gatewayApiCannotRender([route([{ backends: [v1], fault: { abort: { status: 503, percent: 0 } } }])]),
+    ).toBeUndefined();
+    expect(
+      gatewayApiCannotRender([
+        route([{ backends: [v1], retries: { attempts: 0, perTryTimeoutMs: 5, retryOn: [] } }]),
+      ]),
+    ).toBeUndefined();
   });
 
   it('limits connections on every Service the route sends to, not only on server', () => {
     const objects = renderIn('sidecar-gateway-api', [
-      route([{ backends: [{ version: 'v1', weight: 1 }, { version: 'v3', weight: 1 }] }]),
+      route([
+        {
+          backends: [
+            { version: 'v1', weight: 1 },
+            { version: 'v3', weight: 1 },
+          ],
+        },
+      ]),
       { kind: 'ConnectionLimit', service: 'server', maxConnections: 1, maxPending: 1 },
     ]);
     const hosts = objects.filter((o) => o.kind === 'DestinationRule').map((o) => o.spec.host);
@@ -186,9 +230,16 @@ describe('Gateway API routing (GAMMA): what the HTTPRoute means', () => {
       'server-v1.meshproof.svc.cluster.local',
       'server-v3.meshproof.svc.cluster.local',
     ]);
-    expect(objects.filter((o) => o.kind === 'DestinationRule').every((o) => o.spec.subsets === undefined)).toBe(true);
+    expect(
+      objects.filter((o) => o.kind === 'DestinationRule').every((o) => o.spec.subsets === undefined),
+    ).toBe(true);
     // Applied before the route that sends to them.
-    expect(objects.map((o) => o.kind)).toEqual(['DestinationRule', 'DestinationRule', 'DestinationRule', 'HTTPRoute']);
+    expect(objects.map((o) => o.kind)).toEqual([
+      'DestinationRule',
+      'DestinationRule',
+      'DestinationRule',
+      'HTTPRoute',
+    ]);
     expect(httpRouteOf(objects)).toBeDefined();
   });
 });
@@ -204,7 +255,9 @@ describe('Istio ambient: who enforces what', () => {
   const waypointRule = { from: [{ source: { principals: [waypointPrincipal()] } }] };
 
   it('puts every rule on the waypoint (targetRefs the Service) and guards the pods with ztunnel', () => {
-    const { objects, ztunnel, waypoint } = policies([{ from: ['client'], methods: ['GET'], pathPrefixes: ['/api/'] }]);
+    const { objects, ztunnel, waypoint } = policies([
+      { from: ['client'], methods: ['GET'], pathPrefixes: ['/api/'] },
+    ]);
     expect(objects.map((o) => o.metadata.name)).toEqual(['server-access-ztunnel', 'server-access']);
     expect(waypoint.spec.targetRefs).toEqual([{ group: '', kind: 'Service', name: 'server' }]);
     expect(waypoint.spec.selector).toBeUndefined();
@@ -230,9 +283,9 @@ describe('Istio ambient: who enforces what', () => {
   });
 
   it('cannot render a local rate limit (no Envoy on the pods; see RateLimit support)', () => {
-    expect(() => renderIn('ambient', [{ kind: 'RateLimit', service: 'server', requestsPerSecond: 5 }])).toThrow(
-      /rate limit/,
-    );
+    expect(() =>
+      renderIn('ambient', [{ kind: 'RateLimit', service: 'server', requestsPerSecond: 5 }]),
+    ).toThrow(/rate limit/);
   });
 
   it('refuses callers outside the mesh at L4 (a closed connection), meshed callers with 403', () => {

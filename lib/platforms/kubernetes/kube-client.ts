@@ -330,8 +330,14 @@ export class KubeClient {
       );
       return list.items as unknown as KubeObject[];
     } catch (cause) {
-      // The kind is not served here (its CRD is absent): none.
-      if (statusOf(cause) === 404) return [];
+      // The kind is not served here (its CRD is absent): none. client-node finds the resource by
+      // API discovery first and throws "Unrecognized API version and kind" for a group the cluster
+      // does not serve at all (e.g. no Gateway API CRDs).
+      if (
+        statusOf(cause) === 404 ||
+        /Unrecognized API version and kind/.test(String((cause as Error).message))
+      )
+        return [];
       throw cause;
     }
   }
