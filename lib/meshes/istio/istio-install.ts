@@ -76,30 +76,11 @@ export function istioPrecheckSteps(): LiveStep[] {
  * `--readiness-timeout` for each component (base, then istiod), so the step may take two of those.
  */
 export function istioInstallSteps(istioVersion: string, revision: string): LiveStep[] {
-  return [
-    {
-      kind: 'cli',
-      title: `install Istio ${istioVersion} as revision ${revision} (minimal profile: istiod only)`,
-      argv: [
-        'istioctl',
-        'install',
-        '--revision',
-        revision,
-        '--set',
-        'profile=minimal',
-        '--readiness-timeout',
-        `${clusterWaits.meshReadinessMs / 1000}s`,
-        '-y',
-      ],
-      timeoutMs: clusterWaits.meshInstallMs,
-    },
-    {
-      kind: 'rollout',
-      title: `wait until istiod-${revision} serves`,
-      deployments: [{ namespace: istioNamespace, name: `istiod-${revision}` }],
-      timeoutMs: clusterWaits.meshReadinessMs,
-    },
-  ];
+  return installUnderRevision(revision, {
+    title: `install Istio ${istioVersion} as revision ${revision} (minimal profile: istiod only)`,
+    sets: ['profile=minimal'],
+    timeoutMs: clusterWaits.meshInstallMs,
+  });
 }
 
 /**
@@ -114,23 +95,33 @@ export function istioAmbientInstallSteps(
   revision: string,
   platform: 'k3s' | undefined,
 ): LiveStep[] {
+  return installUnderRevision(revision, {
+    title: `install Istio ${istioVersion} ambient as revision ${revision} (istiod, istio-cni, ztunnel)${platform ? ` for ${platform}` : ''}`,
+    sets: ['profile=ambient', ...(platform ? [`values.global.platform=${platform}`] : [])],
+    timeoutMs: clusterWaits.ambientInstallMs,
+  });
+}
+
+/** `istioctl install --revision R --set …`, then the wait for `istiod-R`. */
+function installUnderRevision(
+  revision: string,
+  install: { readonly title: string; readonly sets: readonly string[]; readonly timeoutMs: number },
+): LiveStep[] {
   return [
     {
       kind: 'cli',
-      title: `install Istio ${istioVersion} ambient as revision ${revision} (istiod, istio-cni, ztunnel)${platform ? ` for ${platform}` : ''}`,
+      title: install.title,
       argv: [
         'istioctl',
         'install',
         '--revision',
         revision,
-        '--set',
-        'profile=ambient',
-        ...(platform ? ['--set', `values.global.platform=${platform}`] : []),
+        ...install.sets.flatMap((set) => ['--set', set]),
         '--readiness-timeout',
         `${clusterWaits.meshReadinessMs / 1000}s`,
         '-y',
       ],
-      timeoutMs: clusterWaits.ambientInstallMs,
+      timeoutMs: install.timeoutMs,
     },
     {
       kind: 'rollout',
