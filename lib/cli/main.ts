@@ -12,6 +12,7 @@ import { harnessVersion } from './harness-version.ts';
 import { runMutants } from './mutants-command.ts';
 import { runPlan } from './plan-command.ts';
 import { runConformance } from './run-command.ts';
+import { registerSoakCommand } from './soak-command.ts';
 import { validateRunFlags } from './validate-run.ts';
 
 const program = new Command('meshproof')
@@ -116,6 +117,8 @@ program
   .action(async (flags) => {
     process.exitCode = await runMutants(validateRunFlags({ ...flags, mesh: 'reference' }));
   });
+
+registerSoakCommand(program);
 
 program
   .command('diff')

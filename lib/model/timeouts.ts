@@ -40,3 +40,15 @@ export const clusterTimeouts: Timeouts = {
   applyMs: 30_000,
   stopGraceMs: 10_000,
 };
+
+/** Waits of `meshproof soak` (local to this machine, whatever the platform). */
+export const soakTimeouts = {
+  /** How often a stress process checks that the soak that started it still runs. */
+  stressPollMs: 100,
+  /** A stress process ends by itself this long after it started, per run of the soak. */
+  stressLifetimePerRunMs: 15 * 60_000,
+  /** Longest wait for killed stress processes to be gone. */
+  stressStopMs: 2_000,
+  /** Period of the machine-load samples taken during each run. */
+  loadSampleMs: 1_000,
+} as const;
