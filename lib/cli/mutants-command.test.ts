@@ -1,9 +1,11 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { MutantsReport } from '../mutants/mutants-report.ts';
+import { alive } from './cleanup.ts';
 
 const main = new URL('./main.ts', import.meta.url).pathname;
 const root = mkdtempSync(join(tmpdir(), 'meshproof-mutants-test-'));
@@ -16,7 +18,7 @@ function mutants(args: readonly string[]) {
   const result = spawnSync(process.execPath, [main, 'mutants', ...args, '--output', output], {
     encoding: 'utf8',
     env: { ...process.env, TMPDIR: temp },
-    timeout: 120_000,
+    timeout: 170_000,
   });
   return { ...result, output, temp };
 }
@@ -60,7 +62,34 @@ describe('meshproof mutants', () => {
     });
     // Nothing is left behind in the temporary directory.
     expect(readdirSync(run.temp)).toEqual([]);
-  });
+  }, 180_000);
+
+  it('stops every process it started on Ctrl-C and removes its files', async () => {
+    const output = mkdtempSync(join(root, 'reports-'));
+    const temp = mkdtempSync(join(root, 'tmp-'));
+    const child = spawn(process.execPath, [main, 'mutants', '--only', 'security.mtls', '--output', output], {
+      env: { ...process.env, TMPDIR: temp },
+      stdio: 'ignore',
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    // Interrupt once an installation's processes run (its directory lists their pids).
+    let pids: number[] = [];
+    const deadline = Date.now() + 60_000;
+    while (pids.length < 6 && Date.now() < deadline) {
+      await sleep(100);
+      pids = readdirSync(temp).flatMap((work) =>
+        readdirSync(join(temp, work)).flatMap((run) => {
+          const file = join(temp, work, run, 'pids');
+          return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map(Number) : [];
+        }),
+      );
+    }
+    expect(pids.length).toBeGreaterThanOrEqual(6);
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(pids.filter(alive)).toEqual([]);
+    expect(readdirSync(temp)).toEqual([]);
+  }, 120_000);
 
   it('refuses a pattern that matches no check with one coded line, before starting anything', () => {
     const run = mutants(['--only', 'security.nothing']);

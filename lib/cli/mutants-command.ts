@@ -33,12 +33,14 @@ interface Installation {
 class MutationRuns {
   readonly #workRoot: string;
   readonly #live = new Set<string>();
+  #closed = false;
 
   constructor(workRoot: string) {
     this.#workRoot = workRoot;
   }
 
   async install(name: string, defects: ReadonlySet<ReferenceDefect>): Promise<Installation> {
+    if (this.#closed) throw new Error('the mutation runs are being stopped');
     const runDir = join(this.#workRoot, name);
     await mkdir(runDir, { recursive: true });
     this.#live.add(runDir);
@@ -52,6 +54,7 @@ class MutationRuns {
 
   /** Stops whatever still runs and removes every run directory; never throws. */
   async cleanup(): Promise<void> {
+    this.#closed = true;
     for (const dir of this.#live) await cleanupRun(dir);
     this.#live.clear();
     await rm(this.#workRoot, { recursive: true, force: true }).catch(() => undefined);
@@ -142,12 +145,13 @@ export async function runMutants(options: RunOptions): Promise<number> {
   );
 
   const runs = new MutationRuns(await mkdtemp(join(tmpdir(), 'meshproof-mutants-')));
-  let interrupted = false;
+  // On a signal every process is stopped and the gate exits; what was under way when the
+  // processes went away must not end the gate first (with another message and exit code).
+  let exiting: Promise<never> | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
-    if (interrupted) return;
-    interrupted = true;
+    if (exiting) return;
     process.stderr.write(`\n${signal}: stopping the mutation runs' processes…\n`);
-    void runs.cleanup().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+    exiting = runs.cleanup().then(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -225,6 +229,9 @@ export async function runMutants(options: RunOptions): Promise<number> {
       `\n${report.passed ? 'PASSED' : 'FAILED'}: ${caught}/${results.length} defects caught, ${report.conformantFailures} failure(s) on the conformant mesh, score ${report.score.toFixed(2)} · ${report.checkRuns.ran} check runs under defects, ${report.checkRuns.skipped} skipped (same configuration) · ${seconds(report.durationMs)}\n  ${relative(process.cwd(), file) || file}`,
     );
     return report.passed ? 0 : 1;
+  } catch (error) {
+    if (exiting) await exiting;
+    throw error;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
