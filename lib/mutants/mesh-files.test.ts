@@ -1,6 +1,9 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createCertificateAuthority } from '../meshes/reference/certificate-authority.ts';
-import { describeMeshFiles, differingFiles, type MeshFile } from './mesh-files.ts';
+import { describeMeshFiles, differingFiles, type MeshFile, readMeshFiles } from './mesh-files.ts';
 
 const client = 'spiffe://cluster.local/ns/meshproof/sa/client';
 
@@ -80,5 +83,24 @@ describe('differingFiles', () => {
       ['new', 'z'],
     ]);
     expect(differingFiles(a, b)).toEqual(['changed', 'gone', 'new']);
+  });
+});
+
+describe('readMeshFiles', () => {
+  it('reads every file under the directory but the rendered configuration', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'meshproof-mesh-files-'));
+    try {
+      writeFileSync(join(dir, 'client.cfg'), 'frontend outbound\n');
+      writeFileSync(join(dir, 'ca.pem'), 'root\n');
+      mkdirSync(join(dir, 'keys'));
+      writeFileSync(join(dir, 'keys', 'client.key'), 'key\n');
+      const files = await readMeshFiles(dir, ['frontend outbound\n']);
+      expect(files.sort((a, b) => a.name.localeCompare(b.name))).toEqual([
+        { name: 'ca.pem', content: 'root\n' },
+        { name: join('keys', 'client.key'), content: 'key\n' },
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

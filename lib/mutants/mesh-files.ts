@@ -2,7 +2,7 @@
 import 'reflect-metadata';
 import { createPrivateKey, type KeyObject, X509Certificate as NodeCertificate } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import * as x509 from '@peculiar/x509';
 import type { ReferenceDefect } from '../meshes/reference/defects.ts';
 import { renderReferenceMesh } from '../meshes/reference/render-haproxy.ts';
@@ -144,17 +144,19 @@ export function differingFiles(a: ReadonlyMap<string, string>, b: ReadonlyMap<st
 }
 
 /**
- * Reads every file of a mesh's directory (not recursive), leaving out those whose content is
- * one of `rendered` (the configuration files, compared as rendered resources instead).
+ * Reads every file under a mesh's directory, named by its path relative to it, leaving out
+ * those whose content is one of `rendered` (the configuration files, compared as rendered
+ * resources instead).
  */
 export async function readMeshFiles(dir: string, rendered: readonly string[]): Promise<MeshFile[]> {
   const renderedContents = new Set(rendered);
-  const entries = await readdir(dir, { withFileTypes: true });
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
   const files: MeshFile[] = [];
   for (const entry of entries) {
     if (!entry.isFile()) continue;
-    const content = await readFile(join(dir, entry.name), 'utf8');
-    if (!renderedContents.has(content)) files.push({ name: entry.name, content });
+    const path = join(entry.parentPath, entry.name);
+    const content = await readFile(path, 'utf8');
+    if (!renderedContents.has(content)) files.push({ name: relative(dir, path), content });
   }
   return files;
 }
