@@ -11,7 +11,7 @@ import { referenceDefectFootprint } from '../mutants/defect-footprint.ts';
 import { readInstalledFiles } from '../mutants/mesh-files.ts';
 import { buildMutantsReport, idsWith, judgeMutant, type MutantResult } from '../mutants/mutants-report.ts';
 import { type LocalEnvironment, startLocalEnvironment } from '../platforms/local/local-environment.ts';
-import { buildConformanceReport } from '../report/conformance-report.ts';
+import { buildConformanceReport, skippedResult } from '../report/conformance-report.ts';
 import { writeReports } from '../report/report-writers.ts';
 import { runCheck } from '../runner/run-check.ts';
 import { selectChecks } from '../runner/select-checks.ts';
@@ -60,19 +60,6 @@ class MutationRuns {
     await rm(this.#workRoot, { recursive: true, force: true }).catch(() => undefined);
   }
 }
-
-const skippedResult = (check: Check, because: string): CheckResult => ({
-  id: check.id,
-  description: check.description,
-  status: 'SKIPPED',
-  profile: check.profile,
-  features: check.features,
-  durationMs: 0,
-  want: 'not run',
-  got: 'not run',
-  reason: because,
-  evidence: {},
-});
 
 /** Writes one mutation run's report files into `<output>/mutants/<name>/`. */
 async function writeRunReports(

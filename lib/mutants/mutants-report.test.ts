@@ -1,19 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { CheckResult } from '../model/index.ts';
+import { resultWithStatus as result } from '../report/report-fixtures.ts';
 import type { DefectFootprint } from './defect-footprint.ts';
 import { buildMutantsReport, judgeMutant } from './mutants-report.ts';
-
-const result = (id: string, status: CheckResult['status']): CheckResult => ({
-  id,
-  description: '',
-  status,
-  profile: 'core',
-  features: [],
-  durationMs: 1,
-  want: 'w',
-  got: 'g',
-  evidence: {},
-});
 
 const authzTargets = ['security.authz.deny-unlisted-identity', 'security.authz.method-and-path'];
 const allRun = (ids: readonly string[]): DefectFootprint => ({

@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { CheckResult } from '../model/index.ts';
+import { resultWithStatus as result } from '../report/report-fixtures.ts';
 import { cpuBusyShare, type MachineLoad } from './machine-load.ts';
 import { buildSoakReport, renderSoakMarkdown, type SoakRunInput, soakVerdictLine } from './soak-report.ts';
 
-const result = (id: string, status: CheckResult['status'], got = 'g'): CheckResult => ({
-  id,
-  description: '',
-  status,
-  profile: 'core',
-  features: [],
-  durationMs: 1,
-  want: 'w',
-  got,
-  evidence: {},
-});
 const load = (max: number, cpuBusy: number): MachineLoad => ({
   loadAverage: { start: max / 2, max, end: max },
   cpuBusy,
