@@ -24,6 +24,7 @@ import type { RunOptions } from './validate-run.ts';
 interface Installation {
   readonly env: LocalEnvironment;
   readonly files: ReadonlyMap<string, string>;
+  readonly runDir: string;
 }
 
 /**
@@ -45,11 +46,14 @@ class MutationRuns {
     await mkdir(runDir, { recursive: true });
     this.#live.add(runDir);
     const env = await startLocalEnvironment({ defects, runDir });
-    return { env, files: await readInstalledFiles(env, defects) };
+    return { env, files: await readInstalledFiles(env, defects), runDir };
   }
 
+  /** Stops an installation's processes and removes its directory. */
   async uninstall(installation: Installation): Promise<void> {
     await installation.env[Symbol.asyncDispose]();
+    await rm(installation.runDir, { recursive: true, force: true });
+    this.#live.delete(installation.runDir);
   }
 
   /** Stops whatever still runs and removes every run directory; never throws. */
