@@ -27,12 +27,19 @@ function skewWeights(rule: RouteRule, points: number): RouteRule {
   };
 }
 
-interface DefectDefinition {
+export interface DefectDefinition {
   readonly description: string;
   /** Checks that must FAIL on a mesh carrying this defect. */
   readonly catches: readonly string[];
   /** How the defect bends the intents before rendering; absent for defects of the renderer itself. */
   readonly mutate?: (intents: readonly Intent[]) => Intent[];
+  /**
+   * Only for a defect whose effect does not show in what the mesh renders (haproxy configs) or
+   * writes (certificates, CA files, scripts), e.g. one in how a process is started: why not.
+   * `make mutants` then runs every check under it; otherwise only the checks it renders
+   * differently for, and a test requires it to render differently for each check it `catches`.
+   */
+  readonly unrenderedEffect?: string;
 }
 
 /**

@@ -31,21 +31,6 @@ const serverConfig = (intents: readonly Intent[], defects: readonly ReferenceDef
   renderReferenceMesh(intents, wiring, new Set(defects)).find((r) => r.name === 'sidecar/server-v1')
     ?.content ?? '';
 
-describe('renderReferenceMesh: defects show in what the mesh renders', () => {
-  it.each(referenceDefectNames.map((d) => [d] as const))(
-    '%s changes the configuration of every check it must fail',
-    (defect) => {
-      for (const id of referenceDefects[defect].catches) {
-        const check = registry.find((c) => c.id === id);
-        if (!check) throw new Error(`${defect} names an unknown check ${id}`);
-        expect(renderReferenceMesh(check.intents, wiring, new Set([defect])), id).not.toEqual(
-          renderReferenceMesh(check.intents, wiring),
-        );
-      }
-    },
-  );
-});
-
 describe('renderReferenceMesh: the inbound side', () => {
   const policy: Intent = {
     kind: 'AccessPolicy',
