@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { registry } from '../../../suites/registry.ts';
 import type { Intent } from '../../model/index.ts';
-import { type ReferenceDefect, referenceDefectNames, referenceDefects } from './defects.ts';
+import type { ReferenceDefect } from './defects.ts';
 import { renderReferenceMesh } from './render-haproxy.ts';
 import type { ReferenceWiring } from './wiring.ts';
 
