@@ -50,7 +50,10 @@ describe('referenceDefectFootprint', () => {
       installed: sameFiles,
     });
     expect(footprint.everyCheck).toBeNull();
-    expect(running(footprint)).toEqual(['security.mtls.strict-rejects-plaintext']);
+    expect(running(footprint)).toEqual([
+      'security.mtls.strict-rejects-plaintext',
+      'security.mtls.strict-rejects-impostors',
+    ]);
     expect(footprint.checks.find((c) => c.run)?.because).toMatch(/^renders differently: sidecar\/server-v1/);
     expect(footprint.checks.find((c) => c.id === 'traffic.weights.90-10')).toEqual({
       id: 'traffic.weights.90-10',
