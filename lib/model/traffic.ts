@@ -12,6 +12,18 @@ export interface EchoSteering {
   readonly failStatus?: number;
   /** Pad the reply with this many bytes. */
   readonly payloadBytes?: number;
+  /** Send the headers at once and spread the body over this many ms (a trickling response). */
+  readonly trickleMs?: number;
+}
+
+/**
+ * A share of a plan's requests that carries extra headers: request i belongs to
+ * `arms[i % arms.length]`, so the arms interleave on the same connections and see the same load.
+ * A check compares them (a control arm), e.g. a fault scoped to a header against no fault.
+ */
+export interface TrafficArm {
+  readonly name: string;
+  readonly headers: Readonly<Record<string, string>>;
 }
 
 /** One batch of requests sent as a named caller to a service. */
@@ -29,6 +41,8 @@ export interface TrafficPlan {
   readonly timeoutMs?: number;
   /** Look up how often the server apps saw each request (the echo ledger) after sending. */
   readonly ledger?: boolean;
+  /** Interleaved arms (added to `headers`); observations name their arm. */
+  readonly arms?: readonly TrafficArm[];
 }
 
 /** A plan that may be extended batch by batch until the judge decides (sequential sampling). */
@@ -50,11 +64,20 @@ export interface PresentedIdentity {
 /** One request as observed by the client and, where it reached it, the echo server. */
 export interface Observation {
   readonly requestId: string;
+  /** The plan's arm this request belonged to, when the plan has arms. */
+  readonly arm?: string;
+  /**
+   * How the request ended. A response whose body was cut off after its headers arrived is not a
+   * `response` (it is a `reset`, a `timeout`, ...), but keeps the `status` of those headers.
+   */
   readonly outcome: Outcome;
   readonly status?: number;
   /** When the request was sent, in ms since its batch started. */
   readonly sentAtMs?: number;
+  /** From sending to the end of the response (or of the attempt to get one). */
   readonly latencyMs: number;
+  /** From sending to the response headers, when headers arrived. */
+  readonly headersMs?: number;
   /** Version and instance of the echo server that answered, when the echo answered. */
   readonly servedBy?: { readonly version: Version; readonly instance: string };
   /** Attempt number the answering echo saw for this request id. */

@@ -35,6 +35,7 @@ export function toK6Plan(plan: TrafficPlan, requestIdPrefix: string, timeouts: T
     maxDurationSeconds: Math.ceil(((Math.ceil(plan.requests / concurrency) + 1) * timeoutMs) / 1000) + 30,
     requestIdPrefix,
     requestIdHeader: REQUEST_ID_HEADER,
+    ...(plan.arms && plan.arms.length > 0 ? { arms: plan.arms } : {}),
   };
 }
 

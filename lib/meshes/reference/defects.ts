@@ -72,7 +72,11 @@ export const referenceDefects = {
   },
   'header-match-ignored': {
     description: 'Route rules that match on headers are dropped: matching requests take the default route.',
-    catches: ['traffic.routing.header-match', 'resilience.fault.header-scoped'],
+    catches: [
+      'traffic.routing.header-match',
+      'resilience.fault.header-scoped',
+      'resilience.fault.delay-percentage',
+    ],
     mutate: (intents) =>
       intents.map((i) =>
         i.kind === 'HttpRoute' ? { ...i, rules: i.rules.filter((r) => !isHeaderScoped(r)) } : i,
@@ -166,7 +170,7 @@ export const referenceDefects = {
   'fault-unscoped': {
     description:
       'A fault on a header-matched rule is applied to every rule of the route, not only matching requests.',
-    catches: ['resilience.fault.header-scoped'],
+    catches: ['resilience.fault.header-scoped', 'resilience.fault.delay-percentage'],
     mutate: (intents) =>
       mapRules(intents, (rule, route) => {
         const fault = route.rules.find((r) => r.fault && isHeaderScoped(r))?.fault;
@@ -188,6 +192,17 @@ export const referenceDefects = {
     description: 'Local rate limits are not rendered: bursts go through.',
     catches: ['resilience.ratelimit.local'],
     mutate: (intents) => intents.filter((i) => i.kind !== 'RateLimit'),
+  },
+  'fault-delay-shortened': {
+    description:
+      'Delay faults are rendered at half their duration (a unit or rounding slip): 300 ms becomes 150 ms.',
+    catches: ['resilience.fault.delay-percentage'],
+    mutate: (intents) =>
+      mapRules(intents, (rule) =>
+        rule.fault?.delay
+          ? { ...rule, fault: { ...rule.fault, delay: { ...rule.fault.delay, ms: rule.fault.delay.ms / 2 } } }
+          : rule,
+      ),
   },
 } as const satisfies Record<string, DefectDefinition>;
 
