@@ -1,4 +1,5 @@
 import type { Check } from '../lib/model/index.ts';
+import { connectionLimitPerService } from './resilience/circuit-connection-limit-per-service.ts';
 import { connectionOverflow } from './resilience/circuit-connection-overflow.ts';
 import { outlierEjection } from './resilience/circuit-outlier-ejection.ts';
 import { faultAbortAll } from './resilience/fault-abort-all.ts';
@@ -9,8 +10,10 @@ import { rateLimitLocal } from './resilience/ratelimit-local.ts';
 import { retriesAttemptsHonoured } from './resilience/retries-attempts-honoured.ts';
 import { retriesPerTryTimeout } from './resilience/retries-per-try-timeout.ts';
 import { retriesRetryOnRespected } from './resilience/retries-retry-on-respected.ts';
+import { timeoutBoundsRetries } from './resilience/timeout-bounds-retries.ts';
 import { noPrematureTimeout } from './resilience/timeout-no-premature-timeout.ts';
 import { routeTimeout } from './resilience/timeout-route-timeout.ts';
+import { timeoutTrickleCutOff } from './resilience/timeout-trickle-cut-off.ts';
 import { allowListedIdentity } from './security/allow-listed-identity.ts';
 import { denyUnlistedIdentity } from './security/deny-unlisted-identity.ts';
 import { identityPresented } from './security/identity-presented.ts';
@@ -48,4 +51,7 @@ export const registry: readonly Check[] = [
   connectionOverflow,
   outlierEjection,
   rateLimitLocal,
+  timeoutBoundsRetries,
+  timeoutTrickleCutOff,
+  connectionLimitPerService,
 ] as readonly Check[];

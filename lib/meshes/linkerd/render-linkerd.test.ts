@@ -112,8 +112,9 @@ describe('rendered resources of every supported check', () => {
 });
 
 describe('checks Linkerd cannot express', () => {
-  it('are exactly the mirroring, delay-fault and connection-overflow checks', () => {
+  it('are exactly the mirroring, delay-fault and connection-limit checks', () => {
     expect(unsupported.map((c) => c.id).sort()).toEqual([
+      'resilience.circuit.connection-limit-per-service',
       'resilience.circuit.connection-overflow',
       'resilience.fault.delay-percentage',
       'traffic.mirror.percentage',

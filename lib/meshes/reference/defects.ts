@@ -121,7 +121,7 @@ export const referenceDefects = {
   },
   'per-try-timeout-ignored': {
     description: 'The per-try timeout is not rendered: a slow attempt is waited for.',
-    catches: ['resilience.retries.per-try-timeout'],
+    catches: ['resilience.retries.per-try-timeout', 'resilience.timeout.bounds-retries'],
     mutate: (intents) =>
       mapRules(intents, (rule) =>
         rule.retries ? { ...rule, retries: without(rule.retries, 'perTryTimeoutMs') } : rule,
@@ -129,12 +129,16 @@ export const referenceDefects = {
   },
   'timeout-ignored': {
     description: 'Route timeouts are not rendered: slow responses are waited for.',
-    catches: ['resilience.timeout.route-timeout'],
+    catches: [
+      'resilience.timeout.route-timeout',
+      'resilience.timeout.bounds-retries',
+      'resilience.timeout.trickle-cut-off',
+    ],
     mutate: (intents) => mapRules(intents, (rule) => without(rule, 'timeoutMs')),
   },
   'timeout-premature': {
     description: 'Route timeouts are rendered at a quarter of their value: responses in time are cut off.',
-    catches: ['resilience.timeout.no-premature-timeout'],
+    catches: ['resilience.timeout.no-premature-timeout', 'resilience.timeout.trickle-cut-off'],
     mutate: (intents) =>
       mapRules(intents, (rule) =>
         rule.timeoutMs === undefined ? rule : { ...rule, timeoutMs: Math.round(rule.timeoutMs / 4) },
@@ -180,7 +184,7 @@ export const referenceDefects = {
   },
   'connection-limit-ignored': {
     description: 'Connection pool limits are not rendered: overflow queues instead of being shed.',
-    catches: ['resilience.circuit.connection-overflow'],
+    catches: ['resilience.circuit.connection-overflow', 'resilience.circuit.connection-limit-per-service'],
     mutate: (intents) => intents.filter((i) => i.kind !== 'ConnectionLimit'),
   },
   'outlier-ignored': {
@@ -192,6 +196,36 @@ export const referenceDefects = {
     description: 'Local rate limits are not rendered: bursts go through.',
     catches: ['resilience.ratelimit.local'],
     mutate: (intents) => intents.filter((i) => i.kind !== 'RateLimit'),
+  },
+  'route-timeout-per-attempt': {
+    description:
+      "The route timeout is rendered as haproxy's per-attempt timeout, as the reference mesh did: it restarts with every retry, and next to a per-try timeout only the per-try one is rendered.",
+    catches: ['resilience.timeout.bounds-retries'],
+  },
+  'route-timeout-idle': {
+    description:
+      'The route timeout only bounds silence (an inactivity timeout, as the reference mesh had): a response that trickles is never cut off.',
+    catches: ['resilience.timeout.trickle-cut-off'],
+  },
+  'connection-limit-per-endpoint': {
+    description:
+      'Connection pool limits apply per endpoint and overflow waits in a queue for 2 s before a 503, as the reference mesh did (haproxy maxconn/maxqueue per server).',
+    catches: ['resilience.circuit.connection-overflow', 'resilience.circuit.connection-limit-per-service'],
+  },
+  'per-try-timeout-premature': {
+    description:
+      'Per-try timeouts are rendered at a tenth of their value (read in the wrong unit): attempts that answer in time are retried.',
+    catches: ['resilience.retries.per-try-timeout'],
+    mutate: (intents) =>
+      mapRules(intents, (rule) =>
+        rule.retries?.perTryTimeoutMs === undefined
+          ? rule
+          : { ...rule, retries: { ...rule.retries, perTryTimeoutMs: rule.retries.perTryTimeoutMs / 10 } },
+      ),
+  },
+  'timeout-status-503': {
+    description: 'A request cut off by the route timeout is answered 503 instead of 504.',
+    catches: ['resilience.timeout.route-timeout', 'resilience.timeout.bounds-retries'],
   },
   'fault-delay-shortened': {
     description:
