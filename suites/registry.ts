@@ -2,6 +2,7 @@ import type { Check } from '../lib/model/index.ts';
 import { connectionLimitPerService } from './resilience/circuit-connection-limit-per-service.ts';
 import { connectionOverflow } from './resilience/circuit-connection-overflow.ts';
 import { outlierEjection } from './resilience/circuit-outlier-ejection.ts';
+import { outlierRecovery } from './resilience/circuit-outlier-recovery.ts';
 import { faultAbortAll } from './resilience/fault-abort-all.ts';
 import { faultAbortPercentage } from './resilience/fault-abort-percentage.ts';
 import { faultDelayPercentage } from './resilience/fault-delay-percentage.ts';
@@ -25,6 +26,7 @@ import { mirrorPercentage } from './traffic/mirror-percentage.ts';
 import { weights5050 } from './traffic/weights-50-50.ts';
 import { weights9010 } from './traffic/weights-90-10.ts';
 import { weightsThreeWay } from './traffic/weights-three-way.ts';
+import { weightsZeroWeight } from './traffic/weights-zero-weight.ts';
 
 /** Every conformance check, in run order. Ids are a contract: never rename one. */
 export const registry: readonly Check[] = [
@@ -54,4 +56,6 @@ export const registry: readonly Check[] = [
   timeoutBoundsRetries,
   timeoutTrickleCutOff,
   connectionLimitPerService,
+  weightsZeroWeight,
+  outlierRecovery,
 ] as readonly Check[];

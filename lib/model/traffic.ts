@@ -14,6 +14,8 @@ export interface EchoSteering {
   readonly payloadBytes?: number;
   /** Send the headers at once and spread the body over this many ms (a trickling response). */
   readonly trickleMs?: number;
+  /** Instances of these versions answer failStatus (default 503) on every attempt. */
+  readonly failVersions?: readonly string[];
 }
 
 /**

@@ -15,6 +15,9 @@ export function requestHeaders(plan: TrafficPlan, requestId: string): Record<str
   set(echo.FAIL_STATUS_HEADER, steering.failStatus);
   set(echo.PAYLOAD_BYTES_HEADER, steering.payloadBytes);
   set(echo.TRICKLE_MS_HEADER, steering.trickleMs);
+  if (steering.failVersions && steering.failVersions.length > 0) {
+    headers[echo.FAIL_VERSIONS_HEADER] = steering.failVersions.join(',');
+  }
   return headers;
 }
 

@@ -189,7 +189,7 @@ export const referenceDefects = {
   },
   'outlier-ignored': {
     description: 'Outlier detection is not rendered: a failing endpoint stays in rotation.',
-    catches: ['resilience.circuit.outlier-ejection'],
+    catches: ['resilience.circuit.outlier-ejection', 'resilience.circuit.outlier-recovery'],
     mutate: (intents) => intents.filter((i) => i.kind !== 'OutlierDetection'),
   },
   'ratelimit-ignored': {
@@ -226,6 +226,50 @@ export const referenceDefects = {
   'timeout-status-503': {
     description: 'A request cut off by the route timeout is answered 503 instead of 504.',
     catches: ['resilience.timeout.route-timeout', 'resilience.timeout.bounds-retries'],
+  },
+  'fault-abort-status-fixed': {
+    description: 'Abort faults answer 503 whatever status they are configured with.',
+    catches: ['resilience.fault.abort-all'],
+    mutate: (intents) =>
+      mapRules(intents, (rule) =>
+        rule.fault?.abort
+          ? { ...rule, fault: { ...rule.fault, abort: { ...rule.fault.abort, status: 503 } } }
+          : rule,
+      ),
+  },
+  'fault-abort-after-upstream': {
+    description:
+      'Abort faults replace the answer instead of stopping the request: the app sees (and acts on) every aborted request.',
+    catches: ['resilience.fault.abort-all', 'resilience.fault.abort-percentage'],
+  },
+  'retry-on-client-errors': {
+    description: 'Retries on 5xx also retry client errors (404), which a retry cannot mend.',
+    catches: ['resilience.retries.attempts-honoured'],
+  },
+  'weights-zero-served': {
+    description:
+      'A backend of weight 0 is rendered with weight 1 (a floor some meshes apply): it still gets about 1% of the requests.',
+    catches: ['traffic.weights.zero-weight'],
+    mutate: (intents) =>
+      mapRules(intents, (rule) =>
+        rule.backends.length > 1 && rule.backends.some((b) => b.weight === 0)
+          ? { ...rule, backends: rule.backends.map((b) => (b.weight === 0 ? { ...b, weight: 1 } : b)) }
+          : rule,
+      ),
+  },
+  'ratelimit-per-worker': {
+    description:
+      'The local rate limit keeps one token bucket per worker thread (two here) instead of one per proxy: twice the budget gets through.',
+    catches: ['resilience.ratelimit.local'],
+    mutate: (intents) =>
+      intents.map((i) => (i.kind === 'RateLimit' ? { ...i, requestsPerSecond: i.requestsPerSecond * 2 } : i)),
+  },
+  'outlier-ejection-permanent': {
+    description:
+      'An ejected endpoint never comes back (its ejection time is read as an hour): a brief failure takes it out for good.',
+    catches: ['resilience.circuit.outlier-recovery'],
+    mutate: (intents) =>
+      intents.map((i) => (i.kind === 'OutlierDetection' ? { ...i, baseEjectionMs: 3_600_000 } : i)),
   },
   'fault-delay-shortened': {
     description:

@@ -271,7 +271,7 @@ function renderOutbound(sidecar: SidecarWiring, port: number, input: RenderInput
     });
     rules.forEach((rule, index) => {
       const inRule = `${isService} { var(txn.rule) -m int ${index} }`;
-      frontend.push(...faultLines(rule, inRule));
+      frontend.push(...faultLines(rule, inRule, input));
       // Weights become integer ranges of a uniform draw in [0, weightScale): one choice per request.
       const total = rule.backends.reduce((sum, b) => sum + Math.max(b.weight, 0), 0);
       frontend.push(`  http-request set-var(txn.pick) rand(${weightScale}) if ${inRule}`);
@@ -317,7 +317,7 @@ function routeOf(service: ServiceName, input: RenderInput): HttpRouteIntent | un
   return intentsOf<HttpRouteIntent>(input.intents, 'HttpRoute').find((r) => r.service === service);
 }
 
-function faultLines(rule: RouteRule, inRule: string): string[] {
+function faultLines(rule: RouteRule, inRule: string, input: RenderInput): string[] {
   const lines: string[] = [];
   const chance = (percent: number) => `{ rand(1000000) -m int lt ${Math.round(percent * 10_000)} }`;
   // Envoy's fault filter delays first, then aborts.
@@ -327,8 +327,10 @@ function faultLines(rule: RouteRule, inRule: string): string[] {
   }
   if (rule.fault?.abort) {
     const { status, percent } = rule.fault.abort;
+    // The defect answers once the app has answered: the request was forwarded all the same.
+    const phase = input.defects.has('fault-abort-after-upstream') ? 'http-response' : 'http-request';
     lines.push(
-      `  http-request return status ${status} content-type text/plain string "fault filter abort" if ${inRule} ${chance(percent)}`,
+      `  ${phase} return status ${status} content-type text/plain string "fault filter abort" if ${inRule} ${chance(percent)}`,
     );
   }
   return lines;
@@ -353,8 +355,9 @@ const retryKeywords: Record<RetryCondition, readonly string[]> = {
   reset: ['empty-response', 'junk-response'],
 };
 
-function retryOnKeywords(policy: RetryPolicy): string[] {
+function retryOnKeywords(policy: RetryPolicy, input: RenderInput): string[] {
   const keywords = new Set(policy.retryOn.flatMap((c) => retryKeywords[c]));
+  if (input.defects.has('retry-on-client-errors') && policy.retryOn.includes('5xx')) keywords.add('404');
   return [...keywords];
 }
 
@@ -383,7 +386,7 @@ function renderRouteBackends(
   sidecar: SidecarWiring,
   input: RenderInput,
 ): string[][] {
-  const keywords = retries.attempts > 0 ? retryOnKeywords(retries) : [];
+  const keywords = retries.attempts > 0 ? retryOnKeywords(retries, input) : [];
   const retrying = keywords.length > 0;
   const attemptLines = [
     `  retries ${retrying ? retries.attempts : 0}`,
@@ -520,8 +523,13 @@ function endpointServers(
     const options = [tls];
     if (extra) options.push(extra);
     if (outlier) {
+      // Envoy ejects an endpoint on its n-th consecutive 5xx (`observe layer7 ... mark-down`) and
+      // returns it at the first sweep (every interval) after the base ejection time. Here a
+      // marked-down endpoint returns after `rise` passing checks, one per interval: as many as fit
+      // in the base ejection time, so it is out for about that long, not until the next check.
+      const rise = Math.max(1, Math.ceil(outlier.baseEjectionMs / outlier.intervalMs));
       options.push(
-        `check inter ${outlier.intervalMs}ms rise 1 fall 1 downinter ${outlier.baseEjectionMs}ms`,
+        `check inter ${outlier.intervalMs}ms rise ${rise} fall 1`,
         `observe layer7 error-limit ${outlier.consecutive5xx} on-error mark-down`,
       );
     }
