@@ -84,12 +84,17 @@ export const referenceDefects = {
   },
   'weights-skewed': {
     description: 'Route weights are off by 10 points: 90/10 is served as 80/20.',
-    catches: ['traffic.weights.90-10', 'traffic.weights.50-50', 'traffic.weights.three-way'],
+    catches: [
+      'traffic.weights.90-10',
+      'traffic.weights.50-50',
+      'traffic.weights.three-way',
+      'traffic.weights.zero-weight',
+    ],
     mutate: (intents) => mapRules(intents, (rule) => skewWeights(rule, 10)),
   },
   'weights-swapped': {
     description: 'Route weights are applied to the backends in reverse order: 90/10 is served as 10/90.',
-    catches: ['traffic.weights.90-10', 'traffic.weights.three-way'],
+    catches: ['traffic.weights.90-10', 'traffic.weights.three-way', 'traffic.weights.zero-weight'],
     mutate: (intents) =>
       mapRules(intents, (rule) => ({
         ...rule,
