@@ -1,4 +1,4 @@
-import type { Judgement, Observation } from '../model/index.ts';
+import type { Judgement, Observation, TrafficPlan } from '../model/index.ts';
 import { describeOutcomes, isSuccess } from '../model/index.ts';
 
 /** A burst of slow requests at a connection-pool limit, as a check sends it. */
@@ -7,6 +7,20 @@ export interface ConnectionPoolBurst {
   readonly maxPending: number;
   /** How long the server takes for each request. */
   readonly serverDelayMs: number;
+}
+
+/** The burst: `concurrent` requests at once, each held by the server, looked up in the ledger. */
+export function connectionPoolBurst(spec: ConnectionPoolBurst, concurrent: number): TrafficPlan {
+  return {
+    caller: 'client',
+    service: 'server',
+    echo: { delayMs: spec.serverDelayMs },
+    requests: concurrent,
+    concurrency: concurrent,
+    ledger: true,
+    // Long enough that a queued request is seen answered, not the client giving up.
+    timeoutMs: spec.serverDelayMs * 6,
+  };
 }
 
 /** When a request ended, in ms since its batch started. */

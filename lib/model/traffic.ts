@@ -121,6 +121,14 @@ export function describeOutcomes(observations: readonly Observation[]): string {
     .join(', ');
 }
 
+/** "v1 ×30, v2 ×28, status 503 ×2": who served each request, or how it failed. */
+export function describeServedBy(observations: readonly Observation[]): string {
+  const counts = countBy(observations, (o) =>
+    isSuccess(o) ? (o.servedBy?.version ?? 'unknown') : `status ${o.status ?? o.outcome}`,
+  );
+  return [...counts.entries()].map(([k, n]) => `${k} ×${n}`).join(', ');
+}
+
 /** "3 attempts ×18, 4 attempts ×2": how often the server apps saw each request (needs the ledger). */
 export function describeAttempts(observations: readonly Observation[]): string {
   const counts = countBy(observations, (o) => o.serverAttempts ?? 0);

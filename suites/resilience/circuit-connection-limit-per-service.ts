@@ -1,4 +1,4 @@
-import { judgeConnectionPool } from '../../lib/judges/connection-pool.ts';
+import { connectionPoolBurst, judgeConnectionPool } from '../../lib/judges/connection-pool.ts';
 import { defineCheck, Feature } from '../../lib/model/index.ts';
 
 const pool = { maxConnections: 1, maxPending: 1, serverDelayMs: 1_200 } as const;
@@ -30,15 +30,7 @@ export const connectionLimitPerService = defineCheck({
     confirmed: (o) => o.outcome === 'response' && o.status === 503 && !o.servedBy,
   },
   traffic: {
-    burst: {
-      caller: 'client',
-      service: 'server',
-      echo: { delayMs: pool.serverDelayMs },
-      requests: concurrent,
-      concurrency: concurrent,
-      ledger: true,
-      timeoutMs: pool.serverDelayMs * 6,
-    },
+    burst: connectionPoolBurst(pool, concurrent),
   },
   judge: ({ burst }) => judgeConnectionPool(burst, pool, 'all endpoints together'),
 });

@@ -1,4 +1,4 @@
-import { judgeConnectionPool } from '../../lib/judges/connection-pool.ts';
+import { connectionPoolBurst, judgeConnectionPool } from '../../lib/judges/connection-pool.ts';
 import { probedRoute } from '../../lib/judges/route-probe.ts';
 import { defineCheck, Feature, noRetries } from '../../lib/model/index.ts';
 
@@ -26,15 +26,7 @@ export const connectionOverflow = defineCheck({
   ],
   convergence,
   traffic: {
-    burst: {
-      caller: 'client',
-      service: 'server',
-      echo: { delayMs: pool.serverDelayMs },
-      requests: concurrent,
-      concurrency: concurrent,
-      ledger: true,
-      timeoutMs: pool.serverDelayMs * 6,
-    },
+    burst: connectionPoolBurst(pool, concurrent),
   },
   judge: ({ burst }) => judgeConnectionPool(burst, pool, 'v1 subset'),
 });

@@ -1,5 +1,10 @@
-import type { Observation } from '../../lib/model/index.ts';
-import { countBy, defineCheck, describeOutcomes, Feature, isSuccess } from '../../lib/model/index.ts';
+import {
+  defineCheck,
+  describeOutcomes,
+  describeServedBy,
+  Feature,
+  isSuccess,
+} from '../../lib/model/index.ts';
 
 const consecutive5xx = 3;
 const baseEjectionMs = 2_000;
@@ -10,15 +15,6 @@ const settledAfter = 30;
 /** Paced so that the recovered plan outlasts the ejection by a wide margin. */
 const pacingMs = 60;
 const recovered = 100;
-
-const versions = (list: readonly Observation[]) =>
-  [
-    ...countBy(list, (o) =>
-      isSuccess(o) ? (o.servedBy?.version ?? 'unknown') : `status ${o.status ?? o.outcome}`,
-    ),
-  ]
-    .map(([k, n]) => `${k} ×${n}`)
-    .join(', ');
 
 /** An ejected endpoint comes back once its ejection time has passed and it answers well again. */
 export const outlierRecovery = defineCheck({
@@ -63,7 +59,7 @@ export const outlierRecovery = defineCheck({
     return {
       status: passed ? 'PASSED' : 'FAILED',
       want: `v3 failing: after the first ${settledAfter} requests no failure, v1 and v2 both serving; v3 healed: some of ${healed.length} requests served by v3, none failing`,
-      got: `v3 failing: first ${settledAfter}: ${describeOutcomes(sick.slice(0, settledAfter))}; last ${late.length}: ${versions(late)}; v3 healed: ${versions(healed)}`,
+      got: `v3 failing: first ${settledAfter}: ${describeOutcomes(sick.slice(0, settledAfter))}; last ${late.length}: ${describeServedBy(late)}; v3 healed: ${describeServedBy(healed)}`,
       evidence: {
         consecutive5xx,
         baseEjectionMs,

@@ -1,6 +1,5 @@
 import { probedRoute } from '../../lib/judges/route-probe.ts';
-import type { Observation } from '../../lib/model/index.ts';
-import { countBy, defineCheck, Feature, isSuccess, noRetries } from '../../lib/model/index.ts';
+import { defineCheck, describeServedBy, Feature, isSuccess, noRetries } from '../../lib/model/index.ts';
 
 const requests = 2_000;
 const { route, convergence } = probedRoute(
@@ -16,15 +15,6 @@ const { route, convergence } = probedRoute(
   'v3',
 );
 
-const servedBy = (list: readonly Observation[]) =>
-  [
-    ...countBy(list, (o) =>
-      isSuccess(o) ? (o.servedBy?.version ?? 'unknown') : `status ${o.status ?? o.outcome}`,
-    ),
-  ]
-    .map(([k, n]) => `${k} ×${n}`)
-    .join(', ');
-
 /** A backend of weight 0 gets nothing: the near miss of a small weight. */
 export const weightsZeroWeight = defineCheck({
   id: 'traffic.weights.zero-weight',
@@ -39,7 +29,7 @@ export const weightsZeroWeight = defineCheck({
     return {
       status: onV1 === sent.length ? 'PASSED' : 'FAILED',
       want: `v1 ×${sent.length}, v2 ×0`,
-      got: servedBy(sent),
+      got: describeServedBy(sent),
       evidence: { onV1, requests: sent.length },
     };
   },
