@@ -6,7 +6,7 @@ import { defineCheck, Feature, isSuccess, noRetries } from '../../lib/model/inde
 import { ratioAlpha, ratioTolerance } from '../define-ratio-check.ts';
 
 const percent = 20;
-const delayMs = 300;
+const delayMs = 500;
 /** A delayed request takes at least the delay; 2% below it allows for timer granularity. */
 const slowFromMs = delayMs * 0.98;
 const scopeHeader = { 'x-fault-scope': 'delay' } as const;
@@ -14,8 +14,8 @@ const spec = {
   target: percent / 100,
   tolerance: ratioTolerance,
   alpha: ratioAlpha,
-  // Planned for a machine so loaded that one in ten undelayed requests takes the delay's time.
-  plannedNoise: 0.1,
+  // Planned for a machine so loaded that one in twenty undelayed requests takes the delay's time.
+  plannedNoise: 0.05,
   arms: { scoped: 'scoped', control: 'control' },
 } as const;
 const traffic = sampledControlledPlan(

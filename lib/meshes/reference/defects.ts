@@ -277,8 +277,7 @@ export const referenceDefects = {
       intents.map((i) => (i.kind === 'OutlierDetection' ? { ...i, baseEjectionMs: 3_600_000 } : i)),
   },
   'fault-delay-shortened': {
-    description:
-      'Delay faults are rendered at half their duration (a unit or rounding slip): 300 ms becomes 150 ms.',
+    description: 'Delay faults are rendered at half their duration (a unit or rounding slip).',
     catches: ['resilience.fault.delay-percentage'],
     mutate: (intents) =>
       mapRules(intents, (rule) =>
