@@ -394,7 +394,7 @@ function renderRouteBackends(
   ];
   const routeTimeout = rule?.timeoutMs;
   const perTry = retrying ? retries.perTryTimeoutMs : undefined;
-  // Today's haproxy reading, kept as a defect: one timeout, restarted by every attempt.
+  // The former rendering, kept as a defect: one timeout, restarted by every attempt.
   if (input.defects.has('route-timeout-per-attempt')) {
     const timeout = retries.perTryTimeoutMs ?? routeTimeout;
     return [
@@ -502,7 +502,7 @@ function clusterServers(cluster: Cluster, sidecar: SidecarWiring, input: RenderI
     const hop = `cluster-${cluster.name}`;
     return [`  server ${hop} ${loopback(sidecar, input, hop)} proto h2`];
   }
-  // Today's haproxy reading of a limit, kept as a defect: per endpoint, overflow queued.
+  // The former rendering of a limit, kept as a defect: per endpoint, overflow queued.
   const queued =
     cluster.limit && perEndpoint
       ? `maxconn ${cluster.limit.maxConnections} maxqueue ${Math.max(cluster.limit.maxPending, 0)}`
