@@ -34,7 +34,7 @@ endif
 MESHPROOF := node lib/cli/main.ts
 RUN_FLAGS = --mesh $(MESH) $(if $(ROUTING),--routing $(ROUTING)) $(if $(PLATFORM),--platform $(PLATFORM)) $(if $(CONTEXT),--context $(CONTEXT)) $(if $(ONLY),--only $(ONLY)) $(if $(DEFECT),--defect $(DEFECT)) $(if $(BENCH),--bench $(BENCH)) --output $(OUTPUT)
 
-.PHONY: help setup deps ci-tools conformance plan features mutants diff bench wrk bench-stats test typecheck lint format haproxy chromium clean clean-runs
+.PHONY: help setup deps ci-tools conformance plan features mutants soak diff bench wrk bench-stats test typecheck lint format haproxy chromium clean clean-runs
 
 help: ## show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -94,6 +94,9 @@ chromium: ## install headless Chromium for the HTML report's browser tests (apt-
 
 mutants: setup haproxy ## run the suite on the conformant reference mesh and once per defect; writes $(OUTPUT)/mutants.json
 	$(MESHPROOF) mutants $(if $(ONLY),--only $(ONLY)) --output $(OUTPUT)
+
+soak: setup ## run the suite RUNS times (default 20) on the conformant reference mesh, STRESS=1 with every CPU kept busy; writes $(OUTPUT)/soak/<soak-id>/; exit 1 on any false failure
+	$(MESHPROOF) soak $(if $(RUNS),--runs $(RUNS)) $(if $(STRESS),--stress) $(if $(ONLY),--only $(ONLY)) --output $(OUTPUT)
 
 bench: setup $(if $(filter reference,$(MESH)),wrk) ## sidecar-overhead benchmark (MESH, PLATFORM, BENCH_FLAGS); writes $(OUTPUT)/bench/<run-id>/{bench.json,bench.md,bench.html}
 	$(MESHPROOF) bench --mesh $(MESH) $(if $(PLATFORM),--platform $(PLATFORM)) $(if $(CONTEXT),--context $(CONTEXT)) --calibrate $(if $(filter reference,$(MESH)),--driver-capacity) --output $(OUTPUT) $(BENCH_FLAGS)

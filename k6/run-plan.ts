@@ -27,11 +27,13 @@ export default function (): void {
   const index = exec.scenario.iterationInTest;
   const requestId = `${plan.requestIdPrefix}${index}`;
   const sentAtMs = Date.now() - exec.scenario.startTime;
+  const arm = plan.arms?.[index % plan.arms.length];
   const response = http.request(plan.method, plan.url, null, {
-    headers: { ...plan.headers, [plan.requestIdHeader]: requestId },
+    headers: { ...plan.headers, ...arm?.headers, [plan.requestIdHeader]: requestId },
     timeout: `${plan.timeoutMs}ms`,
     responseType: 'text',
     redirects: 0,
   });
-  console.log(encodeObservation(observationFrom(response as never, requestId, sentAtMs)));
+  const observation = observationFrom(response as never, requestId, sentAtMs);
+  console.log(encodeObservation(arm ? { ...observation, arm: arm.name } : observation));
 }

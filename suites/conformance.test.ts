@@ -3,7 +3,9 @@ import { referenceSupport } from '../lib/meshes/reference/capabilities.ts';
 import type { ReferenceDefect } from '../lib/meshes/reference/defects.ts';
 import { referenceDefectNames, referenceDefects } from '../lib/meshes/reference/defects.ts';
 import type { Check, Environment } from '../lib/model/index.ts';
-import { startLocalEnvironment } from '../lib/platforms/local/local-environment.ts';
+import { referenceDefectFootprint } from '../lib/mutants/defect-footprint.ts';
+import { readInstalledFiles } from '../lib/mutants/mesh-files.ts';
+import { type LocalEnvironment, startLocalEnvironment } from '../lib/platforms/local/local-environment.ts';
 import { runCheck } from '../lib/runner/run-check.ts';
 import { registry } from './registry.ts';
 
@@ -11,19 +13,30 @@ import { registry } from './registry.ts';
  * Every check is proven both ways on real haproxy sidecars and real traffic: it passes on the
  * conformant reference mesh and fails on the reference mesh carrying the defect it exists for.
  */
-const environments = new Map<string, Promise<Environment>>();
-function environment(defect?: ReferenceDefect): Promise<Environment> {
-  const key = defect ?? 'conformant';
-  let env = environments.get(key);
-  if (!env) {
-    env = startLocalEnvironment({ defects: new Set(defect ? [defect] : []) });
-    environments.set(key, env);
-  }
-  return env;
+interface Installation {
+  readonly env: LocalEnvironment;
+  /** What the installation wrote besides configuration, read before any check changed it. */
+  readonly files: ReadonlyMap<string, string>;
 }
+const installations = new Map<string, Promise<Installation>>();
+function installation(defect?: ReferenceDefect): Promise<Installation> {
+  const key = defect ?? 'conformant';
+  let installed = installations.get(key);
+  if (!installed) {
+    const defects = new Set(defect ? [defect] : []);
+    installed = startLocalEnvironment({ defects }).then(async (env) => ({
+      env,
+      files: await readInstalledFiles(env, defects),
+    }));
+    installations.set(key, installed);
+  }
+  return installed;
+}
+const environment = async (defect?: ReferenceDefect): Promise<Environment> =>
+  (await installation(defect)).env;
 
 afterAll(async () => {
-  for (const env of environments.values()) await (await env)[Symbol.asyncDispose]();
+  for (const installed of installations.values()) await (await installed).env[Symbol.asyncDispose]();
 });
 
 const defectsCatching = (checkId: string) =>
@@ -74,4 +87,25 @@ it('every defect names only checks that exist', () => {
   for (const defect of referenceDefectNames) {
     for (const id of referenceDefects[defect].catches) expect(ids, `${defect} → ${id}`).toContain(id);
   }
+});
+
+// `make mutants` runs under a defect only the checks it renders (or installs) differently for: so
+// every defect must do that for each check it catches, or declare why its effect is elsewhere.
+describe.each(referenceDefectNames.map((d) => [d] as const))('defect %s', (defect) => {
+  it('changes what the reference mesh renders or installs for each check it catches', async () => {
+    const [conformant, defective] = await Promise.all([installation(), installation(defect)]);
+    const footprint = referenceDefectFootprint({
+      defect,
+      checks: registry,
+      wiring: defective.env.local.wiring,
+      installed: { conformant: conformant.files, defective: defective.files },
+    });
+    const unseen = referenceDefects[defect].catches.filter(
+      (id) => !footprint.checks.some((c) => c.id === id && c.run),
+    );
+    expect(
+      unseen,
+      'the defect renders the same configuration for these checks, so it cannot change their verdict; if its effect is outside the rendering, declare `unrenderedEffect`',
+    ).toEqual([]);
+  });
 });

@@ -168,36 +168,64 @@ describe('resilience.retries.attempts-honoured', () => {
   it('counts attempts at the server, so no attempt header is needed (Linkerd sends none)', () => {
     const recovers = times(20, () => served('v1', { attempt: 3, serverAttempts: 3 }));
     const exhausts = times(20, () => served('v1', { status: 503, attempt: 3, serverAttempts: 3 }));
-    expect(judge('resilience.retries.attempts-honoured', { recovers, exhausts }, linkerd)).toBe('PASSED');
-    const offByOne = times(20, () => served('v1', { attempt: 4, serverAttempts: 4 }));
-    expect(judge('resilience.retries.attempts-honoured', { recovers, exhausts: offByOne }, istio)).toBe(
-      'FAILED',
+    const clientErrors = times(20, () => served('v1', { status: 404 }));
+    expect(judge('resilience.retries.attempts-honoured', { recovers, exhausts, clientErrors }, linkerd)).toBe(
+      'PASSED',
     );
+    const offByOne = times(20, () => served('v1', { attempt: 4, serverAttempts: 4 }));
+    expect(
+      judge('resilience.retries.attempts-honoured', { recovers, exhausts: offByOne, clientErrors }, istio),
+    ).toBe('FAILED');
   });
 });
 
 describe('resilience.timeout.route-timeout', () => {
-  it("passes on a 504 in the band whatever the body (Envoy's text or Linkerd's empty one)", () => {
-    const slow = times(10, () => ({ ...proxyAnswer(504), latencyMs: 310 }));
-    expect(judge('resilience.timeout.route-timeout', { slow }, linkerd)).toBe('PASSED');
-    expect(
-      judge(
-        'resilience.timeout.route-timeout',
-        { slow: times(10, () => ({ ...proxyAnswer(504), latencyMs: 2000 })) },
-        istio,
-      ),
-    ).toBe('FAILED');
+  it("passes on a proxy's 504 after the timeout whatever the body (Envoy's text or Linkerd's empty one), however late load makes it", () => {
+    const slow = (latencyMs: number) => times(10, () => ({ ...proxyAnswer(504), latencyMs }));
+    expect(judge('resilience.timeout.route-timeout', { slow: slow(510) }, linkerd)).toBe('PASSED');
+    expect(judge('resilience.timeout.route-timeout', { slow: slow(2_000) }, istio)).toBe('PASSED');
+    expect(judge('resilience.timeout.route-timeout', { slow: slow(300) }, istio)).toBe('FAILED');
+    const fromApp = times(10, () => served('v1', { status: 504, latencyMs: 600 }));
+    expect(judge('resilience.timeout.route-timeout', { slow: fromApp }, istio)).toBe('FAILED');
+  });
+});
+
+describe('resilience.circuit.connection-overflow', () => {
+  const ended = (o: Observation, atMs: number): Observation => ({ ...o, sentAtMs: 0, latencyMs: atMs });
+  it("passes Envoy's pool: a connection per endpoint and worker beyond the limit, one pending, the rest shed at once", () => {
+    const burst = [
+      // Two workers' pools each open a connection despite maxConnections 1 (Envoy's docs), one waits.
+      ended(served('v1'), 1_210),
+      ended(served('v1'), 1_230),
+      ended(served('v1'), 2_420),
+      ...times(9, () => ended(proxyAnswer(503), 3)),
+    ];
+    expect(judge('resilience.circuit.connection-overflow', { burst }, istio)).toBe('PASSED');
+  });
+  it('fails an overflow that waited for a queue timeout, or two requests waiting where one may', () => {
+    const queued = [ended(served('v1'), 1_210), ...times(11, () => ended(proxyAnswer(503), 2_000))];
+    expect(judge('resilience.circuit.connection-overflow', { burst: queued }, istio)).toBe('FAILED');
+    const twoWaited = [
+      ended(served('v1'), 1_210),
+      ended(served('v1'), 2_420),
+      ended(served('v1'), 2_430),
+      ...times(9, () => ended(proxyAnswer(503), 3)),
+    ];
+    expect(judge('resilience.circuit.connection-overflow', { burst: twoWaited }, istio)).toBe('FAILED');
   });
 });
 
 describe('resilience.fault.abort-all', () => {
   it("passes on Istio's fault filter and on Linkerd's error backend alike: 503 that never reached the app", () => {
-    expect(judge('resilience.fault.abort-all', { all: times(30, () => proxyAnswer(503)) }, istio)).toBe(
+    expect(judge('resilience.fault.abort-all', { all: times(30, () => proxyAnswer(500)) }, istio)).toBe(
       'PASSED',
     );
     expect(
-      judge('resilience.fault.abort-all', { all: times(30, () => served('v1', { status: 503 })) }, linkerd),
+      judge('resilience.fault.abort-all', { all: times(30, () => served('v1', { status: 500 })) }, linkerd),
     ).toBe('FAILED');
+    expect(judge('resilience.fault.abort-all', { all: times(30, () => proxyAnswer(503)) }, istio)).toBe(
+      'FAILED',
+    );
   });
 });
 

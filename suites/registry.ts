@@ -1,6 +1,8 @@
 import type { Check } from '../lib/model/index.ts';
+import { connectionLimitPerService } from './resilience/circuit-connection-limit-per-service.ts';
 import { connectionOverflow } from './resilience/circuit-connection-overflow.ts';
 import { outlierEjection } from './resilience/circuit-outlier-ejection.ts';
+import { outlierRecovery } from './resilience/circuit-outlier-recovery.ts';
 import { faultAbortAll } from './resilience/fault-abort-all.ts';
 import { faultAbortPercentage } from './resilience/fault-abort-percentage.ts';
 import { faultDelayPercentage } from './resilience/fault-delay-percentage.ts';
@@ -9,8 +11,10 @@ import { rateLimitLocal } from './resilience/ratelimit-local.ts';
 import { retriesAttemptsHonoured } from './resilience/retries-attempts-honoured.ts';
 import { retriesPerTryTimeout } from './resilience/retries-per-try-timeout.ts';
 import { retriesRetryOnRespected } from './resilience/retries-retry-on-respected.ts';
+import { timeoutBoundsRetries } from './resilience/timeout-bounds-retries.ts';
 import { noPrematureTimeout } from './resilience/timeout-no-premature-timeout.ts';
 import { routeTimeout } from './resilience/timeout-route-timeout.ts';
+import { timeoutTrickleCutOff } from './resilience/timeout-trickle-cut-off.ts';
 import { allowListedIdentity } from './security/allow-listed-identity.ts';
 import { denyUnlistedIdentity } from './security/deny-unlisted-identity.ts';
 import { forgedIdentityHeader } from './security/forged-identity-header.ts';
@@ -27,6 +31,7 @@ import { mirrorPercentage } from './traffic/mirror-percentage.ts';
 import { weights5050 } from './traffic/weights-50-50.ts';
 import { weights9010 } from './traffic/weights-90-10.ts';
 import { weightsThreeWay } from './traffic/weights-three-way.ts';
+import { weightsZeroWeight } from './traffic/weights-zero-weight.ts';
 
 /** Every conformance check, in run order. Ids are a contract: never rename one. */
 export const registry: readonly Check[] = [
@@ -58,4 +63,9 @@ export const registry: readonly Check[] = [
   forgedIdentityHeader,
   pathPrefixBoundary,
   normalizedPath,
+  timeoutBoundsRetries,
+  timeoutTrickleCutOff,
+  connectionLimitPerService,
+  weightsZeroWeight,
+  outlierRecovery,
 ] as readonly Check[];

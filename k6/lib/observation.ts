@@ -24,6 +24,8 @@ export type K6Outcome = 'response' | 'reset' | 'refused' | 'timeout' | 'tls-fail
 /** An Observation as k6 reports it (lib/model/traffic.ts Observation, JSON form). */
 export interface K6Observation {
   readonly requestId: string;
+  /** The plan's arm (lib/model TrafficArm) this request belonged to. */
+  readonly arm?: string;
   readonly outcome: K6Outcome;
   readonly status?: number;
   readonly sentAtMs: number;

@@ -9,6 +9,8 @@ export interface K6Plan {
   readonly maxDurationSeconds: number;
   readonly requestIdPrefix: string;
   readonly requestIdHeader: string;
+  /** Interleaved arms: iteration i adds the headers of arms[i % arms.length] (lib/model TrafficArm). */
+  readonly arms?: readonly { readonly name: string; readonly headers: Readonly<Record<string, string>> }[];
 }
 
 /** Parses and checks the plan passed in MESHPROOF_PLAN; a bad plan stops the script at once. */
@@ -23,6 +25,17 @@ export function parseK6Plan(text: string): K6Plan {
   }
   if (typeof plan.requestIdPrefix !== 'string' || typeof plan.requestIdHeader !== 'string') {
     throw new Error('plan.requestIdPrefix and plan.requestIdHeader must be strings');
+  }
+  if (
+    plan.arms !== undefined &&
+    !(
+      Array.isArray(plan.arms) &&
+      plan.arms.every(
+        (a) => typeof a?.name === 'string' && typeof a.headers === 'object' && a.headers !== null,
+      )
+    )
+  ) {
+    throw new Error('plan.arms must be a list of {name, headers}');
   }
   return plan as K6Plan;
 }

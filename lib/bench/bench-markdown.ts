@@ -239,7 +239,7 @@ export function renderBenchMarkdown(report: BenchReport): string {
     }
     const top = Math.max(...report.testConfig.rates);
     lines.push(
-      `Maximum throughput against ${text(capacity.target)}, ${capacity.connections} connections, ${capacity.durationMs / 1000} s each, one after the other.`,
+      `Maximum throughput against ${text(capacity.target)}, ${capacity.connections} connections, ${capacity.durationMs / 1000} s each, taking turns in rounds of 1 s (so that the machine's drift reaches both).`,
       '',
       table(
         [

@@ -165,6 +165,11 @@ export interface BenchRunData {
    */
   readonly halves: readonly BenchHalf[];
   readonly capacity: DriverCapacity | null;
+  /**
+   * The median of how long the server app actually held the calibration's delayed replies, by its
+   * own clock (a busy machine's timers overshoot the nominal delay); null where it cannot be read.
+   */
+  readonly calibrationWaitMs?: number | null;
   /** Anything the run wants the reader to know (e.g. what could not be measured). */
   readonly notes: readonly string[];
 }

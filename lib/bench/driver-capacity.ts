@@ -5,9 +5,9 @@ import { promisify } from 'node:util';
 import { pidFileName } from '../platforms/local/local-environment.ts';
 import { PortAllocator } from '../platforms/local/ports.ts';
 import { type ManagedProcess, ProcessGroup } from '../platforms/local/process-group.ts';
-import { summarizeLatency } from '../stats/histogram.ts';
+import { type LatencyHistogram, mergeLatencyHistograms, summarizeLatency } from '../stats/histogram.ts';
 import { createOpenLoopClient } from '../traffic/open-loop-driver.ts';
-import type { DriverCapacity, ThroughputSample } from './bench-types.ts';
+import type { DriverCapacity } from './bench-types.ts';
 import { ProcessSampler } from './process-sampler.ts';
 import { parseWrkOutput, parseWrkVersion } from './wrk-output.ts';
 
@@ -92,68 +92,97 @@ async function startTarget(
   }
 }
 
+/** The generators take turns in rounds of this length, so that the machine's drift reaches both alike. */
+const roundMs = 1_000;
+
+/** One round of one generator, as measured. */
+interface Round {
+  readonly requests: number;
+  readonly errors: number;
+  readonly elapsedMs: number;
+  readonly generatorCpuMillicores: number | null;
+  readonly targetCpuMillicores: number | null;
+}
+
+const median = (values: readonly number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+};
+
+/** Requests per second over every round, and the rounds' CPU weighted by their length. */
+function pooled(rounds: readonly Round[]) {
+  const elapsedMs = rounds.reduce((n, r) => n + r.elapsedMs, 0);
+  const weighted = (value: (r: Round) => number | null) =>
+    rounds.every((r) => value(r) !== null)
+      ? Math.round(rounds.reduce((n, r) => n + (value(r) ?? 0) * r.elapsedMs, 0) / elapsedMs)
+      : null;
+  return {
+    requestsPerSecond: Math.round((rounds.reduce((n, r) => n + r.requests, 0) * 1000) / elapsedMs),
+    errors: rounds.reduce((n, r) => n + r.errors, 0),
+    generatorCpuMillicores: weighted((r) => r.generatorCpuMillicores),
+    targetCpuMillicores: weighted((r) => r.targetCpuMillicores),
+  };
+}
+
 /**
  * Measures the builtin driver's maximum throughput (closed loop, `connections` loops) against a
- * local haproxy that answers from memory, then wrk's with the same connections and one thread,
- * one after the other, sampling the target's CPU to show which side was the limit.
+ * local haproxy that answers from memory, and wrk's with the same connections and one thread, on
+ * the same target in the same run: the two take turns in rounds of a second (driver first in
+ * odd rounds, wrk first in even ones), so that a change of the machine's load during the run
+ * reaches both alike. The target's CPU is sampled to show which side was the limit.
  */
 export async function measureDriverCapacity(options: DriverCapacityOptions): Promise<DriverCapacity> {
   const group = new ProcessGroup(join(options.workDir, pidFileName), 2_000);
   const payloadBytes = Math.min(options.payloadBytes, maxTargetPayloadBytes);
+  const rounds = Math.max(1, Math.round(options.durationMs / roundMs));
   try {
     const target = await startTarget(group, join(options.workDir, 'capacity'), payloadBytes);
     const targetPid = target.process.pid;
     const targetSampler = () =>
       new ProcessSampler(targetPid ? [{ name: 'target', pid: targetPid, withChildren: false }] : []);
-
-    options.log(
-      `  driver capacity: the builtin driver, ${options.connections} connections, ${options.durationMs / 1000} s…`,
-    );
-    const client = createOpenLoopClient(
+    const targetCpu = (usage: Awaited<ReturnType<ProcessSampler['stop']>>) => {
+      const cpu = usage.processes.target;
+      return cpu ? Math.round(cpu.cpuMillicores.avg) : null;
+    };
+    const driverClient = createOpenLoopClient(
       { origin: target.origin, path: '/', headers: { host: 'target' } },
       { connections: options.connections, timeoutMs: 5_000 },
     );
-    const sampler = targetSampler();
-    let closed: Awaited<ReturnType<typeof client.runClosedLoop>>;
-    try {
-      closed = await client.runClosedLoop({
-        durationMs: options.durationMs,
-        warmupMs: 1_000,
+    const wrk = await wrkVersion();
+    let wrkProblem: string | undefined = 'unavailable' in wrk ? wrk.unavailable : undefined;
+    const wrkArgs = (duration: string) => [
+      '-t1',
+      `-c${options.connections}`,
+      `-d${duration}`,
+      '--latency',
+      '-H',
+      'Host: target',
+      `${target.origin}/`,
+    ];
+    const driverLatency: LatencyHistogram[] = [];
+    let eventLoopBusyMs = 0;
+    const driverRound = async (): Promise<Round> => {
+      const sampler = targetSampler();
+      const run = await driverClient.runClosedLoop({
+        durationMs: roundMs,
         onMeasurementStart: () => sampler.start(),
       });
-    } finally {
-      await client.close();
-    }
-    const driverTarget = (await sampler.stop()).processes.target;
-    const latency = summarizeLatency(closed.latency);
-    const driver: ThroughputSample & { eventLoopUtilization: number } = {
-      requestsPerSecond: Math.round(closed.requestsPerSecond),
-      errors: closed.errors,
-      p50Ms: latency.p50Ms,
-      p99Ms: latency.p99Ms,
-      generatorCpuMillicores: Math.round(closed.generatorCpuMillicores),
-      targetCpuMillicores: driverTarget ? Math.round(driverTarget.cpuMillicores.avg) : null,
-      eventLoopUtilization: Math.round(closed.eventLoopUtilization * 1000) / 1000,
+      driverLatency.push(run.latency);
+      eventLoopBusyMs += run.eventLoopUtilization * run.elapsedMs;
+      return {
+        requests: run.requests,
+        errors: run.errors,
+        elapsedMs: run.elapsedMs,
+        generatorCpuMillicores: run.generatorCpuMillicores,
+        targetCpuMillicores: targetCpu(await sampler.stop()),
+      };
     };
-
-    const wrk = await wrkVersion();
-    let wrkResult: DriverCapacity['wrk'] = 'unavailable' in wrk ? wrk : { unavailable: 'not run' };
-    if ('version' in wrk) {
-      options.log(`  driver capacity: wrk ${wrk.version}, 1 thread, ${options.connections} connections…`);
-      const seconds = Math.max(1, Math.round(options.durationMs / 1000));
-      const wrkArgs = (duration: string) => [
-        '-t1',
-        `-c${options.connections}`,
-        `-d${duration}`,
-        '--latency',
-        '-H',
-        'Host: target',
-        `${target.origin}/`,
-      ];
-      // Warm-up, as for the driver.
-      await group.spawn('wrk-warmup', 'wrk', wrkArgs('1s')).exited;
-      const wrkSampler = targetSampler();
-      wrkSampler.start();
+    const wrkLatency: { p50Ms: number; p99Ms: number }[] = [];
+    const wrkRound = async (): Promise<Round | undefined> => {
+      const seconds = roundMs / 1000;
+      const sampler = targetSampler();
+      sampler.start();
       const wrkProcess = group.spawn('wrk', 'wrk', wrkArgs(`${seconds}s`));
       const wrkPid = wrkProcess.pid;
       const generatorSampler = new ProcessSampler(
@@ -162,33 +191,71 @@ export async function measureDriverCapacity(options: DriverCapacityOptions): Pro
       generatorSampler.start();
       // Read wrk's CPU just before it exits (once it has exited, /proc no longer has it).
       const early = new Promise<Awaited<ReturnType<ProcessSampler['stop']>>>((resolve) => {
-        setTimeout(() => resolve(generatorSampler.stop()), seconds * 1000 - 150);
+        setTimeout(() => resolve(generatorSampler.stop()), roundMs - 150);
       });
       const exit = await wrkProcess.exited;
-      const [wrkUsage, targetUsage] = await Promise.all([early, wrkSampler.stop()]);
+      const [wrkUsage, targetUsage] = await Promise.all([early, sampler.stop()]);
       const output = wrkProcess.logTail(400).join('\n');
       if (exit.code !== 0) {
-        wrkResult = { unavailable: `wrk exited ${exit.code ?? exit.signal}: ${output.slice(-200)}` };
-      } else {
-        const parsed = parseWrkOutput(output);
-        const wrkCpu = wrkUsage.processes.wrk;
-        const targetCpu = targetUsage.processes.target;
-        wrkResult = {
-          version: wrk.version,
-          threads: 1,
-          requestsPerSecond: Math.round(parsed.requestsPerSecond),
-          errors: parsed.errors,
-          p50Ms: parsed.p50Ms ?? 0,
-          p99Ms: parsed.p99Ms ?? 0,
-          generatorCpuMillicores: wrkCpu ? Math.round(wrkCpu.cpuMillicores.avg) : null,
-          targetCpuMillicores: targetCpu ? Math.round(targetCpu.cpuMillicores.avg) : null,
-        };
+        wrkProblem = `wrk exited ${exit.code ?? exit.signal}: ${output.slice(-200)}`;
+        return undefined;
       }
+      const parsed = parseWrkOutput(output);
+      wrkLatency.push({ p50Ms: parsed.p50Ms ?? 0, p99Ms: parsed.p99Ms ?? 0 });
+      const wrkCpu = wrkUsage.processes.wrk;
+      return {
+        requests: parsed.requestsPerSecond * seconds,
+        errors: parsed.errors,
+        elapsedMs: roundMs,
+        generatorCpuMillicores: wrkCpu ? wrkCpu.cpuMillicores.avg : null,
+        targetCpuMillicores: targetCpu(targetUsage),
+      };
+    };
+
+    options.log(
+      `  driver capacity: the builtin driver and ${'version' in wrk ? `wrk ${wrk.version} (1 thread)` : 'no wrk'}, ${options.connections} connections, ${rounds} round(s) of ${roundMs / 1000} s each, taking turns…`,
+    );
+    const driverRounds: Round[] = [];
+    const wrkRounds: Round[] = [];
+    try {
+      // Warm-up of both (JIT, connections, CPU frequency), not recorded.
+      await driverClient.runClosedLoop({ durationMs: roundMs });
+      if (!wrkProblem) await group.spawn('wrk-warmup', 'wrk', wrkArgs('1s')).exited;
+      for (let round = 0; round < rounds; round++) {
+        const driverFirst = round % 2 === 0;
+        if (driverFirst) driverRounds.push(await driverRound());
+        if (!wrkProblem) {
+          const measured = await wrkRound();
+          if (measured) wrkRounds.push(measured);
+        }
+        if (!driverFirst) driverRounds.push(await driverRound());
+      }
+    } finally {
+      await driverClient.close();
     }
+    const latency = summarizeLatency(mergeLatencyHistograms(driverLatency));
+    const driverElapsedMs = driverRounds.reduce((n, r) => n + r.elapsedMs, 0);
+    const driver: DriverCapacity['driver'] = {
+      ...pooled(driverRounds),
+      p50Ms: latency.p50Ms,
+      p99Ms: latency.p99Ms,
+      eventLoopUtilization: Math.round((eventLoopBusyMs / driverElapsedMs) * 1000) / 1000,
+    };
+    const wrkResult: DriverCapacity['wrk'] =
+      wrkProblem || !('version' in wrk)
+        ? { unavailable: wrkProblem ?? 'not run' }
+        : {
+            version: wrk.version,
+            threads: 1,
+            ...pooled(wrkRounds),
+            // Percentiles cannot be pooled from wrk's text output: the median over the rounds.
+            p50Ms: median(wrkLatency.map((l) => l.p50Ms)),
+            p99Ms: median(wrkLatency.map((l) => l.p99Ms)),
+          };
     return {
       target: `haproxy answering ${payloadBytes} B from memory (1 thread) on 127.0.0.1`,
       connections: options.connections,
-      durationMs: options.durationMs,
+      durationMs: rounds * roundMs,
       driver,
       wrk: wrkResult,
     };

@@ -1,5 +1,12 @@
 import { availableParallelism, cpus, loadavg, release, type } from 'node:os';
-import { DELAY_MS_HEADER, isEchoReply, PAYLOAD_BYTES_HEADER } from '../../fixtures/echo/echo-protocol.ts';
+import { request } from 'undici';
+import {
+  DELAY_MS_HEADER,
+  isEchoReply,
+  PAYLOAD_BYTES_HEADER,
+  WAITS_PATH,
+  type WaitsReply,
+} from '../../fixtures/echo/echo-protocol.ts';
 import { haproxyVersion } from '../meshes/reference/haproxy-sidecar.ts';
 import type { HttpRouteIntent } from '../model/index.ts';
 import { callerIdentity, spiffeId } from '../model/index.ts';
@@ -173,6 +180,8 @@ export async function runLocalBench(config: BenchConfig, options: LocalBenchOpti
       });
     }
 
+    // Only the calibration's requests are delayed: the app's own record of those waits, from here on.
+    const waitsFrom = (await echoWaits(appOrigin, 0)).next;
     const slices: MeasuredSlice[] = [];
     const schedule = benchSchedule(config);
     for (const { repetition, slice, rateRps: rate, mode } of schedule) {
@@ -221,6 +230,9 @@ export async function runLocalBench(config: BenchConfig, options: LocalBenchOpti
       );
     }
 
+    const calibrationWaitMs = config.calibrate
+      ? median((await echoWaits(appOrigin, waitsFrom)).waitsMs)
+      : null;
     notes.push(
       'Access logs are off in every sidecar for the benchmark (Istio ships with them off), so logging costs neither the proxies nor the harness reading their output.',
       `All traffic to server is routed to server-v1 (one HttpRoute), so exactly two proxies are on the meshed path; mTLS is the mesh default PERMISSIVE: the server's sidecar detects the TLS ClientHello and terminates mTLS, as Istio's PERMISSIVE mode does.`,
@@ -250,10 +262,30 @@ export async function runLocalBench(config: BenchConfig, options: LocalBenchOpti
       windows: windowsFromSlices(slices.map((s) => s.window)),
       halves: halvesFromSlices(slices, config.slices),
       capacity,
+      calibrationWaitMs,
       notes,
     };
   } finally {
     await Promise.all(clients.map((c) => c.close()));
     await env[Symbol.asyncDispose]();
   }
+}
+
+/** The echo's record of how long it held its delayed replies, after a marker (`GET /__echo/waits`). */
+async function echoWaits(origin: string, after: number): Promise<WaitsReply> {
+  const response = await request(`${origin}${WAITS_PATH}?after=${after}`);
+  if (response.statusCode !== 200) {
+    await response.body.dump();
+    throw new Error(`the echo app at ${origin} did not list its waits (${response.statusCode})`);
+  }
+  return (await response.body.json()) as WaitsReply;
+}
+
+function median(values: readonly number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }

@@ -15,6 +15,7 @@ import { runMutants } from './mutants-command.ts';
 import { prepareOutputFolder } from './output-paths.ts';
 import { runPlan } from './plan-command.ts';
 import { runConformance } from './run-command.ts';
+import { registerSoakCommand } from './soak-command.ts';
 import { validateRunFlags } from './validate-run.ts';
 
 const program = new Command('meshproof')
@@ -129,13 +130,29 @@ program
 program
   .command('mutants')
   .description(
-    'run the suite on the conformant reference mesh and once per defect; write reports/mutants.json; exit 0 only if every defect is caught',
+    'run the suite on the conformant reference mesh, then under each defect the checks whose configuration it changes; write reports/mutants.json (which checks ran under each defect, and why); exit 0 only if every defect is caught',
   )
-  .option('--only <patterns>', 'restrict the suite to these checks (as for run)')
-  .option('--output <dir>', 'where the runs and mutants.json are written', 'reports')
+  .option(
+    '--only <patterns>',
+    'restrict the suite to these checks (as for run); defects none of whose checks is selected are left out',
+  )
+  .option('--output <dir>', 'where mutants/<defect>/ and mutants.json are written', 'reports')
+  .addHelpText(
+    'after',
+    `
+A check's verdict depends on the mesh only through the configuration rendered for it and the
+files the mesh installed (certificates, CA files, scripts). Under each defect the gate installs the
+reference mesh with it and runs the checks it renders differently for; every check when the
+installation's files or the baseline configuration differ, or when the defect declares an effect
+outside both (unrenderedEffect). A defect is caught when every check it names FAILED.
+
+Exit codes: 0 no failure on the conformant mesh and every defect caught, 1 otherwise, 2 bad input or environment.`,
+  )
   .action(async (flags) => {
     process.exitCode = await runMutants(validateRunFlags({ ...flags, mesh: 'reference' }));
   });
+
+registerSoakCommand(program);
 
 program
   .command('diff')

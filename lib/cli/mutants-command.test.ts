@@ -1,48 +1,101 @@
-import { describe, expect, it } from 'vitest';
-import type { CheckResult } from '../model/index.ts';
-import { judgeMutant } from './mutants-command.ts';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { MutantsReport } from '../mutants/mutants-report.ts';
+import { alive } from '../platforms/local/process-records.ts';
 
-const result = (id: string, status: CheckResult['status']): CheckResult => ({
-  id,
-  description: '',
-  status,
-  profile: 'core',
-  features: [],
-  durationMs: 1,
-  want: 'w',
-  got: 'g',
-  evidence: {},
-});
+const main = new URL('./main.ts', import.meta.url).pathname;
+const root = mkdtempSync(join(tmpdir(), 'meshproof-mutants-test-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-describe('judgeMutant', () => {
-  it('counts a defect as caught when every check it targets FAILED', () => {
-    const m = judgeMutant(
-      'authz-ignored',
-      [
-        result('security.authz.deny-unlisted-identity', 'FAILED'),
-        result('security.authz.method-and-path', 'FAILED'),
-        result('security.mtls.identity-presented', 'PASSED'),
-      ],
-      10,
-    );
-    expect(m).toMatchObject({
+/** `meshproof mutants` with its own output and temporary directories. */
+function mutants(args: readonly string[]) {
+  const output = mkdtempSync(join(root, 'reports-'));
+  const temp = mkdtempSync(join(root, 'tmp-'));
+  const result = spawnSync(process.execPath, [main, 'mutants', ...args, '--output', output], {
+    encoding: 'utf8',
+    env: { ...process.env, TMPDIR: temp },
+    timeout: 170_000,
+  });
+  return { ...result, output, temp };
+}
+
+describe('meshproof mutants', () => {
+  it('runs under each defect only the checks whose configuration it changes, and says so', () => {
+    const run = mutants([
+      '--only',
+      'security.mtls.strict-rejects-plaintext,security.mtls.identity-presented',
+    ]);
+    expect(run.status, run.stdout + run.stderr).toBe(0);
+    const report = JSON.parse(readFileSync(join(run.output, 'mutants.json'), 'utf8')) as MutantsReport;
+    // Only the defects with a target among the selected checks are exercised.
+    expect(report.defects.map((d) => d.name)).toEqual(['mtls-permissive', 'identity-dropped']);
+    const mtls = report.defects[0];
+    expect(mtls).toMatchObject({
       caught: true,
-      failedChecks: ['security.authz.deny-unlisted-identity', 'security.authz.method-and-path'],
-    });
-  });
-  it('does not count a target that passed', () => {
-    const m = judgeMutant(
-      'authz-ignored',
-      [
-        result('security.authz.deny-unlisted-identity', 'FAILED'),
-        result('security.authz.method-and-path', 'PASSED'),
+      everyCheck: null,
+      failedChecks: ['security.mtls.strict-rejects-plaintext'],
+      ran: [{ id: 'security.mtls.strict-rejects-plaintext' }],
+      skipped: [
+        {
+          id: 'security.mtls.identity-presented',
+          because: 'renders the same configuration as the conformant mesh',
+        },
       ],
-      10,
-    );
-    expect(m.caught).toBe(false);
-  });
-  it('does not count a harness ERROR as catching the defect', () => {
-    const m = judgeMutant('ratelimit-ignored', [result('resilience.ratelimit.local', 'ERROR')], 10);
-    expect(m).toMatchObject({ caught: false, erroredChecks: ['resilience.ratelimit.local'] });
+    });
+    expect(mtls?.ran[0]?.because).toMatch(/^renders differently: sidecar\/server-v1/);
+    // A defect that changes the baseline configuration runs every check.
+    expect(report.defects[1]).toMatchObject({ caught: true, skipped: [] });
+    expect(report.defects[1]?.everyCheck).toMatch(/^the baseline configuration differs/);
+    expect(report).toMatchObject({ passed: true, score: 1, conformantFailures: 0 });
+    expect(run.stdout).toMatch(/mtls-permissive\s+caught\s+1\/2 ran/);
+    // Each run keeps its report, skipped checks with the reason.
+    const skipped = JSON.parse(
+      readFileSync(join(run.output, 'mutants', 'mtls-permissive', 'report.json'), 'utf8'),
+    ).checks.find((c: { id: string }) => c.id === 'security.mtls.identity-presented');
+    expect(skipped).toMatchObject({
+      status: 'SKIPPED',
+      reason: 'renders the same configuration as the conformant mesh',
+    });
+    // Nothing is left behind in the temporary directory.
+    expect(readdirSync(run.temp)).toEqual([]);
+  }, 180_000);
+
+  it('stops every process it started on Ctrl-C and removes its files', async () => {
+    const output = mkdtempSync(join(root, 'reports-'));
+    const temp = mkdtempSync(join(root, 'tmp-'));
+    const child = spawn(process.execPath, [main, 'mutants', '--only', 'security.mtls', '--output', output], {
+      env: { ...process.env, TMPDIR: temp },
+      stdio: 'ignore',
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    // Interrupt once an installation's processes run (its directory lists their pids).
+    let pids: number[] = [];
+    const deadline = Date.now() + 60_000;
+    while (pids.length < 6 && Date.now() < deadline) {
+      await sleep(100);
+      pids = readdirSync(temp).flatMap((work) =>
+        readdirSync(join(temp, work)).flatMap((run) => {
+          const file = join(temp, work, run, 'pids');
+          return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map(Number) : [];
+        }),
+      );
+    }
+    expect(pids.length).toBeGreaterThanOrEqual(6);
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(pids.filter(alive)).toEqual([]);
+    expect(readdirSync(temp)).toEqual([]);
+  }, 120_000);
+
+  it('refuses a pattern that matches no check with one coded line, before starting anything', () => {
+    const run = mutants(['--only', 'security.nothing']);
+    expect(run.status).toBe(2);
+    expect(run.stderr.trim()).toMatch(/^MESHPROOF_NO_MATCHING_CHECK: [^\n]+$/);
+    expect(readdirSync(run.output)).toEqual([]);
+    expect(readdirSync(run.temp)).toEqual([]);
   });
 });

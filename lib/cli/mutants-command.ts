@@ -1,101 +1,245 @@
-import { writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { registry } from '../../suites/registry.ts';
+import { meshCapabilities } from '../meshes/capabilities.ts';
 import { type ReferenceDefect, referenceDefectNames, referenceDefects } from '../meshes/reference/defects.ts';
-import type { CheckResult } from '../model/index.ts';
-import { executeRun, preflight } from './execute-run.ts';
+import type { Check, CheckResult } from '../model/index.ts';
+import { referenceDefectFootprint } from '../mutants/defect-footprint.ts';
+import { readInstalledFiles } from '../mutants/mesh-files.ts';
+import { buildMutantsReport, idsWith, judgeMutant, type MutantResult } from '../mutants/mutants-report.ts';
+import { type LocalEnvironment, startLocalEnvironment } from '../platforms/local/local-environment.ts';
+import { buildConformanceReport, skippedResult } from '../report/conformance-report.ts';
+import { writeReports } from '../report/report-writers.ts';
+import { runCheck } from '../runner/run-check.ts';
+import { selectChecks } from '../runner/select-checks.ts';
+import { cleanupRun } from './cleanup.ts';
+import { preflight } from './execute-run.ts';
+import { harnessVersion } from './harness-version.ts';
 import type { RunOptions } from './validate-run.ts';
 
-/** One defect's outcome in `reports/mutants.json`. */
-export interface MutantResult {
-  readonly name: string;
-  readonly description: string;
-  /** True when every check the defect targets FAILED (an ERROR is the harness breaking, not a catch). */
-  readonly caught: boolean;
-  readonly targets: readonly string[];
-  readonly failedChecks: readonly string[];
-  readonly erroredChecks: readonly string[];
-  readonly durationMs: number;
-}
-
-/** `reports/mutants.json`: the mutation score of the suite against the reference mesh's defects. */
-export interface MutantsReport {
-  readonly defects: readonly MutantResult[];
-  readonly conformantFailures: number;
-  readonly conformantFailedChecks: readonly string[];
-  readonly score: number;
-  readonly durationMs: number;
-}
-
-const idsWith = (checks: readonly CheckResult[], statuses: readonly CheckResult['status'][]) =>
-  checks.filter((c) => statuses.includes(c.status)).map((c) => c.id);
-
-/** Judges a mutation run (pure): caught when every target failed. */
-export function judgeMutant(
-  name: ReferenceDefect,
-  checks: readonly CheckResult[],
-  durationMs: number,
-): MutantResult {
-  const targets = referenceDefects[name].catches;
-  const failedChecks = idsWith(checks, ['FAILED']);
-  return {
-    name,
-    description: referenceDefects[name].description,
-    caught: targets.every((t) => failedChecks.includes(t)),
-    targets,
-    failedChecks,
-    erroredChecks: idsWith(checks, ['ERROR']),
-    durationMs: Math.round(durationMs),
-  };
+/** One installation of the reference mesh, with or without a defect, and the files it wrote. */
+interface Installation {
+  readonly env: LocalEnvironment;
+  readonly files: ReadonlyMap<string, string>;
+  readonly runDir: string;
 }
 
 /**
- * `meshproof mutants`: the suite once on the conformant reference mesh and once per defect. The
- * exit code is 0 only when the conformant run has no failure and every defect is caught.
+ * The mutation gate's runs, in one process: each installation's processes live in their own
+ * directory under `workRoot`, and every one still running is stopped on Ctrl-C or SIGTERM.
+ */
+class MutationRuns {
+  readonly #workRoot: string;
+  readonly #live = new Set<string>();
+  #closed = false;
+
+  constructor(workRoot: string) {
+    this.#workRoot = workRoot;
+  }
+
+  async install(name: string, defects: ReadonlySet<ReferenceDefect>): Promise<Installation> {
+    if (this.#closed) throw new Error('the mutation runs are being stopped');
+    const runDir = join(this.#workRoot, name);
+    await mkdir(runDir, { recursive: true });
+    this.#live.add(runDir);
+    const env = await startLocalEnvironment({ defects, runDir });
+    return { env, files: await readInstalledFiles(env, defects), runDir };
+  }
+
+  /** Stops an installation's processes and removes its directory. */
+  async uninstall(installation: Installation): Promise<void> {
+    await installation.env[Symbol.asyncDispose]();
+    await rm(installation.runDir, { recursive: true, force: true });
+    this.#live.delete(installation.runDir);
+  }
+
+  /** Stops whatever still runs and removes every run directory; never throws. */
+  async cleanup(): Promise<void> {
+    this.#closed = true;
+    for (const dir of this.#live) await cleanupRun(dir);
+    this.#live.clear();
+    await rm(this.#workRoot, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+/** Writes one mutation run's report files into `<output>/mutants/<name>/`. */
+async function writeRunReports(
+  dir: string,
+  name: string,
+  options: RunOptions,
+  defects: readonly string[],
+  results: readonly CheckResult[],
+  startedAt: Date,
+  meshVersion: string,
+): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const report = buildConformanceReport({
+    config: {
+      runId: `mutants-${name}`,
+      mesh: 'reference',
+      platform: 'local',
+      only: options.only,
+      defects,
+      workDir: dir,
+      outputDir: dir,
+    },
+    registry: registry.filter((c) => results.some((r) => r.id === c.id)),
+    results,
+    meshVersion,
+    harnessVersion: harnessVersion(),
+    capabilities: meshCapabilities('reference'),
+    startedAt,
+    finishedAt: new Date(),
+    environment: { node: process.version, os: process.platform, arch: process.arch, cpus: cpus().length },
+  });
+  const { failures } = await writeReports(report, dir);
+  for (const failure of failures) process.stderr.write(`warning: ${name}: ${failure}\n`);
+}
+
+/** Runs checks one after the other on an installation (a skipped one gets its reason). */
+async function runChecks(
+  env: LocalEnvironment,
+  checks: readonly { readonly check: Check; readonly skip?: string }[],
+  tag: string,
+): Promise<CheckResult[]> {
+  const results: CheckResult[] = [];
+  for (const { check, skip } of checks) {
+    results.push(skip ? skippedResult(check, skip) : await runCheck(check, env, `${tag}.${check.id}`));
+  }
+  return results;
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/**
+ * `meshproof mutants`: the suite once on the conformant reference mesh, then per defect only the
+ * checks whose verdict the defect can change: those it renders different configuration for
+ * (every check when it changes the installation's files or the baseline configuration, or
+ * declares an effect outside them). The exit code is 0 only when the conformant run has no
+ * failure and every defect is caught.
  */
 export async function runMutants(options: RunOptions): Promise<number> {
   await preflight(options);
   const started = performance.now();
-  const dir = join(resolve(options.output), 'mutants');
+  const checks = selectChecks(registry, options.only);
+  const reportsDir = join(resolve(options.output), 'mutants');
   const say = (line: string) => process.stdout.write(`${line}\n`);
+  // A defect none of whose targets is selected (--only) proves nothing here.
+  const exercised = referenceDefectNames.filter((name) =>
+    referenceDefects[name].catches.some((target) => checks.some((c) => c.id === target)),
+  );
   say(
-    `mutation testing: the suite on the conformant reference mesh, then once per defect (${referenceDefectNames.length})`,
+    `mutation testing: ${checks.length} check(s) on the conformant reference mesh, then under each of ${exercised.length} defect(s) the checks whose configuration it changes`,
   );
 
-  const conformant = await executeRun(
-    { ...options, defects: [], output: dir },
-    { progress: false, runName: 'conformant' },
-  );
-  const conformantFailedChecks = idsWith(conformant.report.checks, ['FAILED', 'ERROR']);
-  say(
-    `  ${'(conformant)'.padEnd(26)} ${conformantFailedChecks.length === 0 ? 'no failures' : `FAILED: ${conformantFailedChecks.join(', ')}`}`,
-  );
-
-  const defects: MutantResult[] = [];
-  for (const name of referenceDefectNames) {
-    const t0 = performance.now();
-    const outcome = await executeRun(
-      { ...options, defects: [name], output: dir },
-      { progress: false, runName: name },
-    );
-    const result = judgeMutant(name, outcome.report.checks, performance.now() - t0);
-    defects.push(result);
-    say(
-      `  ${name.padEnd(26)} ${result.caught ? 'caught ' : 'MISSED '} failed: ${result.failedChecks.join(', ') || 'none'}${result.erroredChecks.length > 0 ? `; ERROR: ${result.erroredChecks.join(', ')}` : ''}`,
-    );
-  }
-  const report: MutantsReport = {
-    defects,
-    conformantFailures: conformantFailedChecks.length,
-    conformantFailedChecks,
-    score: defects.filter((d) => d.caught).length / defects.length,
-    durationMs: Math.round(performance.now() - started),
+  const runs = new MutationRuns(await mkdtemp(join(tmpdir(), 'meshproof-mutants-')));
+  // On a signal every process is stopped and the gate exits; what was under way when the
+  // processes went away must not end the gate first (with another message and exit code).
+  let exiting: Promise<never> | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (exiting) return;
+    process.stderr.write(`\n${signal}: stopping the mutation runs' processes…\n`);
+    exiting = runs.cleanup().then(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   };
-  const file = join(resolve(options.output), 'mutants.json');
-  await writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
-  const ok = report.conformantFailures === 0 && defects.every((d) => d.caught);
-  say(
-    `\n${ok ? 'PASSED' : 'FAILED'}: ${defects.filter((d) => d.caught).length}/${defects.length} defects caught, ${report.conformantFailures} failure(s) on the conformant mesh, score ${report.score.toFixed(2)} · ${(report.durationMs / 1000).toFixed(0)} s\n  ${relative(process.cwd(), file)}`,
-  );
-  return ok ? 0 : 1;
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const tag = randomBytes(3).toString('hex');
+  try {
+    const t0 = performance.now();
+    const startedAt = new Date();
+    const conformant = await runs.install('conformant', new Set());
+    const conformantResults = await runChecks(
+      conformant.env,
+      checks.map((check) => ({ check })),
+      `${tag}.conformant`,
+    );
+    await runs.uninstall(conformant);
+    await writeRunReports(
+      join(reportsDir, 'conformant'),
+      'conformant',
+      options,
+      [],
+      conformantResults,
+      startedAt,
+      conformant.env.meshVersion,
+    );
+    const conformantFailed = idsWith(conformantResults, ['FAILED', 'ERROR']);
+    say(
+      `  ${'(conformant)'.padEnd(28)} ${conformantFailed.length === 0 ? 'no failures' : `FAILED: ${conformantFailed.join(', ')}`} · ${checks.length} checks · ${seconds(performance.now() - t0)}`,
+    );
+
+    const results: MutantResult[] = [];
+    for (const name of exercised) {
+      const t1 = performance.now();
+      const defectStartedAt = new Date();
+      const defects = new Set([name]);
+      const installation = await runs.install(name, defects);
+      const footprint = referenceDefectFootprint({
+        defect: name,
+        checks,
+        wiring: installation.env.local.wiring,
+        installed: { conformant: conformant.files, defective: installation.files },
+      });
+      const defectResults = await runChecks(
+        installation.env,
+        checks.map((check) => {
+          const selection = footprint.checks.find((c) => c.id === check.id);
+          return selection?.run ? { check } : { check, skip: selection?.because ?? 'not selected' };
+        }),
+        `${tag}.${name}`,
+      );
+      await runs.uninstall(installation);
+      await writeRunReports(
+        join(reportsDir, name),
+        name,
+        options,
+        [name],
+        defectResults,
+        defectStartedAt,
+        installation.env.meshVersion,
+      );
+      const result = judgeMutant(
+        name,
+        footprint,
+        defectResults,
+        checks.map((c) => c.id),
+        performance.now() - t1,
+      );
+      results.push(result);
+      say(mutantLine(result, checks.length));
+    }
+
+    const report = buildMutantsReport(results, conformantResults, performance.now() - started);
+    const file = join(resolve(options.output), 'mutants.json');
+    await writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
+    const caught = results.filter((d) => d.caught).length;
+    say(
+      `\n${report.passed ? 'PASSED' : 'FAILED'}: ${caught}/${results.length} defects caught, ${report.conformantFailures} failure(s) on the conformant mesh, score ${report.score.toFixed(2)} · ${report.checkRuns.ran} check runs under defects, ${report.checkRuns.skipped} skipped (same configuration) · ${seconds(report.durationMs)}\n  ${relative(process.cwd(), file) || file}`,
+    );
+    return report.passed ? 0 : 1;
+  } catch (error) {
+    if (exiting) await exiting;
+    throw error;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await runs.cleanup();
+  }
+}
+
+function mutantLine(result: MutantResult, total: number): string {
+  const verdict = result.caught ? 'caught' : 'MISSED';
+  const scope = result.everyCheck
+    ? `all ${total} ran (${result.everyCheck})`
+    : `${result.ran.length}/${total} ran`;
+  const failed = result.failedChecks.join(', ') || 'none';
+  const errored = result.erroredChecks.length > 0 ? `; ERROR: ${result.erroredChecks.join(', ')}` : '';
+  const unreachable =
+    result.unreachableTargets.length > 0
+      ? `; renders the same for its target(s) ${result.unreachableTargets.join(', ')}`
+      : '';
+  return `  ${result.name.padEnd(28)} ${verdict}  ${scope}; failed: ${failed}${errored}${unreachable} · ${seconds(result.durationMs)}`;
 }

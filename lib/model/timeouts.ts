@@ -93,3 +93,15 @@ export const cliTimeouts = {
   /** Pause before removing a work directory again (a process stopped mid-write can add a file). */
   removeRetryMs: 100,
 } as const;
+
+/** Waits of `meshproof soak` (local to this machine, whatever the platform). */
+export const soakTimeouts = {
+  /** How often a stress process checks that the soak that started it still runs. */
+  stressPollMs: 100,
+  /** A stress process ends by itself this long after it started, per run of the soak. */
+  stressLifetimePerRunMs: 15 * 60_000,
+  /** Longest wait for killed stress processes to be gone. */
+  stressStopMs: 2_000,
+  /** Period of the machine-load samples taken during each run. */
+  loadSampleMs: 1_000,
+} as const;

@@ -12,6 +12,20 @@ export interface EchoSteering {
   readonly failStatus?: number;
   /** Pad the reply with this many bytes. */
   readonly payloadBytes?: number;
+  /** Send the headers at once and spread the body over this many ms (a trickling response). */
+  readonly trickleMs?: number;
+  /** Instances of these versions answer failStatus (default 503) on every attempt. */
+  readonly failVersions?: readonly string[];
+}
+
+/**
+ * A share of a plan's requests that carries extra headers: request i belongs to
+ * `arms[i % arms.length]`, so the arms interleave on the same connections and see the same load.
+ * A check compares them (a control arm), e.g. a fault scoped to a header against no fault.
+ */
+export interface TrafficArm {
+  readonly name: string;
+  readonly headers: Readonly<Record<string, string>>;
 }
 
 /** One batch of requests sent as a named caller to a service. */
@@ -34,6 +48,8 @@ export interface TrafficPlan {
    * of plaintext. Only for the outsider: meshed callers always present their own identity.
    */
   readonly presents?: ForgedCredential;
+  /** Interleaved arms (added to `headers`); observations name their arm. */
+  readonly arms?: readonly TrafficArm[];
 }
 
 /** A plan that may be extended batch by batch until the judge decides (sequential sampling). */
@@ -55,11 +71,20 @@ export interface PresentedIdentity {
 /** One request as observed by the client and, where it reached it, the echo server. */
 export interface Observation {
   readonly requestId: string;
+  /** The plan's arm this request belonged to, when the plan has arms. */
+  readonly arm?: string;
+  /**
+   * How the request ended. A response whose body was cut off after its headers arrived is not a
+   * `response` (it is a `reset`, a `timeout`, ...), but keeps the `status` of those headers.
+   */
   readonly outcome: Outcome;
   readonly status?: number;
   /** When the request was sent, in ms since its batch started. */
   readonly sentAtMs?: number;
+  /** From sending to the end of the response (or of the attempt to get one). */
   readonly latencyMs: number;
+  /** From sending to the response headers, when headers arrived. */
+  readonly headersMs?: number;
   /** Version and instance of the echo server that answered, when the echo answered. */
   readonly servedBy?: { readonly version: Version; readonly instance: string };
   /** Attempt number the answering echo saw for this request id. */
@@ -101,6 +126,14 @@ export function describeOutcomes(observations: readonly Observation[]): string {
     .sort((a, b) => b[1] - a[1])
     .map(([k, n]) => `${k} ×${n}`)
     .join(', ');
+}
+
+/** "v1 ×30, v2 ×28, status 503 ×2": who served each request, or how it failed. */
+export function describeServedBy(observations: readonly Observation[]): string {
+  const counts = countBy(observations, (o) =>
+    isSuccess(o) ? (o.servedBy?.version ?? 'unknown') : `status ${o.status ?? o.outcome}`,
+  );
+  return [...counts.entries()].map(([k, n]) => `${k} ×${n}`).join(', ');
 }
 
 /** "3 attempts ×18, 4 attempts ×2": how often the server apps saw each request (needs the ledger). */

@@ -91,6 +91,22 @@ const statusOrder: Record<CheckStatus, number> = {
   SKIPPED: 4,
 };
 
+/** The result of a check that did not run, with the reason. */
+export function skippedResult(check: Check, reason: string): CheckResult {
+  return {
+    id: check.id,
+    description: check.description,
+    status: 'SKIPPED',
+    profile: check.profile,
+    features: check.features,
+    durationMs: 0,
+    want: 'not run',
+    got: 'not run',
+    reason,
+    evidence: {},
+  };
+}
+
 /**
  * Builds the report from the checks' results (pure). Checks of the registry that did not run
  * are listed as SKIPPED with the reason, never left out.
@@ -99,23 +115,15 @@ export function buildConformanceReport(input: ReportInput): ConformanceReport {
   const ran = new Map(input.results.map((r) => [r.id, r]));
   const checks: CheckResult[] = input.registry.map(
     (check) =>
-      ran.get(check.id) ?? {
-        id: check.id,
-        description: check.description,
-        status: 'SKIPPED',
-        profile: check.profile,
-        features: check.features,
-        durationMs: 0,
-        want: 'not run',
-        got: 'not run',
-        reason:
-          input.interruptedBy && (input.selected ?? []).includes(check.id)
-            ? `not run: the run was interrupted by ${input.interruptedBy}`
-            : input.config.only.length > 0
-              ? `not selected by --only ${input.config.only.join(',')}`
-              : 'not run',
-        evidence: {},
-      },
+      ran.get(check.id) ??
+      skippedResult(
+        check,
+        input.interruptedBy && (input.selected ?? []).includes(check.id)
+          ? `not run: the run was interrupted by ${input.interruptedBy}`
+          : input.config.only.length > 0
+            ? `not selected by --only ${input.config.only.join(',')}`
+            : 'not run',
+      ),
   );
   const count = (status: CheckStatus) => checks.filter((c) => c.status === status).length;
   const summary: ReportSummary = {

@@ -378,3 +378,18 @@ export function passingFixtureReport(): ConformanceReport {
     'resilience.timeout.route-timeout': 'PASSED',
   });
 }
+
+/** A bare check result with a status (and what was got), for aggregation tests. */
+export function resultWithStatus(id: string, status: CheckStatus, got = 'g'): CheckResult {
+  return {
+    id,
+    description: '',
+    status,
+    profile: 'core',
+    features: [],
+    durationMs: 1,
+    want: 'w',
+    got,
+    evidence: {},
+  };
+}

@@ -21,6 +21,7 @@ describe('selectChecks', () => {
       'traffic.weights.90-10',
       'traffic.weights.50-50',
       'traffic.weights.three-way',
+      'traffic.weights.zero-weight',
     ]);
   });
   it('does not treat a prefix of a segment as a group', () => {

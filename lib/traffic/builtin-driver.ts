@@ -12,7 +12,7 @@ import type {
   Version,
 } from '../model/index.ts';
 import { classifyClientError } from './classify-error.ts';
-import { requestHeaders } from './echo-headers.ts';
+import { armOf, requestHeaders } from './echo-headers.ts';
 
 /** Where a caller's requests to a service go: its sidecar, or (outside the mesh) the endpoints. */
 export interface TrafficTarget {
@@ -59,14 +59,16 @@ export function createBuiltinDriver(resolve: ResolveTarget, timeouts: Timeouts):
       const worker = async () => {
         for (let i = next++; i < plan.requests; i = next++) {
           const origin = target.origins[Math.floor(Math.random() * target.origins.length)] ?? '';
-          observations[i] = await sendOne(
+          const arm = armOf(plan, i);
+          const observation = await sendOne(
             pools.get(origin) as Pool,
-            plan,
+            arm ? { ...plan, headers: { ...plan.headers, ...arm.headers } } : plan,
             target.host,
             `${requestIdPrefix}${i}`,
             timeouts,
             batchStarted,
           );
+          observations[i] = arm ? { ...observation, arm: arm.name } : observation;
         }
       };
       try {
@@ -90,6 +92,8 @@ async function sendOne(
   const started = performance.now();
   const sentAtMs = started - batchStarted;
   const timeoutMs = plan.timeoutMs ?? timeouts.requestMs;
+  // Set once the headers are in: a body cut off later keeps them (a trickle stopped by a timeout).
+  let headersOf: { readonly status: number; readonly headersMs: number } | undefined;
   try {
     const response = await pool.request({
       path: plan.path ?? '/',
@@ -97,6 +101,8 @@ async function sendOne(
       headers: { ...requestHeaders(plan, requestId), host },
       signal: AbortSignal.timeout(timeoutMs),
     });
+    const headersMs = performance.now() - started;
+    headersOf = { status: response.statusCode, headersMs };
     const text = await response.body.text();
     const latencyMs = performance.now() - started;
     const headers: Record<string, string> = {};
@@ -110,6 +116,7 @@ async function sendOne(
       status: response.statusCode,
       sentAtMs,
       latencyMs,
+      headersMs,
       headers,
     };
     if (!isEchoReply(reply)) return base;
@@ -124,6 +131,7 @@ async function sendOne(
     return {
       requestId,
       outcome: classifyClientError(error),
+      ...headersOf,
       sentAtMs,
       latencyMs: performance.now() - started,
       errorDetail: (error as Error).message,

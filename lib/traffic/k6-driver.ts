@@ -45,6 +45,7 @@ export function toK6Plan(
     maxDurationSeconds: Math.ceil(((Math.ceil(plan.requests / concurrency) + 1) * timeoutMs) / 1000) + 30,
     requestIdPrefix,
     requestIdHeader: REQUEST_ID_HEADER,
+    ...(plan.arms && plan.arms.length > 0 ? { arms: plan.arms } : {}),
   };
 }
 

@@ -8,7 +8,7 @@ const settledAfter = 30;
 /** An endpoint that keeps failing is ejected, and errors stop. */
 export const outlierEjection = defineCheck({
   id: 'resilience.circuit.outlier-ejection',
-  description: `When one of the server's endpoints (v3) answers every request with 503, outlier detection (${consecutive5xx} consecutive 5xx) ejects it: after the first ${settledAfter} of ${requests} sequential requests, none fails.`,
+  description: `When one of the server's endpoints (v3) answers every request with 503, outlier detection (${consecutive5xx} consecutive 5xx) ejects it: after the first ${settledAfter} of ${requests} sequential requests, none fails, and at most half of the first ${settledAfter} do. Judged by counts, not latency.`,
   features: [Feature.OutlierDetection],
   profile: 'extended',
   intents: [

@@ -1,7 +1,8 @@
 import { probedRoute } from '../../lib/judges/route-probe.ts';
 import { defineCheck, describeOutcomes, Feature, noRetries } from '../../lib/model/index.ts';
 
-const status = 503;
+/** Not 503: a mesh that aborts with 503 whatever it is told is the near miss. */
+const status = 500;
 const { route, convergence } = probedRoute(
   [
     {
@@ -16,7 +17,7 @@ const { route, convergence } = probedRoute(
 /** An abort fault at 100% answers every request with its status; none reaches the app. */
 export const faultAbortAll = defineCheck({
   id: 'resilience.fault.abort-all',
-  description: `An abort fault of ${status} at 100% answers every request with ${status}, and the server app sees none of them.`,
+  description: `An abort fault of ${status} at 100% answers every request with ${status} (not the neighbouring 503 a mesh might answer whatever it is told), and the server app sees none of them (not a mesh that forwards the request and replaces the answer).`,
   features: [Feature.FaultAbort],
   profile: 'extended',
   intents: [route],

@@ -18,7 +18,7 @@ const { route, convergence } = probedRoute(
 export const faultHeaderScoped = defineCheck({
   id: 'resilience.fault.header-scoped',
   description:
-    'A 100% abort fault on the rule matching x-fault: abort aborts every matching request and none of the others.',
+    'A 100% abort fault on the rule matching x-fault: abort aborts every matching request and none of the others. Near misses: the fault applied to the requests without the header too, and header rules dropped (nothing aborted).',
   features: [Feature.FaultAbort, Feature.HeaderRouting],
   profile: 'extended',
   intents: [route],

@@ -11,7 +11,7 @@ const { route } = probedRoute([{ backends: [{ version: 'v1', weight: 1 }], retri
 /** A local rate limit lets its budget through and answers the excess with 429. */
 export const rateLimitLocal = defineCheck({
   id: 'resilience.ratelimit.local',
-  description: `With a local limit of ${requestsPerSecond} requests per second on the server, a burst of ${burst} requests gets at least one but at most the budget for its duration through; every other request is answered 429.`,
+  description: `With a local limit of ${requestsPerSecond} requests per second on the server, a burst of ${burst} requests gets at least one but at most the budget for its duration through; every other request is answered 429 (not another status). The duration is the burst's span by the client's clock, from the first send to the last answer, which load can only lengthen: the budget it allows is never smaller than the proxy's. Near miss: a bucket per worker thread, which lets twice the budget through.`,
   features: [Feature.RateLimit],
   profile: 'extended',
   intents: [route, { kind: 'RateLimit', service: 'server', requestsPerSecond }],

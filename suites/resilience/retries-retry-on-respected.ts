@@ -10,7 +10,7 @@ const { route, convergence } = probedRoute(
 export const retriesRetryOnRespected = defineCheck({
   id: 'resilience.retries.retry-on-respected',
   description:
-    'With 2 retries on connect-failure only, a 503 from the server is returned to the client after exactly 1 attempt: failures outside the retry conditions are not retried.',
+    'With 2 retries on connect-failure only, a 503 from the server is returned to the client after exactly 1 attempt: failures outside the retry conditions are not retried (the near miss of a mesh that retries every 5xx whatever the conditions say). Judged by the attempts the server counted.',
   features: [Feature.Retries],
   profile: 'core',
   intents: [route],

@@ -9,7 +9,7 @@ export function defineWeightsCheck(id: string, weights: Readonly<Partial<Record<
   const used = new Set(entries.map(([v]) => v));
   return defineRatioCheck({
     id,
-    description: `The client's requests split ${entries.map(([v, w]) => `${v} ${w}`).join(' / ')} across versions as the route's weights say (each share within ±${ratioTolerance * 100} points, false-failure rate ${ratioAlpha}).`,
+    description: `The client's requests split ${entries.map(([v, w]) => `${v} ${w}`).join(' / ')} across versions as the route's weights say (each share within ±${ratioTolerance * 100} points, false-failure rate ${ratioAlpha}). Near misses: weights a few points off (10 points skewed from the first backend to the last), weights applied in reverse order; a failed request counts against every share. Judged by who served, not by latency.`,
     features: [Feature.WeightedRouting],
     profile: 'core',
     rule: { backends: entries.map(([version, weight]) => ({ version, weight })), retries: noRetries },

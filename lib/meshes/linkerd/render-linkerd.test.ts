@@ -118,8 +118,9 @@ const unrenderable = unsupported.filter((c) =>
 );
 
 describe('checks Linkerd cannot express', () => {
-  it('are exactly the mirroring, delay-fault, connection-overflow and path-normalization checks', () => {
+  it('are exactly the mirroring, delay-fault, connection-limit and path-normalization checks', () => {
     expect(unsupported.map((c) => c.id).sort()).toEqual([
+      'resilience.circuit.connection-limit-per-service',
       'resilience.circuit.connection-overflow',
       'resilience.fault.delay-percentage',
       'security.authz.normalized-path',

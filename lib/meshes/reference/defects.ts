@@ -27,12 +27,19 @@ function skewWeights(rule: RouteRule, points: number): RouteRule {
   };
 }
 
-interface DefectDefinition {
+export interface DefectDefinition {
   readonly description: string;
   /** Checks that must FAIL on a mesh carrying this defect. */
   readonly catches: readonly string[];
   /** How the defect bends the intents before rendering; absent for defects of the renderer itself. */
   readonly mutate?: (intents: readonly Intent[]) => Intent[];
+  /**
+   * Only for a defect whose effect does not show in what the mesh renders (haproxy configs) or
+   * writes (certificates, CA files, scripts), e.g. one in how a process is started: why not.
+   * `make mutants` then runs every check under it; otherwise only the checks it renders
+   * differently for, and a test requires it to render differently for each check it `catches`.
+   */
+  readonly unrenderedEffect?: string;
 }
 
 /**
@@ -72,7 +79,11 @@ export const referenceDefects = {
   },
   'header-match-ignored': {
     description: 'Route rules that match on headers are dropped: matching requests take the default route.',
-    catches: ['traffic.routing.header-match', 'resilience.fault.header-scoped'],
+    catches: [
+      'traffic.routing.header-match',
+      'resilience.fault.header-scoped',
+      'resilience.fault.delay-percentage',
+    ],
     mutate: (intents) =>
       intents.map((i) =>
         i.kind === 'HttpRoute' ? { ...i, rules: i.rules.filter((r) => !isHeaderScoped(r)) } : i,
@@ -80,12 +91,17 @@ export const referenceDefects = {
   },
   'weights-skewed': {
     description: 'Route weights are off by 10 points: 90/10 is served as 80/20.',
-    catches: ['traffic.weights.90-10', 'traffic.weights.50-50', 'traffic.weights.three-way'],
+    catches: [
+      'traffic.weights.90-10',
+      'traffic.weights.50-50',
+      'traffic.weights.three-way',
+      'traffic.weights.zero-weight',
+    ],
     mutate: (intents) => mapRules(intents, (rule) => skewWeights(rule, 10)),
   },
   'weights-swapped': {
     description: 'Route weights are applied to the backends in reverse order: 90/10 is served as 10/90.',
-    catches: ['traffic.weights.90-10', 'traffic.weights.three-way'],
+    catches: ['traffic.weights.90-10', 'traffic.weights.three-way', 'traffic.weights.zero-weight'],
     mutate: (intents) =>
       mapRules(intents, (rule) => ({
         ...rule,
@@ -117,7 +133,7 @@ export const referenceDefects = {
   },
   'per-try-timeout-ignored': {
     description: 'The per-try timeout is not rendered: a slow attempt is waited for.',
-    catches: ['resilience.retries.per-try-timeout'],
+    catches: ['resilience.retries.per-try-timeout', 'resilience.timeout.bounds-retries'],
     mutate: (intents) =>
       mapRules(intents, (rule) =>
         rule.retries ? { ...rule, retries: without(rule.retries, 'perTryTimeoutMs') } : rule,
@@ -125,12 +141,16 @@ export const referenceDefects = {
   },
   'timeout-ignored': {
     description: 'Route timeouts are not rendered: slow responses are waited for.',
-    catches: ['resilience.timeout.route-timeout'],
+    catches: [
+      'resilience.timeout.route-timeout',
+      'resilience.timeout.bounds-retries',
+      'resilience.timeout.trickle-cut-off',
+    ],
     mutate: (intents) => mapRules(intents, (rule) => without(rule, 'timeoutMs')),
   },
   'timeout-premature': {
     description: 'Route timeouts are rendered at a quarter of their value: responses in time are cut off.',
-    catches: ['resilience.timeout.no-premature-timeout'],
+    catches: ['resilience.timeout.no-premature-timeout', 'resilience.timeout.trickle-cut-off'],
     mutate: (intents) =>
       mapRules(intents, (rule) =>
         rule.timeoutMs === undefined ? rule : { ...rule, timeoutMs: Math.round(rule.timeoutMs / 4) },
@@ -166,7 +186,7 @@ export const referenceDefects = {
   'fault-unscoped': {
     description:
       'A fault on a header-matched rule is applied to every rule of the route, not only matching requests.',
-    catches: ['resilience.fault.header-scoped'],
+    catches: ['resilience.fault.header-scoped', 'resilience.fault.delay-percentage'],
     mutate: (intents) =>
       mapRules(intents, (rule, route) => {
         const fault = route.rules.find((r) => r.fault && isHeaderScoped(r))?.fault;
@@ -176,12 +196,12 @@ export const referenceDefects = {
   },
   'connection-limit-ignored': {
     description: 'Connection pool limits are not rendered: overflow queues instead of being shed.',
-    catches: ['resilience.circuit.connection-overflow'],
+    catches: ['resilience.circuit.connection-overflow', 'resilience.circuit.connection-limit-per-service'],
     mutate: (intents) => intents.filter((i) => i.kind !== 'ConnectionLimit'),
   },
   'outlier-ignored': {
     description: 'Outlier detection is not rendered: a failing endpoint stays in rotation.',
-    catches: ['resilience.circuit.outlier-ejection'],
+    catches: ['resilience.circuit.outlier-ejection', 'resilience.circuit.outlier-recovery'],
     mutate: (intents) => intents.filter((i) => i.kind !== 'OutlierDetection'),
   },
   'ratelimit-ignored': {
@@ -255,6 +275,90 @@ export const referenceDefects = {
   'header-match-case-insensitive': {
     description: 'Header routing compares values regardless of case: x-version: V2 is routed as v2.',
     catches: ['traffic.routing.header-match'],
+  },
+  'route-timeout-per-attempt': {
+    description:
+      "The route timeout is rendered as haproxy's per-attempt timeout, as the reference mesh did: it restarts with every retry, and next to a per-try timeout only the per-try one is rendered.",
+    catches: ['resilience.timeout.bounds-retries'],
+  },
+  'route-timeout-idle': {
+    description:
+      'The route timeout only bounds silence (an inactivity timeout, as the reference mesh had): a response that trickles is never cut off.',
+    catches: ['resilience.timeout.trickle-cut-off'],
+  },
+  'connection-limit-per-endpoint': {
+    description:
+      'Connection pool limits apply per endpoint and overflow waits in a queue for 2 s before a 503, as the reference mesh did (haproxy maxconn/maxqueue per server).',
+    catches: ['resilience.circuit.connection-overflow', 'resilience.circuit.connection-limit-per-service'],
+  },
+  'per-try-timeout-premature': {
+    description:
+      'Per-try timeouts are rendered at a tenth of their value (read in the wrong unit): attempts that answer in time are retried.',
+    catches: ['resilience.retries.per-try-timeout'],
+    mutate: (intents) =>
+      mapRules(intents, (rule) =>
+        rule.retries?.perTryTimeoutMs === undefined
+          ? rule
+          : { ...rule, retries: { ...rule.retries, perTryTimeoutMs: rule.retries.perTryTimeoutMs / 10 } },
+      ),
+  },
+  'timeout-status-503': {
+    description: 'A request cut off by the route timeout is answered 503 instead of 504.',
+    catches: ['resilience.timeout.route-timeout', 'resilience.timeout.bounds-retries'],
+  },
+  'fault-abort-status-fixed': {
+    description: 'Abort faults answer 503 whatever status they are configured with.',
+    catches: ['resilience.fault.abort-all'],
+    mutate: (intents) =>
+      mapRules(intents, (rule) =>
+        rule.fault?.abort
+          ? { ...rule, fault: { ...rule.fault, abort: { ...rule.fault.abort, status: 503 } } }
+          : rule,
+      ),
+  },
+  'fault-abort-after-upstream': {
+    description:
+      'Abort faults replace the answer instead of stopping the request: the app sees (and acts on) every aborted request.',
+    catches: ['resilience.fault.abort-all', 'resilience.fault.abort-percentage'],
+  },
+  'retry-on-client-errors': {
+    description: 'Retries on 5xx also retry client errors (404), which a retry cannot mend.',
+    catches: ['resilience.retries.attempts-honoured'],
+  },
+  'weights-zero-served': {
+    description:
+      'A backend of weight 0 is rendered with weight 1 (a floor some meshes apply): it still gets about 1% of the requests.',
+    catches: ['traffic.weights.zero-weight'],
+    mutate: (intents) =>
+      mapRules(intents, (rule) =>
+        rule.backends.length > 1 && rule.backends.some((b) => b.weight === 0)
+          ? { ...rule, backends: rule.backends.map((b) => (b.weight === 0 ? { ...b, weight: 1 } : b)) }
+          : rule,
+      ),
+  },
+  'ratelimit-per-worker': {
+    description:
+      'The local rate limit keeps one token bucket per worker thread (two here) instead of one per proxy: twice the budget gets through.',
+    catches: ['resilience.ratelimit.local'],
+    mutate: (intents) =>
+      intents.map((i) => (i.kind === 'RateLimit' ? { ...i, requestsPerSecond: i.requestsPerSecond * 2 } : i)),
+  },
+  'outlier-ejection-permanent': {
+    description:
+      'An ejected endpoint never comes back (its ejection time is read as an hour): a brief failure takes it out for good.',
+    catches: ['resilience.circuit.outlier-recovery'],
+    mutate: (intents) =>
+      intents.map((i) => (i.kind === 'OutlierDetection' ? { ...i, baseEjectionMs: 3_600_000 } : i)),
+  },
+  'fault-delay-shortened': {
+    description: 'Delay faults are rendered at half their duration (a unit or rounding slip).',
+    catches: ['resilience.fault.delay-percentage'],
+    mutate: (intents) =>
+      mapRules(intents, (rule) =>
+        rule.fault?.delay
+          ? { ...rule, fault: { ...rule.fault, delay: { ...rule.fault.delay, ms: rule.fault.delay.ms / 2 } } }
+          : rule,
+      ),
   },
 } as const satisfies Record<string, DefectDefinition>;
 

@@ -20,7 +20,8 @@ import {
 } from './certificate-authority.ts';
 import type { ReferenceDefect } from './defects.ts';
 import { HaproxySidecar, haproxyVersion, validateHaproxyConfig } from './haproxy-sidecar.ts';
-import { delayLuaSource, renderReferenceMesh } from './render-haproxy.ts';
+import { renderReferenceMesh } from './render-haproxy.ts';
+import { sidecarLuaSource } from './sidecar-lua.ts';
 import type { ReferenceWiring, SidecarWiring } from './wiring.ts';
 
 /** Creates the adapter of a reference mesh with known wiring (rendering is pure). */
@@ -74,9 +75,9 @@ export async function installReferenceMesh(options: ReferenceMeshOptions): Promi
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const ca = await createCertificateAuthority();
   const caFile = join(dir, 'ca.pem');
-  const luaFile = join(dir, 'delay.lua');
+  const luaFile = join(dir, 'sidecar.lua');
   await writeFile(caFile, ca.rootPem);
-  await writeFile(luaFile, delayLuaSource);
+  await writeFile(luaFile, sidecarLuaSource);
 
   const issue = async (name: string, identity: string) => {
     const cert = await ca.issue(identity);

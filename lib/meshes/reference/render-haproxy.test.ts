@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { registry } from '../../../suites/registry.ts';
 import type { Intent } from '../../model/index.ts';
-import { type ReferenceDefect, referenceDefectNames, referenceDefects } from './defects.ts';
+import type { ReferenceDefect } from './defects.ts';
 import { renderReferenceMesh } from './render-haproxy.ts';
 import type { ReferenceWiring } from './wiring.ts';
 
@@ -30,21 +29,6 @@ const wiring: ReferenceWiring = {
 const serverConfig = (intents: readonly Intent[], defects: readonly ReferenceDefect[] = []) =>
   renderReferenceMesh(intents, wiring, new Set(defects)).find((r) => r.name === 'sidecar/server-v1')
     ?.content ?? '';
-
-describe('renderReferenceMesh: defects show in what the mesh renders', () => {
-  it.each(referenceDefectNames.map((d) => [d] as const))(
-    '%s changes the configuration of every check it must fail',
-    (defect) => {
-      for (const id of referenceDefects[defect].catches) {
-        const check = registry.find((c) => c.id === id);
-        if (!check) throw new Error(`${defect} names an unknown check ${id}`);
-        expect(renderReferenceMesh(check.intents, wiring, new Set([defect])), id).not.toEqual(
-          renderReferenceMesh(check.intents, wiring),
-        );
-      }
-    },
-  );
-});
 
 describe('renderReferenceMesh: the inbound side', () => {
   const policy: Intent = {

@@ -15,16 +15,8 @@ import type {
 } from '../../model/index.ts';
 import { callerIdentity, spiffeId } from '../../model/index.ts';
 import { applyDefects, type ReferenceDefect } from './defects.ts';
+import { deadlineFilterName, delayActionName } from './sidecar-lua.ts';
 import type { ReferenceWiring, ServiceEndpoint, SidecarWiring } from './wiring.ts';
-
-/** Name of the Lua action that delays a request (haproxy 2.6 has no native delay action). */
-export const delayActionName = 'meshproof_delay';
-
-/** The Lua file every sidecar loads: one action that sleeps without blocking the worker. */
-export const delayLuaSource = `core.register_action("${delayActionName}", { "http-req" }, function(txn, ms)
-  core.msleep(tonumber(ms))
-end, 1)
-`;
 
 /** Mesh defaults, mirroring Istio's where they change what a client observes. */
 const meshDefaults = {
@@ -313,6 +305,18 @@ function pathPrefixCondition(prefixes: readonly string[], defects: ReadonlySet<R
 
 // ---------------------------------------------------------------- outbound (caller side)
 
+/**
+ * An upstream cluster, as Envoy has one per service and per subset (`outbound|port|subset|host`):
+ * the unit of connection-pool limits and of outlier detection.
+ */
+interface Cluster {
+  /** `server` (every endpoint of the service) or `server-v1` (a subset). */
+  readonly name: string;
+  readonly endpoints: readonly ServiceEndpoint[];
+  readonly limit: ConnectionLimitIntent | undefined;
+  readonly outlier: OutlierDetectionIntent | undefined;
+}
+
 function renderOutbound(sidecar: SidecarWiring, port: number, input: RenderInput): string[][] {
   const frontend = [
     'frontend outbound',
@@ -320,15 +324,32 @@ function renderOutbound(sidecar: SidecarWiring, port: number, input: RenderInput
     '  http-request set-var(txn.service) req.hdr(host),field(1,:),lower',
   ];
   const backends: string[][] = [];
+  const clusters = new Map<string, Cluster>();
   for (const [name, endpoints] of Object.entries(input.wiring.services)) {
     const service = name as ServiceName;
+    const cluster = (subset?: RouteRule['backends'][number]['version']): Cluster => {
+      const key = subset ? `${service}-${subset}` : service;
+      const found = clusters.get(key) ?? {
+        name: key,
+        endpoints: subset ? endpoints.filter((e) => e.version === subset) : endpoints,
+        limit: intentsOf<ConnectionLimitIntent>(input.intents, 'ConnectionLimit').find(
+          (i) => i.service === service,
+        ),
+        outlier: intentsOf<OutlierDetectionIntent>(input.intents, 'OutlierDetection').find(
+          (i) => i.service === service,
+        ),
+      };
+      clusters.set(key, found);
+      return found;
+    };
     const isService = `{ var(txn.service) -m str ${service} }`;
     const route = routeOf(service, input);
-    const serviceBackend = `${service}-all`;
-    backends.push(
-      renderBackend(serviceBackend, endpoints, sidecar, meshDefaults.retries, undefined, service, input),
-    );
     if (!route) {
+      // No route: the service's own cluster with the mesh's default retries.
+      const serviceBackend = `${service}-all`;
+      backends.push(
+        ...renderRouteBackends(serviceBackend, cluster(), meshDefaults.retries, undefined, sidecar, input),
+      );
       frontend.push(`  use_backend ${serviceBackend} if ${isService}`);
       continue;
     }
@@ -343,7 +364,7 @@ function renderOutbound(sidecar: SidecarWiring, port: number, input: RenderInput
     });
     rules.forEach((rule, index) => {
       const inRule = `${isService} { var(txn.rule) -m int ${index} }`;
-      frontend.push(...faultLines(rule, inRule));
+      frontend.push(...faultLines(rule, inRule, input));
       // Weights become integer ranges of a uniform draw in [0, weightScale): one choice per request.
       const total = rule.backends.reduce((sum, b) => sum + Math.max(b.weight, 0), 0);
       frontend.push(`  http-request set-var(txn.pick) rand(${weightScale}) if ${inRule}`);
@@ -358,15 +379,13 @@ function renderOutbound(sidecar: SidecarWiring, port: number, input: RenderInput
           `  use_backend ${name} if ${inRule} { var(txn.pick) -m int ge ${from} } { var(txn.pick) -m int lt ${to} }`,
         );
         from = to;
-        const versionEndpoints = endpoints.filter((e) => e.version === backend.version);
         backends.push(
-          renderBackend(
+          ...renderRouteBackends(
             name,
-            versionEndpoints,
-            sidecar,
+            cluster(backend.version),
             rule.retries ?? meshDefaults.retries,
             rule,
-            service,
+            sidecar,
             input,
           ),
         );
@@ -383,7 +402,8 @@ function renderOutbound(sidecar: SidecarWiring, port: number, input: RenderInput
     'backend unknown-service',
     '  http-request return status 503 content-type text/plain string "unknown service"',
   ];
-  return [frontend, ...backends, unknown];
+  const pools = [...clusters.values()].flatMap((c) => renderConnectionPool(c, sidecar, input));
+  return [frontend, ...backends, ...pools, unknown];
 }
 
 /**
@@ -404,7 +424,7 @@ function routeOf(service: ServiceName, input: RenderInput): HttpRouteIntent | un
   return intentsOf<HttpRouteIntent>(input.intents, 'HttpRoute').find((r) => r.service === service);
 }
 
-function faultLines(rule: RouteRule, inRule: string): string[] {
+function faultLines(rule: RouteRule, inRule: string, input: RenderInput): string[] {
   const lines: string[] = [];
   const chance = (percent: number) => `{ rand(1000000) -m int lt ${Math.round(percent * 10_000)} }`;
   // Envoy's fault filter delays first, then aborts.
@@ -414,8 +434,10 @@ function faultLines(rule: RouteRule, inRule: string): string[] {
   }
   if (rule.fault?.abort) {
     const { status, percent } = rule.fault.abort;
+    // The defect answers once the app has answered: the request was forwarded all the same.
+    const phase = input.defects.has('fault-abort-after-upstream') ? 'http-response' : 'http-request';
     lines.push(
-      `  http-request return status ${status} content-type text/plain string "fault filter abort" if ${inRule} ${chance(percent)}`,
+      `  ${phase} return status ${status} content-type text/plain string "fault filter abort" if ${inRule} ${chance(percent)}`,
     );
   }
   return lines;
@@ -440,46 +462,218 @@ const retryKeywords: Record<RetryCondition, readonly string[]> = {
   reset: ['empty-response', 'junk-response'],
 };
 
-function retryOnKeywords(policy: RetryPolicy): string[] {
+function retryOnKeywords(policy: RetryPolicy, input: RenderInput): string[] {
   const keywords = new Set(policy.retryOn.flatMap((c) => retryKeywords[c]));
+  if (input.defects.has('retry-on-client-errors') && policy.retryOn.includes('5xx')) keywords.add('404');
   return [...keywords];
 }
 
-function renderBackend(
+/** An abstract socket of this sidecar's own, for a hop between two of its sections. */
+function loopback(sidecar: SidecarWiring, input: RenderInput, section: string): string {
+  return `abns@meshproof-${input.wiring.runId}-${sidecar.name}-${section}`;
+}
+
+/**
+ * The backend(s) a route rule (or the service's default route) sends one cluster's share to, as
+ * Envoy's router does: retries and the per-try timeout apply to each attempt, the route timeout to
+ * the whole request.
+ *
+ * haproxy's `timeout server` restarts with every attempt, so a rule that retries under a route
+ * timeout becomes two layers joined by an HTTP/2 hop inside the sidecar: the outer backend holds
+ * the route timeout over the whole request, the inner one makes the attempts. When the outer one
+ * gives up, HTTP/2 resets the hop's stream and the inner one abandons its attempt and every retry
+ * (Envoy's `onResponseTimeout` resets the upstream request and does not retry). Over HTTP/1 the
+ * inner layer would not notice and keep retrying.
+ */
+function renderRouteBackends(
   name: string,
-  endpoints: readonly ServiceEndpoint[],
-  caller: SidecarWiring,
+  cluster: Cluster,
   retries: RetryPolicy,
   rule: RouteRule | undefined,
-  service: ServiceName,
+  sidecar: SidecarWiring,
   input: RenderInput,
+): string[][] {
+  const keywords = retries.attempts > 0 ? retryOnKeywords(retries, input) : [];
+  const retrying = keywords.length > 0;
+  const attemptLines = [
+    `  retries ${retrying ? retries.attempts : 0}`,
+    `  retry-on ${retrying ? keywords.join(' ') : 'none'}`,
+  ];
+  const routeTimeout = rule?.timeoutMs;
+  const perTry = retrying ? retries.perTryTimeoutMs : undefined;
+  // The former rendering, kept as a defect: one timeout, restarted by every attempt.
+  if (input.defects.has('route-timeout-per-attempt')) {
+    const timeout = retries.perTryTimeoutMs ?? routeTimeout;
+    return [
+      [
+        `backend ${name}`,
+        '  balance roundrobin',
+        ...attemptLines,
+        ...(timeout !== undefined ? [`  timeout server ${timeout}ms`] : []),
+        ...admissionLines(cluster, input),
+        ...clusterServers(cluster, sidecar, input),
+      ],
+    ];
+  }
+  const deadline =
+    routeTimeout !== undefined && !input.defects.has('route-timeout-idle')
+      ? routeDeadlineLines(routeTimeout)
+      : [];
+  if (routeTimeout !== undefined && input.defects.has('timeout-status-503')) {
+    deadline.push('  http-after-response set-status 503 if { status 504 }');
+  }
+  if (retrying && routeTimeout !== undefined) {
+    const tries = `${name}-tries`;
+    return [
+      [
+        `backend ${name}`,
+        '  retries 0',
+        '  retry-on none',
+        `  timeout server ${routeTimeout}ms`,
+        ...deadline,
+        ...admissionLines(cluster, input),
+        `  server ${tries} ${loopback(sidecar, input, tries)} proto h2`,
+      ],
+      [
+        `frontend ${tries}`,
+        `  bind ${loopback(sidecar, input, tries)} proto h2`,
+        `  default_backend ${tries}`,
+      ],
+      [
+        `backend ${tries}`,
+        '  balance roundrobin',
+        ...attemptLines,
+        ...(perTry !== undefined ? [`  timeout server ${perTry}ms`] : []),
+        ...clusterServers(cluster, sidecar, input),
+      ],
+    ];
+  }
+  // One attempt, or attempts without a route timeout: one layer, the shorter timeout per attempt.
+  const timeouts = [routeTimeout, retries.perTryTimeoutMs].filter((t): t is number => t !== undefined);
+  return [
+    [
+      `backend ${name}`,
+      '  balance roundrobin',
+      ...attemptLines,
+      ...(timeouts.length > 0 ? [`  timeout server ${Math.min(...timeouts)}ms`] : []),
+      ...deadline,
+      ...admissionLines(cluster, input),
+      ...clusterServers(cluster, sidecar, input),
+    ],
+  ];
+}
+
+/**
+ * The route timeout as Envoy runs it, from the request to the end of the response, in the backend
+ * that receives the request: `timeout server` bounds the silence before the headers, but starts
+ * only once the connection is up, so headers that still come after the deadline are answered 504
+ * (what Envoy's timer would have answered earlier), and a body under way at the deadline is cut
+ * off by the Lua filter.
+ */
+function routeDeadlineLines(timeoutMs: number): string[] {
+  return [
+    `  filter lua.${deadlineFilterName} ${timeoutMs}`,
+    `  http-request set-var(txn.route_deadline) date(0,ms),add(${timeoutMs})`,
+    `  http-response return status 504 content-type text/plain string "upstream request timeout" if { date(0,ms),sub(txn.route_deadline) ge 0 }`,
+  ];
+}
+
+/** Envoy's answer to a request its connection pool has no room for (router.cc `onUpstreamAbort`). */
+const overflowReply =
+  'status 503 content-type text/plain string "upstream connect error or disconnect/reset before headers. reset reason: overflow" hdr x-envoy-overloaded true';
+
+/**
+ * Envoy's pending-request limit (`max_pending_requests`, cluster-wide): a request that finds every
+ * connection busy and the pending list full is answered 503 at once and not retried. The requests
+ * of a cluster in flight (on a connection or pending) are counted with a stick-table's trackers,
+ * shared by every backend that routes to the cluster; the check comes before any attempt, so an
+ * overflow is never retried (Envoy's `RetryStateImpl` never retries an overflow).
+ */
+function admissionLines(cluster: Cluster, input: RenderInput): string[] {
+  const { limit } = cluster;
+  if (!limit || input.defects.has('connection-limit-per-endpoint')) return [];
+  const table = `limits-${cluster.name}`;
+  return [
+    `  http-request track-sc1 int(1) table ${table}`,
+    `  http-request return ${overflowReply} if { sc1_trackers(${table}) gt ${limit.maxConnections + Math.max(limit.maxPending, 0)} }`,
+  ];
+}
+
+/**
+ * The server lines of a backend sending to a cluster: its endpoints (mTLS, outlier detection), or
+ * for a cluster with a connection limit, the hop to its pool (see {@link renderConnectionPool}).
+ */
+function clusterServers(cluster: Cluster, sidecar: SidecarWiring, input: RenderInput): string[] {
+  const perEndpoint = input.defects.has('connection-limit-per-endpoint');
+  if (cluster.limit && !perEndpoint) {
+    const hop = `cluster-${cluster.name}`;
+    return [`  server ${hop} ${loopback(sidecar, input, hop)} proto h2`];
+  }
+  // The former rendering of a limit, kept as a defect: per endpoint, overflow queued.
+  const queued =
+    cluster.limit && perEndpoint
+      ? `maxconn ${cluster.limit.maxConnections} maxqueue ${Math.max(cluster.limit.maxPending, 0)}`
+      : undefined;
+  return endpointServers(cluster, sidecar, input, queued);
+}
+
+function endpointServers(
+  cluster: Cluster,
+  sidecar: SidecarWiring,
+  input: RenderInput,
+  extra?: string,
 ): string[] {
-  const keywords = retries.attempts > 0 ? retryOnKeywords(retries) : [];
-  const lines = [`backend ${name}`, '  balance roundrobin'];
-  lines.push(`  retries ${keywords.length > 0 ? retries.attempts : 0}`);
-  lines.push(`  retry-on ${keywords.length > 0 ? keywords.join(' ') : 'none'}`);
-  const serverTimeout = retries.perTryTimeoutMs ?? rule?.timeoutMs;
-  if (serverTimeout !== undefined) lines.push(`  timeout server ${serverTimeout}ms`);
-  const limit = intentsOf<ConnectionLimitIntent>(input.intents, 'ConnectionLimit').find(
-    (i) => i.service === service,
-  );
-  const outlier = intentsOf<OutlierDetectionIntent>(input.intents, 'OutlierDetection').find(
-    (i) => i.service === service,
-  );
-  if (outlier) lines.push('  option httpchk GET /healthz');
-  const tls = `ssl crt ${caller.certFile} ca-file ${input.wiring.caFile} verify required`;
-  for (const endpoint of endpoints) {
+  const { outlier } = cluster;
+  const tls = `ssl crt ${sidecar.certFile} ca-file ${input.wiring.caFile} verify required`;
+  const lines = outlier ? ['  option httpchk GET /healthz'] : [];
+  for (const endpoint of cluster.endpoints) {
     const options = [tls];
-    if (limit) options.push(`maxconn ${limit.maxConnections} maxqueue ${Math.max(limit.maxPending, 0)}`);
+    if (extra) options.push(extra);
     if (outlier) {
+      // Envoy ejects an endpoint on its n-th consecutive 5xx (`observe layer7 ... mark-down`) and
+      // returns it at the first sweep (every interval) after the base ejection time. Here a
+      // marked-down endpoint returns after `rise` passing checks, one per interval: as many as fit
+      // in the base ejection time, so it is out for about that long, not until the next check.
+      const rise = Math.max(1, Math.ceil(outlier.baseEjectionMs / outlier.intervalMs));
       options.push(
-        `check inter ${outlier.intervalMs}ms rise 1 fall 1 downinter ${outlier.baseEjectionMs}ms`,
+        `check inter ${outlier.intervalMs}ms rise ${rise} fall 1`,
         `observe layer7 error-limit ${outlier.consecutive5xx} on-error mark-down`,
       );
     }
     lines.push(`  server ${endpoint.sidecar} 127.0.0.1:${endpoint.port} ${options.join(' ')}`);
   }
   return lines;
+}
+
+/**
+ * A cluster's connection pool, as Envoy keeps one per cluster in each client proxy: at most
+ * `maxConnections` requests on the wire at once across all the cluster's endpoints (HTTP/1.1:
+ * one request per connection), the admitted rest waiting for one to free up. One server slot with
+ * that `maxconn`, behind which the endpoints are balanced; the admission count lives in
+ * `limits-<cluster>`. The waiting requests have no queue timeout of their own, as in Envoy, where
+ * only the route timeout (or the client) ends them.
+ */
+function renderConnectionPool(cluster: Cluster, sidecar: SidecarWiring, input: RenderInput): string[][] {
+  if (!cluster.limit || input.defects.has('connection-limit-per-endpoint')) return [];
+  const hop = `cluster-${cluster.name}`;
+  const pool = `pool-${cluster.name}`;
+  return [
+    [`backend limits-${cluster.name}`, '  stick-table type integer size 1 expire 1h'],
+    [
+      `listen ${hop}`,
+      `  bind ${loopback(sidecar, input, hop)} proto h2`,
+      '  retries 0',
+      `  timeout queue ${meshDefaults.serverTimeout}`,
+      `  server ${pool} ${loopback(sidecar, input, pool)} proto h2 maxconn ${cluster.limit.maxConnections}`,
+    ],
+    [
+      `listen ${pool}`,
+      `  bind ${loopback(sidecar, input, pool)} proto h2`,
+      '  balance roundrobin',
+      '  retries 0',
+      ...endpointServers(cluster, sidecar, input),
+    ],
+  ];
 }
 
 function intentsOf<T extends Intent>(intents: readonly Intent[], kind: T['kind']): T[] {

@@ -5,6 +5,7 @@ import { request } from 'undici';
 import { LEDGER_PATH, type LedgerReply, MODE_PATH } from '../../../fixtures/echo/echo-protocol.ts';
 import type { ReferenceDefect } from '../../meshes/reference/defects.ts';
 import { installReferenceMesh } from '../../meshes/reference/reference-mesh.ts';
+import type { ReferenceWiring } from '../../meshes/reference/wiring.ts';
 import type { Environment, Timeouts, Version } from '../../model/index.ts';
 import { localTimeouts } from '../../model/index.ts';
 import { createBuiltinDriver } from '../../traffic/builtin-driver.ts';
@@ -39,6 +40,8 @@ export interface LocalTopology {
     readonly outboundPort?: number;
     readonly inboundPort?: number;
   })[];
+  /** The reference mesh's wiring: what its renderer needs besides intents and defects. */
+  readonly wiring: ReferenceWiring;
 }
 
 /** The local platform: an Environment that also exposes its processes and ports. */
@@ -119,6 +122,7 @@ export async function startLocalEnvironment(
         ...(s.outboundPort !== undefined ? { outboundPort: s.outboundPort } : {}),
         ...(s.inbound ? { inboundPort: s.inbound.port } : {}),
       })),
+      wiring: mesh.wiring,
     };
     return {
       local,
