@@ -6,6 +6,7 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 
 MESH ?= reference
+ROUTING ?=
 PLATFORM ?=
 CONTEXT ?=
 ONLY ?=
@@ -31,13 +32,13 @@ export PATH := $(TOOLS)/node/bin:$(PATH)
 endif
 
 MESHPROOF := node lib/cli/main.ts
-RUN_FLAGS = --mesh $(MESH) $(if $(PLATFORM),--platform $(PLATFORM)) $(if $(CONTEXT),--context $(CONTEXT)) $(if $(ONLY),--only $(ONLY)) $(if $(DEFECT),--defect $(DEFECT)) $(if $(BENCH),--bench $(BENCH)) --output $(OUTPUT)
+RUN_FLAGS = --mesh $(MESH) $(if $(ROUTING),--routing $(ROUTING)) $(if $(PLATFORM),--platform $(PLATFORM)) $(if $(CONTEXT),--context $(CONTEXT)) $(if $(ONLY),--only $(ONLY)) $(if $(DEFECT),--defect $(DEFECT)) $(if $(BENCH),--bench $(BENCH)) --output $(OUTPUT)
 
 .PHONY: help setup deps ci-tools conformance plan features mutants soak diff bench wrk bench-stats test typecheck lint format haproxy chromium clean clean-runs
 
 help: ## show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
-	@echo "  variables: MESH=reference|istio|linkerd PLATFORM=local|k3s|kubeconfig CONTEXT=name ONLY=pattern DEFECT=name OUTPUT=dir"
+	@echo "  variables: MESH=reference|istio|istio-ambient|linkerd ROUTING=gateway-api (istio) PLATFORM=local|k3s|kubeconfig CONTEXT=name ONLY=pattern DEFECT=name OUTPUT=dir"
 
 $(LOCAL_NODE):
 	@command -v npm >/dev/null || { echo "MESHPROOF_NODE_MISSING: install Node.js 22.18+ with npm (e.g. apt-get install nodejs npm), then rerun"; exit 2; }
@@ -72,8 +73,8 @@ haproxy:
 conformance: setup ## run the conformance checks (MESH=reference on the local platform by default; BENCH=reports/latest-bench shows a benchmark in report.html)
 	$(MESHPROOF) run $(RUN_FLAGS)
 
-plan: node_modules/.installed ## write every manifest and command of a cluster run without a cluster: $(OUTPUT)/plan/$(MESH)/ (MESH=istio|linkerd)
-	$(MESHPROOF) plan --mesh $(if $(filter reference,$(MESH)),istio,$(MESH)) $(if $(ONLY),--only $(ONLY)) --output $(OUTPUT)
+plan: node_modules/.installed ## write every manifest and command of a cluster run without a cluster: $(OUTPUT)/plan/<mode>/ (MESH=istio|istio-ambient|linkerd, ROUTING=gateway-api for istio)
+	$(MESHPROOF) plan --mesh $(if $(filter reference,$(MESH)),istio,$(MESH)) $(if $(ROUTING),--routing $(ROUTING)) $(if $(ONLY),--only $(ONLY)) --output $(OUTPUT)
 
 features: node_modules/.installed ## the capability matrix of the three meshes
 	$(MESHPROOF) features

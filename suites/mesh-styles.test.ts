@@ -16,7 +16,10 @@ const check = (id: string): Check => {
   return found;
 };
 
-const ctxFor = (identityOf: (c: CallerName) => string): JudgeContext => ({ identityOf, finalLook: true });
+const ctxFor = (
+  identityOf: (c: CallerName) => string,
+  denialOf: JudgeContext['denialOf'] = () => 'forbidden',
+): JudgeContext => ({ identityOf, denialOf, finalLook: true });
 const istio = ctxFor(istioIdentityOf);
 const linkerd = ctxFor(linkerdIdentityOf);
 
@@ -125,6 +128,39 @@ describe('security.authz.deny-unlisted-identity', () => {
         istio,
       ),
     ).toBe('FAILED');
+  });
+});
+
+describe('Istio ambient: the outsider never passes a waypoint, so ztunnel refuses it by closing the connection', () => {
+  const ambient = ctxFor(istioIdentityOf, (caller) =>
+    caller === 'outsider' ? 'connection-closed' : 'forbidden',
+  );
+  const denied = { frontend: times(20, () => proxyAnswer(403)), outsider: times(20, reset) };
+
+  it('passes deny-unlisted-identity on the waypoint’s 403 and ztunnel’s closed connection, there only', () => {
+    expect(judge('security.authz.deny-unlisted-identity', denied, ambient)).toBe('PASSED');
+    expect(judge('security.authz.deny-unlisted-identity', denied, istio)).toBe('FAILED');
+  });
+
+  it('fails when the outsider bypasses the waypoint’s policy and reaches the app (no ztunnel guard)', () => {
+    const bypass = { frontend: times(20, () => proxyAnswer(403)), outsider: times(20, () => served('v1')) };
+    expect(judge('security.authz.deny-unlisted-identity', bypass, ambient)).toBe('FAILED');
+  });
+
+  it("shows each caller's identity through the waypoint's X-Forwarded-Client-Cert", () => {
+    const viaWaypoint = (caller: CallerName) => times(10, () => served('v1', { identity: xfcc(caller) }));
+    expect(
+      judge(
+        'security.mtls.identity-presented',
+        { client: viaWaypoint('client'), frontend: viaWaypoint('frontend') },
+        ambient,
+      ),
+    ).toBe('PASSED');
+    // Without the waypoint on the path (L4 only) the app is shown no identity.
+    const l4 = () => times(10, () => served('v1'));
+    expect(judge('security.mtls.identity-presented', { client: l4(), frontend: l4() }, ambient)).toBe(
+      'FAILED',
+    );
   });
 });
 

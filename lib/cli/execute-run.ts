@@ -7,7 +7,7 @@ import { createVitest } from 'vitest/node';
 import { registry } from '../../suites/registry.ts';
 import type { BenchReport } from '../bench/bench-report.ts';
 import { MeshproofError } from '../errors/meshproof-error.ts';
-import { meshCapabilities } from '../meshes/capabilities.ts';
+import { meshCapabilities, modeOf } from '../meshes/capabilities.ts';
 import { capabilityMatrix } from '../meshes/capability-matrix.ts';
 import { clusterMeshFor } from '../meshes/cluster-meshes.ts';
 import { haproxyVersion } from '../meshes/reference/haproxy-sidecar.ts';
@@ -115,6 +115,7 @@ export async function executeRun(
   const config: RunConfig = {
     runId,
     mesh: options.mesh,
+    routing: options.routing,
     platform: options.platform,
     only: options.only,
     defects: options.defects,
@@ -128,7 +129,7 @@ export async function executeRun(
   const conformance = new ConformanceReporter({
     config,
     registry,
-    capabilities: meshCapabilities(options.mesh),
+    capabilities: meshCapabilities(modeOf(options.mesh, options.routing)),
     capabilityMatrix: capabilityMatrix(),
     harnessVersion: harnessVersion(),
     selected: checks.map((check) => check.id),

@@ -4,7 +4,7 @@ import { registry } from '../../suites/registry.ts';
 import { formatError, isMeshproofError, MeshproofError } from '../errors/meshproof-error.ts';
 import { capabilityMatrix, renderCapabilityMatrix } from '../meshes/capability-matrix.ts';
 import { referenceDefectNames, referenceDefects } from '../meshes/reference/defects.ts';
-import { meshNames, platformNames } from '../model/index.ts';
+import { meshNames, platformNames, routingNames } from '../model/index.ts';
 import { pinnedVersions } from '../versions.ts';
 import { registerBenchCommand } from './bench-command.ts';
 import { runClean } from './clean-command.ts';
@@ -50,6 +50,12 @@ program
     'comma-separated deliberate defects of the reference mesh (see `meshproof defects`)',
   )
   .option('--output <dir>', 'where run folders are written', 'reports')
+  .addOption(
+    new Option(
+      '--routing <api>',
+      `Istio sidecars (--mesh istio) only: give routes as ${routingNames.join(' (default) or ')} (Gateway API HTTPRoutes with the Service as parent); istio-ambient always uses HTTPRoutes`,
+    ).env('ROUTING'),
+  )
   .option(
     '--bench <path>',
     'show this benchmark in report.html (a bench.json or its folder, e.g. reports/latest-bench): one page for a nightly that runs both',
@@ -86,18 +92,25 @@ program
   .description(
     'write every manifest and command a live cluster run would apply, without touching a cluster: <output>/plan/<mesh>/',
   )
-  .addOption(new Option('--mesh <name>', 'istio or linkerd').default('istio').env('MESH'))
+  .addOption(new Option('--mesh <name>', 'istio, istio-ambient or linkerd').default('istio').env('MESH'))
+  .addOption(
+    new Option(
+      '--routing <api>',
+      `--mesh istio only: ${routingNames.join(' (default) or ')}; the plan is written to plan/istio-gateway-api/ for gateway-api`,
+    ).env('ROUTING'),
+  )
   .option('--only <patterns>', 'restrict to these checks (as for run)')
   .option('--output <dir>', 'where plan/<mesh>/ is written', 'reports')
   .action(async (flags) => {
-    const { mesh, only, output } = validateRunFlags({
+    const { mesh, only, output, routing } = validateRunFlags({
       mesh: flags.mesh,
       only: flags.only,
       output: flags.output,
+      routing: flags.routing,
       platform: flags.mesh === 'reference' ? 'local' : 'k3s',
     });
     if (mesh !== 'reference') await prepareOutputFolder(output);
-    process.exitCode = await runPlan({ mesh, only, output });
+    process.exitCode = await runPlan({ mesh, routing, only, output });
   });
 
 registerBenchCommand(program);

@@ -80,6 +80,7 @@ async function writeRunReports(
     config: {
       runId: `mutants-${name}`,
       mesh: 'reference',
+      routing: 'virtual-service',
       platform: 'local',
       only: options.only,
       defects,

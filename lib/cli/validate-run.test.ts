@@ -21,6 +21,15 @@ describe('validateRunFlags', () => {
     });
     expect(validateRunFlags({ mesh: 'istio' })).toMatchObject({ mesh: 'istio', platform: 'k3s' });
   });
+  it('routes Istio sidecars with VirtualServices unless --routing gateway-api; istio-ambient runs on clusters', () => {
+    expect(validateRunFlags({ mesh: 'istio' }).routing).toBe('virtual-service');
+    expect(validateRunFlags({ mesh: 'istio', routing: 'gateway-api' }).routing).toBe('gateway-api');
+    expect(validateRunFlags({ mesh: 'istio', routing: 'virtual-service' }).routing).toBe('virtual-service');
+    expect(validateRunFlags({ mesh: 'istio-ambient' })).toMatchObject({
+      mesh: 'istio-ambient',
+      platform: 'k3s',
+    });
+  });
   it('splits comma-separated lists', () => {
     expect(validateRunFlags({ only: 'a, b', defect: 'mtls-permissive,authz-ignored' })).toMatchObject({
       only: ['a', 'b'],
@@ -38,6 +47,11 @@ describe('validateRunFlags', () => {
     [{ basePort: '3000x' }, 'MESHPROOF_BAD_FLAG'],
     [{ mesh: 'istio', platform: 'kubeconfig' }, 'MESHPROOF_BAD_FLAG'],
     [{ mesh: 'istio', context: 'prod' }, 'MESHPROOF_BAD_FLAG'],
+    [{ mesh: 'linkerd', routing: 'gateway-api' }, 'MESHPROOF_BAD_FLAG'],
+    [{ mesh: 'istio-ambient', routing: 'gateway-api' }, 'MESHPROOF_BAD_FLAG'],
+    [{ routing: 'gateway-api' }, 'MESHPROOF_BAD_FLAG'],
+    [{ mesh: 'istio', routing: 'gamma' }, 'MESHPROOF_BAD_FLAG'],
+    [{ mesh: 'istio', routing: '' }, 'MESHPROOF_BAD_FLAG'],
   ])('%j → %s', (flags, code) => {
     expect(codeOf(() => validateRunFlags(flags))).toBe(code);
   });

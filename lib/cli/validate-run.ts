@@ -1,8 +1,8 @@
 import { MeshproofError } from '../errors/meshproof-error.ts';
 import { isReferenceDefect, referenceDefectNames } from '../meshes/reference/defects.ts';
-import type { MeshName, PlatformName } from '../model/index.ts';
-import { meshNames, platformNames } from '../model/index.ts';
-import { parseList, parseText, parseWholeNumber } from './flag-values.ts';
+import type { MeshName, PlatformName, Routing } from '../model/index.ts';
+import { meshNames, platformNames, routingNames } from '../model/index.ts';
+import { parseList, parseText, parseWholeNumber, quoted } from './flag-values.ts';
 
 /** Raw options of `meshproof run`, as typed by the user. */
 export interface RunFlags {
@@ -15,6 +15,7 @@ export interface RunFlags {
   readonly context?: string;
   readonly installMesh?: boolean;
   readonly bench?: string;
+  readonly routing?: string;
 }
 
 /** Options of `meshproof run`, validated. */
@@ -31,6 +32,8 @@ export interface RunOptions {
   readonly installMesh: boolean;
   /** A benchmark (bench.json or its folder) to show in report.html. */
   readonly bench?: string;
+  /** How routes are given to Istio's sidecars (`virtual-service` unless `--routing gateway-api`). */
+  readonly routing: Routing;
 }
 
 const checkPattern = "check id, dotted prefix (security.mtls) or glob ('traffic.*')";
@@ -92,8 +95,10 @@ export function validateRunFlags(flags: RunFlags): RunOptions {
       '--context and --install-mesh apply to --platform kubeconfig only (an ephemeral k3s always gets the mesh installed)',
     );
   }
+  const routing = validateRouting(flags.routing, mesh);
   return {
     mesh: mesh as MeshName,
+    routing,
     platform: platform as PlatformName,
     only: flags.only === undefined ? [] : parseList(flags.only, '--only', checkPattern),
     defects,
@@ -105,4 +110,28 @@ export function validateRunFlags(flags: RunFlags): RunOptions {
       ? { bench: parseText(flags.bench, '--bench', 'a bench.json or its folder (e.g. reports/latest-bench)') }
       : {}),
   };
+}
+
+/**
+ * `--routing`: only for Istio's sidecars (ambient always routes with HTTPRoutes; Linkerd and the
+ * reference mesh have one way each), and only a known value.
+ */
+export function validateRouting(value: string | undefined, mesh: string): Routing {
+  if (value === undefined) return 'virtual-service';
+  const routing = parseText(value, '--routing', `one of ${routingNames.join(', ')}`);
+  if (!(routingNames as readonly string[]).includes(routing)) {
+    throw new MeshproofError(
+      'MESHPROOF_BAD_FLAG',
+      `unknown routing ${quoted(routing)}; choose one of ${routingNames.join(', ')} (e.g. --routing gateway-api)`,
+    );
+  }
+  if (mesh !== 'istio') {
+    throw new MeshproofError(
+      'MESHPROOF_BAD_FLAG',
+      mesh === 'istio-ambient'
+        ? '--routing applies to Istio sidecars (--mesh istio) only: istio-ambient always routes with Gateway API HTTPRoutes; drop --routing'
+        : `--routing applies to --mesh istio only (mesh ${mesh} has one way to route); drop --routing`,
+    );
+  }
+  return routing as Routing;
 }

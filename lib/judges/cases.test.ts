@@ -1,8 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { JudgeContext, Observation } from '../model/index.ts';
-import { caseTraffic, deniedUnseen, describePathsSeen, judgeCases, type RequestCase } from './cases.ts';
+import {
+  caseTraffic,
+  deniedCase,
+  deniedProbe,
+  deniedUnseen,
+  describePathsSeen,
+  judgeCases,
+  type RequestCase,
+} from './cases.ts';
 
-const ctx: JudgeContext = { identityOf: (caller) => caller, finalLook: true };
+const ctx: JudgeContext = { identityOf: (caller) => caller, denialOf: () => 'forbidden', finalLook: true };
 const served = (path: string): Observation => ({
   requestId: 'r',
   outcome: 'response',
@@ -31,7 +39,7 @@ const cases = {
     label: 'GET /apiary',
     plan: { caller: 'client', service: 'server', path: '/apiary', requests: 2, ledger: true },
     want: '403, never at the app',
-    ok: deniedUnseen,
+    ok: (o) => deniedUnseen(o, 'forbidden'),
   },
 } satisfies Record<string, RequestCase>;
 
@@ -57,7 +65,36 @@ describe('judgeCases', () => {
   });
 
   it('counts a 403 the app saw as a leak, not a denial', () => {
-    expect(deniedUnseen({ ...denied, serverAttempts: 1 })).toBe(false);
-    expect(deniedUnseen({ ...denied, serverAttempts: undefined })).toBe(false);
+    expect(deniedUnseen({ ...denied, serverAttempts: 1 }, 'forbidden')).toBe(false);
+    expect(deniedUnseen({ ...denied, serverAttempts: undefined }, 'forbidden')).toBe(false);
+  });
+});
+
+describe('denials as the mesh refuses each caller', () => {
+  const reset: Observation = { requestId: 'r', outcome: 'reset', latencyMs: 1, serverAttempts: 0 };
+  const outsider = deniedCase('outsider GET /api', { caller: 'outsider', service: 'server', requests: 1 });
+  const l4 = (caller: string): 'forbidden' | 'connection-closed' =>
+    caller === 'outsider' ? 'connection-closed' : 'forbidden';
+  const ambient: JudgeContext = { ...ctx, denialOf: l4 };
+
+  it('takes a closed connection as the denial only where the mesh refuses that caller at L4', () => {
+    expect(outsider.ok(reset, ambient)).toBe(true);
+    expect(outsider.ok(reset, ctx)).toBe(false);
+    expect(outsider.ok(denied, ctx)).toBe(true);
+    // Where the mesh refuses at L4, a 403 would come from something else on the path: not taken.
+    expect(outsider.ok(denied, ambient)).toBe(false);
+  });
+
+  it('never takes a refused connection, a timeout or a reset the app saw as a denial', () => {
+    expect(outsider.ok({ ...reset, outcome: 'refused' }, ambient)).toBe(false);
+    expect(outsider.ok({ ...reset, outcome: 'timeout' }, ambient)).toBe(false);
+    expect(outsider.ok({ ...reset, serverAttempts: 1 }, ambient)).toBe(false);
+  });
+
+  it('confirms convergence the same way', () => {
+    const probe = deniedProbe({ caller: 'outsider', service: 'server' });
+    expect(probe.confirmed(reset, ambient)).toBe(true);
+    expect(probe.confirmed(reset, ctx)).toBe(false);
+    expect(probe.confirmed(denied, ctx)).toBe(true);
   });
 });

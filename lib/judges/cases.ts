@@ -1,4 +1,11 @@
-import type { Convergence, JudgeContext, Judgement, Observation, TrafficPlan } from '../model/index.ts';
+import type {
+  Convergence,
+  Denial,
+  JudgeContext,
+  Judgement,
+  Observation,
+  TrafficPlan,
+} from '../model/index.ts';
 import { describeOutcomes, isSuccess } from '../model/index.ts';
 
 /**
@@ -20,11 +27,25 @@ export interface RequestCase {
 /** A request the app answered with a 2xx. */
 export const servedByApp = (o: Observation): boolean => isSuccess(o) && o.servedBy !== undefined;
 
-/** A request the mesh answered 403 that the app never saw (needs the plan's `ledger`). */
-export const deniedUnseen = (o: Observation): boolean =>
-  o.outcome === 'response' && o.status === 403 && o.serverAttempts === 0;
+/**
+ * A request refused the way the mesh refuses this caller (`JudgeContext.denialOf`): answered 403,
+ * or its connection closed before any response (a reset) where no proxy on the path reads HTTP.
+ */
+export const refused = (o: Observation, denial: Denial): boolean =>
+  denial === 'forbidden' ? o.outcome === 'response' && o.status === 403 : o.outcome === 'reset';
 
-/** A request the mesh must answer 403 before the app; the plan is given the ledger to show it. */
+/** A request the mesh refused (as it refuses this caller) that the app never saw (needs the plan's `ledger`). */
+export const deniedUnseen = (o: Observation, denial: Denial): boolean =>
+  refused(o, denial) && o.serverAttempts === 0;
+
+/** What a denied case wants, for every mesh. */
+export const deniedWant =
+  '403 (connection closed where the mesh refuses this caller at L4), never at the app';
+
+/**
+ * A request the mesh must refuse before the app (403, or a closed connection where the mesh
+ * refuses this caller so); the plan is given the ledger to show it.
+ */
 export function deniedCase(
   label: string,
   plan: TrafficPlan,
@@ -33,17 +54,17 @@ export function deniedCase(
   return {
     label,
     plan: { ...plan, ledger: true },
-    want: '403, never at the app',
-    ok: deniedUnseen,
+    want: deniedWant,
+    ok: (o, ctx) => deniedUnseen(o, ctx.denialOf(plan.caller)),
     ...(describe ? { describe } : {}),
   };
 }
 
-/** An access policy is in force once a request it does not allow is answered 403. */
+/** An access policy is in force once a request it does not allow is refused. */
 export function deniedProbe(plan: Omit<TrafficPlan, 'requests'>): Convergence {
   return {
     plan: { ...plan, requests: 1 },
-    confirmed: (o) => o.outcome === 'response' && o.status === 403,
+    confirmed: (o, ctx) => refused(o, ctx.denialOf(plan.caller)),
   };
 }
 

@@ -1,18 +1,41 @@
-import type { MeshName, Support } from '../model/index.ts';
+import type { MeshName, Routing, Support } from '../model/index.ts';
 import { allFeatures, type Feature } from '../model/index.ts';
-import { istioSupport } from './istio/capabilities.ts';
+import { istioModeSupport } from './istio/capabilities.ts';
 import { linkerdSupport } from './linkerd/capabilities.ts';
 import { referenceSupport } from './reference/capabilities.ts';
 
-const supportByMesh: Record<MeshName, (feature: Feature) => Support> = {
+/**
+ * A column of the capability matrix: a mesh in one of the ways meshproof drives it. Istio has
+ * three: sidecars routed with VirtualServices (`istio`), sidecars routed with Gateway API
+ * HTTPRoutes (`istio/gateway-api`, `--routing gateway-api`), and ambient (`istio-ambient`).
+ */
+export type MeshMode = 'reference' | 'istio' | 'istio/gateway-api' | 'istio-ambient' | 'linkerd';
+
+/** Every mode, in the matrix's column order. */
+export const meshModes: readonly MeshMode[] = [
+  'reference',
+  'istio',
+  'istio/gateway-api',
+  'istio-ambient',
+  'linkerd',
+];
+
+/** The mode a run drives: the mesh, and for Istio sidecars how routes are given. */
+export function modeOf(mesh: MeshName, routing: Routing = 'virtual-service'): MeshMode {
+  return mesh === 'istio' && routing === 'gateway-api' ? 'istio/gateway-api' : mesh;
+}
+
+const supportByMode: Record<MeshMode, (feature: Feature) => Support> = {
   reference: referenceSupport,
-  istio: istioSupport,
+  istio: istioModeSupport('sidecar'),
+  'istio/gateway-api': istioModeSupport('sidecar-gateway-api'),
+  'istio-ambient': istioModeSupport('ambient'),
   linkerd: linkerdSupport,
 };
 
-/** Whether a mesh supports a feature, and why not (without starting anything). */
-export function meshSupport(mesh: MeshName, feature: Feature): Support {
-  return supportByMesh[mesh](feature);
+/** Whether a mesh (in a mode) supports a feature, and why not (without starting anything). */
+export function meshSupport(mode: MeshMode, feature: Feature): Support {
+  return supportByMode[mode](feature);
 }
 
 /** One row of a capability matrix. */
@@ -22,10 +45,10 @@ export interface Capability {
   readonly reason?: string;
 }
 
-/** What a mesh supports, feature by feature. */
-export function meshCapabilities(mesh: MeshName): Capability[] {
+/** What a mesh (in a mode) supports, feature by feature. */
+export function meshCapabilities(mode: MeshMode): Capability[] {
   return allFeatures.map((feature) => {
-    const support = meshSupport(mesh, feature);
+    const support = meshSupport(mode, feature);
     return support.supported
       ? { feature, supported: true }
       : { feature, supported: false, reason: support.reason };

@@ -1,25 +1,37 @@
 import { registry } from '../../suites/registry.ts';
-import type { Check, MeshName } from '../model/index.ts';
-import { allFeatures, meshNames, plansOf } from '../model/index.ts';
+import type { Check, Intent } from '../model/index.ts';
+import { allFeatures, plansOf } from '../model/index.ts';
 import { k6CannotSend } from '../traffic/k6-driver.ts';
-import { type Capability, meshCapabilities, meshSupport } from './capabilities.ts';
+import { type Capability, type MeshMode, meshCapabilities, meshModes, meshSupport } from './capabilities.ts';
+import { istioMeshAdapter } from './istio/istio-adapter.ts';
 
-/** The three meshes side by side: features, and which checks run where. */
+/** Every mesh, in each mode meshproof drives it, side by side: features, and which checks run where. */
 export interface CapabilityMatrix {
-  readonly meshes: readonly MeshName[];
-  readonly features: Readonly<Record<MeshName, readonly Capability[]>>;
+  readonly meshes: readonly MeshMode[];
+  readonly features: Readonly<Record<MeshMode, readonly Capability[]>>;
   readonly checks: readonly {
     readonly id: string;
-    readonly runs: Readonly<Record<MeshName, { readonly runs: boolean; readonly reason?: string }>>;
+    readonly runs: Readonly<Record<MeshMode, { readonly runs: boolean; readonly reason?: string }>>;
   }[];
 }
 
-function checkOn(check: Check, mesh: MeshName): { runs: boolean; reason?: string } {
+/** Why a mode's rendering cannot carry a check's intents although it supports their features. */
+const cannotRenderIn: Readonly<Record<MeshMode, (intents: readonly Intent[]) => string | undefined>> = {
+  reference: () => undefined,
+  istio: istioMeshAdapter(undefined, 'sidecar').cannotRender,
+  'istio/gateway-api': istioMeshAdapter(undefined, 'sidecar-gateway-api').cannotRender,
+  'istio-ambient': istioMeshAdapter(undefined, 'ambient').cannotRender,
+  linkerd: () => undefined,
+};
+
+function checkOn(check: Check, mesh: MeshMode): { runs: boolean; reason?: string } {
   const missing = check.features.flatMap((f) => {
     const s = meshSupport(mesh, f);
     return s.supported ? [] : [`${f}: ${s.reason}`];
   });
-  // Istio and Linkerd run on clusters, where the k6 callers send the traffic.
+  const unrenderable = missing.length === 0 ? cannotRenderIn[mesh](check.intents) : undefined;
+  if (unrenderable) missing.push(`rendering: ${unrenderable}`);
+  // Every mesh but the reference runs on clusters, where the k6 callers send the traffic.
   if (mesh !== 'reference') {
     const undrivable = new Set(plansOf(check).flatMap((p) => k6CannotSend(p) ?? []));
     for (const reason of undrivable) missing.push(`traffic on clusters: ${reason}`);
@@ -27,18 +39,18 @@ function checkOn(check: Check, mesh: MeshName): { runs: boolean; reason?: string
   return missing.length === 0 ? { runs: true } : { runs: false, reason: missing.join('; ') };
 }
 
-/** The matrix for every mesh and every registered check (pure). */
+/** The matrix for every mesh mode and every registered check (pure). */
 export function capabilityMatrix(checks: readonly Check[] = registry): CapabilityMatrix {
   const features = Object.fromEntries(
-    meshNames.map((m) => [m, meshCapabilities(m)]),
+    meshModes.map((m) => [m, meshCapabilities(m)]),
   ) as unknown as CapabilityMatrix['features'];
   return {
-    meshes: meshNames,
+    meshes: meshModes,
     features,
     checks: checks.map((c) => ({
       id: c.id,
       runs: Object.fromEntries(
-        meshNames.map((m) => [m, checkOn(c, m)]),
+        meshModes.map((m) => [m, checkOn(c, m)]),
       ) as unknown as CapabilityMatrix['checks'][number]['runs'],
     })),
   };
@@ -46,14 +58,14 @@ export function capabilityMatrix(checks: readonly Check[] = registry): Capabilit
 
 /** The matrix as text for a terminal: ✓ supported / runs, ✗ not, with the reasons below. */
 export function renderCapabilityMatrix(matrix: CapabilityMatrix): string {
-  const col = 11;
+  const col = Math.max(...matrix.meshes.map((m) => m.length)) + 2;
   const header = (title: string, width: number) =>
     `${title.padEnd(width)}${matrix.meshes.map((m) => m.padEnd(col)).join('')}`.trimEnd();
   const mark = (ok: boolean) => (ok ? '✓' : '✗').padEnd(col);
-  const lines = [header('FEATURE', 22)];
+  const lines = [header('FEATURE', 25)];
   for (const feature of allFeatures) {
     lines.push(
-      `${feature.padEnd(22)}${matrix.meshes.map((m) => mark(matrix.features[m].find((c) => c.feature === feature)?.supported ?? false)).join('')}`.trimEnd(),
+      `${feature.padEnd(25)}${matrix.meshes.map((m) => mark(matrix.features[m].find((c) => c.feature === feature)?.supported ?? false)).join('')}`.trimEnd(),
     );
   }
   lines.push('', header('CHECK', 48));
@@ -67,12 +79,12 @@ export function renderCapabilityMatrix(matrix: CapabilityMatrix): string {
     for (const c of matrix.features[mesh].filter((f) => !f.supported))
       lines.push(`  ${mesh} ${c.feature}: ${c.reason}`);
   }
-  // Checks held back by the platform rather than by a missing feature, once per reason.
+  // Checks held back by the platform or the rendering rather than by a missing feature, once per reason.
   const platformReasons = new Map<string, string[]>();
   for (const check of matrix.checks) {
     for (const mesh of matrix.meshes) {
       const reason = check.runs[mesh].reason;
-      if (!reason?.startsWith('traffic on')) continue;
+      if (!reason?.startsWith('traffic on') && !reason?.startsWith('rendering:')) continue;
       platformReasons.set(reason, [...(platformReasons.get(reason) ?? []), `${mesh} ${check.id}`]);
     }
   }

@@ -3,7 +3,8 @@ import type { CliRequirement } from '../platforms/kubernetes/cli-steps.ts';
 import type { KubeClient } from '../platforms/kubernetes/kube-client.ts';
 import type { LiveStep } from '../platforms/kubernetes/live-steps.ts';
 import type { OwnedObject } from '../platforms/kubernetes/ownership.ts';
-import type { ExtraServer, MeshInjection } from '../platforms/kubernetes/render-fixtures.ts';
+import type { ExtraServer, KubeObject, MeshInjection } from '../platforms/kubernetes/render-fixtures.ts';
+import type { MeshMode } from './capabilities.ts';
 
 /** A mesh as found on a cluster, read from the mesh itself (never assumed). */
 export interface FoundMesh {
@@ -32,11 +33,16 @@ export interface InstallContext {
  * capture on failure. Every step is a `LiveStep`, run live and written by plan mode alike.
  */
 export interface ClusterMesh {
-  readonly name: 'istio' | 'linkerd';
+  readonly name: 'istio' | 'istio-ambient' | 'linkerd';
+  /** The mode the mesh is driven in (the capability matrix's column; names the plan folder). */
+  readonly mode: MeshMode;
   /** The version meshproof installs (pinned, overridable). */
   readonly version: string;
-  /** Name of the proxy container the mesh injects (a native sidecar is an init container of that name). */
-  readonly proxyContainer: string;
+  /**
+   * Name of the proxy container the mesh injects into the workloads (a native sidecar is an init
+   * container of that name); none where the data plane is not in the pods (Istio ambient).
+   */
+  readonly proxyContainer: string | undefined;
   readonly cliRequirements: readonly CliRequirement[];
   /** The adapter that renders into the run's namespaces and names identities of the mesh as found. */
   adapter(found: FoundMesh, names: TopologyNames): MeshAdapter;
@@ -60,6 +66,13 @@ export interface ClusterMesh {
   injection(found: FoundMesh): MeshInjection;
   /** How the unmeshed namespace is opted out, whatever the mesh's defaults. */
   readonly optOut: MeshInjection;
+  /** Objects the mesh needs in the run's namespaces besides the fixtures (Istio ambient: the waypoint). */
+  meshFixtures(found: FoundMesh, names: TopologyNames, runId: string): KubeObject[];
+  /**
+   * The live preflight's proof that the workloads are in the mesh and the outside ones are not
+   * (sidecars injected; or, in ambient, pods captured by ztunnel and the waypoint programmed).
+   */
+  enrolmentSteps(names: TopologyNames): LiveStep[];
   diagnosticSteps(names: TopologyNames, pods: readonly string[]): LiveStep[];
   /** Extra echo backends some intents need (Linkerd's fault injection by error backend). */
   extraServers(intents: readonly Intent[]): ExtraServer[];

@@ -1,4 +1,4 @@
-import type { ChaosAction } from './check.ts';
+import type { ChaosAction, Denial } from './check.ts';
 import type { Feature } from './feature.ts';
 import type { Intent } from './intent.ts';
 import type { Timeouts } from './timeouts.ts';
@@ -6,8 +6,15 @@ import type { CallerName } from './topology.ts';
 import type { Observation, TrafficPlan } from './traffic.ts';
 import type { Diagnostic, RenderedResource } from './verdict.ts';
 
-export type MeshName = 'reference' | 'istio' | 'linkerd';
-export const meshNames: readonly MeshName[] = ['reference', 'istio', 'linkerd'];
+export type MeshName = 'reference' | 'istio' | 'istio-ambient' | 'linkerd';
+export const meshNames: readonly MeshName[] = ['reference', 'istio', 'istio-ambient', 'linkerd'];
+
+/**
+ * How routes are given to Istio's sidecars: as VirtualServices (the default) or as Gateway API
+ * HTTPRoutes whose parent is the Service (GAMMA). Istio ambient always routes with HTTPRoutes.
+ */
+export type Routing = 'virtual-service' | 'gateway-api';
+export const routingNames: readonly Routing[] = ['virtual-service', 'gateway-api'];
 
 export type PlatformName = 'local' | 'k3s' | 'kubeconfig';
 export const platformNames: readonly PlatformName[] = ['local', 'k3s', 'kubeconfig'];
@@ -21,6 +28,14 @@ export interface MeshAdapter {
   support(feature: Feature): Support;
   /** The identity string the server app is shown for a caller. */
   identityOf(caller: CallerName): string;
+  /** How this mesh refuses a caller its access policy denies (see `Denial`). */
+  denialOf(caller: CallerName): Denial;
+  /**
+   * Why this mesh cannot render these intents with their meaning (a combination its API cannot
+   * express although each feature is supported), or undefined when it can. The check is then
+   * NOT_SUPPORTED with this reason.
+   */
+  cannotRender(intents: readonly Intent[]): string | undefined;
   /** Renders intents into this mesh's resources (pure; golden-tested). */
   render(intents: readonly Intent[]): RenderedResource[];
 }

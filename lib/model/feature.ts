@@ -20,6 +20,11 @@ export const Feature = {
   RateLimit: 'RateLimit',
   /** Authorization judges the path after RFC 3986 normalization (Istio's default `pathNormalization: BASE`). */
   PathNormalization: 'PathNormalization',
+  /**
+   * A proxy on the server's side reads the HTTP of callers outside the mesh: access rules on method
+   * and path hold for them too, and identity headers they send are never shown to the app.
+   */
+  RequestAuthzOutsideMesh: 'RequestAuthzOutsideMesh',
 } as const;
 
 export type Feature = (typeof Feature)[keyof typeof Feature];

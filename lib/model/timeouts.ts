@@ -67,6 +67,17 @@ export const clusterWaits = {
   shortExecMs: 30_000,
   /** Pause between two reads of a status that is not decided yet (rollouts, acceptance, deletion). */
   pollMs: 1_000,
+  /**
+   * Longest an ambient install step may take: istioctl waits up to `--readiness-timeout` for each
+   * of its four components (base, istiod, istio-cni, ztunnel), and a margin.
+   */
+  ambientInstallMs: 1_260_000,
+  /**
+   * Longest the waypoint may take to be Programmed, the server Service to be bound to it, and
+   * istiod to create its GatewayClasses (a pod to pull and start; `istioctl waypoint apply --wait`
+   * allows 90 s on a quiet cluster).
+   */
+  waypointReadyMs: 300_000,
 } as const;
 
 /** Waits of the CLI itself on this machine, whatever the platform under test. */

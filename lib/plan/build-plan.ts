@@ -48,11 +48,15 @@ export const planRunId = 'plan';
 export function unsupportedReasons(check: Check, mesh: ClusterMesh): string[] {
   const adapter = mesh.adapter(mesh.expected(planContext), clusterNames(planRunId));
   const undrivable = [...new Set(plansOf(check).flatMap((p) => k6CannotSend(p) ?? []))];
+  const missing = check.features.flatMap((f) => {
+    const support = adapter.support(f);
+    return support.supported ? [] : [`${f}: ${support.reason}`];
+  });
+  // As a run does: the rendering is asked only once every feature is supported.
+  const unrenderable = missing.length === 0 ? adapter.cannotRender(check.intents) : undefined;
   return [
-    ...check.features.flatMap((f) => {
-      const support = adapter.support(f);
-      return support.supported ? [] : [`${f}: ${support.reason}`];
-    }),
+    ...missing,
+    ...(unrenderable ? [`rendering: ${unrenderable}`] : []),
     ...undrivable.map((reason) => `traffic on clusters: ${reason}`),
   ];
 }
@@ -110,18 +114,21 @@ export function buildPlan(input: PlanInput): PlanFiles {
   const adapter = mesh.adapter(found, names);
   const supported = input.checks.filter((c) => unsupportedReasons(c, mesh).length === 0);
   const intents: Intent[] = supported.flatMap((c) => [...c.intents]);
-  const fixtures: KubeObject[] = renderFixtures({
-    runId: planRunId,
-    names,
-    nodeImage: input.images.node,
-    k6Image: input.images.k6,
-    injection: mesh.injection(found),
-    optOut: mesh.optOut,
-    versions: serverVersions,
-    extraServers: mesh.extraServers(intents),
-    echoFiles: input.echoFiles,
-    k6Files: input.k6Files,
-  });
+  const fixtures: KubeObject[] = [
+    ...renderFixtures({
+      runId: planRunId,
+      names,
+      nodeImage: input.images.node,
+      k6Image: input.images.k6,
+      injection: mesh.injection(found),
+      optOut: mesh.optOut,
+      versions: serverVersions,
+      extraServers: mesh.extraServers(intents),
+      echoFiles: input.echoFiles,
+      k6Files: input.k6Files,
+    }),
+    ...mesh.meshFixtures(found, names, planRunId),
+  ];
   const files: PlanFiles = {};
   const rendered = new Map(supported.map((check) => [check.id, adapter.render(check.intents)]));
   for (const check of supported) {
@@ -185,6 +192,7 @@ export function buildPlan(input: PlanInput): PlanFiles {
     {
       mesh: {
         name: mesh.name,
+        mode: mesh.mode,
         version: mesh.version,
         ...(found.revision ? { revision: found.revision } : {}),
       },

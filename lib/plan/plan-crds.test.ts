@@ -2,6 +2,13 @@
  * The plan's resources validated against the meshes' real CRD schemas (istio 1.30.3, linkerd
  * edge-26.8.3), read from the steering folder `../shared/crds/` only here: the project itself never
  * reads it. Without that folder (a clone elsewhere) the test is skipped, saying so.
+ *
+ * Istio's Gateway API modes (`--routing gateway-api`, `istio-ambient`) also render Gateway API
+ * objects (HTTPRoute, the waypoint Gateway); those are validated against the CRDs the run
+ * installs, kubernetes-sigs/gateway-api v1.5.1 experimental channel, read from
+ * `../shared/crds/gateway-api-v1.5.1-experimental/` or the folder `MESHPROOF_GATEWAY_API_CRDS`
+ * names (`config/crd/experimental/` of that tag); without either, those objects are skipped,
+ * saying so, and the @kubernetes-models schemas of render-istio-modes.test.ts still apply.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,6 +28,14 @@ if (!present)
   console.warn(
     `skipping the plan's CRD validation: ${crdRoot} is not here (it is the steering folder's copy of the meshes' CRDs)`,
   );
+const gatewayApiDir = [
+  process.env.MESHPROOF_GATEWAY_API_CRDS,
+  join(crdRoot, 'gateway-api-v1.5.1-experimental'),
+].find((dir): dir is string => dir !== undefined && dir !== '' && existsSync(dir));
+if (!gatewayApiDir)
+  console.warn(
+    "skipping the Gateway API objects of Istio's Gateway API plans: no Gateway API v1.5.1 experimental CRDs (set MESHPROOF_GATEWAY_API_CRDS to config/crd/experimental of that tag)",
+  );
 
 interface Crd {
   metadata: { name: string };
@@ -31,8 +46,7 @@ interface Crd {
   };
 }
 
-function crdsOf(mesh: keyof typeof crdDirs): Crd[] {
-  const dir = join(crdRoot, crdDirs[mesh]);
+function crdsIn(dir: string): Crd[] {
   return readdirSync(dir)
     .filter((f) => f.endsWith('.yaml'))
     .flatMap((f) =>
@@ -41,9 +55,22 @@ function crdsOf(mesh: keyof typeof crdDirs): Crd[] {
     .filter((c): c is Crd => c?.spec?.names?.kind !== undefined);
 }
 
-describe.skipIf(!present).each(['istio', 'linkerd'] as const)('the %s plan against the real CRDs', (mesh) => {
+const plans = [
+  { name: 'istio', mesh: 'istio', crds: 'istio' },
+  { name: 'istio --routing gateway-api', mesh: 'istio', routing: 'gateway-api', crds: 'istio' },
+  { name: 'istio-ambient', mesh: 'istio-ambient', crds: 'istio' },
+  { name: 'linkerd', mesh: 'linkerd', crds: 'linkerd' },
+] as const;
+
+const crdsOf = (plan: (typeof plans)[number]): Crd[] => [
+  ...crdsIn(join(crdRoot, crdDirs[plan.crds])),
+  ...(plan.crds === 'istio' && gatewayApiDir ? crdsIn(gatewayApiDir) : []),
+];
+
+describe.skipIf(!present).each(plans)('the $name plan against the real CRDs', (plan) => {
+  const mesh = plan.mesh;
   const files = buildPlan({
-    mesh: clusterMeshFor(mesh),
+    mesh: clusterMeshFor(mesh, 'routing' in plan ? plan.routing : undefined),
     checks: registry,
     echoFiles: {},
     k6Files: {},
@@ -58,8 +85,15 @@ describe.skipIf(!present).each(['istio', 'linkerd'] as const)('the %s plan again
         object: d.toJSON() as { apiVersion: string; kind: string },
       })),
     )
-    .filter(({ object }) => object?.apiVersion?.includes('.'));
-  const crds = present ? crdsOf(mesh) : [];
+    .filter(({ object }) => object?.apiVersion?.includes('.'))
+    // Istio's own CRDs have no Gateway API kinds: those wait for the Gateway API CRDs.
+    .filter(
+      ({ object }) =>
+        plan.crds !== 'istio' ||
+        gatewayApiDir !== undefined ||
+        !object.apiVersion.startsWith('gateway.networking.k8s.io/'),
+    );
+  const crds = present ? crdsOf(plan) : [];
   const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
 
   it('renders only kinds and versions the CRDs serve, and every object validates against its schema', () => {

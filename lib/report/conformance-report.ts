@@ -35,7 +35,12 @@ export interface ConformanceReport {
   readonly verdict: ReportVerdict;
   /** Set when a signal stopped the run: it is then no verdict on the mesh. */
   readonly interruption?: Interruption;
-  readonly mesh: { readonly name: string; readonly version: string };
+  readonly mesh: {
+    readonly name: string;
+    readonly version: string;
+    /** Istio sidecars routed with Gateway API HTTPRoutes (`--routing gateway-api`); absent for the default. */
+    readonly routing?: 'gateway-api';
+  };
   readonly platform: string;
   readonly harness: { readonly name: 'meshproof'; readonly version: string };
   readonly environment: {
@@ -149,7 +154,11 @@ export function buildConformanceReport(input: ReportInput): ConformanceReport {
           },
         }
       : {}),
-    mesh: { name: config.mesh, version: input.meshVersion },
+    mesh: {
+      name: config.mesh,
+      version: input.meshVersion,
+      ...(config.routing === 'gateway-api' ? { routing: config.routing } : {}),
+    },
     platform: config.platform,
     harness: { name: 'meshproof', version: input.harnessVersion },
     environment: input.environment,
@@ -163,6 +172,8 @@ export function buildConformanceReport(input: ReportInput): ConformanceReport {
             platform: config.platform,
             only: config.only,
             defects: config.defects,
+            // Only when not the default, so that the hashes of earlier runs stay what they were.
+            ...(config.routing === 'gateway-api' ? { routing: config.routing } : {}),
           }),
         )
         .digest('hex')

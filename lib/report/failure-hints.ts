@@ -85,6 +85,10 @@ export const likelyCausesByFeature: Readonly<Record<Feature, readonly string[]>>
     'Istio: meshConfig.pathNormalization is NONE (paths are authorized as sent, so /public/../admin matches /public), or an EnvoyFilter replaces the HTTP connection manager settings.',
     'The app resolves paths differently from the proxy: with BASE, %2F and %5C stay encoded and // is kept; an app that decodes or merges them sees another path than the one authorized (MERGE_SLASHES or DECODE_AND_MERGE_SLASHES close that gap).',
   ],
+  RequestAuthzOutsideMesh: [
+    "The caller outside the mesh reaches the app around the server's proxy: a port excluded from interception, or (Istio ambient) no proxy reads its HTTP at all, so rules on method and path cannot hold for it and the headers it sends reach the app as sent.",
+    "The server's proxy does not remove identity headers that arrive on plaintext connections (Istio forwardClientCertDetails ALWAYS_FORWARD_ONLY, an EnvoyFilter), so the app trusts what the caller claims.",
+  ],
 };
 
 /**

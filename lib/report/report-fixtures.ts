@@ -306,6 +306,7 @@ export function fixtureRunConfig(outputDir = '/tmp/meshproof-fixture'): RunConfi
   return {
     runId: '20261121-150816-reference-f1x7',
     mesh: 'reference',
+    routing: 'virtual-service',
     platform: 'local',
     only: ['security.*', 'traffic.*', 'resilience.retries', 'resilience.timeout', 'resilience.fault'],
     defects: [],

@@ -12,6 +12,8 @@ function environmentWithoutTlsCallers(): Environment & { applied: number } {
       name: 'istio' as const,
       support: () => ({ supported: true as const }),
       identityOf: (caller: string) => caller,
+      denialOf: () => 'forbidden' as const,
+      cannotRender: () => undefined,
       render: () => [],
     },
     meshVersion: 'test',

@@ -33,6 +33,8 @@ export async function runCheck(check: Check, env: Environment, tag: string): Pro
     }),
     ...undrivable(check, env),
   ];
+  const unrenderable = missing.length === 0 ? env.mesh.cannotRender(check.intents) : undefined;
+  if (unrenderable) missing.push(`rendering: ${unrenderable}`);
   if (missing.length > 0) {
     return {
       ...base,
@@ -51,7 +53,11 @@ export async function runCheck(check: Check, env: Environment, tag: string): Pro
     const applied = performance.now();
     await env.apply(resources);
     for (const action of check.chaos ?? []) await env.chaos(action);
-    const ctx: JudgeContext = { identityOf: (caller) => env.mesh.identityOf(caller), finalLook: false };
+    const ctx: JudgeContext = {
+      identityOf: (caller) => env.mesh.identityOf(caller),
+      denialOf: (caller) => env.mesh.denialOf(caller),
+      finalLook: false,
+    };
     const propagationMs = await converge(check, env, ctx, runTag, applied);
     const { judgement, requests } = await sampleAndJudge(check, env, ctx, runTag);
     const failed = judgement.status !== 'PASSED';

@@ -1,9 +1,11 @@
-import type { MeshName, PlatformName } from '../model/index.ts';
+import type { MeshName, PlatformName, Routing } from '../model/index.ts';
 
 /** Everything a conformance run is configured with; serialisable (it crosses into vitest). */
 export interface RunConfig {
   readonly runId: string;
   readonly mesh: MeshName;
+  /** How routes are given to Istio's sidecars. */
+  readonly routing: Routing;
   readonly platform: PlatformName;
   /** Check id patterns; empty means every check. */
   readonly only: readonly string[];

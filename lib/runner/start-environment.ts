@@ -26,7 +26,7 @@ export async function startEnvironment(config: RunConfig): Promise<Environment> 
   return startKubernetesEnvironment({
     runId: config.runId,
     platform: config.platform,
-    mesh: clusterMeshFor(config.mesh),
+    mesh: clusterMeshFor(config.mesh, config.routing),
     workDir: config.workDir,
     intents: selectChecks(registry, config.only).flatMap((c) => [...c.intents]),
     ...(config.context ? { context: config.context } : {}),

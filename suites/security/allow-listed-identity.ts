@@ -1,3 +1,4 @@
+import { refused } from '../../lib/judges/cases.ts';
 import { defineCheck, describeOutcomes, Feature, isSuccess } from '../../lib/model/index.ts';
 
 /** An identity an access policy lists is let through. */
@@ -10,7 +11,7 @@ export const allowListedIdentity = defineCheck({
   // The policy is in effect once an unlisted caller is denied.
   convergence: {
     plan: { caller: 'frontend', service: 'server', requests: 1 },
-    confirmed: (o) => o.outcome === 'response' && o.status === 403,
+    confirmed: (o, ctx) => refused(o, ctx.denialOf('frontend')),
   },
   traffic: { client: { caller: 'client', service: 'server', requests: 20 } },
   judge: ({ client }, ctx) => {

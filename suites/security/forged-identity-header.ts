@@ -75,7 +75,13 @@ export const forgedIdentityHeader = defineCheck({
   id: 'security.authz.forged-identity-header',
   description:
     'Under PERMISSIVE mTLS with a policy opening /api/ to the client only and /public/ to all, a plaintext caller that sends its own X-Forwarded-Client-Cert or l5d-client-id naming the client is served on /public/ without the app being shown that identity, and denied with 403 on /api/ before the app; the genuine client is served on /api/ with its identity.',
-  features: [Feature.MtlsPermissive, Feature.IdentityHeader, Feature.AuthzByIdentity, Feature.AuthzByRequest],
+  features: [
+    Feature.MtlsPermissive,
+    Feature.IdentityHeader,
+    Feature.AuthzByIdentity,
+    Feature.AuthzByRequest,
+    Feature.RequestAuthzOutsideMesh,
+  ],
   profile: 'core',
   intents: [
     { kind: 'PeerAuthentication', service: 'server', mode: 'PERMISSIVE' },

@@ -5,7 +5,7 @@ import { defineCheck, Feature, isSuccess } from '../../lib/model/index.ts';
 export const identityPresented = defineCheck({
   id: 'security.mtls.identity-presented',
   description:
-    "The server app is shown each meshed caller's exact identity (Istio and the reference mesh: the SPIFFE URI in X-Forwarded-Client-Cert; Linkerd: l5d-client-id).",
+    "The server app is shown each meshed caller's exact identity (Istio and the reference mesh: the SPIFFE URI in X-Forwarded-Client-Cert; Linkerd: l5d-client-id; Istio ambient, where no sidecar terminates mTLS: the URI in the X-Forwarded-Client-Cert that the server's waypoint writes from the peer identity of the caller's HBONE tunnel, opted in on the waypoint).",
   features: [Feature.IdentityHeader],
   profile: 'core',
   intents: [],

@@ -41,7 +41,7 @@ export const methodAndPath = defineCheck({
   id: 'security.authz.method-and-path',
   description:
     'An access policy allowing the client GET on /api/ lets exactly that through and denies with 403, before the app, each request that meets all but one of its conditions: the client with another method (DELETE) or on another path (/admin/users), and another meshed caller (frontend) or a caller without identity (outsider) with the right method and path; a path opened to all (/public/) stays reachable by every caller.',
-  features: [Feature.AuthzByIdentity, Feature.AuthzByRequest],
+  features: [Feature.AuthzByIdentity, Feature.AuthzByRequest, Feature.RequestAuthzOutsideMesh],
   profile: 'core',
   intents: [
     {

@@ -41,7 +41,7 @@ const deniedOrConfined = (path: string): RequestCase => ({
   label: `GET ${path}`,
   plan: get(path),
   want: `403 before the app, or 2xx with the app receiving a normalized path under ${open}`,
-  ok: (o) => deniedUnseen(o) || servedInside(o),
+  ok: (o, ctx) => deniedUnseen(o, ctx.denialOf('client')) || servedInside(o),
   describe: describePathsSeen,
 });
 

@@ -20,7 +20,10 @@ function observations(n: number, mirroredShare: number): Observation[] {
 }
 
 const judge = (list: Observation[]) =>
-  mirrorPercentage.judge({ requests: list }, { identityOf: () => '', finalLook: false });
+  mirrorPercentage.judge(
+    { requests: list },
+    { identityOf: () => '', denialOf: () => 'forbidden', finalLook: false },
+  );
 
 describe('traffic.mirror.percentage judge', () => {
   it('samples with the ledger on, so that mirrored copies are counted at the servers', () => {

@@ -3,22 +3,111 @@ import { callerIdentity, spiffeId } from '../../model/index.ts';
 import { defaultPlacement, type MeshPlacement } from '../mesh-placement.ts';
 
 /**
- * Features Istio cannot express faithfully, with the reason a report shows. Empty: every
- * feature of the model renders to an Istio resource with the model's meaning (see
- * `render-istio.ts` for how each one maps and where Istio's defaults had to be overridden).
+ * The ways meshproof drives Istio: sidecars routed with VirtualServices (`sidecar`), sidecars routed
+ * with Gateway API HTTPRoutes whose parent is the Service (`sidecar-gateway-api`, GAMMA), and
+ * ambient mode (`ambient`: ztunnel for L4, a waypoint for L7, routes as HTTPRoutes).
  */
-const unsupported: Partial<Record<Feature, string>> = {};
+export type IstioMode = 'sidecar' | 'sidecar-gateway-api' | 'ambient';
 
-/** What Istio (1.22 – 1.30, sidecar mode) can express, feature by feature. */
+const yes: Support = { supported: true };
+const no = (reason: string): Support => ({ supported: false, reason });
+
+/** Why an HTTPRoute cannot inject faults (both Gateway API modes). */
+const noFaultFilter =
+  "Gateway API HTTPRoute has no fault injection: Istio 1.30.3 turns an HTTPRoute rule into a route with header modifiers, redirect, mirror, rewrite and CORS only, and rejects any other filter as 'unsupported filter type' (pilot/pkg/config/kube/gateway/conversion.go, convertHTTPRoute); Istio's faults are VirtualService fields, which this mode does not write";
+
+/**
+ * What Istio 1.30.3 can express in each mode, feature by feature: every answer explicit (no
+ * defaults), each reason read in istio/istio or istio/ztunnel at 1.30.3 (docs/cluster-contract.md,
+ * "Istio ambient and Gateway API routing").
+ */
+export const istioSupportByMode: Readonly<Record<IstioMode, Readonly<Record<Feature, Support>>>> = {
+  sidecar: {
+    MtlsStrict: yes,
+    MtlsPermissive: yes,
+    IdentityHeader: yes,
+    AuthzByIdentity: yes,
+    AuthzByRequest: yes,
+    HeaderRouting: yes,
+    WeightedRouting: yes,
+    Retries: yes,
+    Timeouts: yes,
+    FaultAbort: yes,
+    FaultDelay: yes,
+    Mirroring: yes,
+    OutlierDetection: yes,
+    ConnectionLimits: yes,
+    RateLimit: yes,
+    PathNormalization: yes,
+    // The server's sidecar terminates every inbound connection and reads its HTTP.
+    RequestAuthzOutsideMesh: yes,
+  },
+  'sidecar-gateway-api': {
+    MtlsStrict: yes,
+    MtlsPermissive: yes,
+    IdentityHeader: yes,
+    AuthzByIdentity: yes,
+    AuthzByRequest: yes,
+    HeaderRouting: yes,
+    WeightedRouting: yes,
+    // HTTPRoute `retry` (experimental channel) and `timeouts` (standard): conversion.go.
+    Retries: yes,
+    Timeouts: yes,
+    FaultAbort: no(noFaultFilter),
+    FaultDelay: no(noFaultFilter),
+    // RequestMirror with `percent` or `fraction` becomes the mirror percentage (createMirrorFilter).
+    Mirroring: yes,
+    // DestinationRules for the Services the routes send to.
+    OutlierDetection: yes,
+    ConnectionLimits: yes,
+    // The EnvoyFilter on the server's sidecar is unchanged by the routing API.
+    RateLimit: yes,
+    PathNormalization: yes,
+    RequestAuthzOutsideMesh: yes,
+  },
+  ambient: {
+    // PeerAuthentication with a selector: enforced by the server's ztunnel (pilot/pkg/serviceregistry/ambient/policies.go).
+    MtlsStrict: yes,
+    MtlsPermissive: yes,
+    // The waypoint writes X-Forwarded-Client-Cert from the tunnel's peer identity when its Gateway opts in.
+    IdentityHeader: yes,
+    AuthzByIdentity: yes,
+    AuthzByRequest: yes,
+    HeaderRouting: yes,
+    WeightedRouting: yes,
+    Retries: yes,
+    Timeouts: yes,
+    FaultAbort: no(noFaultFilter),
+    FaultDelay: no(noFaultFilter),
+    Mirroring: yes,
+    // The waypoint applies DestinationRule connection pools and outlier detection (pilot/pkg/networking/core/cluster_waypoint.go).
+    OutlierDetection: yes,
+    ConnectionLimits: yes,
+    RateLimit: no(
+      "Istio has no rate-limit API and ambient leaves no Envoy to patch faithfully: an EnvoyFilter selecting the server's pods patches nothing (they run no proxy), and one on the waypoint is applied to every HTTP connection manager of its inbound listeners (SIDECAR_INBOUND patches, pilot/pkg/networking/core/listener_builder.go patchListeners; buildWaypointListeners puts all waypoint listeners there), including the HBONE CONNECT terminator (listener_waypoint.go buildHCMConnectTerminateChain), where every tunnel would spend tokens of the request budget",
+    ),
+    // The waypoint's HTTP connection manager is built like a sidecar's (listener_builder.go buildHTTPConnectionManager).
+    PathNormalization: yes,
+    RequestAuthzOutsideMesh: no(
+      "a caller outside the mesh sends straight to the server's pod, where only ztunnel receives it: its inbound plaintext path checks L4 policy and copies bytes (istio/ztunnel 1.30.3 src/proxy/inbound_passthrough.rs), and no waypoint reads the request, so rules on method and path cannot hold for such a caller and headers it sends (X-Forwarded-Client-Cert included) reach the app as sent; meshproof refuses it at L4 wherever a rule needs HTTP attributes, as Istio itself omits such rules from ztunnel policy ('more restrictive than requested', pilot/pkg/serviceregistry/ambient/authorization.go)",
+    ),
+  },
+};
+
+/** What Istio in a mode can express, feature by feature. */
+export function istioModeSupport(mode: IstioMode): (feature: Feature) => Support {
+  return (feature) => istioSupportByMode[mode][feature];
+}
+
+/** What Istio (1.22 – 1.30, sidecar mode, VirtualService routing) can express. */
 export function istioSupport(feature: Feature): Support {
-  const reason = unsupported[feature];
-  return reason ? { supported: false, reason } : { supported: true };
+  return istioSupportByMode.sidecar[feature];
 }
 
 /**
  * The identity the server app is shown for a caller: the URI element of the
- * `X-Forwarded-Client-Cert` header Istio's sidecar sets on mTLS requests,
- * `spiffe://<trust domain>/ns/<namespace>/sa/<service account>`.
+ * `X-Forwarded-Client-Cert` header Istio's sidecar (or, in ambient, the server's waypoint) sets on
+ * mTLS requests, `spiffe://<trust domain>/ns/<namespace>/sa/<service account>`.
  */
 export function istioIdentityOf(caller: CallerName, at: MeshPlacement = defaultPlacement): string {
   return spiffeId(callerIdentity(caller, at.names), at.trustDomain);

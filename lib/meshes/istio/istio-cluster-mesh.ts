@@ -1,10 +1,21 @@
 import { MeshproofError } from '../../errors/meshproof-error.ts';
-import { clusterWaits } from '../../model/index.ts';
+import { clusterWaits, type Routing } from '../../model/index.ts';
+import { sidecarEnrolmentSteps } from '../../platforms/kubernetes/cluster-steps.ts';
+import { kube } from '../../platforms/kubernetes/kubernetes-names.ts';
+import type { LiveStep } from '../../platforms/kubernetes/live-steps.ts';
 import type { OwnedObject } from '../../platforms/kubernetes/ownership.ts';
+import { versionOf } from '../../versions.ts';
 import type { ClusterMesh, FoundMesh, InstallContext } from '../cluster-mesh.ts';
 import { defaultTrustDomain } from '../mesh-placement.ts';
+import { ambientEnrolmentSteps, gatewayClassCreatedStep } from './ambient-steps.ts';
+import type { IstioMode } from './capabilities.ts';
 import { istioMeshAdapter } from './istio-adapter.ts';
+import { istioGatewayApiInstallStep, requireIstioGatewayApi } from './istio-gateway-api-crds.ts';
 import {
+  ambientInjection,
+  ambientOptOut,
+  istioAmbientDiagnosticSteps,
+  istioAmbientInstallSteps,
   istioctlRequirement,
   istioDiagnosticSteps,
   istioInjection,
@@ -18,6 +29,7 @@ import {
   istioUninstallSteps,
   istioVersionFromVersionPath,
 } from './istio-install.ts';
+import { renderWaypointGateway } from './render-istio-ambient.ts';
 
 /** istiod's monitoring port, which serves `/version` (pilot/pkg/bootstrap/monitoring.go). */
 const istiodMonitoringPort = 15014;
@@ -66,23 +78,49 @@ export function chooseIstioRevision(
   return only;
 }
 
-/** Istio as the Kubernetes platform drives it: istioctl, a revision of its own, injection by revision label. */
-export function istioClusterMesh(version: string): ClusterMesh {
+/** Istio with sidecars, as the Kubernetes platform drives it: injection by revision label, routes as VirtualServices or HTTPRoutes. */
+export function istioClusterMesh(version: string, routing: Routing = 'virtual-service'): ClusterMesh {
+  return istioFamilyClusterMesh(version, routing === 'gateway-api' ? 'sidecar-gateway-api' : 'sidecar');
+}
+
+/** Istio ambient, as the Kubernetes platform drives it: the ambient profile, namespaces enrolled by label, a waypoint of the run's own. */
+export function istioAmbientClusterMesh(version: string): ClusterMesh {
+  return istioFamilyClusterMesh(version, 'ambient');
+}
+
+/** Is a GatewayClass one istiod created (its controller is Istio's)? */
+const isIstioGatewayClass = (object: Record<string, unknown>) =>
+  String((object.spec as { controllerName?: unknown } | undefined)?.controllerName ?? '').startsWith(
+    'istio.io/',
+  );
+
+/**
+ * Istio in one of its modes: istioctl, a revision of the run's own, and what differs by mode (the
+ * profile, how namespaces are marked, the Gateway API CRDs the routes need, the waypoint).
+ */
+function istioFamilyClusterMesh(version: string, mode: IstioMode): ClusterMesh {
   const ownRevision = (context: InstallContext) => istioRevisionFor(context.runId);
+  const ambient = mode === 'ambient';
+  const gatewayApi = mode !== 'sidecar';
   return {
-    name: 'istio',
+    name: ambient ? 'istio-ambient' : 'istio',
+    mode: ambient ? 'istio-ambient' : gatewayApi ? 'istio/gateway-api' : 'istio',
     version,
-    proxyContainer: 'istio-proxy',
+    proxyContainer: ambient ? undefined : 'istio-proxy',
     cliRequirements: [istioctlRequirement(version)],
-    adapter: (found, names) => istioMeshAdapter({ names, trustDomain: found.trustDomain }),
+    adapter: (found, names) => istioMeshAdapter({ names, trustDomain: found.trustDomain }, mode),
     async presence(client) {
       const crds = await client.crdNames('istio.io');
       const planes = await client.deployments('app=istiod');
+      const classes = (await client.list('gateway.networking.k8s.io/v1', 'GatewayClass')).filter(
+        isIstioGatewayClass,
+      );
       return [
         ...planes.map(
           (d) => `istiod ${d.namespace}/${d.name} (revision ${d.labels['istio.io/rev'] ?? 'default'})`,
         ),
         ...(crds.length > 0 ? [`${crds.length} Istio CRDs (${crds.slice(0, 3).join(', ')}…)`] : []),
+        ...classes.map((c) => `GatewayClass ${c.metadata.name} of an Istio controller`),
       ];
     },
     async detect(client, context) {
@@ -129,8 +167,30 @@ export function istioClusterMesh(version: string): ClusterMesh {
       trustDomain: defaultTrustDomain,
       controlPlaneNamespace: istioNamespace,
     }),
-    precheckSteps: () => istioPrecheckSteps(),
-    installSteps: (context) => istioInstallSteps(version, ownRevision(context)),
+    precheckSteps: (context) => [
+      // The routes are HTTPRoutes (and the waypoint a Gateway): their CRDs come first.
+      ...(gatewayApi && context.clusterCreatedByRun
+        ? [istioGatewayApiInstallStep(versionOf('gatewayApi'))]
+        : []),
+      ...istioPrecheckSteps(),
+    ],
+    installSteps: (context): LiveStep[] => {
+      if (!ambient) {
+        return [
+          ...istioInstallSteps(version, ownRevision(context)),
+          ...(gatewayApi ? [gatewayClassCreatedStep('istio')] : []),
+        ];
+      }
+      return [
+        // The k3s platform settings (CNI paths) only where the run knows the cluster is k3s: its own.
+        ...istioAmbientInstallSteps(
+          version,
+          ownRevision(context),
+          context.clusterCreatedByRun ? 'k3s' : undefined,
+        ),
+        gatewayClassCreatedStep('istio-waypoint'),
+      ];
+    },
     async installedObjects(client, context) {
       const selector = `istio.io/rev=${ownRevision(context)}`;
       const owned: OwnedObject[] = [];
@@ -140,7 +200,17 @@ export function istioClusterMesh(version: string): ClusterMesh {
         }
       }
       // Nothing of Istio was on the cluster (the run refuses to install over it): its namespace,
-      // and the root-certificate ConfigMaps istiod writes into namespaces, are the run's too.
+      // the root-certificate ConfigMaps istiod writes into namespaces and the GatewayClasses it
+      // creates are the run's too.
+      for (const gatewayClass of await client.list('gateway.networking.k8s.io/v1', 'GatewayClass')) {
+        if (!isIstioGatewayClass(gatewayClass)) continue;
+        owned.push({
+          apiVersion: 'gateway.networking.k8s.io/v1',
+          kind: 'GatewayClass',
+          name: gatewayClass.metadata.name,
+          uid: uidOf(gatewayClass),
+        });
+      }
       for (const ns of await client.list('v1', 'Namespace')) {
         if (ns.metadata.name === istioNamespace)
           owned.push({ apiVersion: 'v1', kind: 'Namespace', name: istioNamespace, uid: uidOf(ns) });
@@ -157,10 +227,17 @@ export function istioClusterMesh(version: string): ClusterMesh {
         timeoutMs: clusterWaits.meshReadinessMs,
       },
     ],
-    requireCluster: async () => undefined,
-    injection: (found: FoundMesh) => istioInjection(found.revision ?? 'default'),
-    optOut: istioOptOut,
-    diagnosticSteps: istioDiagnosticSteps,
+    requireCluster: async (client) => {
+      if (gatewayApi) await requireIstioGatewayApi(client);
+    },
+    injection: (found: FoundMesh) =>
+      ambient ? ambientInjection : istioInjection(found.revision ?? 'default'),
+    optOut: ambient ? ambientOptOut : istioOptOut,
+    meshFixtures: (found, names, runId) =>
+      ambient ? [renderWaypointGateway(names, found.revision ?? 'default', { [kube.runLabel]: runId })] : [],
+    enrolmentSteps: (names) =>
+      ambient ? ambientEnrolmentSteps(names) : sidecarEnrolmentSteps('istio', 'istio-proxy', names),
+    diagnosticSteps: ambient ? istioAmbientDiagnosticSteps : istioDiagnosticSteps,
     // Istio injects every fault itself; no extra backends.
     extraServers: () => [],
   };

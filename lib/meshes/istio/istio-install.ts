@@ -5,6 +5,7 @@ import { runToken } from '../../platforms/kubernetes/kubernetes-names.ts';
 import { diagnosticStep, type LiveStep } from '../../platforms/kubernetes/live-steps.ts';
 import type { MeshInjection } from '../../platforms/kubernetes/render-fixtures.ts';
 import { defaultTrustDomain } from '../mesh-placement.ts';
+import { ambientNamespaceLabels, waypointName } from './render-istio-ambient.ts';
 
 /** The namespace istioctl installs the control plane into. */
 export const istioNamespace = 'istio-system';
@@ -29,6 +30,24 @@ export function istioInjection(revision: string): MeshInjection {
 
 /** `istio-injection=disabled` matches none of Istio's injection webhooks, whatever is enabled by default. */
 export const istioOptOut: MeshInjection = { labels: { 'istio-injection': 'disabled' }, annotations: {} };
+
+/**
+ * Ambient enrolment of the meshed namespace: `istio.io/dataplane-mode=ambient` (istio-cni's
+ * enablement selector, manifests/charts/istio-cni/values.yaml), its Services bound to the run's
+ * waypoint (`istio.io/use-waypoint`), and `istio-injection=disabled` so that no sidecar injector
+ * takes its pods (a pod with a sidecar is not captured: cni/pkg/util/podutil.go). No `istio.io/rev`:
+ * it would select the revision's sidecar injector; the waypoint Gateway names the revision itself.
+ */
+export const ambientInjection: MeshInjection = {
+  labels: { ...ambientNamespaceLabels, 'istio-injection': 'disabled' },
+  annotations: {},
+};
+
+/** The outside namespace: neither captured by ztunnel nor injected. */
+export const ambientOptOut: MeshInjection = {
+  labels: { 'istio.io/dataplane-mode': 'none', 'istio-injection': 'disabled' },
+  annotations: {},
+};
 
 const minorOf = (version: string) => version.split('.').slice(0, 2).join('.');
 
@@ -57,22 +76,52 @@ export function istioPrecheckSteps(): LiveStep[] {
  * `--readiness-timeout` for each component (base, then istiod), so the step may take two of those.
  */
 export function istioInstallSteps(istioVersion: string, revision: string): LiveStep[] {
+  return installUnderRevision(revision, {
+    title: `install Istio ${istioVersion} as revision ${revision} (minimal profile: istiod only)`,
+    sets: ['profile=minimal'],
+    timeoutMs: clusterWaits.meshInstallMs,
+  });
+}
+
+/**
+ * Ambient under the run's revision: the `ambient` profile (istiod, istio-cni, ztunnel:
+ * manifests/profiles/ambient.yaml), on k3s with `values.global.platform=k3s`, which points
+ * istio-cni at k3s's CNI folders (manifests/helm-profiles/platform-k3s.yaml). istioctl waits for
+ * each component, DaemonSets included (operator/pkg/install/wait.go), so the step may take four
+ * readiness waits.
+ */
+export function istioAmbientInstallSteps(
+  istioVersion: string,
+  revision: string,
+  platform: 'k3s' | undefined,
+): LiveStep[] {
+  return installUnderRevision(revision, {
+    title: `install Istio ${istioVersion} ambient as revision ${revision} (istiod, istio-cni, ztunnel)${platform ? ` for ${platform}` : ''}`,
+    sets: ['profile=ambient', ...(platform ? [`values.global.platform=${platform}`] : [])],
+    timeoutMs: clusterWaits.ambientInstallMs,
+  });
+}
+
+/** `istioctl install --revision R --set …`, then the wait for `istiod-R`. */
+function installUnderRevision(
+  revision: string,
+  install: { readonly title: string; readonly sets: readonly string[]; readonly timeoutMs: number },
+): LiveStep[] {
   return [
     {
       kind: 'cli',
-      title: `install Istio ${istioVersion} as revision ${revision} (minimal profile: istiod only)`,
+      title: install.title,
       argv: [
         'istioctl',
         'install',
         '--revision',
         revision,
-        '--set',
-        'profile=minimal',
+        ...install.sets.flatMap((set) => ['--set', set]),
         '--readiness-timeout',
         `${clusterWaits.meshReadinessMs / 1000}s`,
         '-y',
       ],
-      timeoutMs: clusterWaits.meshInstallMs,
+      timeoutMs: install.timeoutMs,
     },
     {
       kind: 'rollout',
@@ -115,6 +164,58 @@ export function istioDiagnosticSteps(names: TopologyNames, pods: readonly string
         'clusters',
         `${pod}.${namespace}`,
       ]),
+    ]),
+  ];
+}
+
+/**
+ * What is captured when a check fails on Istio ambient, before its configuration is removed: the
+ * workloads and policies ztunnel knows, the waypoint's routes and clusters, and both proxies' logs.
+ */
+export function istioAmbientDiagnosticSteps(names: TopologyNames, _pods: readonly string[]): LiveStep[] {
+  const namespace = names.meshNamespace;
+  const waypoint = `deploy/${waypointName}.${namespace}`;
+  return [
+    diagnosticStep('istioctl analyze', ['istioctl', 'analyze', '-n', namespace]),
+    diagnosticStep('workloads ztunnel knows', [
+      'istioctl',
+      'ztunnel-config',
+      'workloads',
+      '-n',
+      istioNamespace,
+    ]),
+    diagnosticStep('policies ztunnel enforces', [
+      'istioctl',
+      'ztunnel-config',
+      'policies',
+      '-n',
+      istioNamespace,
+    ]),
+    diagnosticStep('routes seen by the waypoint', [
+      'istioctl',
+      'proxy-config',
+      'routes',
+      waypoint,
+      '-o',
+      'json',
+    ]),
+    diagnosticStep('clusters seen by the waypoint', ['istioctl', 'proxy-config', 'clusters', waypoint]),
+    diagnosticStep('ztunnel log (last lines)', [
+      'kubectl',
+      'logs',
+      '-n',
+      istioNamespace,
+      '-l',
+      'app=ztunnel',
+      '--tail=200',
+    ]),
+    diagnosticStep('waypoint log (last lines)', [
+      'kubectl',
+      'logs',
+      '-n',
+      namespace,
+      `deploy/${waypointName}`,
+      '--tail=200',
     ]),
   ];
 }

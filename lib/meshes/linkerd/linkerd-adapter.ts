@@ -15,6 +15,9 @@ export function linkerdMeshAdapter(at: LinkerdPlacement = defaultLinkerdPlacemen
     name: 'linkerd',
     support: linkerdSupport,
     identityOf: (caller) => linkerdIdentityOf(caller, at),
+    // The server's proxy reads HTTP, whoever calls.
+    denialOf: () => 'forbidden',
+    cannotRender: () => undefined,
     render: (intents) => renderLinkerd(intents, at),
   };
 }

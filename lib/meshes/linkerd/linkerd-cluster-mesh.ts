@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MeshproofError } from '../../errors/meshproof-error.ts';
+import { sidecarEnrolmentSteps } from '../../platforms/kubernetes/cluster-steps.ts';
 import type { KubeClient } from '../../platforms/kubernetes/kube-client.ts';
 import type { OwnedObject } from '../../platforms/kubernetes/ownership.ts';
 import { versionOf } from '../../versions.ts';
@@ -33,6 +34,7 @@ export function linkerdClusterMesh(version: string): ClusterMesh {
   const identity = linkerdIdentityFilesFromEnv();
   return {
     name: 'linkerd',
+    mode: 'linkerd',
     version,
     proxyContainer: 'linkerd-proxy',
     cliRequirements: [linkerdCliRequirement(version)],
@@ -104,6 +106,8 @@ export function linkerdClusterMesh(version: string): ClusterMesh {
     },
     injection: () => linkerdInjection,
     optOut: linkerdOptOut,
+    meshFixtures: () => [],
+    enrolmentSteps: (names) => sidecarEnrolmentSteps('linkerd', 'linkerd-proxy', names),
     diagnosticSteps: linkerdDiagnosticSteps,
     extraServers: (intents) => faultBackendsNeeded(intents),
   };

@@ -33,6 +33,9 @@ export function referenceMeshAdapter(
     name: 'reference',
     support: referenceSupport,
     identityOf: referenceIdentityOf,
+    // Every server sidecar reads HTTP, whoever calls.
+    denialOf: () => 'forbidden',
+    cannotRender: () => undefined,
     render: (intents: readonly Intent[]) => renderReferenceMesh(intents, wiring, defects),
   };
 }

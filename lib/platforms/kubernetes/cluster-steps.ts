@@ -56,7 +56,7 @@ export function noMeshThereStep(mesh: ClusterMesh): LiveStep {
     kind: 'verify',
     title: `no ${mesh.name} on the cluster yet (a run installs only where nothing of it is)`,
     shell:
-      mesh.name === 'istio'
+      mesh.name !== 'linkerd'
         ? ['kubectl', 'get', 'deployments', '-A', '-l', 'app=istiod']
         : ['kubectl', 'get', 'namespaces', '-l', 'linkerd.io/is-control-plane=true'],
     verify: async ({ client }) => {
@@ -77,7 +77,7 @@ export function meshIdentifiedStep(mesh: ClusterMesh, found: FoundMesh): LiveSte
     kind: 'verify',
     title: `${mesh.name} identified: version ${found.version}${found.revision ? `, revision ${found.revision}` : ''}, trust domain ${found.trustDomain} (read from the mesh at run time)`,
     shell:
-      mesh.name === 'istio'
+      mesh.name !== 'linkerd'
         ? ['istioctl', 'version', '--revision', found.revision ?? 'default', '-o', 'json']
         : [
             'kubectl',
@@ -291,7 +291,7 @@ export function cleanupSteps(
 // ---------------------------------------------------------------------------------- preflight
 
 /** The pods of a namespace and their containers, as plan mode shows them. */
-const podContainersShell = (namespace: string) => [
+export const podContainersShell = (namespace: string) => [
   'kubectl',
   'get',
   'pods',
@@ -300,6 +300,53 @@ const podContainersShell = (namespace: string) => [
   '-o',
   'jsonpath={range .items[*]}{.metadata.name}{": "}{.spec.containers[*].name} {.spec.initContainers[*].name}{"\\n"}{end}',
 ];
+
+/**
+ * The preflight's proof of sidecar injection: every pod of the meshed namespace has the mesh's
+ * proxy container, and no pod of the outside namespace has one (MESHPROOF_INJECTION_MISSING).
+ */
+export function sidecarEnrolmentSteps(
+  meshName: string,
+  proxyContainer: string,
+  names: TopologyNames,
+): LiveStep[] {
+  return [
+    {
+      kind: 'verify',
+      title: `every pod of ${names.meshNamespace} has its ${proxyContainer} container`,
+      shell: podContainersShell(names.meshNamespace),
+      verify: async ({ client }) => {
+        const pods = await client.pods(names.meshNamespace, '');
+        const missing = pods
+          .filter((p) => !containerNames(p).includes(proxyContainer))
+          .map((p) => p.metadata?.name);
+        if (pods.length === 0 || missing.length > 0) {
+          throw new MeshproofError(
+            'MESHPROOF_INJECTION_MISSING',
+            `${meshName} did not inject ${proxyContainer} into ${missing.join(', ') || 'any pod'} of ${names.meshNamespace}: no mesh would be on the path; check the injection webhook of the revision (e.g. \`kubectl get mutatingwebhookconfigurations\`)`,
+          );
+        }
+      },
+    },
+    {
+      kind: 'verify',
+      title: `no pod of ${names.outsideNamespace} has a proxy`,
+      shell: podContainersShell(names.outsideNamespace),
+      verify: async ({ client }) => {
+        const pods = await client.pods(names.outsideNamespace, '');
+        const meshed = pods
+          .filter((p) => containerNames(p).includes(proxyContainer))
+          .map((p) => p.metadata?.name);
+        if (meshed.length > 0) {
+          throw new MeshproofError(
+            'MESHPROOF_INJECTION_MISSING',
+            `${meshName} injected ${proxyContainer} into ${meshed.join(', ')} of ${names.outsideNamespace}, which must stay outside the mesh: the checks of unmeshed callers would be meaningless`,
+          );
+        }
+      },
+    },
+  ];
+}
 
 /**
  * Every assumption of the run proved on the cluster before any check runs (docs/cluster-contract.md,
@@ -333,40 +380,7 @@ export function preflightSteps(input: {
   const versionTarget = k6ExecTarget('client', names);
   const crds = requiredCrds(input.parse(input.resources));
   return [
-    {
-      kind: 'verify',
-      title: `every pod of ${names.meshNamespace} has its ${mesh.proxyContainer} container`,
-      shell: podContainersShell(names.meshNamespace),
-      verify: async ({ client }) => {
-        const pods = await client.pods(names.meshNamespace, '');
-        const missing = pods
-          .filter((p) => !containerNames(p).includes(mesh.proxyContainer))
-          .map((p) => p.metadata?.name);
-        if (pods.length === 0 || missing.length > 0) {
-          throw new MeshproofError(
-            'MESHPROOF_INJECTION_MISSING',
-            `${mesh.name} did not inject ${mesh.proxyContainer} into ${missing.join(', ') || 'any pod'} of ${names.meshNamespace}: no mesh would be on the path; check the injection webhook of the revision (e.g. \`kubectl get mutatingwebhookconfigurations\`)`,
-          );
-        }
-      },
-    },
-    {
-      kind: 'verify',
-      title: `no pod of ${names.outsideNamespace} has a proxy`,
-      shell: podContainersShell(names.outsideNamespace),
-      verify: async ({ client }) => {
-        const pods = await client.pods(names.outsideNamespace, '');
-        const meshed = pods
-          .filter((p) => containerNames(p).includes(mesh.proxyContainer))
-          .map((p) => p.metadata?.name);
-        if (meshed.length > 0) {
-          throw new MeshproofError(
-            'MESHPROOF_INJECTION_MISSING',
-            `${mesh.name} injected ${mesh.proxyContainer} into ${meshed.join(', ')} of ${names.outsideNamespace}, which must stay outside the mesh: the checks of unmeshed callers would be meaningless`,
-          );
-        }
-      },
-    },
+    ...mesh.enrolmentSteps(names),
     {
       kind: 'verify',
       title: `the k6 in the caller pods is v${k6Major} (the driver's command line is written for it)`,
@@ -465,8 +479,11 @@ export function requiredCrds(
   return [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** The plural resource name of a kind, as the CRDs meshproof renders name themselves (lowercase + s, policy → policies). */
+/**
+ * The plural resource name of a kind, as the CRDs meshproof renders name themselves (lowercase + s;
+ * a consonant and y → ies: policy → policies, gateway → gateways).
+ */
 function pluralOf(kind: string): string {
   const lower = kind.toLowerCase();
-  return lower.endsWith('y') ? `${lower.slice(0, -1)}ies` : `${lower}s`;
+  return /[^aeiou]y$/.test(lower) ? `${lower.slice(0, -1)}ies` : `${lower}s`;
 }

@@ -294,6 +294,16 @@ export class KubeClient {
       });
   }
 
+  /** An object as the API server has it now (status included), or undefined when it does not exist. */
+  async read(object: Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>): Promise<KubeObject | undefined> {
+    try {
+      return (await this.#objects.read(object as never)) as unknown as KubeObject;
+    } catch (cause) {
+      if (statusOf(cause) === 404) return undefined;
+      throw cause;
+    }
+  }
+
   /** An object's uid, or undefined when it does not exist. */
   async uid(object: KubeObject): Promise<string | undefined> {
     try {
@@ -320,8 +330,14 @@ export class KubeClient {
       );
       return list.items as unknown as KubeObject[];
     } catch (cause) {
-      // The kind is not served here (its CRD is absent): none.
-      if (statusOf(cause) === 404) return [];
+      // The kind is not served here (its CRD is absent): none. client-node finds the resource by
+      // API discovery first and throws "Unrecognized API version and kind" for a group the cluster
+      // does not serve at all (e.g. no Gateway API CRDs).
+      if (
+        statusOf(cause) === 404 ||
+        /Unrecognized API version and kind/.test(String((cause as Error).message))
+      )
+        return [];
       throw cause;
     }
   }

@@ -200,17 +200,20 @@ export async function startKubernetesEnvironment(
     log(`deploying the fixtures into ${names.meshNamespace} and ${names.outsideNamespace}…`);
     const adapter = mesh.adapter(meshFound, names);
     const files = await readFixtureFiles();
-    const fixtures = renderFixtures({
-      runId: options.runId,
-      names,
-      nodeImage: pinned.nodeImage,
-      k6Image: pinned.k6Image,
-      injection: mesh.injection(meshFound),
-      optOut: mesh.optOut,
-      versions: serverVersions,
-      extraServers: mesh.extraServers(options.intents),
-      ...files,
-    });
+    const fixtures = [
+      ...renderFixtures({
+        runId: options.runId,
+        names,
+        nodeImage: pinned.nodeImage,
+        k6Image: pinned.k6Image,
+        injection: mesh.injection(meshFound),
+        optOut: mesh.optOut,
+        versions: serverVersions,
+        extraServers: mesh.extraServers(options.intents),
+        ...files,
+      }),
+      ...mesh.meshFixtures(meshFound, names, options.runId),
+    ];
     cleanups.push(() => run(cleanupSteps(mesh, context, false)));
     await run(fixtureSteps({ runId: options.runId, names, mesh, found: meshFound, fixtures, timeouts }));
     log('live preflight: proving the run’s assumptions on the cluster…');
@@ -288,7 +291,7 @@ export async function startKubernetesEnvironment(
           diagnostics.push({ title: step.title, content: `${output.stdout}${output.stderr}`.slice(-20_000) });
         }
         for (const { pod, app } of involved) {
-          for (const c of [mesh.proxyContainer, app]) {
+          for (const c of [...(mesh.proxyContainer ? [mesh.proxyContainer] : []), app]) {
             diagnostics.push({
               title: `${pod}/${c} log (last lines)`,
               content: await client.logs(names.meshNamespace, pod, c),
