@@ -1,11 +1,14 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { meshCapabilities } from '../lib/meshes/capabilities.ts';
 import { referenceSupport } from '../lib/meshes/reference/capabilities.ts';
 import type { ReferenceDefect } from '../lib/meshes/reference/defects.ts';
 import { referenceDefectNames, referenceDefects } from '../lib/meshes/reference/defects.ts';
-import type { Check, Environment } from '../lib/model/index.ts';
+import type { Check, CheckResult, Environment } from '../lib/model/index.ts';
 import { referenceDefectFootprint } from '../lib/mutants/defect-footprint.ts';
 import { readInstalledFiles } from '../lib/mutants/mesh-files.ts';
 import { type LocalEnvironment, startLocalEnvironment } from '../lib/platforms/local/local-environment.ts';
+import { buildConformanceReport } from '../lib/report/conformance-report.ts';
+import { reportSchemaProblems } from '../lib/report/report-schema.ts';
 import { runCheck } from '../lib/runner/run-check.ts';
 import { registry } from './registry.ts';
 
@@ -39,6 +42,13 @@ afterAll(async () => {
   for (const installed of installations.values()) await (await installed).env[Symbol.asyncDispose]();
 });
 
+/** Every result of this file, passed and failed, for the schema test at its end. */
+const results: CheckResult[] = [];
+const recorded = (result: CheckResult) => {
+  results.push(result);
+  return result;
+};
+
 const defectsCatching = (checkId: string) =>
   referenceDefectNames.filter((d) => (referenceDefects[d].catches as readonly string[]).includes(checkId));
 
@@ -49,7 +59,7 @@ describe.each(registry.filter((c) => !supportedByReference(c)).map((c) => [c.id,
   (_id, check) => {
     // Its judge is proven both ways on recorded observations in its own test file.
     it('is reported NOT_SUPPORTED by the reference mesh, naming the feature and why', async () => {
-      const result = await runCheck(check, await environment(), 'unsupported');
+      const result = recorded(await runCheck(check, await environment(), 'unsupported'));
       expect(result.status).toBe('NOT_SUPPORTED');
       const missing = check.features.filter((f) => !referenceSupport(f).supported);
       for (const feature of missing) expect(result.reason).toContain(feature);
@@ -61,7 +71,7 @@ describe.each(registry.filter(supportedByReference).map((check) => [check.id, ch
   '%s',
   (_id, check) => {
     it('passes on the conformant reference mesh', async () => {
-      const result = await runCheck(check, await environment(), 'conformant');
+      const result = recorded(await runCheck(check, await environment(), 'conformant'));
       expect(result, `${result.want} / got ${result.got}`).toMatchObject({ status: 'PASSED' });
       if (check.convergence) expect(result.propagationMs).not.toBeNull();
     });
@@ -72,7 +82,7 @@ describe.each(registry.filter(supportedByReference).map((check) => [check.id, ch
 
     for (const defect of defectsCatching(check.id)) {
       it(`fails under defect ${defect}, stating want and got`, async () => {
-        const result = await runCheck(check, await environment(defect), defect);
+        const result = recorded(await runCheck(check, await environment(defect), defect));
         expect(result.status, result.got).toBe('FAILED');
         expect(result.want).not.toBe('');
         expect(result.got).not.toBe(result.want);
@@ -108,4 +118,40 @@ describe.each(referenceDefectNames.map((d) => [d] as const))('defect %s', (defec
       'the defect renders the same configuration for these checks, so it cannot change their verdict; if its effect is outside the rendering, declare `unrenderedEffect`',
     ).toEqual([]);
   });
+});
+
+it('writes every result above, passed, failed or not supported, as the report schema says', () => {
+  expect(results.length).toBeGreaterThan(0);
+  const now = new Date();
+  // One report per check id (a report holds each check once); evidence is what varies.
+  const byRound = new Map<number, CheckResult[]>();
+  const seen = new Map<string, number>();
+  for (const result of results) {
+    const round = seen.get(result.id) ?? 0;
+    seen.set(result.id, round + 1);
+    byRound.set(round, [...(byRound.get(round) ?? []), result]);
+  }
+  for (const [round, roundResults] of byRound) {
+    const report = buildConformanceReport({
+      config: {
+        runId: `schema-${round}`,
+        mesh: 'reference',
+        routing: 'virtual-service',
+        platform: 'local',
+        only: [],
+        defects: [],
+        workDir: '/tmp',
+        outputDir: '/tmp',
+      },
+      registry: registry.filter((c) => roundResults.some((r) => r.id === c.id)),
+      results: roundResults,
+      meshVersion: 'test',
+      harnessVersion: 'test',
+      capabilities: meshCapabilities('reference'),
+      startedAt: now,
+      finishedAt: now,
+      environment: { node: process.version, os: process.platform, arch: process.arch, cpus: 2 },
+    });
+    expect(reportSchemaProblems(JSON.parse(JSON.stringify(report)))).toEqual([]);
+  }
 });

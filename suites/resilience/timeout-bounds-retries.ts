@@ -77,10 +77,9 @@ export const timeoutBoundsRetries = defineCheck({
           routeTimeout: routeTimeout.map((o) => o.serverAttempts ?? 0),
           bothTimeouts: bothTimeouts.map((o) => o.serverAttempts ?? 0),
         },
-        latency: {
-          routeTimeout: latency(routeTimeout, alone.timeoutMs),
-          bothTimeouts: latency(bothTimeouts, both.timeoutMs),
-        },
+        // `latency` has one shape every reader knows (one band): the requests under both timeouts.
+        latency: latency(bothTimeouts, both.timeoutMs),
+        routeTimeoutAloneLatency: latency(routeTimeout, alone.timeoutMs),
       },
     };
   },
