@@ -15,10 +15,12 @@ done
 mesh=$INPUT_MESH
 platform=$INPUT_PLATFORM
 case "$mesh" in
-  istio | linkerd) platform=${platform:-k3s} ;;
+  istio | istio-ambient | linkerd) platform=${platform:-k3s} ;;
   reference) platform=${platform:-local} ;;
-  *) fail MESHPROOF_UNKNOWN_MESH "mesh must be istio or linkerd (or reference, the bundled mesh on the runner itself), not '$mesh'" ;;
+  *) fail MESHPROOF_UNKNOWN_MESH "mesh must be istio, istio-ambient or linkerd (or reference, the bundled mesh on the runner itself), not '$mesh'" ;;
 esac
+# The release whose CLI is installed: ambient is Istio's (istioctl, MESHPROOF_ISTIO_VERSION).
+release_of=${mesh%-ambient}
 case "$platform" in
   k3s | local) ;;
   kubeconfig)
@@ -40,7 +42,7 @@ version=$INPUT_VERSION
 if [ "$mesh" != reference ]; then
   bin_dir="$RUNNER_TEMP/meshproof-bin"
   log="$RUNNER_TEMP/meshproof-install-clis.log"
-  args=(--mesh "$mesh" --dir "$bin_dir")
+  args=(--mesh "$release_of" --dir "$bin_dir")
   [ -z "$version" ] || args+=(--version "$version")
   if ! version=$(node "$ACTION_PATH/lib/ci/install-clis.ts" "${args[@]}" 2>"$log"); then
     cat "$log" >&2
@@ -50,7 +52,7 @@ if [ "$mesh" != reference ]; then
   cat "$log" >&2
   echo "$bin_dir" >>"$GITHUB_PATH"
   # The version meshproof installs and tests (lib/versions.ts reads it from the environment).
-  printf 'MESHPROOF_%s_VERSION=%s\n' "${mesh^^}" "$version" >>"$GITHUB_ENV"
+  printf 'MESHPROOF_%s_VERSION=%s\n' "${release_of^^}" "$version" >>"$GITHUB_ENV"
 fi
 
 set_output mesh "$mesh"

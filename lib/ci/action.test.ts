@@ -163,7 +163,7 @@ describe('the action on the reference mesh, as the runner runs it', () => {
         runnerTemp,
         inputs,
         env: jobEnv(),
-        stepTimeoutMs: 60_000,
+        stepTimeoutMs: 300_000,
       });
       expect(run.conclusion).toBe('failure');
       expect(step(run, 'prepare').exitCode).toBe(2);
@@ -175,7 +175,7 @@ describe('the action on the reference mesh, as the runner runs it', () => {
       );
       expect(step(run, 'run').outcome).toBe('skipped');
     }
-  }, 120_000);
+  }, 600_000);
 });
 
 /**
@@ -209,7 +209,9 @@ esac
   return join(dir, 'bin');
 }
 
-describe("the run step's benchmark branch (with a stand-in make)", () => {
+// Each of these tests starts a few node processes (meshproof diff, bench diff) one after the
+// other: on a loaded runner that alone can take minutes, which says nothing about the action.
+describe("the run step's benchmark branch (with a stand-in make)", { timeout: 600_000 }, () => {
   function runStep(bench: 'passed' | 'self-check failed' | 'cannot run') {
     const dir = mkdtempSync(join(temp, 'stand-in-make-'));
     const output = join(dir, 'reports');
@@ -272,7 +274,7 @@ function runStepScript(script: string, env: Record<string, string>) {
     cwd: files,
     encoding: 'utf8',
     env: { ...jobEnv(), RUNNER_TEMP: files, ACTION_PATH: root, ...paths, ...env },
-    timeout: 120_000,
+    timeout: 600_000,
   });
   return {
     ...result,
@@ -306,7 +308,7 @@ function gateEnv(candidate: string, verdict: string, extra: Record<string, strin
   };
 }
 
-describe('the gate step', () => {
+describe('the gate step', { timeout: 600_000 }, () => {
   const base = withStatuses(passingFixtureReport(), {}, { runId: '20261120-021700-reference-base' });
 
   it('a regression against the baseline fails the gate; the last step fails the job saying why', () => {

@@ -186,7 +186,10 @@ describe('the action across files', () => {
 
   it('tells meshproof the version under test in the variables lib/versions.ts reads', () => {
     const prepare = readFileSync(join(scriptDir, 'prepare.sh'), 'utf8');
-    expect(prepare).toContain(`printf 'MESHPROOF_%s_VERSION=%s\\n' "\${mesh^^}"`);
+    // istio-ambient is an Istio release: its CLI and version variable are Istio's.
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell parameter expansion, verbatim
+    expect(prepare).toContain('release_of=${mesh%-ambient}');
+    expect(prepare).toContain(`printf 'MESHPROOF_%s_VERSION=%s\\n' "\${release_of^^}"`);
     expect([pinnedVersions.istio.env, pinnedVersions.linkerd.env]).toEqual([
       'MESHPROOF_ISTIO_VERSION',
       'MESHPROOF_LINKERD_VERSION',
