@@ -12,7 +12,6 @@ import { runDiff } from './diff-command.ts';
 import { parseText } from './flag-values.ts';
 import { harnessVersion } from './harness-version.ts';
 import { runMutants } from './mutants-command.ts';
-import { prepareOutputFolder } from './output-paths.ts';
 import { runPlan } from './plan-command.ts';
 import { runConformance } from './run-command.ts';
 import { registerSoakCommand } from './soak-command.ts';
@@ -109,7 +108,6 @@ program
       routing: flags.routing,
       platform: flags.mesh === 'reference' ? 'local' : 'k3s',
     });
-    if (mesh !== 'reference') await prepareOutputFolder(output);
     process.exitCode = await runPlan({ mesh, routing, only, output });
   });
 

@@ -11,6 +11,7 @@ import { readFixtureFiles } from '../platforms/kubernetes/fixture-files.ts';
 import { clusterNames } from '../platforms/kubernetes/kubernetes-names.ts';
 import { selectChecks } from '../runner/select-checks.ts';
 import { pinnedValues } from '../versions.ts';
+import { prepareOutputFolder } from './output-paths.ts';
 
 /** `meshproof plan`: writes every manifest and command of a live run, touching no cluster. */
 export async function runPlan(options: {
@@ -49,6 +50,9 @@ export async function runPlan(options: {
     }),
     ...bench.files,
   };
+  // The output folder is made only now, once everything the plan reads has been checked: a refused
+  // plan leaves nothing behind.
+  await prepareOutputFolder(options.output);
   // One folder per mode: plan/istio, plan/istio-gateway-api, plan/istio-ambient, plan/linkerd.
   const dir = join(resolve(options.output), 'plan', mesh.mode.replace('/', '-'));
   await rm(dir, { recursive: true, force: true });
