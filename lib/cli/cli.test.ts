@@ -119,15 +119,17 @@ describe('every command reads its flag values strictly: one coded line, exit 2, 
 
 describe('output paths are checked before anything starts', () => {
   /** Runs meshproof with its own --output (or none), and checks nothing was left in TMPDIR. */
+  // A refusal that hangs (recursive mkdir under /proc loops forever) is killed at this deadline and
+  // fails the exit-status expectation; the deadline is generous because a loaded machine can take
+  // tens of seconds just to start node, which says nothing about meshproof.
   function withOutput(args: string[], env: NodeJS.ProcessEnv = {}) {
     const tmp = tempRoot();
-    const started = Date.now();
     const result = spawnSync(process.execPath, [main, ...args], {
       encoding: 'utf8',
       env: { ...process.env, TMPDIR: tmp, ...env },
-      timeout: 60_000,
+      timeout: 240_000,
     });
-    return { ...result, tmp, seconds: (Date.now() - started) / 1000 };
+    return { ...result, tmp };
   }
   function expectRefused(result: ReturnType<typeof withOutput>, code: string, message: RegExp) {
     expect(result.status, result.stderr).toBe(2);
@@ -156,8 +158,7 @@ describe('output paths are checked before anything starts', () => {
   ])('%s --output naming %s', (command, _, flags, message) => {
     const result = withOutput([command, ...(command === 'plan' ? ['--mesh', 'istio'] : []), ...flags]);
     expectRefused(result, 'MESHPROOF_OUTPUT_UNUSABLE', message);
-    expect(result.seconds).toBeLessThan(30);
-  });
+  }, 300_000);
 
   it.each([
     ['run', 'latest'],
