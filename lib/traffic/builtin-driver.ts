@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
-import { isEchoReply } from '../../fixtures/echo/echo-protocol.ts';
+import { appHeadersOf, isEchoReply } from '../../fixtures/echo/echo-protocol.ts';
 import type {
   CallerName,
   ForgedCredential,
@@ -126,6 +126,7 @@ async function sendOne(
       attempt: reply.attempt,
       path: reply.path,
       identity: reply.identity ? { header: reply.identity.header, value: reply.identity.value } : null,
+      appHeaders: appHeadersOf(reply.headers),
     };
   } catch (error) {
     return {
