@@ -105,6 +105,7 @@ export function observationFrom(
   const base = { requestId, outcome, status: response.status, sentAtMs, latencyMs, headers };
   if (!echo || typeof echo.version !== 'string' || typeof echo.instance !== 'string') return base;
   const identity = echo.identity as { header?: unknown; value?: unknown } | null | undefined;
+  const appHeaders = appHeadersOfEcho(echo.headers);
   return {
     ...base,
     servedBy: { version: echo.version, instance: echo.instance },
@@ -114,7 +115,7 @@ export function observationFrom(
       identity && typeof identity.header === 'string' && typeof identity.value === 'string'
         ? { header: identity.header, value: identity.value }
         : null,
-    appHeaders: appHeadersOfEcho(echo.headers),
+    ...(Object.keys(appHeaders).length > 0 ? { appHeaders } : {}),
   };
 }
 

@@ -120,13 +120,14 @@ async function sendOne(
       headers,
     };
     if (!isEchoReply(reply)) return base;
+    const appHeaders = appHeadersOf(reply.headers);
     return {
       ...base,
       servedBy: { version: reply.version as Version, instance: reply.instance },
       attempt: reply.attempt,
       path: reply.path,
       identity: reply.identity ? { header: reply.identity.header, value: reply.identity.value } : null,
-      appHeaders: appHeadersOf(reply.headers),
+      ...(Object.keys(appHeaders).length > 0 ? { appHeaders } : {}),
     };
   } catch (error) {
     return {

@@ -117,8 +117,6 @@ export function k6VersionOf(output: string): string | undefined {
  * the harness holds no certificate of the cluster mesh's CA: see docs/cluster-contract.md.
  */
 export function k6CannotSend(plan: TrafficPlan): string | undefined {
-  if (plan.bearer !== undefined)
-    return 'the jwks fixture (the end-user issuer whose key set istiod fetches) is not deployed on clusters yet, so no token the harness mints could verify there; the RequestAuthentication and AuthorizationPolicy are rendered and validated by plan mode';
   if (plan.presents === undefined) return undefined;
   return "the k6 callers cannot yet speak TLS to the server pods presenting forged credentials (another CA's certificate, an expired one, none): the outsider pod sends plaintext to the Service, and an expired certificate would need the cluster mesh's own CA key";
 }

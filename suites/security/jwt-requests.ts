@@ -58,27 +58,24 @@ export function describeTokenSeen(list: readonly Observation[]): string {
   return `${describeOutcomes(list)}${seen ? `; the app was shown ${seen}` : ''}`;
 }
 
-/** A request with a token the mesh must refuse with 401 before the app. */
-export function refusedToken(label: string, bearer: BearerToken): RequestCase {
+/** A request the mesh must refuse with this status (401: its token is invalid; 403: denied) before the app. */
+function refusedBeforeApp(status: 401 | 403, label: string, bearer: BearerToken | undefined): RequestCase {
   return {
     label,
     plan: tokenPlan(bearer),
-    want: '401, never at the app',
-    ok: (o) => o.outcome === 'response' && o.status === 401 && o.serverAttempts === 0,
+    want: `${status}, never at the app`,
+    ok: (o) => o.outcome === 'response' && o.status === status && o.serverAttempts === 0,
     describe: describeTokenSeen,
   };
 }
 
+/** A request with a token the mesh must refuse with 401 before the app. */
+export const refusedToken = (label: string, bearer: BearerToken): RequestCase =>
+  refusedBeforeApp(401, label, bearer);
+
 /** A request the mesh must deny with 403 (its token, if any, valid) before the app. */
-export function forbiddenToken(label: string, bearer: BearerToken | undefined): RequestCase {
-  return {
-    label,
-    plan: tokenPlan(bearer),
-    want: '403, never at the app',
-    ok: (o) => o.outcome === 'response' && o.status === 403 && o.serverAttempts === 0,
-    describe: describeTokenSeen,
-  };
-}
+export const forbiddenToken = (label: string, bearer: BearerToken | undefined): RequestCase =>
+  refusedBeforeApp(403, label, bearer);
 
 /** A request the app must serve; with a valid token, shown its subject and not the token itself. */
 export function admittedToken(label: string, bearer: BearerToken | undefined): RequestCase {

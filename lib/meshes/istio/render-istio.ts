@@ -5,7 +5,7 @@ import type { IAuthorizationPolicy } from '@kubernetes-models/istio/security.ist
 import type { IPeerAuthentication } from '@kubernetes-models/istio/security.istio.io/v1/PeerAuthentication';
 import type { IRequestAuthentication } from '@kubernetes-models/istio/security.istio.io/v1/RequestAuthentication';
 import { stringify } from 'yaml';
-import { JWKS_DEFAULT_PORT, JWKS_PATH } from '../../../fixtures/jwks/jwks-server.ts';
+import { JWKS_PATH } from '../../../fixtures/jwks/jwks-server.ts';
 import type {
   AccessPolicyIntent,
   AccessRule,
@@ -30,6 +30,7 @@ import type {
 } from '../../model/index.ts';
 import { callerIdentity } from '../../model/index.ts';
 import { kube, serviceHost, serviceName } from '../../platforms/kubernetes/kubernetes-names.ts';
+import { jwksFixtureName } from '../../platforms/kubernetes/render-fixtures.ts';
 import { defaultPlacement, type MeshPlacement } from '../mesh-placement.ts';
 
 /*
@@ -252,7 +253,8 @@ type RequestAuthenticationSpec = NonNullable<IRequestAuthentication['spec']>;
  * (istio/istio@1.30.3 pilot/pkg/model/jwks_resolver.go `BuildLocalJwks`, `PublicOnlyJwks`).
  */
 export function istioJwksUri(at: MeshPlacement = defaultPlacement): string {
-  return `http://jwks.${at.names.outsideNamespace}.svc.cluster.local:${JWKS_DEFAULT_PORT}${JWKS_PATH}`;
+  // Service `jwks` listens on the fixtures' service port (80), so the URI names no port.
+  return `http://${jwksFixtureName}.${at.names.outsideNamespace}.svc.cluster.local${JWKS_PATH}`;
 }
 
 /**

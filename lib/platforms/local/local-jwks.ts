@@ -2,9 +2,9 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { JWKS_PATH } from '../../../fixtures/jwks/jwks-server.ts';
-import { MeshproofError } from '../../errors/meshproof-error.ts';
 import type { Timeouts } from '../../model/index.ts';
 import type { Jwks } from '../../traffic/jwt-issuer.ts';
+import { awaitListening } from './local-workloads.ts';
 import type { PortAllocator } from './ports.ts';
 import type { ProcessGroup } from './process-group.ts';
 
@@ -33,22 +33,6 @@ export async function startLocalJwksServer(
       JWKS_PARENT_PID: String(process.pid),
     },
   });
-  try {
-    await server.waitForLine(
-      (line) => line.includes('"listening"'),
-      timeouts.workloadStartMs,
-      'listening line',
-    );
-  } catch (cause) {
-    const log = server.logTail(10).join(' | ');
-    const code = /EADDRINUSE/.test(log) ? 'MESHPROOF_PORT_IN_USE' : 'MESHPROOF_WORKLOAD_START_FAILED';
-    throw new MeshproofError(
-      code,
-      `the jwks fixture did not start on port ${port}: ${log || String(cause)}`,
-      {
-        cause,
-      },
-    );
-  }
+  await awaitListening(server, 'the jwks fixture', port, timeouts);
   return `http://127.0.0.1:${port}${JWKS_PATH}`;
 }
