@@ -175,7 +175,7 @@ function renderJwksFixture(options: FixtureOptions): KubeObject[] {
                 ],
                 ports: [{ name: kube.servicePortName, containerPort: kube.containerPort }],
                 readinessProbe: {
-                  httpGet: { path: '/.well-known/jwks.json', port: kube.containerPort },
+                  httpGet: { path: JWKS_PATH, port: kube.containerPort },
                   periodSeconds: 2,
                 },
                 volumeMounts: [{ name: 'jwks', mountPath: jwksMount, readOnly: true }],
