@@ -99,7 +99,7 @@ describe.skipIf(!present).each(plans)('the $name plan against the real CRDs', (p
   const crds = present ? crdsOf(plan) : [];
   const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
   const clusterMesh = clusterMeshFor(mesh, 'routing' in plan ? plan.routing : undefined);
-  // Checks the mesh supports and renders that the k6 callers cannot drive yet (end-user tokens,
+  // Checks the mesh supports and renders that the k6 callers cannot drive yet (the impostors'
   // forged certificates): the plan leaves them out, but their resources must be right all the same.
   const heldBackByTraffic = registry.filter((check) => {
     const reasons = unsupportedReasons(check, clusterMesh);

@@ -1,4 +1,4 @@
-import { exportJWK, generateKeyPair, type JWK, SignJWT, UnsecuredJWT } from 'jose';
+import type { JWK } from 'jose';
 import type { BearerToken, TrafficDriver, TrafficPlan } from '../model/index.ts';
 import { jwtAudience, jwtIssuer } from '../model/index.ts';
 
@@ -25,6 +25,8 @@ const algorithm = 'RS256';
 
 /** Creates a run's issuer: fresh keys every run, so no token outlives it. */
 export async function createJwtIssuer(): Promise<JwtIssuer> {
+  // Loaded when a run starts, not with the CLI: commands that never mint a token do not pay for it.
+  const { exportJWK, generateKeyPair, SignJWT, UnsecuredJWT } = await import('jose');
   const issuerKeys = await generateKeyPair(algorithm, { extractable: true });
   const strangerKeys = await generateKeyPair(algorithm);
   const publicJwk = await exportJWK(issuerKeys.publicKey);
