@@ -19,6 +19,10 @@ import { allowListedIdentity } from './security/allow-listed-identity.ts';
 import { denyUnlistedIdentity } from './security/deny-unlisted-identity.ts';
 import { forgedIdentityHeader } from './security/forged-identity-header.ts';
 import { identityPresented } from './security/identity-presented.ts';
+import { jwtAccessByClaim } from './security/jwt-access-by-claim.ts';
+import { jwtInvalidTokenRefused } from './security/jwt-invalid-token-refused.ts';
+import { jwtPrincipalRequired } from './security/jwt-principal-required.ts';
+import { jwtValidTokenAdmitted } from './security/jwt-valid-token-admitted.ts';
 import { methodAndPath } from './security/method-and-path.ts';
 import { normalizedPath } from './security/normalized-path.ts';
 import { pathPrefixBoundary } from './security/path-prefix-boundary.ts';
@@ -68,4 +72,8 @@ export const registry: readonly Check[] = [
   connectionLimitPerService,
   weightsZeroWeight,
   outlierRecovery,
+  jwtValidTokenAdmitted,
+  jwtInvalidTokenRefused,
+  jwtPrincipalRequired,
+  jwtAccessByClaim,
 ] as readonly Check[];

@@ -117,3 +117,21 @@ describe('parseK6Plan', () => {
     expect(() => parseK6Plan(JSON.stringify({ ...good, ...patch }))).toThrow(field);
   });
 });
+
+describe('the request headers a mesh adds or removes', () => {
+  it('are read back from the echo under the same names as the builtin driver reads them', async () => {
+    const { APP_HEADER_PREFIXES } = await import('../../fixtures/echo/echo-protocol.ts');
+    const { appHeaderPrefixes } = await import('./observation.ts');
+    expect(appHeaderPrefixes).toEqual(APP_HEADER_PREFIXES);
+  });
+
+  it('keep the token and the claim headers the echo saw, and nothing else', () => {
+    const body = JSON.stringify({
+      version: 'v1',
+      instance: 'i',
+      headers: { authorization: 'Bearer t', 'x-jwt-sub': 'alice', 'x-other': 'o' },
+    });
+    const o = observationFrom({ status: 200, body, error: '', error_code: 0, headers: {}, timings }, 'id', 0);
+    expect(o.appHeaders).toEqual({ authorization: 'Bearer t', 'x-jwt-sub': 'alice' });
+  });
+});

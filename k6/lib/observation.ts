@@ -36,7 +36,26 @@ export interface K6Observation {
   /** The request target the echo received (after the mesh). */
   readonly path?: string;
   readonly headers?: Readonly<Record<string, string>>;
+  /** Request headers the echo received that a mesh adds or removes (bearer token, claim headers). */
+  readonly appHeaders?: Readonly<Record<string, string>>;
   readonly errorDetail?: string;
+}
+
+/**
+ * The names (prefixes) of {@link K6Observation.appHeaders}: fixtures/echo/echo-protocol.ts
+ * `APP_HEADER_PREFIXES`, repeated because k6 loads only k6/ (a test keeps the two equal).
+ */
+export const appHeaderPrefixes: readonly string[] = ['authorization', 'x-jwt-'];
+
+function appHeadersOfEcho(headers: unknown): Record<string, string> {
+  const picked: Record<string, string> = {};
+  if (typeof headers !== 'object' || headers === null) return picked;
+  for (const [name, value] of Object.entries(headers)) {
+    const lower = name.toLowerCase();
+    if (typeof value === 'string' && appHeaderPrefixes.some((p) => lower.startsWith(p)))
+      picked[lower] = value;
+  }
+  return picked;
 }
 
 /** Prefix of the lines that carry observations in k6's console output. */
@@ -86,6 +105,7 @@ export function observationFrom(
   const base = { requestId, outcome, status: response.status, sentAtMs, latencyMs, headers };
   if (!echo || typeof echo.version !== 'string' || typeof echo.instance !== 'string') return base;
   const identity = echo.identity as { header?: unknown; value?: unknown } | null | undefined;
+  const appHeaders = appHeadersOfEcho(echo.headers);
   return {
     ...base,
     servedBy: { version: echo.version, instance: echo.instance },
@@ -95,6 +115,7 @@ export function observationFrom(
       identity && typeof identity.header === 'string' && typeof identity.value === 'string'
         ? { header: identity.header, value: identity.value }
         : null,
+    ...(Object.keys(appHeaders).length > 0 ? { appHeaders } : {}),
   };
 }
 

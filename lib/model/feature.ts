@@ -25,6 +25,12 @@ export const Feature = {
    * and path hold for them too, and identity headers they send are never shown to the app.
    */
   RequestAuthzOutsideMesh: 'RequestAuthzOutsideMesh',
+  /**
+   * End-user authentication with JWTs: the server's proxy verifies a bearer token against the
+   * issuer's JWKS (signature, issuer, audience, expiry), refuses an invalid one with 401, shows the
+   * app the claims it is told to, and access rules can require a principal or a claim.
+   */
+  JwtAuth: 'JwtAuth',
 } as const;
 
 export type Feature = (typeof Feature)[keyof typeof Feature];

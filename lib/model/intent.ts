@@ -10,7 +10,9 @@ export type Intent =
   | HttpRouteIntent
   | ConnectionLimitIntent
   | OutlierDetectionIntent
-  | RateLimitIntent;
+  | RateLimitIntent
+  | RequestAuthenticationIntent
+  | JwtAccessPolicyIntent;
 
 /** mTLS mode enforced on the inbound side of a service's workloads. */
 export interface PeerAuthenticationIntent {
@@ -104,3 +106,42 @@ export interface RateLimitIntent {
 
 /** A route rule that sends everything to the given version without retries. */
 export const noRetries: RetryPolicy = { attempts: 0, retryOn: [] };
+
+/**
+ * End-user authentication on the inbound side of a service (Istio RequestAuthentication): a
+ * request carrying a bearer token is admitted only if the token verifies against the issuer's
+ * JWKS (the fixture `jwks` serves it) and names the issuer and one of the audiences, unexpired;
+ * otherwise 401. A request without a token passes (only an access rule can require one). After
+ * verification the token is removed and the claims named in `claimHeaders` are shown to the app.
+ */
+export interface RequestAuthenticationIntent {
+  readonly kind: 'RequestAuthentication';
+  readonly service: ServiceName;
+  /** The `iss` a token must carry, exactly. */
+  readonly issuer: string;
+  /** A token must name at least one of these in `aud`. */
+  readonly audiences: readonly string[];
+  /** Request header → claim whose (string) value it carries to the app. */
+  readonly claimHeaders?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Allow-list by end-user token for a service (Istio AuthorizationPolicy `requestPrincipals` and
+ * `request.auth.claims[...]`): a request is allowed when it carries a verified token meeting every
+ * condition of at least one rule; once the policy selects a workload, every other request, a
+ * request without a token included, is denied (403). Combined with an AccessPolicy of the same
+ * service, a request allowed by either is allowed (two ALLOW policies).
+ */
+export interface JwtAccessPolicyIntent {
+  readonly kind: 'JwtAccessPolicy';
+  readonly service: ServiceName;
+  readonly rules: readonly JwtAccessRule[];
+}
+
+/** All given conditions must hold; every rule needs a verified token. */
+export interface JwtAccessRule {
+  /** `<iss>/<sub>` of the token, exactly, one of. */
+  readonly principals?: readonly string[];
+  /** Claim → accepted values: the claim (a string, or an array with an element) equals one of them. */
+  readonly claims?: Readonly<Record<string, readonly string[]>>;
+}

@@ -50,6 +50,35 @@ export interface TrafficPlan {
   readonly presents?: ForgedCredential;
   /** Interleaved arms (added to `headers`); observations name their arm. */
   readonly arms?: readonly TrafficArm[];
+  /** A JWT the driver mints for this plan and sends as `Authorization: Bearer …` (see `BearerToken`). */
+  readonly bearer?: BearerToken;
+}
+
+/** The issuer whose JWKS the `jwks` fixture serves, and the audience of the server's tokens. */
+export const jwtIssuer = 'https://issuer.meshproof.test';
+export const jwtAudience = 'meshproof-server';
+
+/**
+ * A token the harness mints (RS256, with the `jose` library) for a plan. Every field names what a
+ * near miss changes: another issuer or audience, an expiry in the past, a key not in the JWKS, no
+ * signature at all (`alg: none`), a payload changed after signing.
+ */
+export interface BearerToken {
+  readonly subject: string;
+  /** `iss`; default {@link jwtIssuer}. */
+  readonly issuer?: string;
+  /** `aud`; default {@link jwtAudience}. */
+  readonly audience?: string | readonly string[];
+  /** `exp` relative to now, in seconds; default one hour. Negative: already expired. */
+  readonly expiresInS?: number;
+  /** Further claims. */
+  readonly claims?: Readonly<Record<string, string | readonly string[]>>;
+  /**
+   * `jwks-key` (default): signed with the issuer's key the JWKS holds; `unknown-key`: with a key
+   * of the same kind the JWKS does not hold; `none`: `alg: none`, empty signature; `tampered`:
+   * signed, then its payload replaced (subject `admin`), the signature kept.
+   */
+  readonly signing?: 'jwks-key' | 'unknown-key' | 'none' | 'tampered';
 }
 
 /** A plan that may be extended batch by batch until the judge decides (sequential sampling). */
@@ -97,6 +126,8 @@ export interface Observation {
   readonly serverAttempts?: number;
   /** Selected response headers (lower-case names). */
   readonly headers?: Readonly<Record<string, string>>;
+  /** Request headers the answering echo received that the mesh may add or remove (see `APP_HEADER_PREFIXES`). */
+  readonly appHeaders?: Readonly<Record<string, string>>;
   readonly errorDetail?: string;
 }
 

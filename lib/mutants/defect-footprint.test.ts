@@ -9,6 +9,7 @@ const versions = ['v1', 'v2', 'v3'] as const;
 const wiring: ReferenceWiring = {
   runId: 'footprint',
   caFile: '/mesh/ca.pem',
+  jwtKeyFiles: ['/mesh/jwks-key-0.pem'],
   luaFile: '/mesh/delay.lua',
   sidecars: [
     {

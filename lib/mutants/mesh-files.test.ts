@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,6 +54,20 @@ describe('describeMeshFiles', () => {
       'ca.pem',
       'client.pem',
     ]);
+  });
+
+  it("describes the end-user issuer's public keys by kind and size, fresh every installation", () => {
+    const pem = (bits: number) =>
+      generateKeyPairSync('rsa', { modulusLength: bits }).publicKey.export({
+        type: 'spki',
+        format: 'pem',
+      }) as string;
+    const one = describeMeshFiles([{ name: 'jwks-key-0.pem', content: pem(2048) }], new Date());
+    const two = describeMeshFiles([{ name: 'jwks-key-0.pem', content: pem(2048) }], new Date());
+    expect(differingFiles(one, two)).toEqual([]);
+    expect(one.get('jwks-key-0.pem')).toBe('public key rsa 2048\n');
+    const weaker = describeMeshFiles([{ name: 'jwks-key-0.pem', content: pem(1024) }], new Date());
+    expect(differingFiles(one, weaker)).toEqual(['jwks-key-0.pem']);
   });
 
   it('keeps what it cannot compare verbatim, so that a change there shows', () => {

@@ -1,6 +1,11 @@
 // @peculiar/x509 resolves its services with tsyringe, which needs the Reflect metadata polyfill.
 import 'reflect-metadata';
-import { createPrivateKey, type KeyObject, X509Certificate as NodeCertificate } from 'node:crypto';
+import {
+  createPrivateKey,
+  createPublicKey,
+  type KeyObject,
+  X509Certificate as NodeCertificate,
+} from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import * as x509 from '@peculiar/x509';
@@ -48,6 +53,14 @@ function parsePrivateKey(pem: string): KeyObject | undefined {
   }
 }
 
+function parsePublicKey(pem: string): KeyObject | undefined {
+  try {
+    return createPublicKey(pem);
+  } catch {
+    return undefined;
+  }
+}
+
 function belongsTo(key: KeyObject, cert: ParsedCertificate): boolean {
   try {
     return cert.node.checkPrivateKey(key);
@@ -90,7 +103,7 @@ function describeCertificate(cert: ParsedCertificate, all: readonly ParsedCertif
  * Fresh key material differs every time a mesh is installed, so every PEM certificate is
  * replaced by its fields and its relations to the other certificates of the set (which one
  * signed it, which share a key; labels are `file#block`), and every private key by the
- * certificate it belongs to. Expiry is compared as the validity's length and whether the
+ * certificate it belongs to, and every public key (the end-user issuer's JWKS keys) by its kind and size. Expiry is compared as the validity's length and whether the
  * certificate was valid when read. Anything else, other PEM blocks included, is kept verbatim:
  * what cannot be compared differs, so that a defect there runs every check.
  */
@@ -113,6 +126,14 @@ export function describeMeshFiles(files: readonly MeshFile[], now: Date): Map<st
     if (block.type === 'CERTIFICATE') {
       const cert = certificates.find((c) => c.label === block.label);
       return cert && describeCertificate(cert, certificates, now);
+    }
+    if (block.type === 'PUBLIC KEY') {
+      // A key of the end-user issuer's JWKS (jwks-key-N.pem): fresh every run, compared by its kind.
+      const key = parsePublicKey(block.pem);
+      const details = key?.asymmetricKeyDetails;
+      return (
+        key && `public key ${key.asymmetricKeyType} ${details?.modulusLength ?? details?.namedCurve ?? ''}`
+      );
     }
     if (block.type.endsWith('PRIVATE KEY')) {
       const key = parsePrivateKey(block.pem);

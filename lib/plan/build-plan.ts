@@ -32,6 +32,8 @@ export interface PlanInput {
   readonly checks: readonly Check[];
   readonly echoFiles: Readonly<Record<string, string>>;
   readonly k6Files: Readonly<Record<string, string>>;
+  /** The `jwks` fixture's script; the plan deploys it with a placeholder key set. */
+  readonly jwksServer?: string;
   readonly images: { readonly k3s: string; readonly node: string; readonly k6: string };
   readonly timeouts: Timeouts;
   /** Extra sections (e.g. the sidecar-overhead benchmark) appended before cleanup. */
@@ -126,6 +128,7 @@ export function buildPlan(input: PlanInput): PlanFiles {
       extraServers: mesh.extraServers(intents),
       echoFiles: input.echoFiles,
       k6Files: input.k6Files,
+      ...(input.jwksServer !== undefined ? { jwksServer: input.jwksServer } : {}),
     }),
     ...mesh.meshFixtures(found, names, planRunId),
   ];

@@ -89,6 +89,12 @@ export const likelyCausesByFeature: Readonly<Record<Feature, readonly string[]>>
     "The caller outside the mesh reaches the app around the server's proxy: a port excluded from interception, or (Istio ambient) no proxy reads its HTTP at all, so rules on method and path cannot hold for it and the headers it sends reach the app as sent.",
     "The server's proxy does not remove identity headers that arrive on plaintext connections (Istio forwardClientCertDetails ALWAYS_FORWARD_ONLY, an EnvoyFilter), so the app trusts what the caller claims.",
   ],
+  JwtAuth: [
+    'The RequestAuthentication does not select the server (selector labels, namespace), or its issuer differs from the token\'s iss by a character, a scheme or a trailing slash: Istio then refuses every token with 401 ("Jwt issuer is not configured").',
+    'The JWKS could not be fetched: istiod fetches jwksUri itself and on failure installs a key set nobody can sign for, so every token is refused (istiod log "JWKS fetch failed"); check that istiod can reach the JWKS server.',
+    'A request without a token is admitted by RequestAuthentication alone: only an AuthorizationPolicy with requestPrincipals (or a request.auth.claims condition) makes a token required (403 without one).',
+    'Claims are matched exactly, element by element for arrays; requestPrincipals are <iss>/<sub>. Claim headers (outputClaimToHeaders) are written only for a verified token, and the token is removed unless forwardOriginalToken is set.',
+  ],
 };
 
 /**

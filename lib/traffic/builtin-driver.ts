@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
-import { isEchoReply } from '../../fixtures/echo/echo-protocol.ts';
+import { appHeadersOf, isEchoReply } from '../../fixtures/echo/echo-protocol.ts';
 import type {
   CallerName,
   ForgedCredential,
@@ -120,12 +120,14 @@ async function sendOne(
       headers,
     };
     if (!isEchoReply(reply)) return base;
+    const appHeaders = appHeadersOf(reply.headers);
     return {
       ...base,
       servedBy: { version: reply.version as Version, instance: reply.instance },
       attempt: reply.attempt,
       path: reply.path,
       identity: reply.identity ? { header: reply.identity.header, value: reply.identity.value } : null,
+      ...(Object.keys(appHeaders).length > 0 ? { appHeaders } : {}),
     };
   } catch (error) {
     return {

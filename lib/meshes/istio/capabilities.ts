@@ -41,6 +41,8 @@ export const istioSupportByMode: Readonly<Record<IstioMode, Readonly<Record<Feat
     PathNormalization: yes,
     // The server's sidecar terminates every inbound connection and reads its HTTP.
     RequestAuthzOutsideMesh: yes,
+    // RequestAuthentication (jwt_authn on the server's sidecar) and AuthorizationPolicy requestPrincipals / request.auth.claims.
+    JwtAuth: yes,
   },
   'sidecar-gateway-api': {
     MtlsStrict: yes,
@@ -64,6 +66,8 @@ export const istioSupportByMode: Readonly<Record<IstioMode, Readonly<Record<Feat
     RateLimit: yes,
     PathNormalization: yes,
     RequestAuthzOutsideMesh: yes,
+    // RequestAuthentication (jwt_authn on the server's sidecar) and AuthorizationPolicy requestPrincipals / request.auth.claims.
+    JwtAuth: yes,
   },
   ambient: {
     // PeerAuthentication with a selector: enforced by the server's ztunnel (pilot/pkg/serviceregistry/ambient/policies.go).
@@ -90,6 +94,9 @@ export const istioSupportByMode: Readonly<Record<IstioMode, Readonly<Record<Feat
     PathNormalization: yes,
     RequestAuthzOutsideMesh: no(
       "a caller outside the mesh sends straight to the server's pod, where only ztunnel receives it: its inbound plaintext path checks L4 policy and copies bytes (istio/ztunnel 1.30.3 src/proxy/inbound_passthrough.rs), and no waypoint reads the request, so rules on method and path cannot hold for such a caller and headers it sends (X-Forwarded-Client-Cert included) reach the app as sent; meshproof refuses it at L4 wherever a rule needs HTTP attributes, as Istio itself omits such rules from ztunnel policy ('more restrictive than requested', pilot/pkg/serviceregistry/ambient/authorization.go)",
+    ),
+    JwtAuth: no(
+      "meshproof renders RequestAuthentication for sidecars only so far: in ambient the token must be verified by the server's waypoint (RequestAuthentication and AuthorizationPolicy with targetRefs to the Service), and rules with requestPrincipals are HTTP-only, which ztunnel cannot enforce (pilot/pkg/security/authz/model/generator.go requestPrincipalGenerator: 'HTTP only' for TCP), so a caller bypassing the waypoint would need the L4 refusal the access-policy rendering gives; not yet rendered or proven here",
     ),
   },
 };

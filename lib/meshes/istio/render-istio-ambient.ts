@@ -169,6 +169,11 @@ export function renderIstioAmbient(
         'istio ambient: a local rate limit cannot be rendered (no Envoy on the server pods; see the RateLimit support of ambient)',
       );
     }
+    if (s.requestAuth || s.jwtAccess.length > 0) {
+      throw new RangeError(
+        'istio ambient: end-user authentication is not rendered for the waypoint yet (see the JwtAuth support of ambient)',
+      );
+    }
     if (s.peer) objects.push(renderIstioPeerAuthentication(s.peer, at));
     if (s.access.length > 0) {
       objects.push(renderZtunnelAuthorizationPolicy(service, s.access, at));

@@ -6,10 +6,12 @@ import type {
   ConnectionLimitIntent,
   HttpRouteIntent,
   Intent,
+  JwtAccessPolicyIntent,
   OutlierDetectionIntent,
   PeerAuthenticationIntent,
   RateLimitIntent,
   RenderedResource,
+  RequestAuthenticationIntent,
   RetryCondition,
   RetryPolicy,
   RouteRule,
@@ -30,8 +32,10 @@ import {
   istioDuration,
   renderIstioAuthorizationPolicy,
   renderIstioDestinationRule,
+  renderIstioJwtAuthorizationPolicy,
   renderIstioLocalRateLimit,
   renderIstioPeerAuthentication,
+  renderIstioRequestAuthentication,
 } from './render-istio.ts';
 
 /*
@@ -242,6 +246,8 @@ export interface ServiceIntents {
   readonly limit: ConnectionLimitIntent | undefined;
   readonly outlier: OutlierDetectionIntent | undefined;
   readonly rateLimit: RateLimitIntent | undefined;
+  readonly requestAuth: RequestAuthenticationIntent | undefined;
+  readonly jwtAccess: readonly JwtAccessPolicyIntent[];
 }
 
 /** Groups intents by service, in the order services first appear. */
@@ -260,6 +266,8 @@ export function intentsByService(intents: readonly Intent[]): Map<ServiceName, S
           limit: ofService<ConnectionLimitIntent>('ConnectionLimit')[0],
           outlier: ofService<OutlierDetectionIntent>('OutlierDetection')[0],
           rateLimit: ofService<RateLimitIntent>('RateLimit')[0],
+          requestAuth: ofService<RequestAuthenticationIntent>('RequestAuthentication')[0],
+          jwtAccess: ofService<JwtAccessPolicyIntent>('JwtAccessPolicy'),
         },
       ];
     }),
@@ -288,7 +296,9 @@ export function renderIstioGatewayApi(
   const objects: IstioObject<unknown>[] = [];
   for (const [service, s] of intentsByService(intents)) {
     if (s.peer) objects.push(renderIstioPeerAuthentication(s.peer, at));
+    if (s.requestAuth) objects.push(renderIstioRequestAuthentication(s.requestAuth, at));
     if (s.access.length > 0) objects.push(renderIstioAuthorizationPolicy(service, s.access, at));
+    if (s.jwtAccess.length > 0) objects.push(renderIstioJwtAuthorizationPolicy(service, s.jwtAccess, at));
     objects.push(...renderGatewayApiDestinationRules(service, s, at));
     if (s.route) objects.push(renderIstioHttpRoute(s.route, at));
     if (s.rateLimit) objects.push(renderIstioLocalRateLimit(s.rateLimit, at));

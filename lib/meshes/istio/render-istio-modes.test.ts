@@ -10,7 +10,11 @@ import { Gateway } from '@kubernetes-models/gateway-api/gateway.networking.k8s.i
 import { HTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute';
 import { DestinationRule } from '@kubernetes-models/istio/networking.istio.io/v1';
 import { EnvoyFilter } from '@kubernetes-models/istio/networking.istio.io/v1alpha3';
-import { AuthorizationPolicy, PeerAuthentication } from '@kubernetes-models/istio/security.istio.io/v1';
+import {
+  AuthorizationPolicy,
+  PeerAuthentication,
+  RequestAuthentication,
+} from '@kubernetes-models/istio/security.istio.io/v1';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { registry } from '../../../suites/registry.ts';
@@ -31,6 +35,7 @@ const updateGolden = process.env.UPDATE_GOLDEN === '1';
 
 const models: Record<string, new (data: never) => { validate(): void }> = {
   'security.istio.io/v1/PeerAuthentication': PeerAuthentication,
+  'security.istio.io/v1/RequestAuthentication': RequestAuthentication,
   'security.istio.io/v1/AuthorizationPolicy': AuthorizationPolicy,
   'networking.istio.io/v1/DestinationRule': DestinationRule,
   'networking.istio.io/v1alpha3/EnvoyFilter': EnvoyFilter,

@@ -2,7 +2,11 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DestinationRule, VirtualService } from '@kubernetes-models/istio/networking.istio.io/v1';
 import { EnvoyFilter } from '@kubernetes-models/istio/networking.istio.io/v1alpha3';
-import { AuthorizationPolicy, PeerAuthentication } from '@kubernetes-models/istio/security.istio.io/v1';
+import {
+  AuthorizationPolicy,
+  PeerAuthentication,
+  RequestAuthentication,
+} from '@kubernetes-models/istio/security.istio.io/v1';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { registry } from '../../../suites/registry.ts';
@@ -18,6 +22,7 @@ type KubeObject = ReturnType<typeof parse>;
 /** The Istio models of @kubernetes-models/istio (JSON schemas of Istio's CRDs), by apiVersion/kind. */
 const istioModels: Record<string, new (data: never) => { validate(): void }> = {
   'security.istio.io/v1/PeerAuthentication': PeerAuthentication,
+  'security.istio.io/v1/RequestAuthentication': RequestAuthentication,
   'security.istio.io/v1/AuthorizationPolicy': AuthorizationPolicy,
   'networking.istio.io/v1/VirtualService': VirtualService,
   'networking.istio.io/v1/DestinationRule': DestinationRule,
@@ -137,7 +142,15 @@ function admissionProblems(objects: readonly KubeObject[]): string[] {
     if (o.kind === 'AuthorizationPolicy') {
       for (const rule of (o.spec.rules ?? []) as KubeObject[]) {
         for (const from of rule.from ?? []) {
-          if (!(from.source?.principals?.length > 0)) problems.push('AuthorizationPolicy: empty source');
+          const source = from.source ?? {};
+          if (!(source.principals?.length > 0 || source.requestPrincipals?.length > 0))
+            problems.push('AuthorizationPolicy: empty source');
+        }
+        for (const when of rule.when ?? []) {
+          // Istio's webhook refuses a condition without values and accepts request.auth.claims[...] keys.
+          if (!(when.values?.length > 0)) problems.push('AuthorizationPolicy: condition without values');
+          if (!/^request\.auth\.claims\[[^\]]+\]$/.test(when.key))
+            problems.push(`AuthorizationPolicy: key ${when.key}`);
         }
         for (const to of rule.to ?? []) {
           const op = to.operation ?? {};

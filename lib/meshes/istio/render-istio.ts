@@ -3,7 +3,9 @@ import type { IVirtualService } from '@kubernetes-models/istio/networking.istio.
 import type { IEnvoyFilter } from '@kubernetes-models/istio/networking.istio.io/v1alpha3/EnvoyFilter';
 import type { IAuthorizationPolicy } from '@kubernetes-models/istio/security.istio.io/v1/AuthorizationPolicy';
 import type { IPeerAuthentication } from '@kubernetes-models/istio/security.istio.io/v1/PeerAuthentication';
+import type { IRequestAuthentication } from '@kubernetes-models/istio/security.istio.io/v1/RequestAuthentication';
 import { stringify } from 'yaml';
+import { JWKS_PATH } from '../../../fixtures/jwks/jwks-server.ts';
 import type {
   AccessPolicyIntent,
   AccessRule,
@@ -12,10 +14,13 @@ import type {
   FaultPolicy,
   HttpRouteIntent,
   Intent,
+  JwtAccessPolicyIntent,
+  JwtAccessRule,
   OutlierDetectionIntent,
   PeerAuthenticationIntent,
   RateLimitIntent,
   RenderedResource,
+  RequestAuthenticationIntent,
   RetryCondition,
   RetryPolicy,
   RouteRule,
@@ -25,6 +30,7 @@ import type {
 } from '../../model/index.ts';
 import { callerIdentity } from '../../model/index.ts';
 import { kube, serviceHost, serviceName } from '../../platforms/kubernetes/kubernetes-names.ts';
+import { jwksFixtureName } from '../../platforms/kubernetes/render-fixtures.ts';
 import { defaultPlacement, type MeshPlacement } from '../mesh-placement.ts';
 
 /*
@@ -65,6 +71,8 @@ export const istioResourceName = {
   destinationRule: (service: ServiceName) => `${service}-destination`,
   virtualService: (service: ServiceName) => `${service}-routes`,
   envoyFilter: (service: ServiceName) => `${service}-local-ratelimit`,
+  requestAuthentication: (service: ServiceName) => `${service}-jwt`,
+  jwtAuthorizationPolicy: (service: ServiceName) => `${service}-jwt-access`,
 } as const;
 
 type PeerAuthenticationSpec = NonNullable<IPeerAuthentication['spec']>;
@@ -120,10 +128,14 @@ function renderService(
   const limit = ofService<ConnectionLimitIntent>('ConnectionLimit')[0];
   const outlier = ofService<OutlierDetectionIntent>('OutlierDetection')[0];
   const rateLimit = ofService<RateLimitIntent>('RateLimit')[0];
+  const requestAuth = ofService<RequestAuthenticationIntent>('RequestAuthentication')[0];
+  const jwtAccess = ofService<JwtAccessPolicyIntent>('JwtAccessPolicy');
 
   const objects: IstioObject<unknown>[] = [];
   if (peer) objects.push(renderIstioPeerAuthentication(peer, at));
+  if (requestAuth) objects.push(renderIstioRequestAuthentication(requestAuth, at));
   if (access.length > 0) objects.push(renderIstioAuthorizationPolicy(service, access, at));
+  if (jwtAccess.length > 0) objects.push(renderIstioJwtAuthorizationPolicy(service, jwtAccess, at));
   if (route || limit || outlier) {
     objects.push(
       renderIstioDestinationRule(service, { withSubsets: route !== undefined, limit, outlier }, at),
@@ -227,6 +239,89 @@ export function istioPathPrefix(prefix: string): string[] {
 export function istioPrincipal(caller: CallerName, at: MeshPlacement = defaultPlacement): string {
   const { namespace, serviceAccount } = callerIdentity(caller, at.names);
   return `${at.trustDomain}/ns/${namespace}/sa/${serviceAccount}`;
+}
+
+// ---------------------------------------------------------------- end-user authentication
+
+type RequestAuthenticationSpec = NonNullable<IRequestAuthentication['spec']>;
+
+/**
+ * Where istiod fetches the end-user issuer's key set: the `jwks` fixture's Service in the namespace
+ * outside the mesh (an identity provider is not a mesh workload). istiod fetches `jwksUri` itself
+ * (PILOT_JWT_ENABLE_REMOTE_JWKS defaults to istiod) and inlines the keys into the sidecars' config;
+ * when the fetch fails it inlines a key set nobody can sign for, so every token is refused
+ * (istio/istio@1.30.3 pilot/pkg/model/jwks_resolver.go `BuildLocalJwks`, `PublicOnlyJwks`).
+ */
+export function istioJwksUri(at: MeshPlacement = defaultPlacement): string {
+  // Service `jwks` listens on the fixtures' service port (80), so the URI names no port.
+  return `http://${jwksFixtureName}.${at.names.outsideNamespace}.svc.cluster.local${JWKS_PATH}`;
+}
+
+/**
+ * A RequestAuthentication selecting the service's workloads: one jwtRule for the issuer with its
+ * audiences, the claims copied to headers (`outputClaimToHeaders`) and the token removed once
+ * verified (`forwardOriginalToken: false`, Envoy's `forward`). A request without a token passes
+ * (`allow_missing`, pilot/pkg/security/authn/policy_applier.go `convertToEnvoyJwtConfig`).
+ */
+export function renderIstioRequestAuthentication(
+  intent: RequestAuthenticationIntent,
+  at: MeshPlacement = defaultPlacement,
+): IstioObject<RequestAuthenticationSpec> {
+  const claims = Object.entries(intent.claimHeaders ?? {}).map(([header, claim]) => ({ header, claim }));
+  return {
+    apiVersion: apiVersions.security,
+    kind: 'RequestAuthentication',
+    metadata: metadata(istioResourceName.requestAuthentication(intent.service), at),
+    spec: {
+      selector: workloadSelector(intent.service),
+      jwtRules: [
+        {
+          issuer: intent.issuer,
+          ...(intent.audiences.length > 0 ? { audiences: [...intent.audiences] } : {}),
+          jwksUri: istioJwksUri(at),
+          forwardOriginalToken: false,
+          ...(claims.length > 0 ? { outputClaimToHeaders: claims } : {}),
+        },
+      ],
+    },
+  };
+}
+
+/**
+ * An ALLOW policy of the JWT access rules, apart from the peer-identity one (two ALLOW policies
+ * allow the union of their rules). Every rule needs a request principal, so a request without a
+ * verified token matches none and is denied 403: a rule without principals asks for `*` (any
+ * principal); claims become `request.auth.claims[<claim>]` conditions, which match a string claim
+ * or any element of a list claim exactly (pilot/pkg/security/authz/model/generator.go
+ * `requestClaimGenerator`). A rule with an empty list can match nothing and is left out.
+ */
+export function renderIstioJwtAuthorizationPolicy(
+  service: ServiceName,
+  policies: readonly JwtAccessPolicyIntent[],
+  at: MeshPlacement = defaultPlacement,
+): IstioObject<AuthorizationPolicySpec> {
+  const rules = policies.flatMap((p) => p.rules).flatMap((rule) => renderIstioJwtAccessRule(rule) ?? []);
+  const spec: AuthorizationPolicySpec = { selector: workloadSelector(service), action: 'ALLOW' };
+  return {
+    apiVersion: apiVersions.security,
+    kind: 'AuthorizationPolicy',
+    metadata: metadata(istioResourceName.jwtAuthorizationPolicy(service), at),
+    spec: rules.length > 0 ? { ...spec, rules } : spec,
+  };
+}
+
+function renderIstioJwtAccessRule(rule: JwtAccessRule): AuthorizationRule | undefined {
+  const claims = Object.entries(rule.claims ?? {});
+  if (rule.principals?.length === 0 || claims.some(([, values]) => values.length === 0)) return undefined;
+  const out: AuthorizationRule = {
+    from: [{ source: { requestPrincipals: rule.principals ? [...rule.principals] : ['*'] } }],
+  };
+  if (claims.length > 0)
+    out.when = claims.map(([claim, values]) => ({
+      key: `request.auth.claims[${claim}]`,
+      values: [...values],
+    }));
+  return out;
 }
 
 // ---------------------------------------------------------------- routing

@@ -7,6 +7,8 @@ import { defaultLinkerdPlacement, type LinkerdPlacement } from '../mesh-placemen
  * sources (linkerd/linkerd2 policy controller, linkerd/linkerd2-proxy, linkerd.io docs).
  */
 const unsupported: Partial<Record<Feature, string>> = {
+  [F.JwtAuth]:
+    "Linkerd has no end-user authentication: an AuthorizationPolicy's requiredAuthenticationRefs may name only a MeshTLSAuthentication, a NetworkAuthentication or a ServiceAccount ('unsupported authentication target' otherwise: policy-controller/k8s/index/src/inbound/authorization_policy.rs authentication_ref at edge-26.8.3), none of which reads a request's bearer token, and neither the policy controller nor linkerd2-proxy verifies JWTs; verify tokens in the app or in an ingress in front of it",
   [F.FaultDelay]:
     "Linkerd has no delay injection: no HTTPRoute filter or annotation delays requests (the proxy's only injected fault is an immediate error response, not reachable from any CRD), and the documented fault-injection recipe, a weighted backend share to an error-returning Service, can only fail requests, not delay them and still have the real server answer",
   [F.Mirroring]:

@@ -57,6 +57,11 @@ export function renderLinkerdResources(
       'connection limits cannot be rendered: Linkerd has no connection-pool limits (see linkerdSupport(ConnectionLimits))',
     );
   }
+  if (intents.some((i) => i.kind === 'RequestAuthentication' || i.kind === 'JwtAccessPolicy')) {
+    throw cannotRender(
+      'end-user authentication cannot be rendered: Linkerd has no JWT verification (see linkerdSupport(JwtAuth))',
+    );
+  }
   const services: readonly ServiceName[] = servicesOf(intents);
   const inbound = services.flatMap((service) => renderInboundPolicy(intents, service, at));
   const accrual = services.flatMap((service) => {

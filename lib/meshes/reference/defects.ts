@@ -360,6 +360,63 @@ export const referenceDefects = {
           : rule,
       ),
   },
+  'jwt-audience-ignored': {
+    description:
+      'The JWT rule ignores the audience: a token the issuer made for another service (another aud) is admitted.',
+    catches: ['security.jwt.invalid-token-refused', 'security.jwt.principal-required'],
+  },
+  'jwt-expiry-ignored': {
+    description: 'The JWT rule does not read exp: a token that expired ten minutes ago is admitted.',
+    catches: ['security.jwt.invalid-token-refused', 'security.jwt.principal-required'],
+  },
+  'jwt-issuer-ignored': {
+    description:
+      'The JWT rule does not compare iss: a token signed with a key of the JWKS but naming another issuer (the issuer with a suffix) is admitted.',
+    catches: ['security.jwt.invalid-token-refused'],
+  },
+  'jwt-alg-from-token': {
+    description:
+      "The signature is verified with the algorithm the token's header names (haproxy's documented example without its alg check): an alg none token with an empty signature is admitted.",
+    catches: ['security.jwt.invalid-token-refused'],
+  },
+  'jwt-signature-unchecked': {
+    description:
+      'The JWT rule reads the claims but never verifies the signature: tokens signed by a key not in the JWKS, or changed after signing, are admitted.',
+    catches: ['security.jwt.invalid-token-refused'],
+  },
+  'jwt-token-forwarded': {
+    description:
+      'The verified token is passed on to the app (as with forwardOriginalToken: true), where Istio removes it by default.',
+    catches: [
+      'security.jwt.valid-token-admitted',
+      'security.jwt.principal-required',
+      'security.jwt.access-by-claim',
+    ],
+  },
+  'jwt-claim-headers-dropped': {
+    description:
+      'The claims the RequestAuthentication names (outputClaimToHeaders) are not copied to headers for the app.',
+    catches: [
+      'security.jwt.valid-token-admitted',
+      'security.jwt.principal-required',
+      'security.jwt.access-by-claim',
+    ],
+  },
+  'jwt-principal-missing-allowed': {
+    description:
+      'A rule requiring a request principal is met by a request without a token (checked only when a token is there), so RequestAuthentication alone decides.',
+    catches: ['security.jwt.principal-required'],
+  },
+  'jwt-claim-prefix': {
+    description:
+      'Claim conditions match by prefix: a token with groups [admins-readonly] meets a rule requiring groups admins.',
+    catches: ['security.jwt.access-by-claim'],
+  },
+  'jwt-audience-array-unread': {
+    description:
+      'Only a string aud is read: a valid token whose aud is a list naming the server among others is refused 401.',
+    catches: ['security.jwt.valid-token-admitted'],
+  },
 } as const satisfies Record<string, DefectDefinition>;
 
 export type ReferenceDefect = keyof typeof referenceDefects;

@@ -20,6 +20,7 @@ import {
 } from './certificate-authority.ts';
 import type { ReferenceDefect } from './defects.ts';
 import { HaproxySidecar, haproxyVersion, validateHaproxyConfig } from './haproxy-sidecar.ts';
+import { fetchJwksKeyFiles } from './jwks-keys.ts';
 import { renderReferenceMesh } from './render-haproxy.ts';
 import { sidecarLuaSource } from './sidecar-lua.ts';
 import type { ReferenceWiring, SidecarWiring } from './wiring.ts';
@@ -62,6 +63,8 @@ export interface ReferenceMeshOptions {
   readonly timeouts: Timeouts;
   /** Per-request access logs in every sidecar (default on; benchmarks turn them off). */
   readonly accessLog?: boolean;
+  /** The `jwks` fixture's key set, fetched once at install for RequestAuthentication intents. */
+  readonly jwksUrl?: string;
 }
 
 /**
@@ -120,6 +123,9 @@ export async function installReferenceMesh(options: ReferenceMeshOptions): Promi
       })),
     },
     ...(options.accessLog === false ? { accessLog: false } : {}),
+    ...(options.jwksUrl
+      ? { jwtKeyFiles: await fetchJwksKeyFiles(options.jwksUrl, dir, options.timeouts.applyMs) }
+      : {}),
   };
   const adapter = referenceMeshAdapter(wiring, options.defects);
   const configFile = (resource: RenderedResource) =>

@@ -70,3 +70,63 @@ describe('renderReferenceMesh: the inbound side', () => {
     expect(config).toMatch(/set-header x-forwarded-client-cert ".*" if \{ ssl_c_used \}/);
   });
 });
+
+describe('renderReferenceMesh: end-user authentication', () => {
+  const auth: Intent = {
+    kind: 'RequestAuthentication',
+    service: 'server',
+    issuer: 'https://issuer.example',
+    audiences: ['server'],
+    claimHeaders: { 'x-jwt-sub': 'sub' },
+  };
+  const withKeys: ReferenceWiring = { ...wiring, jwtKeyFiles: ['/run/jwks-key-0.pem'] };
+  const render = (intents: readonly Intent[], defects: readonly ReferenceDefect[] = []) =>
+    renderReferenceMesh(intents, withKeys, new Set(defects)).find((r) => r.name === 'sidecar/server-v1')
+      ?.content ?? '';
+
+  it('verifies tokens in a hop on a thread of its own, the TLS listeners on the other', () => {
+    const config = render([auth]);
+    expect(config).toContain('  nbthread 2');
+    expect(config).toMatch(/bind 127\.0\.0\.1:15006( .*)? thread 1\n/);
+    expect(config).toMatch(/frontend inbound-mtls\n {2}bind abns@\S+ accept-proxy ssl .* thread 1\n/);
+    expect(config).toMatch(/frontend inbound-authn\n {2}bind abns@\S+ thread 2\n/);
+    expect(config.indexOf('jwt_verify')).toBeGreaterThan(config.indexOf('frontend inbound-authn'));
+    expect(config).toContain('jwt_verify("RS256","/run/jwks-key-0.pem")');
+    // The caller's sidecar never verifies tokens.
+    const client = renderReferenceMesh([auth], withKeys).find((r) => r.name === 'sidecar/client')?.content;
+    expect(client).not.toContain('nbthread');
+  });
+
+  it('checks alg, signature, issuer, audience and expiry, then removes the token', () => {
+    const config = render([auth]);
+    for (const reason of [
+      'Jwt verification fails',
+      'Jwt issuer is not configured',
+      'Audiences in Jwt are not allowed',
+      'Jwt is expired',
+    ]) {
+      expect(config).toContain(`string "${reason}"`);
+    }
+    expect(config).toContain('!{ var(txn.jwt_alg) -m str RS256 }');
+    expect(config).toContain('http-request del-header authorization');
+    expect(render([auth], ['jwt-alg-from-token'])).toContain('jwt_verify(txn.jwt_alg,');
+  });
+
+  it('refuses to render without the key set, or with an access policy on peer identity beside it', () => {
+    expect(() => renderReferenceMesh([auth], wiring)).toThrow(/JWKS keys/);
+    const peer: Intent = { kind: 'AccessPolicy', service: 'server', rules: [{ from: ['client'] }] };
+    expect(() => render([auth, peer])).toThrow(/cannot combine/);
+  });
+
+  it('reads a claim as a string and element by element, as one ACL name', () => {
+    const config = render([
+      auth,
+      { kind: 'JwtAccessPolicy', service: 'server', rules: [{ claims: { groups: ['admins'] } }] },
+    ]);
+    expect(config).toContain("acl jwt_rule0_claim0 var(txn.jwt),jwt_payload_query('$.groups') -m str admins");
+    expect(config).toContain(
+      "acl jwt_rule0_claim0 var(txn.jwt),jwt_payload_query('$.groups[7]') -m str admins",
+    );
+    expect(config).toContain('unless { var(txn.jwt_principal) -m found } jwt_rule0_claim0');
+  });
+});

@@ -4,10 +4,13 @@ import type {
   ConnectionLimitIntent,
   HttpRouteIntent,
   Intent,
+  JwtAccessPolicyIntent,
+  JwtAccessRule,
   OutlierDetectionIntent,
   PeerAuthenticationIntent,
   RateLimitIntent,
   RenderedResource,
+  RequestAuthenticationIntent,
   RetryCondition,
   RetryPolicy,
   RouteRule,
@@ -59,7 +62,10 @@ export function renderReferenceMesh(
 }
 
 function renderSidecar(sidecar: SidecarWiring, input: RenderInput): string {
-  const sections = [renderGlobal(input.wiring), renderDefaults(input.wiring)];
+  const verifiesTokens =
+    sidecar.inbound !== undefined && jwtService(serviceOfSidecar(sidecar, input.wiring), input);
+  const global = renderGlobal(input.wiring);
+  const sections = [verifiesTokens ? [...global, ...jwtThreadLines] : global, renderDefaults(input.wiring)];
   if (sidecar.inbound) sections.push(...renderInbound(sidecar, sidecar.inbound, input));
   if (sidecar.outboundPort !== undefined)
     sections.push(...renderOutbound(sidecar, sidecar.outboundPort, input));
@@ -109,18 +115,27 @@ function renderInbound(
   const service = serviceOfSidecar(sidecar, input.wiring);
   const strict = peerMode(service, input) === 'STRICT';
   const socket = (kind: string) => `abns@meshproof-${input.wiring.runId}-${sidecar.name}-${kind}`;
-  const tlsBind = `ssl crt ${sidecar.certFile} ca-file ${input.wiring.caFile} ${clientCertificateVerification(input.defects)}`;
+  const authn = jwtService(service, input);
+  // With end-user authentication, the listeners that speak TLS stay off the thread verifying tokens.
+  const tlsThread = authn ? ` thread ${jwtThreads.tls}` : '';
+  const tlsBind = `ssl crt ${sidecar.certFile} ca-file ${input.wiring.caFile} ${clientCertificateVerification(input.defects)}${tlsThread}`;
   const http = (listener: InboundListener) => [
     ...pathNormalizationLines(input.defects),
     ...callerIdentityHeaderLines(listener, service, input),
     ...(service ? inboundPolicy(service, listener, input) : []),
     ...identityHeaderLines(listener, sidecar, input.defects),
-    '  default_backend app',
+    `  default_backend ${authn ? 'authn' : 'app'}`,
   ];
-  const appBackend = ['backend app', `  server app 127.0.0.1:${inbound.appPort}`];
+  const appBackend = [
+    ['backend app', `  server app 127.0.0.1:${inbound.appPort}`],
+    ...(authn && service ? requestAuthenticationHop(service, socket('authn'), input) : []),
+  ];
 
   if (strict) {
-    return [['frontend inbound', `  bind 127.0.0.1:${inbound.port} ${tlsBind}`, ...http('mtls')], appBackend];
+    return [
+      ['frontend inbound', `  bind 127.0.0.1:${inbound.port} ${tlsBind}`, ...http('mtls')],
+      ...appBackend,
+    ];
   }
   // PERMISSIVE: look at the first bytes; a TLS ClientHello goes to the mTLS listener, anything
   // else to the plaintext one (what Istio's TLS inspector does).
@@ -128,7 +143,7 @@ function renderInbound(
     [
       'frontend inbound',
       '  mode tcp',
-      `  bind 127.0.0.1:${inbound.port}`,
+      `  bind 127.0.0.1:${inbound.port}${tlsThread}`,
       '  tcp-request inspect-delay 2s',
       '  tcp-request content accept if { req.ssl_hello_type 1 }',
       '  tcp-request content accept if { req.len gt 0 }',
@@ -138,8 +153,12 @@ function renderInbound(
     ['backend inbound-mtls', '  mode tcp', `  server loop ${socket('mtls')} send-proxy-v2`],
     ['backend inbound-plaintext', '  mode tcp', `  server loop ${socket('plain')} send-proxy-v2`],
     ['frontend inbound-mtls', `  bind ${socket('mtls')} accept-proxy ${tlsBind}`, ...http('mtls')],
-    ['frontend inbound-plaintext', `  bind ${socket('plain')} accept-proxy`, ...http('plaintext')],
-    appBackend,
+    [
+      'frontend inbound-plaintext',
+      `  bind ${socket('plain')} accept-proxy${tlsThread}`,
+      ...http('plaintext'),
+    ],
+    ...appBackend,
   ];
 }
 
@@ -244,6 +263,8 @@ function peerMode(service: ServiceName | undefined, input: RenderInput): 'STRICT
 
 /** Rate limit first (a limited request is not authorised work), then authorization. */
 function inboundPolicy(service: ServiceName, listener: InboundListener, input: RenderInput): string[] {
+  // With end-user authentication, tokens are verified and every access rule enforced in the hop.
+  if (jwtService(service, input)) return rateLimitLines(service, input);
   return [...rateLimitLines(service, input), ...authorizationLines(service, listener, input)];
 }
 
@@ -264,13 +285,22 @@ function authorizationLines(service: ServiceName, listener: InboundListener, inp
   const policies = intentsOf<AccessPolicyIntent>(input.intents, 'AccessPolicy').filter(
     (p) => p.service === service,
   );
-  if (policies.length === 0) return [];
+  const jwtPolicies = intentsOf<JwtAccessPolicyIntent>(input.intents, 'JwtAccessPolicy').filter(
+    (p) => p.service === service,
+  );
+  if (policies.length === 0 && jwtPolicies.length === 0) return [];
   const deny = '  http-request deny status 403 content-type text/plain string "RBAC: access denied"';
   const rules = policies.flatMap((p) => p.rules);
-  if (rules.length === 0) return [deny];
+  const jwtRules = jwtPolicies.flatMap((p) => p.rules);
+  if (rules.length === 0 && jwtRules.length === 0) return [deny];
   const identity = peerIdentitySample(listener, input.defects);
-  const conditions = rules.map((rule) => accessRuleCondition(rule, identity, input.defects));
-  return [`${deny} unless ${conditions.join(' || ')}`];
+  // Two ALLOW policies: a request either allows is allowed.
+  const jwt = jwtRules.map((rule, index) => jwtAccessRuleCondition(rule, index, input.defects));
+  const conditions = [
+    ...rules.map((rule) => accessRuleCondition(rule, identity, input.defects)),
+    ...jwt.map((j) => j.condition),
+  ];
+  return [...jwt.flatMap((j) => j.acls), `${deny} unless ${conditions.join(' || ')}`];
 }
 
 /** All of a rule's conditions (ANDed); an empty list matches nothing, an absent one anything. */
@@ -301,6 +331,202 @@ function pathPrefixCondition(prefixes: readonly string[], defects: ReadonlySet<R
   if (defects.has('authz-prefix-no-segment-boundary')) return `{ path_beg ${flags}${prefixes.join(' ')} }`;
   const bounded = [...new Set(prefixes.map((p) => `${p.replace(/\/+$/, '')}/`))];
   return `{ path,concat(/) -m beg ${flags}${bounded.join(' ')} }`;
+}
+
+// ---------------------------------------------------------------- end-user authentication (JWT)
+//
+// Envoy's jwt_authn filter as Istio configures it for a RequestAuthentication (istio/istio@1.30.3
+// pilot/pkg/security/authn/policy_applier.go `convertToEnvoyJwtConfig`): a token, when present,
+// must verify and carry the issuer and an audience, unexpired (60 s of clock skew, Envoy's
+// default), or the request is answered 401; a request without one passes (`allow_missing`). The
+// verified token is removed (`forward: false`) and the claims named are copied to headers.
+
+/** Variables of the JWT lines: the token, its header's `alg`, claims, and the principal `iss/sub`. */
+const jwtVar = {
+  token: 'txn.jwt',
+  alg: 'txn.jwt_alg',
+  iss: 'txn.jwt_iss',
+  sub: 'txn.jwt_sub',
+  exp: 'txn.jwt_exp',
+  nbf: 'txn.jwt_nbf',
+  now: 'txn.jwt_now',
+  principal: 'txn.jwt_principal',
+} as const;
+
+/** Envoy's clock skew for `exp` and `nbf` (JwtProvider `clock_skew_seconds`, default 60). */
+const jwtClockSkewSeconds = 60;
+
+/**
+ * Array claims (`aud`, a claim of an access rule) are read element by element: haproxy 2.6's
+ * `json_query` returns strings, numbers and booleans only, never an array. This many elements are
+ * read; a token with a longer list is judged by its first ones (docs/reference-mesh-semantics.md).
+ */
+const jwtArrayElements = 8;
+
+/** Ways of reading a claim as a string: itself, or each of its first array elements. */
+function jwtClaimReads(claim: string, elements = jwtArrayElements): string[] {
+  const path = `$.${claim.replace(/\./g, '\\\\.')}`;
+  return [path, ...Array.from({ length: elements }, (_, i) => `${path}[${i}]`)];
+}
+
+/** ACL terms, each true when the token's claim read one way (see {@link jwtClaimReads}) is one of `values`. */
+function jwtClaimMatches(
+  claim: string,
+  values: readonly string[],
+  method: 'str' | 'beg',
+  elements = jwtArrayElements,
+): string[] {
+  return jwtClaimReads(claim, elements).map(
+    (path) => `{ var(${jwtVar.token}),jwt_payload_query('${path}') -m ${method} ${values.join(' ')} }`,
+  );
+}
+
+/**
+ * haproxy 2.6.12 leaves OpenSSL's per-thread error queue filled when `jwt_verify` fails (fixed by
+ * 46b1fec0e "BUG/MEDIUM: jwt: Clear SSL error queue on error when checking the signature", 2.6.19+),
+ * and the next TLS read on that thread takes the stale error for its own: the connection is reset
+ * or the worker crashes. So a sidecar that verifies tokens runs two threads, its TLS listeners on
+ * one and the hop that verifies tokens (plaintext, over an abstract socket) on the other.
+ */
+const jwtThreads = { tls: 1, verify: 2 } as const;
+const jwtThreadLines = ['  nbthread 2'];
+
+/** True when the service's sidecars verify end-user tokens (a RequestAuthentication or a JWT access policy). */
+function jwtService(service: ServiceName | undefined, input: RenderInput): boolean {
+  return input.intents.some(
+    (i) => (i.kind === 'RequestAuthentication' || i.kind === 'JwtAccessPolicy') && i.service === service,
+  );
+}
+
+/**
+ * The hop where a server sidecar verifies tokens and then enforces access rules (Envoy's
+ * jwt_authn before RBAC), after the listener that terminated mTLS and showed the app the peer's
+ * identity. Access rules on peer identity need the TLS connection, so the reference mesh does not
+ * combine an AccessPolicy with end-user authentication on one service (it refuses to render it).
+ */
+function requestAuthenticationHop(service: ServiceName, socket: string, input: RenderInput): string[][] {
+  if (intentsOf<AccessPolicyIntent>(input.intents, 'AccessPolicy').some((p) => p.service === service))
+    throw new Error(
+      'the reference mesh cannot combine an AccessPolicy with end-user authentication on one service',
+    );
+  return [
+    ['backend authn', `  server authn ${socket}`],
+    [
+      'frontend inbound-authn',
+      `  bind ${socket} thread ${jwtThreads.verify}`,
+      ...requestAuthenticationLines(service, input),
+      ...authorizationLines(service, 'plaintext', input),
+      '  default_backend app',
+    ],
+  ];
+}
+
+function requestAuthenticationLines(service: ServiceName, input: RenderInput): string[] {
+  const auth = intentsOf<RequestAuthenticationIntent>(input.intents, 'RequestAuthentication').find(
+    (i) => i.service === service,
+  );
+  if (!auth) return [];
+  const keys = input.wiring.jwtKeyFiles ?? [];
+  if (keys.length === 0)
+    throw new Error('a RequestAuthentication needs the JWKS keys the reference control plane fetched');
+  const { defects } = input;
+  const present = `{ var(${jwtVar.token}) -m found }`;
+  const refuse = (reason: string, condition: string) =>
+    `  http-request return status 401 content-type text/plain string "${reason}" hdr www-authenticate "Bearer realm=\\"${auth.issuer}\\", error=\\"invalid_token\\"" if ${present} ${condition}`;
+  // The defect verifies with the algorithm the token names (haproxy's documented example without
+  // its `alg` check): `alg: none` and an empty signature verify.
+  const algFromToken = defects.has('jwt-alg-from-token');
+  const verifyAlg = algFromToken ? jwtVar.alg : '"RS256"';
+  const signature = keys.map(
+    (file) => `!{ var(${jwtVar.token}),jwt_verify(${verifyAlg},"${file}") -m int 1 }`,
+  );
+  const audience = jwtClaimMatches(
+    'aud',
+    auth.audiences,
+    'str',
+    defects.has('jwt-audience-array-unread') ? 0 : jwtArrayElements,
+  );
+  const lines = [
+    `  http-request set-var(${jwtVar.token}) http_auth_bearer`,
+    `  http-request set-var(${jwtVar.alg}) var(${jwtVar.token}),jwt_header_query('$.alg') if ${present}`,
+    `  http-request set-var(${jwtVar.iss}) var(${jwtVar.token}),jwt_payload_query('$.iss') if ${present}`,
+    `  http-request set-var(${jwtVar.sub}) var(${jwtVar.token}),jwt_payload_query('$.sub') if ${present}`,
+    `  http-request set-var(${jwtVar.exp}) var(${jwtVar.token}),jwt_payload_query('$.exp','int') if ${present}`,
+    `  http-request set-var(${jwtVar.nbf}) var(${jwtVar.token}),jwt_payload_query('$.nbf','int') if ${present}`,
+    `  http-request set-var(${jwtVar.now}) date if ${present}`,
+    ...(algFromToken ? [] : [refuse('Jwt verification fails', `!{ var(${jwtVar.alg}) -m str RS256 }`)]),
+    ...(defects.has('jwt-signature-unchecked')
+      ? []
+      : [refuse('Jwt verification fails', signature.join(' '))]),
+    ...(defects.has('jwt-issuer-ignored')
+      ? []
+      : [refuse('Jwt issuer is not configured', `!{ var(${jwtVar.iss}) -m str ${auth.issuer} }`)]),
+    ...(defects.has('jwt-audience-ignored') || auth.audiences.length === 0
+      ? []
+      : [
+          // One ACL declared once per way of reading aud (haproxy ORs them; a line holds at most 64 words).
+          ...audience.map((term) => `  acl jwt_audience ${term.slice(2, -2)}`),
+          refuse('Audiences in Jwt are not allowed', '!jwt_audience'),
+        ]),
+    ...(defects.has('jwt-expiry-ignored')
+      ? []
+      : [
+          refuse(
+            'Jwt is expired',
+            `{ var(${jwtVar.exp}) -m found } { var(${jwtVar.now}),sub(${jwtVar.exp}) gt ${jwtClockSkewSeconds} }`,
+          ),
+        ]),
+    refuse(
+      'Jwt not yet valid',
+      `{ var(${jwtVar.nbf}) -m found } { var(${jwtVar.nbf}),sub(${jwtVar.now}) gt ${jwtClockSkewSeconds} }`,
+    ),
+    // Verified: the principal access rules match, the claims shown to the app, the token removed.
+    `  http-request set-var(${jwtVar.principal}) var(${jwtVar.iss}),concat(/,${jwtVar.sub},) if ${present}`,
+    ...Object.entries(defects.has('jwt-claim-headers-dropped') ? {} : (auth.claimHeaders ?? {})).map(
+      ([header, claim]) =>
+        `  http-request set-header ${header} %[var(${jwtVar.token}),jwt_payload_query('$.${claim}')] if ${present}`,
+    ),
+    ...(defects.has('jwt-token-forwarded') ? [] : [`  http-request del-header authorization if ${present}`]),
+  ];
+  return lines;
+}
+
+/**
+ * A JWT access rule: a verified token (its principal set) meeting every condition. A claim
+ * condition is a named ACL declared once per way of reading the claim (haproxy ORs the
+ * declarations of one name; its conditions have no parentheses). The defect
+ * `jwt-principal-missing-allowed` lets a request without a token meet a principal condition.
+ */
+function jwtAccessRuleCondition(
+  rule: JwtAccessRule,
+  index: number,
+  defects: ReadonlySet<ReferenceDefect>,
+): { acls: string[]; condition: string } {
+  const claimMethod = defects.has('jwt-claim-prefix') ? 'beg' : 'str';
+  const verified = `{ var(${jwtVar.principal}) -m found }`;
+  const terms: string[] = [];
+  if (rule.principals) {
+    terms.push(
+      rule.principals.length === 0
+        ? 'FALSE'
+        : `{ var(${jwtVar.principal}) -m str ${rule.principals.join(' ')} }`,
+    );
+  }
+  const acls: string[] = [];
+  Object.entries(rule.claims ?? {}).forEach(([claim, values], c) => {
+    if (values.length === 0) {
+      terms.push('FALSE');
+      return;
+    }
+    const name = `jwt_rule${index}_claim${c}`;
+    for (const term of jwtClaimMatches(claim, values, claimMethod))
+      acls.push(`  acl ${name} ${term.slice(2, -2)}`);
+    terms.push(name);
+  });
+  if (defects.has('jwt-principal-missing-allowed') && rule.principals && acls.length === 0) {
+    return { acls, condition: `!${verified} || ${terms.join(' ')}` };
+  }
+  return { acls, condition: [verified, ...terms].join(' ') };
 }
 
 // ---------------------------------------------------------------- outbound (caller side)

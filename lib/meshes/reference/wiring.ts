@@ -32,6 +32,11 @@ export interface ReferenceWiring {
   readonly luaFile: string;
   readonly sidecars: readonly SidecarWiring[];
   readonly services: Readonly<Record<ServiceName, readonly ServiceEndpoint[]>>;
+  /**
+   * The RSA keys of the end-user issuer's JWKS, one SPKI PEM file each, as the reference control
+   * plane fetched them from the `jwks` fixture (haproxy's `jwt_verify` reads keys from files).
+   */
+  readonly jwtKeyFiles?: readonly string[];
   /** Per-request access logs of every sidecar; on unless false (benchmarks turn them off, as Istio ships). */
   readonly accessLog?: boolean;
 }

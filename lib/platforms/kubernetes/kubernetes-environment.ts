@@ -13,6 +13,7 @@ import type {
   TopologyNames,
 } from '../../model/index.ts';
 import { clusterTimeouts } from '../../model/index.ts';
+import { createJwtIssuer, withBearerTokens } from '../../traffic/jwt-issuer.ts';
 import { createK6Driver, k6ExecTarget } from '../../traffic/k6-driver.ts';
 import { pinnedValues } from '../../versions.ts';
 import { kubectlRequirement, requireCli } from './cli-steps.ts';
@@ -200,6 +201,8 @@ export async function startKubernetesEnvironment(
     log(`deploying the fixtures into ${names.meshNamespace} and ${names.outsideNamespace}…`);
     const adapter = mesh.adapter(meshFound, names);
     const files = await readFixtureFiles();
+    // The end-user token issuer of the run: its key set goes to the jwks fixture, its tokens to the callers.
+    const issuer = await createJwtIssuer();
     const fixtures = [
       ...renderFixtures({
         runId: options.runId,
@@ -211,6 +214,7 @@ export async function startKubernetesEnvironment(
         versions: serverVersions,
         extraServers: mesh.extraServers(options.intents),
         ...files,
+        jwks: JSON.stringify(issuer.jwks),
       }),
       ...mesh.meshFixtures(meshFound, names, options.runId),
     ];
@@ -233,7 +237,7 @@ export async function startKubernetesEnvironment(
       const pod = await podOf(client, step.target);
       return client.exec(step.target.namespace, pod, step.target.container, step.argv, step.deadlineMs);
     };
-    const driver = createK6Driver(runExec, timeouts, names);
+    const driver = withBearerTokens(createK6Driver(runExec, timeouts, names), issuer);
     let applied: KubeObject[] = [];
     return {
       mesh: adapter,

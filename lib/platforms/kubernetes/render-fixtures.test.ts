@@ -13,6 +13,8 @@ const options = {
   k6Files: { 'run-plan.ts': '// plan', 'lib/observation.ts': '// obs' },
   versions: ['v1', 'v2', 'v3'],
   extraServers: [{ name: 'server-fault-503', status: 503 }],
+  jwksServer: '// jwks server',
+  jwks: '{"keys":[{"kty":"RSA","kid":"k"}]}',
 } as const;
 const fixtures = [...renderNamespaces(options), ...renderFixtures(options)];
 const find = (kind: string, name: string, namespace?: string) =>
@@ -89,5 +91,24 @@ describe('renderFixtures', () => {
       value: '503',
     });
     expect(find('Service', 'server-fault-503')).toBeDefined();
+  });
+
+  it("serves the run issuer's key set from the jwks fixture, outside the mesh, where istiod fetches it", () => {
+    const d = find('Deployment', 'jwks', localNames.outsideNamespace);
+    const container = d?.spec.template.spec.containers[0];
+    expect(container.command).toEqual(['node', '/jwks/jwks-server.ts']);
+    expect(container.env).toContainEqual({ name: 'JWKS_FILE', value: '/jwks/jwks.json' });
+    expect(container.readinessProbe.httpGet.path).toBe('/.well-known/jwks.json');
+    const files = find('ConfigMap', 'jwks-fixture', localNames.outsideNamespace)?.data;
+    expect(files?.['jwks.json']).toBe(options.jwks);
+    expect(files?.['jwks-server.ts']).toBe(options.jwksServer);
+    const service = find('Service', 'jwks', localNames.outsideNamespace);
+    expect(service?.spec.ports[0].port).toBe(80);
+    expect(service?.spec.selector).toEqual({ app: 'jwks' });
+  });
+
+  it('deploys no jwks fixture without its script', () => {
+    const { jwksServer: _s, jwks: _j, ...without } = options;
+    expect(renderFixtures(without).some((o) => o.metadata.name === 'jwks')).toBe(false);
   });
 });

@@ -1,3 +1,4 @@
+import { JWKS_PATH } from '../../../fixtures/jwks/jwks-server.ts';
 import type { CallerName, TopologyNames, Version } from '../../model/index.ts';
 import { allCallers } from '../../model/index.ts';
 import { callerAccount, deploymentName, kube, versionServiceName } from './kubernetes-names.ts';
@@ -36,7 +37,20 @@ export interface FixtureOptions {
   readonly k6Files: Readonly<Record<string, string>>;
   readonly versions: readonly Version[];
   readonly extraServers?: readonly ExtraServer[];
+  /** The `jwks` fixture's script (fixtures/jwks/jwks-server.ts): deployed outside the mesh when given. */
+  readonly jwksServer?: string;
+  /** The key set it serves, JSON (the run issuer's public key; a placeholder in plans). */
+  readonly jwks?: string;
 }
+
+/** The `jwks` fixture's Deployment and Service, in the namespace outside the mesh (an identity provider is no mesh workload). */
+export const jwksFixtureName = 'jwks';
+const jwksMount = '/jwks';
+/** What a plan shows for the key set: the run generates its issuer's key when it starts. */
+export const plannedJwks = JSON.stringify({
+  keys: [],
+  note: "the run issuer's RSA public key, generated when the run starts",
+});
 
 const echoMount = '/echo';
 export const k6ScriptsMount = '/scripts';
@@ -115,7 +129,65 @@ export function renderFixtures(options: FixtureOptions): KubeObject[] {
     ...(options.extraServers ?? []).map((s) => service(s.name, meshNamespace, { app: s.name }, runLabels)),
   ];
   const callers = allCallers.map((caller) => callerPod(caller, options));
-  return [...accounts, ...configMaps, ...services, ...servers, ...extra, ...callers];
+  return [
+    ...accounts,
+    ...configMaps,
+    ...services,
+    ...servers,
+    ...extra,
+    ...callers,
+    ...renderJwksFixture(options),
+  ];
+}
+
+/**
+ * The `jwks` fixture (pure): the end-user issuer's key set served by fixtures/jwks/jwks-server.ts on
+ * a stock Node image, its files from a ConfigMap, behind Service `jwks` (port 80 → 8080), outside
+ * the mesh. istiod fetches it from a RequestAuthentication's `jwksUri` (docs/cluster-contract.md J2).
+ */
+function renderJwksFixture(options: FixtureOptions): KubeObject[] {
+  if (options.jwksServer === undefined) return [];
+  const runLabels = { [kube.runLabel]: options.runId };
+  const namespace = options.names.outsideNamespace;
+  const labels = { app: jwksFixtureName };
+  const files = { 'jwks-server.ts': options.jwksServer, 'jwks.json': options.jwks ?? plannedJwks };
+  return [
+    configMap('jwks-fixture', namespace, files, runLabels),
+    service(jwksFixtureName, namespace, labels, runLabels),
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: jwksFixtureName, namespace, labels: runLabels },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: labels },
+        template: {
+          metadata: { labels },
+          spec: {
+            containers: [
+              {
+                name: 'jwks',
+                image: options.nodeImage,
+                command: ['node', `${jwksMount}/jwks-server.ts`],
+                env: [
+                  { name: 'PORT', value: String(kube.containerPort) },
+                  { name: 'JWKS_FILE', value: `${jwksMount}/jwks.json` },
+                ],
+                ports: [{ name: kube.servicePortName, containerPort: kube.containerPort }],
+                readinessProbe: {
+                  httpGet: { path: JWKS_PATH, port: kube.containerPort },
+                  periodSeconds: 2,
+                },
+                volumeMounts: [{ name: 'jwks', mountPath: jwksMount, readOnly: true }],
+                resources: { requests: { cpu: '10m', memory: '32Mi' } },
+              },
+            ],
+            volumes: [{ name: 'jwks', configMap: { name: 'jwks-fixture' } }],
+          },
+        },
+      },
+    },
+  ];
 }
 
 /** ConfigMap keys cannot contain `/`. */

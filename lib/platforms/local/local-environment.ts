@@ -9,6 +9,8 @@ import type { ReferenceWiring } from '../../meshes/reference/wiring.ts';
 import type { Environment, Timeouts, Version } from '../../model/index.ts';
 import { localTimeouts } from '../../model/index.ts';
 import { createBuiltinDriver } from '../../traffic/builtin-driver.ts';
+import { createJwtIssuer, withBearerTokens } from '../../traffic/jwt-issuer.ts';
+import { startLocalJwksServer } from './local-jwks.ts';
 import { startServerWorkloads } from './local-workloads.ts';
 import { PortAllocator } from './ports.ts';
 import { ProcessGroup } from './process-group.ts';
@@ -70,6 +72,8 @@ export async function startLocalEnvironment(
   try {
     const ports = new PortAllocator(options.basePort);
     const workloads = await startServerWorkloads(group, ports, timeouts);
+    const issuer = await createJwtIssuer();
+    const jwksUrl = await startLocalJwksServer(group, ports, runDir, issuer.jwks, timeouts);
     const mesh = await installReferenceMesh({
       runId: randomBytes(4).toString('hex'),
       dir: runDir,
@@ -79,9 +83,10 @@ export async function startLocalEnvironment(
       defects: options.defects ?? new Set(),
       timeouts,
       ...(options.accessLog === false ? { accessLog: false } : {}),
+      jwksUrl,
     });
     const origin = (port: number) => `http://127.0.0.1:${port}`;
-    const driver = createBuiltinDriver((caller, service, presents) => {
+    const builtin = createBuiltinDriver((caller, service, presents) => {
       const endpoints = mesh.wiring.services[service];
       if (presents !== undefined) {
         if (caller !== 'outsider') throw new Error(`only the outsider can present ${presents}`);
@@ -97,6 +102,7 @@ export async function startLocalEnvironment(
       if (sidecar?.outboundPort === undefined) throw new Error(`caller ${caller} has no sidecar`);
       return { origins: [origin(sidecar.outboundPort)], host: service };
     }, timeouts);
+    const driver = withBearerTokens(builtin, issuer);
     const setMode = async (appPort: number, mode: { failStatus?: number }) => {
       const response = await request(`${origin(appPort)}${MODE_PATH}`, {
         method: 'PUT',

@@ -43,24 +43,33 @@ export async function startServerWorkloads(
           ECHO_PARENT_PID: String(globalThis.process.pid),
         },
       });
-      try {
-        await process.waitForLine(
-          (line) => line.includes('"listening"'),
-          timeouts.workloadStartMs,
-          'listening line',
-        );
-      } catch (cause) {
-        const log = process.logTail(10).join(' | ');
-        const code = /EADDRINUSE/.test(log) ? 'MESHPROOF_PORT_IN_USE' : 'MESHPROOF_WORKLOAD_START_FAILED';
-        throw new MeshproofError(
-          code,
-          `workload ${name} did not start on port ${appPort}: ${log || String(cause)}`,
-          {
-            cause,
-          },
-        );
-      }
+      await awaitListening(process, `workload ${name}`, appPort, timeouts);
       return { name, service: 'server' as const, version, appPort, process };
     }),
   );
+}
+
+/**
+ * Waits for a fixture process's `{"event":"listening"}` line; a port taken or a process that does
+ * not start is one line with a stable code and the process's last words.
+ */
+export async function awaitListening(
+  process: ManagedProcess,
+  what: string,
+  port: number,
+  timeouts: Timeouts,
+): Promise<void> {
+  try {
+    await process.waitForLine(
+      (line) => line.includes('"listening"'),
+      timeouts.workloadStartMs,
+      'listening line',
+    );
+  } catch (cause) {
+    const log = process.logTail(10).join(' | ');
+    const code = /EADDRINUSE/.test(log) ? 'MESHPROOF_PORT_IN_USE' : 'MESHPROOF_WORKLOAD_START_FAILED';
+    throw new MeshproofError(code, `${what} did not start on port ${port}: ${log || String(cause)}`, {
+      cause,
+    });
+  }
 }
