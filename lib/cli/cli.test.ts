@@ -155,10 +155,14 @@ describe('output paths are checked before anything starts', () => {
     ['bench', 'a file', ['--output', '/etc/hostname'], /is a file, not a folder/],
     ['plan', 'a folder under /proc', ['--output', '/proc/meshproof'], /under \/proc/],
     ['mutants', 'a device', ['--output', '/dev/zero'], /under \/dev/],
-  ])('%s --output naming %s', (command, _, flags, message) => {
-    const result = withOutput([command, ...(command === 'plan' ? ['--mesh', 'istio'] : []), ...flags]);
-    expectRefused(result, 'MESHPROOF_OUTPUT_UNUSABLE', message);
-  }, 300_000);
+  ])(
+    '%s --output naming %s',
+    (command, _, flags, message) => {
+      const result = withOutput([command, ...(command === 'plan' ? ['--mesh', 'istio'] : []), ...flags]);
+      expectRefused(result, 'MESHPROOF_OUTPUT_UNUSABLE', message);
+    },
+    300_000,
+  );
 
   it.each([
     ['run', 'latest'],
