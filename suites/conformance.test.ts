@@ -52,7 +52,7 @@ const recorded = (result: CheckResult) => {
 const defectsCatching = (checkId: string) =>
   referenceDefectNames.filter((d) => (referenceDefects[d].catches as readonly string[]).includes(checkId));
 
-const supportedByReference = (check: Check) => check.features.every((f) => referenceSupport(f).supported);
+const supportedByReference = (check: Check) => check.features.every((f) => referenceSupport[f].supported);
 
 describe.each(registry.filter((c) => !supportedByReference(c)).map((c) => [c.id, c] as const))(
   '%s',
@@ -61,7 +61,7 @@ describe.each(registry.filter((c) => !supportedByReference(c)).map((c) => [c.id,
     it('is reported NOT_SUPPORTED by the reference mesh, naming the feature and why', async () => {
       const result = recorded(await runCheck(check, await environment(), 'unsupported'));
       expect(result.status).toBe('NOT_SUPPORTED');
-      const missing = check.features.filter((f) => !referenceSupport(f).supported);
+      const missing = check.features.filter((f) => !referenceSupport[f].supported);
       for (const feature of missing) expect(result.reason).toContain(feature);
     });
   },

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -11,30 +10,6 @@ import {
   readProcessRecords,
   startTime,
 } from '../platforms/local/process-records.ts';
-
-/** Every descendant of this process (vitest workers and what they started), via `ps` (Linux, macOS). */
-export function descendantPids(root = process.pid): number[] {
-  let table: string;
-  try {
-    table = execFileSync('ps', ['-A', '-o', 'pid=,ppid='], { encoding: 'utf8' });
-  } catch {
-    return [];
-  }
-  const children = new Map<number, number[]>();
-  for (const line of table.split('\n')) {
-    const [pid, ppid] = line.trim().split(/\s+/).map(Number);
-    if (!pid || ppid === undefined) continue;
-    children.set(ppid, [...(children.get(ppid) ?? []), pid]);
-  }
-  const found: number[] = [];
-  const queue = [...(children.get(root) ?? [])];
-  while (queue.length > 0) {
-    const pid = queue.shift() as number;
-    found.push(pid);
-    queue.push(...(children.get(pid) ?? []));
-  }
-  return found;
-}
 
 function groupExists(pgid: number): boolean {
   try {
@@ -79,48 +54,32 @@ async function stop(targets: readonly { pid: number; group: boolean }[], graceMs
 }
 
 /**
- * Stops the processes a run directory records and that are still the run's (see
- * {@link stillOurs}): first its supervisors (test workers), killed so that they start nothing
- * more, then every process group (workloads and sidecars with their children). Returns how many
- * were still running.
+ * Stops the process groups a run directory records that are still the run's (see
+ * {@link stillOurs}): workloads and sidecars with their children. Returns how many were still running.
  */
 export async function stopRecordedProcesses(
   workDir: string,
   graceMs: number,
   { trustUnverified }: { readonly trustUnverified: boolean },
 ): Promise<number> {
-  const records = readProcessRecords(join(workDir, pidFileName)).filter((r) => stillOurs(r, trustUnverified));
-  const supervisors = records
-    .filter((r) => r.kind === 'supervisor')
-    .map((r) => ({ pid: r.pid, group: false }));
-  for (const supervisor of supervisors) send(supervisor, 'SIGKILL');
-  const deadline = Date.now() + graceMs;
-  while (supervisors.some(running) && Date.now() < deadline) await sleep(cliTimeouts.processPollMs);
-  // A supervisor may have started one more process before it died.
   const groups = readProcessRecords(join(workDir, pidFileName))
-    .filter((r) => r.kind === 'group' && stillOurs(r, trustUnverified))
+    .filter((r) => stillOurs(r, trustUnverified))
     .map((r) => ({ pid: r.pid, group: true }));
   await stop(groups, graceMs);
-  return supervisors.length + groups.length;
+  return groups.length;
 }
 
 /**
- * Stops every process the run started, those recorded in its work directory and (when
- * interrupted) every descendant of the CLI given, removes an ephemeral cluster's container, then
- * removes the work directory. Safe to call more than once, from a signal handler and from the
- * reaper; never throws. `trustUnverified: false` (sweeping a stale run) signals only processes
- * whose start time proves they are the run's.
+ * Stops every process the run recorded in its work directory, removes an ephemeral cluster's
+ * container, then removes the work directory. Safe to call more than once, from a signal handler
+ * and from the reaper; never throws. `trustUnverified: false` (sweeping a stale run) signals only
+ * processes whose start time proves they are the run's.
  */
 export async function cleanupRun(
   workDir: string,
   graceMs: number = cliTimeouts.stopGraceMs,
-  alsoPids: readonly number[] = [],
   { trustUnverified = true }: { readonly trustUnverified?: boolean } = {},
 ): Promise<void> {
-  await stop(
-    alsoPids.map((pid) => ({ pid, group: false })),
-    graceMs,
-  );
   await stopRecordedProcesses(workDir, graceMs, { trustUnverified });
   await removeClusterLeftovers(workDir);
   // A process that was still writing when it was stopped can leave a file behind mid-removal.

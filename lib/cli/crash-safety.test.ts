@@ -166,14 +166,12 @@ describe('SIGKILL', () => {
     const groups = run.records.filter((r) => r.kind === 'group');
     const left = async () => ({
       groups: groups.filter((g) => groupExists(g.pid)).map((g) => g.name),
-      supervisors: run.records.filter((r) => r.kind === 'supervisor' && identify(r.pid).start === r.start)
-        .length,
       processes: processesNaming(run.workDir),
       ports: (await Promise.all(run.ports.map(async (port) => ((await refuses(port)) ? [] : [port])))).flat(),
       tmp: readdirSync(run.tmp).filter((name) => name.startsWith('meshproof-')),
       runFolders: existsSync(run.output) ? readdirSync(run.output) : [],
     });
-    const nothing = { groups: [], supervisors: 0, processes: [], ports: [], tmp: [], runFolders: [] };
+    const nothing = { groups: [], processes: [], ports: [], tmp: [], runFolders: [] };
     // The reaper acts at once; the bound only spares a loaded machine a false failure.
     const deadline = Date.now() + 20_000;
     let found = await left();

@@ -1,39 +1,31 @@
 import { randomBytes } from 'node:crypto';
 import { lstat, rm, symlink } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { Reporter } from 'vitest/node';
-import { createVitest } from 'vitest/node';
 import { registry } from '../../suites/registry.ts';
 import type { BenchReport } from '../bench/bench-report.ts';
-import { MeshproofError } from '../errors/meshproof-error.ts';
+import { isMeshproofError, MeshproofError } from '../errors/meshproof-error.ts';
 import { meshCapabilities, modeOf } from '../meshes/capabilities.ts';
 import { capabilityMatrix } from '../meshes/capability-matrix.ts';
 import { clusterMeshFor } from '../meshes/cluster-meshes.ts';
 import { haproxyVersion } from '../meshes/reference/haproxy-sidecar.ts';
-import { cliTimeouts } from '../model/index.ts';
+import { type Check, type CheckResult, cliTimeouts } from '../model/index.ts';
 import { kubectlRequirement, requireCli } from '../platforms/kubernetes/cli-steps.ts';
 import { requireContainerRuntime } from '../platforms/kubernetes/container-runtime.ts';
 import { KubeClient } from '../platforms/kubernetes/kube-client.ts';
 import { createRunDirectory } from '../platforms/local/process-records.ts';
-import { ConformanceReporter, type RunOutcome } from '../report/conformance-reporter.ts';
 import { ProgressReporter } from '../report/progress-reporter.ts';
+import { type RunOutcome, writeRunReport } from '../report/run-report.ts';
 import type { RunConfig } from '../runner/run-config.ts';
+import { type RunReporter, runSuite } from '../runner/run-suite.ts';
 import { selectChecks } from '../runner/select-checks.ts';
+import { startEnvironment } from '../runner/start-environment.ts';
 import { terminalText } from '../text/terminal-escape.ts';
-import { cleanupRun, descendantPids } from './cleanup.ts';
+import { cleanupRun } from './cleanup.ts';
 import { harnessVersion } from './harness-version.ts';
 import { checkTemporaryFolder, prepareOutputFolder, workDirectoryError } from './output-paths.ts';
 import { startReaper } from './reaper.ts';
 import { describeRemovedRuns, removeStaleRuns } from './stale-runs.ts';
 import type { RunOptions } from './validate-run.ts';
-
-const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
-
-/** Longest a single check may take before vitest stops it (sampling caps keep checks far below). */
-const checkTimeoutMs = 10 * 60_000;
-/** Longest the platform and mesh may take to come up or go down. */
-const environmentTimeoutMs = 5 * 60_000;
 
 /** Name of the link to the newest run in the output folder. */
 export const latestLink = 'latest';
@@ -64,12 +56,16 @@ export async function requireRunnable(target: {
   if (target.platform === 'kubeconfig') await KubeClient.fromKubeconfig(target.context).serverVersion();
 }
 
-/** Fails fast, before anything starts, when the run cannot work on this machine. */
-export async function preflight(options: RunOptions): Promise<void> {
-  selectChecks(registry, options.only);
+/**
+ * Fails fast, before anything starts, when the run cannot work on this machine. Returns the
+ * selected checks: the only place a run selects them.
+ */
+export async function preflight(options: RunOptions): Promise<Check[]> {
+  const checks = selectChecks(registry, options.only);
   await requireRunnable(options);
   // Last, as it creates the output folder when it is missing.
   await prepareOutputFolder(options.output, { links: [latestLink] });
+  return checks;
 }
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -86,22 +82,36 @@ function describeInterrupted(outcome: RunOutcome): string[] {
   ];
 }
 
+/** A startup failure the platform did not code is still reported once, coded, never as a stack trace. */
+function startupError(error: unknown): MeshproofError {
+  return isMeshproofError(error)
+    ? error
+    : new MeshproofError(
+        'MESHPROOF_ENVIRONMENT_FAILED',
+        `the platform and mesh did not start: ${(error as Error).message}`,
+        { cause: error },
+      );
+}
+
 /**
- * Runs the selected checks through vitest and writes the reports into `<output>/<run-id>/`
- * (or `<output>/<runName>/` when named). Everything the run starts is stopped, and its work
- * directory removed, on return, on error and on SIGINT/SIGTERM (then an INTERRUPTED report is
- * written and the process exits 130 or 143); when the CLI is killed outright, the run's reaper
- * does it.
+ * Runs the selected checks (from {@link preflight}) in this process and writes the reports into
+ * `<output>/<run-id>/` (or `<output>/<runName>/` when named). The flow is one way: the run's
+ * configuration is built once; the environment is owned here (`await using`) and started once; each
+ * check's result goes to the reporters as it completes; the report is built once from the
+ * results. A startup failure is thrown once, coded, with nothing written and nothing left running.
+ * Everything the run starts is stopped, and its work directory removed, on return, on error and
+ * on SIGINT/SIGTERM (then an INTERRUPTED report is written and the process exits 130 or 143);
+ * when the CLI is killed outright, the run's reaper does it.
  */
 export async function executeRun(
   options: RunOptions,
+  checks: readonly Check[],
   {
     progress,
     runName,
     bench,
   }: { readonly progress: boolean; readonly runName?: string; readonly bench?: BenchReport },
 ): Promise<RunOutcome> {
-  const checks = selectChecks(registry, options.only);
   const runId = runIdFor(options.mesh);
   const outputRoot = resolve(options.output);
   // Created when the reports are written: a run killed before leaves no empty folder.
@@ -125,36 +135,38 @@ export async function executeRun(
     ...(options.context ? { context: options.context } : {}),
     installMesh: options.installMesh,
   };
+  const progressReporter = progress ? new ProgressReporter() : undefined;
+  const reporters: RunReporter[] = progressReporter ? [progressReporter] : [];
+  const results: CheckResult[] = [];
+  const startedAt = new Date();
+  let meshVersion = 'unknown';
+  const writeReport = (interruptedBy?: 'SIGINT' | 'SIGTERM') =>
+    writeRunReport({
+      config,
+      registry,
+      selected: checks,
+      results,
+      meshVersion,
+      harnessVersion: harnessVersion(),
+      capabilities: meshCapabilities(modeOf(options.mesh, options.routing)),
+      capabilityMatrix: capabilityMatrix(),
+      startedAt,
+      ...(bench ? { bench } : {}),
+      ...(interruptedBy ? { interruptedBy } : {}),
+    });
 
-  const conformance = new ConformanceReporter({
-    config,
-    registry,
-    capabilities: meshCapabilities(modeOf(options.mesh, options.routing)),
-    capabilityMatrix: capabilityMatrix(),
-    harnessVersion: harnessVersion(),
-    selected: checks.map((check) => check.id),
-    ...(bench ? { bench } : {}),
-  });
-  const progressReporter = progress ? new ProgressReporter(checks.length) : undefined;
-  const reporters: Reporter[] = progressReporter ? [progressReporter, conformance] : [conformance];
-
+  // Set once the complete run's report is being written: a signal then waits for it.
+  let finishing: Promise<RunOutcome> | undefined;
   let interrupted: 'SIGINT' | 'SIGTERM' | undefined;
   const onSignal = (signal: 'SIGINT' | 'SIGTERM') => {
     if (interrupted) return;
     interrupted = signal;
-    const finishing = conformance.interrupt();
     progressReporter?.stop();
     warn(`\n${signal}: stopping the run's processes and removing ${workDir}…`);
     void (async () => {
-      // The vitest worker must stop too, or it goes on writing into the work directory.
-      await cleanupRun(
-        workDir,
-        cliTimeouts.stopGraceMs,
-        descendantPids().filter((pid) => pid !== reaper.pid),
-      );
-      if (!finishing)
-        for (const line of describeInterrupted(await conformance.writeInterrupted(signal))) say(line);
-      else await finishing;
+      await cleanupRun(workDir, cliTimeouts.stopGraceMs);
+      if (finishing) await finishing;
+      else for (const line of describeInterrupted(await writeReport(signal))) say(line);
       reaper.dismiss();
     })().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   };
@@ -162,35 +174,14 @@ export async function executeRun(
   process.on('SIGTERM', onSignal);
 
   try {
-    const signals = ['SIGINT', 'SIGTERM'] as const;
-    const ours = new Map(signals.map((signal) => [signal, new Set(process.listeners(signal))]));
-    const vitest = await createVitest(
-      {
-        config: false,
-        root: projectRoot,
-        include: ['lib/runner/conformance-run.ts'],
-        watch: false,
-        reporters,
-        pool: 'forks',
-        maxWorkers: 1,
-        fileParallelism: false,
-        testTimeout: checkTimeoutMs,
-        hookTimeout: environmentTimeoutMs,
-        provide: { meshproofRun: config },
-      },
-      { logLevel: 'error' },
-    );
-    // vitest's own handlers exit the process 1 ms after a signal, before the run's processes are
-    // stopped and its directory removed; the run's handler above does all of that, then exits.
-    for (const signal of signals) {
-      for (const listener of process.listeners(signal)) {
-        if (!ours.get(signal)?.has(listener)) process.off(signal, listener);
-      }
-    }
-    await vitest.start([]);
-    await vitest.close();
+    for (const reporter of reporters) reporter.onRunStart?.(checks);
+    await using env = await startEnvironment(config, checks).catch((error: unknown) => {
+      throw startupError(error);
+    });
+    meshVersion = env.meshVersion;
+    results.push(...(await runSuite(env, checks, { reporters, stopped: () => interrupted !== undefined })));
   } catch (error) {
-    // An interrupted run ends in its signal handler, whatever vitest throws as its worker stops.
+    // An interrupted run ends in its signal handler, whatever breaks as its processes stop.
     if (!interrupted) throw error;
   } finally {
     if (!interrupted) {
@@ -201,16 +192,8 @@ export async function executeRun(
     }
   }
   if (interrupted) return forever();
-
-  const outcome = conformance.outcome;
-  if (!outcome) throw new Error('the run ended without a report');
-  if (outcome.startupError) {
-    await rm(outputDir, { recursive: true, force: true });
-    throw new MeshproofError(
-      outcome.startupError.code as MeshproofError['code'],
-      outcome.startupError.message,
-    );
-  }
+  finishing = writeReport();
+  const outcome = await finishing;
   if (runName) return outcome;
   const linkProblem = await pointLatestAt(outputRoot, outputDir);
   return linkProblem ? { ...outcome, writerFailures: [...outcome.writerFailures, linkProblem] } : outcome;

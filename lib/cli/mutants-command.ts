@@ -14,7 +14,6 @@ import { type LocalEnvironment, startLocalEnvironment } from '../platforms/local
 import { buildConformanceReport, skippedResult } from '../report/conformance-report.ts';
 import { writeReports } from '../report/report-writers.ts';
 import { runCheck } from '../runner/run-check.ts';
-import { selectChecks } from '../runner/select-checks.ts';
 import { cleanupRun } from './cleanup.ts';
 import { preflight } from './execute-run.ts';
 import { harnessVersion } from './harness-version.ts';
@@ -123,9 +122,8 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
  * failure and every defect is caught.
  */
 export async function runMutants(options: RunOptions): Promise<number> {
-  await preflight(options);
+  const checks = await preflight(options);
   const started = performance.now();
-  const checks = selectChecks(registry, options.only);
   const reportsDir = join(resolve(options.output), 'mutants');
   const say = (line: string) => process.stdout.write(`${line}\n`);
   // A defect none of whose targets is selected (--only) proves nothing here.

@@ -4,8 +4,8 @@
  *
  * It learns of the CLI's end from its IPC channel: the kernel closes the CLI's end of the socket
  * when the CLI exits for any reason, and the reaper sees `disconnect` at once (Linux and macOS
- * alike, no polling). It then stops every process the run directory records (supervisors first,
- * then each workload's and sidecar's process group) and removes the directory. In its own session
+ * alike, no polling). It then stops every process the run directory records (each workload's and
+ * sidecar's process group) and removes the directory. In its own session
  * it is not reached by Ctrl-C or a kill of the CLI's process group. When the CLI ends a run
  * normally it cleans up itself and disconnects; the reaper then finds nothing and exits.
  *

@@ -8,11 +8,11 @@ import type { RunOptions } from './validate-run.ts';
 /** `meshproof run`: the exit code is 0 when conformant, 1 when a check FAILED or ERRORed. */
 export async function runConformance(options: RunOptions): Promise<number> {
   const bench = options.bench ? (await readBenchReport(options.bench)).report : undefined;
-  await preflight(options);
+  const checks = await preflight(options);
   process.stdout.write(
     `meshproof ${harnessVersion()} · mesh ${options.mesh} · platform ${options.platform}${options.defects.length > 0 ? ` · defects ${options.defects.join(',')}` : ''}\n`,
   );
-  const outcome = await executeRun(options, { progress: true, ...(bench ? { bench } : {}) });
+  const outcome = await executeRun(options, checks, { progress: true, ...(bench ? { bench } : {}) });
   for (const failure of outcome.writerFailures)
     process.stderr.write(`warning: a report could not be written: ${terminalText(failure)}\n`);
   const { summary, verdict } = outcome.report;

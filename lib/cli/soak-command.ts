@@ -68,7 +68,7 @@ export async function runSoak(flags: SoakFlags): Promise<number> {
     ...(flags.only !== undefined ? { only: flags.only } : {}),
     ...(flags.output !== undefined ? { output: flags.output } : {}),
   });
-  await preflight(options);
+  const checks = await preflight(options);
   const soakId = soakIdFor();
   const outputRoot = resolve(options.output);
   const dir = join(outputRoot, 'soak', soakId);
@@ -125,10 +125,10 @@ export async function runSoak(flags: SoakFlags): Promise<number> {
       const load = sampleMachineLoad(soakTimeouts.loadSampleMs);
       const t0 = performance.now();
       inRun = true;
-      const outcome = await executeRun(
-        { ...options, output: dir },
-        { progress: false, runName: folder },
-      ).catch((error: unknown) => {
+      const outcome = await executeRun({ ...options, output: dir }, checks, {
+        progress: false,
+        runName: folder,
+      }).catch((error: unknown) => {
         if (interrupted) return undefined;
         throw error;
       });

@@ -57,7 +57,7 @@ export async function findStaleRuns(root = tmpdir()): Promise<StaleRun[]> {
 export async function removeStaleRuns(root = tmpdir()): Promise<StaleRun[]> {
   const stale = await findStaleRuns(root);
   for (const run of stale) {
-    await cleanupRun(run.dir, cliTimeouts.stopGraceMs, [], { trustUnverified: false });
+    await cleanupRun(run.dir, cliTimeouts.stopGraceMs, { trustUnverified: false });
   }
   return stale;
 }

@@ -42,6 +42,8 @@ export const errorCodes = [
   'MESHPROOF_OUTPUT_UNUSABLE',
   'MESHPROOF_TMPDIR_UNUSABLE',
   'MESHPROOF_REPORT_PARTIAL',
+  // A platform or mesh that did not start for a reason its code did not name.
+  'MESHPROOF_ENVIRONMENT_FAILED',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

@@ -108,6 +108,11 @@ export function judgeCases<Name extends string>(
     status: results.every((r) => r.ok) ? 'PASSED' : 'FAILED',
     want: results.map((r) => `${r.label}: ${r.want}`).join('; '),
     got: results.map((r) => `${r.label}: ${r.got}${r.ok ? '' : ' ✗'}`).join('; '),
-    evidence: Object.fromEntries(results.map((r) => [r.label, { want: r.want, got: r.got, ok: r.ok }])),
+    evidence: {
+      cases: {
+        kind: 'cases',
+        cases: results.map((r) => ({ label: r.label, want: r.want, got: r.got, ok: r.ok })),
+      },
+    },
   };
 }

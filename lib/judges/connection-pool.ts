@@ -1,5 +1,5 @@
 import type { Judgement, Observation, TrafficPlan } from '../model/index.ts';
-import { describeOutcomes, isSuccess } from '../model/index.ts';
+import { describeOutcomes, isSuccess, values } from '../model/index.ts';
 
 /** A burst of slow requests at a connection-pool limit, as a check sends it. */
 export interface ConnectionPoolBurst {
@@ -59,13 +59,13 @@ export function judgeConnectionPool(
     status: passed ? 'PASSED' : 'FAILED',
     want: `${scope}: some requests shed with 503 before the app, all of them before the first served one ends; the rest 2xx, at most ${spec.maxPending} of them after waiting for a connection; nothing else`,
     got: `${describeOutcomes(burst)}; ${shed.length} shed (last ended at ${ms(lastShedEnd)}), ${served.length} served (first ended at ${ms(firstServedEnd)}), ${waited} of them after waiting (ended at or after ${ms(waitedFromMs)})${other > 0 ? `, ${other} neither` : ''}`,
-    evidence: {
+    evidence: values({
       ...spec,
       shed: shed.length,
       served: served.length,
       waited,
       other,
       endedAtMs: burst.map((o) => Math.round(endedAt(o))),
-    },
+    }),
   };
 }

@@ -1,4 +1,11 @@
-import type { Judgement, Observation, SampledPlan, TrafficPlan } from '../model/index.ts';
+import type {
+  ArmCount,
+  ControlledRatioVerdict,
+  Judgement,
+  Observation,
+  SampledPlan,
+  TrafficPlan,
+} from '../model/index.ts';
 import { describeOutcomes } from '../model/index.ts';
 import { clopperPearsonInterval, type Interval, perIntervalAlpha } from '../stats/index.ts';
 
@@ -35,34 +42,7 @@ export interface ControlledRatioSpec {
 /** How one request looks: the effect shows, it does not, or the request failed outright. */
 export type ControlledClass = 'affected' | 'unaffected' | 'failed';
 
-/** The evidence of one look. JSON-serialisable. */
-export interface ControlledRatioVerdict {
-  readonly decision: 'PASS' | 'FAIL' | 'CONTINUE';
-  readonly reason:
-    | 'within-tolerance'
-    | 'outside-tolerance'
-    | 'need-more-samples'
-    | 'inconclusive'
-    | 'failures';
-  readonly target: number;
-  readonly tolerance: number;
-  readonly alpha: number;
-  readonly perIntervalAlpha: number;
-  readonly look: number;
-  readonly maxLooks: number;
-  readonly scoped: ArmCount & Interval;
-  readonly control: ArmCount & Interval;
-  /** The effect's share, estimated and as a simultaneous interval. */
-  readonly estimate: number | null;
-  readonly lower: number;
-  readonly upper: number;
-}
-
-interface ArmCount {
-  readonly requests: number;
-  readonly affected: number;
-  readonly failed: number;
-}
+export type { ControlledRatioVerdict };
 
 const clamp = (x: number) => Math.min(1, Math.max(0, x));
 
@@ -253,6 +233,6 @@ export function judgeControlledRatio(
     status,
     want: `${effect} ${percent(spec.target)} ± ${spec.tolerance * 100} points of the ${spec.arms.scoped} requests beyond the ${spec.arms.control} arm's rate, no request failing (false-failure rate ≤ ${spec.alpha})`,
     got: `${arm(spec.arms.scoped, v.scoped)}, ${arm(spec.arms.control, v.control)}: ${share}, target ${percent(spec.target)} ± ${spec.tolerance * 100} points${why}`,
-    evidence: { controlledRatio: v },
+    evidence: { controlledRatio: { kind: 'control-arm', verdict: v, arms: spec.arms } },
   };
 }

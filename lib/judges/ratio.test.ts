@@ -20,7 +20,7 @@ describe('judgeRatio', () => {
     const j = judgeRatio([...served('v1', 1800), ...served('v2', 200)], byVersion, spec, sampling);
     expect(j.status).toBe('PASSED');
     expect(j.want).toContain('v1 90%');
-    expect(j.evidence).toHaveProperty('ratio.alpha', 1e-5);
+    expect(j.evidence).toHaveProperty('ratio.verdict.alpha', 1e-5);
   });
 
   it('fails a clearly skewed split', () => {

@@ -43,6 +43,6 @@ export function judgeRatio(
     status: verdict.decision === 'PASS' ? 'PASSED' : verdict.decision === 'FAIL' ? 'FAILED' : 'CONTINUE',
     want,
     got: describeRatioVerdict(verdict),
-    evidence: { ratio: verdict, counts, sampling },
+    evidence: { ratio: { kind: 'ratio', verdict, counts, sampling } },
   };
 }

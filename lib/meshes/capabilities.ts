@@ -1,6 +1,6 @@
-import type { MeshName, Routing, Support } from '../model/index.ts';
+import type { FeatureSupport, MeshName, Routing } from '../model/index.ts';
 import { allFeatures, type Feature } from '../model/index.ts';
-import { istioModeSupport } from './istio/capabilities.ts';
+import { istioSupportByMode } from './istio/capabilities.ts';
 import { linkerdSupport } from './linkerd/capabilities.ts';
 import { referenceSupport } from './reference/capabilities.ts';
 
@@ -25,18 +25,14 @@ export function modeOf(mesh: MeshName, routing: Routing = 'virtual-service'): Me
   return mesh === 'istio' && routing === 'gateway-api' ? 'istio/gateway-api' : mesh;
 }
 
-const supportByMode: Record<MeshMode, (feature: Feature) => Support> = {
+/** What each mode declares, feature by feature (without starting anything). */
+export const supportByMode: Readonly<Record<MeshMode, FeatureSupport>> = {
   reference: referenceSupport,
-  istio: istioModeSupport('sidecar'),
-  'istio/gateway-api': istioModeSupport('sidecar-gateway-api'),
-  'istio-ambient': istioModeSupport('ambient'),
+  istio: istioSupportByMode.sidecar,
+  'istio/gateway-api': istioSupportByMode['sidecar-gateway-api'],
+  'istio-ambient': istioSupportByMode.ambient,
   linkerd: linkerdSupport,
 };
-
-/** Whether a mesh (in a mode) supports a feature, and why not (without starting anything). */
-export function meshSupport(mode: MeshMode, feature: Feature): Support {
-  return supportByMode[mode](feature);
-}
 
 /** One row of a capability matrix. */
 export interface Capability {
@@ -48,7 +44,7 @@ export interface Capability {
 /** What a mesh (in a mode) supports, feature by feature. */
 export function meshCapabilities(mode: MeshMode): Capability[] {
   return allFeatures.map((feature) => {
-    const support = meshSupport(mode, feature);
+    const support = supportByMode[mode][feature];
     return support.supported
       ? { feature, supported: true }
       : { feature, supported: false, reason: support.reason };

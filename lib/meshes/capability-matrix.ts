@@ -1,8 +1,14 @@
 import { registry } from '../../suites/registry.ts';
-import type { Check, Intent } from '../model/index.ts';
-import { allFeatures, plansOf } from '../model/index.ts';
+import type { Check, CheckTarget, Intent } from '../model/index.ts';
+import { allFeatures, whyNotRunnable } from '../model/index.ts';
 import { k6CannotSend } from '../traffic/k6-driver.ts';
-import { type Capability, type MeshMode, meshCapabilities, meshModes, meshSupport } from './capabilities.ts';
+import {
+  type Capability,
+  type MeshMode,
+  meshCapabilities,
+  meshModes,
+  supportByMode,
+} from './capabilities.ts';
 import { istioMeshAdapter } from './istio/istio-adapter.ts';
 
 /** Every mesh, in each mode meshproof drives it, side by side: features, and which checks run where. */
@@ -24,18 +30,17 @@ const cannotRenderIn: Readonly<Record<MeshMode, (intents: readonly Intent[]) => 
   linkerd: () => undefined,
 };
 
+/** A mode as the capability matrix sees it: every mesh but the reference runs on clusters, where k6 sends. */
+function targetOf(mode: MeshMode): CheckTarget {
+  return {
+    support: supportByMode[mode],
+    cannotRender: cannotRenderIn[mode],
+    ...(mode === 'reference' ? { platform: 'local' } : { platform: 'clusters', cannotSend: k6CannotSend }),
+  };
+}
+
 function checkOn(check: Check, mesh: MeshMode): { runs: boolean; reason?: string } {
-  const missing = check.features.flatMap((f) => {
-    const s = meshSupport(mesh, f);
-    return s.supported ? [] : [`${f}: ${s.reason}`];
-  });
-  const unrenderable = missing.length === 0 ? cannotRenderIn[mesh](check.intents) : undefined;
-  if (unrenderable) missing.push(`rendering: ${unrenderable}`);
-  // Every mesh but the reference runs on clusters, where the k6 callers send the traffic.
-  if (mesh !== 'reference') {
-    const undrivable = new Set(plansOf(check).flatMap((p) => k6CannotSend(p) ?? []));
-    for (const reason of undrivable) missing.push(`traffic on clusters: ${reason}`);
-  }
+  const missing = whyNotRunnable(check, targetOf(mesh));
   return missing.length === 0 ? { runs: true } : { runs: false, reason: missing.join('; ') };
 }
 

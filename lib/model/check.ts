@@ -37,12 +37,23 @@ export interface Convergence {
   readonly settleMs?: number;
 }
 
-/** A fault forced on the fixtures themselves (not through the mesh), undone when the check ends. */
-export interface ChaosAction {
+/** Every request to a server version (and its health checks) answers `status`. */
+export interface FailWorkload {
   readonly kind: 'fail-workload';
-  /** Every request to this server version (and its health checks) answers `status`. */
   readonly version: Version;
   readonly status: number;
+}
+
+/**
+ * A fault forced on the fixtures themselves (not through the mesh), undone when the check ends.
+ * A closed union: each environment dispatches on `kind` with an exhaustive switch (a new kind
+ * fails to compile until every platform runs it or says why it cannot, see `cannotChaos`).
+ */
+export type ChaosAction = FailWorkload;
+
+/** For the `default` of an exhaustive switch: a value of a kind nobody handles fails to compile. */
+export function unreachable(value: never): never {
+  throw new Error(`unhandled kind: ${JSON.stringify(value)}`);
 }
 
 /**

@@ -22,10 +22,19 @@ export const platformNames: readonly PlatformName[] = ['local', 'k3s', 'kubeconf
 /** Whether a mesh can express a feature, and if not, why. */
 export type Support = { readonly supported: true } | { readonly supported: false; readonly reason: string };
 
+/**
+ * What a mesh (in one mode) declares, feature by feature: every feature answered, so a new
+ * feature fails to compile until each mesh says whether it supports it and, if not, why.
+ */
+export type FeatureSupport = Readonly<Record<Feature, Support>>;
+
+export const supported: Support = { supported: true };
+export const notSupported = (reason: string): Support => ({ supported: false, reason });
+
 /** What a mesh can do and how it renders intents. Rendering is pure. */
 export interface MeshAdapter {
   readonly name: MeshName;
-  support(feature: Feature): Support;
+  readonly support: FeatureSupport;
   /** The identity string the server app is shown for a caller. */
   identityOf(caller: CallerName): string;
   /** How this mesh refuses a caller its access policy denies (see `Denial`). */
@@ -59,7 +68,9 @@ export interface Environment extends AsyncDisposable {
   readonly driver: TrafficDriver;
   /** Makes these resources the mesh's whole check-specific configuration. */
   apply(resources: readonly RenderedResource[]): Promise<void>;
-  /** Forces a fault on the fixtures; `reset` undoes it. */
+  /** Why this platform cannot force an action (the check is then NOT_SUPPORTED), or undefined. */
+  cannotChaos(action: ChaosAction): string | undefined;
+  /** Forces a fault on the fixtures (dispatching on `action.kind` exhaustively); `reset` undoes it. */
   chaos(action: ChaosAction): Promise<void>;
   /** Removes what `apply` and `chaos` added, back to the baseline mesh and healthy fixtures. */
   reset(): Promise<void>;

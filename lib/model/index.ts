@@ -1,5 +1,7 @@
 export * from './check.ts';
+export * from './check-support.ts';
 export * from './environment.ts';
+export * from './evidence.ts';
 export * from './feature.ts';
 export * from './intent.ts';
 export * from './timeouts.ts';

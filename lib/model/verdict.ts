@@ -1,3 +1,5 @@
+import type { Evidence } from './evidence.ts';
+
 /** Result values of a check, fixed like the Gateway API report's. */
 export type CheckStatus = 'PASSED' | 'FAILED' | 'NOT_SUPPORTED' | 'SKIPPED' | 'ERROR';
 
@@ -8,9 +10,6 @@ export const checkStatuses: readonly CheckStatus[] = [
   'SKIPPED',
   'ERROR',
 ];
-
-/** JSON-serialisable evidence behind a verdict (counts, intervals, attempts, latencies). */
-export type Evidence = Readonly<Record<string, unknown>>;
 
 /**
  * What a judge decides from observations: always with want and got in plain words.

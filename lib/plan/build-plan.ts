@@ -1,6 +1,6 @@
 import type { ClusterMesh, InstallContext } from '../meshes/cluster-mesh.ts';
 import type { Check, Intent, Timeouts } from '../model/index.ts';
-import { isSampled, plansOf } from '../model/index.ts';
+import { isSampled, whyNotRunnable } from '../model/index.ts';
 import {
   applyCheckSteps,
   chaosSteps,
@@ -49,18 +49,12 @@ export const planRunId = 'plan';
 /** Why each check would be NOT_SUPPORTED on this mesh; empty for supported checks. */
 export function unsupportedReasons(check: Check, mesh: ClusterMesh): string[] {
   const adapter = mesh.adapter(mesh.expected(planContext), clusterNames(planRunId));
-  const undrivable = [...new Set(plansOf(check).flatMap((p) => k6CannotSend(p) ?? []))];
-  const missing = check.features.flatMap((f) => {
-    const support = adapter.support(f);
-    return support.supported ? [] : [`${f}: ${support.reason}`];
+  return whyNotRunnable(check, {
+    support: adapter.support,
+    cannotRender: adapter.cannotRender,
+    platform: 'clusters',
+    cannotSend: k6CannotSend,
   });
-  // As a run does: the rendering is asked only once every feature is supported.
-  const unrenderable = missing.length === 0 ? adapter.cannotRender(check.intents) : undefined;
-  return [
-    ...missing,
-    ...(unrenderable ? [`rendering: ${unrenderable}`] : []),
-    ...undrivable.map((reason) => `traffic on clusters: ${reason}`),
-  ];
 }
 
 /** A plan describes a run on an ephemeral cluster it creates (the default platform). */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { values } from '../model/evidence.ts';
 import type { CheckStatus } from '../model/verdict.ts';
 import type { ConformanceReport } from './conformance-report.ts';
 import { renderDiffMarkdown, renderDiffTable } from './diff-formats.ts';
@@ -165,7 +166,8 @@ describe('diffReports', () => {
     // Same evidence in both fixture reports: no shift.
     expect(diff.checks.find((c) => c.id === timeout)?.shifts).toEqual([]);
     const slower = withCheck(passing, timeout, (c) => {
-      const latency = c.evidence.latency as { percentiles: Record<string, number> };
+      const latency = c.evidence.latency;
+      if (latency?.kind !== 'latency') throw new Error('no latency evidence');
       return {
         ...c,
         evidence: {
@@ -182,7 +184,10 @@ describe('diffReports', () => {
     const withOverhead = (p99: number) =>
       withCheck(passing, weights, (c) => ({
         ...c,
-        evidence: { ...c.evidence, overhead: { p50Ms: 1.2, p99Ms: p99 }, sidecarOverheadMs: 3 },
+        evidence: {
+          ...c.evidence,
+          ...values({ overhead: { p50Ms: 1.2, p99Ms: p99 }, sidecarOverheadMs: 3 }),
+        },
       }));
     const shifts = diffReports(withOverhead(4), withOverhead(9)).checks.find((c) => c.id === weights)?.shifts;
     expect(shifts?.map((s) => s.description)).toEqual(['overhead.p99Ms 4 → 9 ms (+125%)']);

@@ -1,3 +1,5 @@
+import { unreachable } from '../model/check.ts';
+import type { EvidenceItem } from '../model/evidence.ts';
 import type { CheckResult, CheckStatus } from '../model/verdict.ts';
 import {
   type ConformanceReport,
@@ -195,11 +197,6 @@ function propagationShift(base: CheckResult, candidate: CheckResult): EvidenceSh
 const isRecord = (value: unknown): value is Readonly<Record<string, unknown>> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-function latencyPercentiles(check: CheckResult): Readonly<Record<string, unknown>> | undefined {
-  const latency = check.evidence.latency;
-  return isRecord(latency) && isRecord(latency.percentiles) ? latency.percentiles : undefined;
-}
-
 /**
  * Numeric figures under evidence keys that name an overhead (`overhead`, `latencyOverheadMs`,
  * …), flattened to dotted paths; checks measuring the mesh's cost record them there.
@@ -217,26 +214,56 @@ export function overheadFigures(evidence: Readonly<Record<string, unknown>>): Ma
   return figures;
 }
 
+/** A figure of a piece of evidence that `diff` compares between two runs, with how much it may move. */
+interface ComparedFigure {
+  readonly metric: string;
+  readonly value: number;
+  readonly threshold: ShiftThreshold;
+  readonly unit: string;
+}
+
+/** The figures a piece of evidence offers for comparison, by its kind. */
+function comparedFigures(name: string, item: EvidenceItem): ComparedFigure[] {
+  switch (item.kind) {
+    case 'latency':
+      return (['p50Ms', 'p99Ms'] as const).map((key) => ({
+        metric: `${name}.${key}`,
+        value: item.percentiles[key],
+        threshold: shiftThresholds.latencyMs,
+        unit: ' ms',
+      }));
+    case 'value':
+      return [...overheadFigures({ [name]: item.value })].map(([metric, value]) => ({
+        metric,
+        value,
+        threshold: shiftThresholds.overhead,
+        unit: /ms$/i.test(metric) ? ' ms' : '',
+      }));
+    // Verdicts, counts and tables: a change there shows in the status, want and got.
+    case 'ratio':
+    case 'control-arm':
+    case 'latencies':
+    case 'attempts':
+    case 'cases':
+    case 'timeline':
+    case 'requests':
+      return [];
+    default:
+      return unreachable(item);
+  }
+}
+
 function evidenceShifts(base: CheckResult, candidate: CheckResult): EvidenceShift[] {
   const shifts: EvidenceShift[] = [];
   const propagation = propagationShift(base, candidate);
   if (propagation) shifts.push(propagation);
-  const before = latencyPercentiles(base);
-  const after = latencyPercentiles(candidate);
-  if (before && after) {
-    for (const key of ['p50Ms', 'p99Ms']) {
-      const b = before[key];
-      const a = after[key];
-      if (typeof b !== 'number' || typeof a !== 'number') continue;
-      const shift = notableShift(`latency.${key}`, b, a, shiftThresholds.latencyMs);
-      if (shift) shifts.push(shift);
-    }
-  }
-  const overheadBefore = overheadFigures(base.evidence);
-  for (const [path, after] of overheadFigures(candidate.evidence)) {
-    const b = overheadBefore.get(path);
+  const figures = (check: CheckResult) =>
+    Object.entries(check.evidence).flatMap(([name, item]) => comparedFigures(name, item));
+  const before = new Map(figures(base).map((f) => [f.metric, f.value]));
+  for (const figure of figures(candidate)) {
+    const b = before.get(figure.metric);
     if (b === undefined) continue;
-    const shift = notableShift(path, b, after, shiftThresholds.overhead, /ms$/i.test(path) ? ' ms' : '');
+    const shift = notableShift(figure.metric, b, figure.value, figure.threshold, figure.unit);
     if (shift) shifts.push(shift);
   }
   return shifts;

@@ -1,48 +1,26 @@
+import { unreachable } from '../model/check.ts';
+import type {
+  AttemptsEvidence,
+  CasesEvidence,
+  ControlArmEvidence,
+  EvidenceItem,
+  LatenciesEvidence,
+  LatencyEvidence,
+  RatioEvidence,
+  TimelineEvidence,
+} from '../model/evidence.ts';
 import type { CheckResult } from '../model/verdict.ts';
-import type { CategoryVerdict, LatencySummary, RatioVerdict } from '../stats/index.ts';
+import type { CategoryVerdict, LatencySummary } from '../stats/index.ts';
 import { decodeLatencyHistogram, latencyBuckets } from '../stats/index.ts';
 import { type Html, type HtmlValue, html, joinHtml } from './html-template.ts';
 import { formatConfidence, formatNumber, formatPercent, formatProbability } from './html-text.ts';
 import { type LatencyBin, niceStep, renderLatencyChart, renderRatioChart } from './svg-charts.ts';
 
 /**
- * The evidence part of a check's section in the HTML report (pure): charts and tables for the
- * well-known evidence shapes (ratio verdicts, latency distributions, attempts, requests sent),
- * and every other field as a compact key/value list, so nothing a judge recorded is hidden.
+ * The evidence part of a check's section in the HTML report (pure): one part per piece of
+ * evidence, chosen by its kind (charts for ratios and latencies, tables for attempts, cases and
+ * control arms, a list for timelines, compact values for the rest), so nothing a judge recorded is hidden.
  */
-
-type Json = Readonly<Record<string, unknown>>;
-
-interface LatencyEvidence {
-  readonly band: { readonly fromMs: number; readonly toMs: number };
-  readonly percentiles: LatencySummary;
-  readonly buckets: readonly {
-    readonly fromMs: number;
-    readonly toMs: number | null;
-    readonly count: number;
-  }[];
-  readonly histogram?: string;
-}
-
-const isRecord = (value: unknown): value is Json =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-const isNumberArray = (value: unknown): value is readonly number[] =>
-  Array.isArray(value) && value.every((v) => typeof v === 'number');
-
-function isRatioVerdict(value: unknown): value is RatioVerdict {
-  return (
-    isRecord(value) &&
-    typeof value.tolerance === 'number' &&
-    typeof value.alpha === 'number' &&
-    Array.isArray(value.categories)
-  );
-}
-
-function isLatencyEvidence(value: unknown): value is LatencyEvidence {
-  return (
-    isRecord(value) && isRecord(value.band) && isRecord(value.percentiles) && Array.isArray(value.buckets)
-  );
-}
 
 /** Number of bars of a latency histogram. */
 const latencyBinCount = 48;
@@ -92,7 +70,7 @@ function categoryState(category: CategoryVerdict): Html {
   return html`<span class="warn">undecided</span>`;
 }
 
-function renderRatio(verdict: RatioVerdict, counts: unknown, sampling: unknown): Html {
+function renderRatio({ verdict, counts, sampling }: RatioEvidence): Html {
   const confidence = formatConfidence(verdict.alpha);
   const chart = renderRatioChart({
     tolerance: verdict.tolerance,
@@ -111,30 +89,23 @@ function renderRatio(verdict: RatioVerdict, counts: unknown, sampling: unknown):
   // Categories without a target (the "rest" of a single-proportion check, unexpected
   // destinations) still count towards the total: show them, they explain low shares.
   const judged = new Set(verdict.categories.map((c) => c.name));
-  if (isRecord(counts)) {
-    for (const [name, count] of Object.entries(counts)) {
-      if (judged.has(name) || typeof count !== 'number') continue;
-      rows.push([
-        name,
-        '—',
-        String(count),
-        verdict.requests > 0 ? formatPercent(count / verdict.requests) : '—',
-        '—',
-        '—',
-        html`<span class="muted">not judged (counts towards the total)</span>`,
-      ]);
-    }
+  for (const [name, count] of Object.entries(counts)) {
+    if (judged.has(name)) continue;
+    rows.push([
+      name,
+      '—',
+      String(count),
+      verdict.requests > 0 ? formatPercent(count / verdict.requests) : '—',
+      '—',
+      '—',
+      html`<span class="muted">not judged (counts towards the total)</span>`,
+    ]);
   }
-  const plan = isRecord(sampling) ? sampling : {};
   const decision =
     verdict.reason === 'inconclusive'
       ? 'inconclusive: the sampling cap was reached before every interval settled'
       : verdict.reason.replace(/-/g, ' ');
-  const samplingLine = `${verdict.requests} requests, look ${verdict.look} of at most ${verdict.maxLooks}${
-    typeof plan.batchSize === 'number'
-      ? ` (batches of ${plan.batchSize}, cap ${String(plan.maxRequests)})`
-      : ''
-  }; decision ${verdict.decision} (${decision}); false-failure rate ≤ ${formatProbability(verdict.alpha)}, each interval at α = ${formatProbability(verdict.perIntervalAlpha)} (Clopper–Pearson, Bonferroni over categories × looks).`;
+  const samplingLine = `${verdict.requests} requests, look ${verdict.look} of at most ${verdict.maxLooks} (batches of ${sampling.batchSize}, cap ${String(sampling.maxRequests)}); decision ${verdict.decision} (${decision}); false-failure rate ≤ ${formatProbability(verdict.alpha)}, each interval at α = ${formatProbability(verdict.perIntervalAlpha)} (Clopper–Pearson, Bonferroni over categories × looks).`;
   return joinHtml(
     [
       html`<h5>Share per category</h5>`,
@@ -150,30 +121,6 @@ function renderRatio(verdict: RatioVerdict, counts: unknown, sampling: unknown):
   );
 }
 
-/** A marker on a latency chart, e.g. the p99 or the configured timeout. */
-interface LatencyMarker {
-  readonly label: string;
-  readonly ms: number;
-}
-
-/**
- * The timeouts a check configured (`timeoutMs`, `perTryTimeoutMs`, …), drawn on its latency
- * charts: a request that ends near one was cut off by it.
- */
-function timeoutMarkers(evidence: Json): LatencyMarker[] {
-  return Object.entries(evidence)
-    .filter(
-      (entry): entry is [string, number] => /timeoutMs$/i.test(entry[0]) && typeof entry[1] === 'number',
-    )
-    .map(([key, ms]) => ({
-      label: key
-        .replace(/Ms$/, '')
-        .replace(/([a-z])([A-Z])/g, '$1 $2')
-        .toLowerCase(),
-      ms,
-    }));
-}
-
 function percentileTable(p: LatencySummary): Html {
   const ms = (value: number) => `${formatNumber(value, 1)} ms`;
   return table(
@@ -183,8 +130,8 @@ function percentileTable(p: LatencySummary): Html {
   );
 }
 
-function renderLatency(latency: LatencyEvidence, timeouts: readonly LatencyMarker[]): Html {
-  const { band, percentiles } = latency;
+function renderLatency(latency: LatencyEvidence): Html {
+  const { band, percentiles, marks: timeouts } = latency;
   const end = latencyAxisEnd(
     percentiles.maxMs,
     band,
@@ -223,7 +170,7 @@ function renderLatency(latency: LatencyEvidence, timeouts: readonly LatencyMarke
   );
 }
 
-function renderLatencyValues(values: readonly number[], timeouts: readonly LatencyMarker[]): Html {
+function renderLatencyValues({ valuesMs: values, marks: timeouts }: LatenciesEvidence): Html {
   const sorted = [...values].sort((a, b) => a - b);
   const max = sorted.at(-1) ?? 0;
   const end = latencyAxisEnd(
@@ -257,22 +204,78 @@ export function describeAttemptCounts(attempts: readonly number[]): string {
     .join(', ');
 }
 
-function renderAttempts(attempts: unknown): Html | undefined {
-  const plans: [string, readonly number[]][] = isNumberArray(attempts)
-    ? [['all requests', attempts]]
-    : isRecord(attempts)
-      ? Object.entries(attempts).filter((entry): entry is [string, readonly number[]] =>
-          isNumberArray(entry[1]),
-        )
-      : [];
-  if (plans.length === 0) return undefined;
+function renderAttempts({ byTraffic }: AttemptsEvidence): Html {
   return joinHtml(
     [
       html`<h5>Attempts seen by the servers</h5>`,
       table(
         ['traffic', 'requests', 'attempts per request'],
-        plans.map(([plan, values]) => [plan, String(values.length), describeAttemptCounts(values)]),
+        Object.entries(byTraffic).map(([plan, values]) => [
+          plan,
+          String(values.length),
+          describeAttemptCounts(values),
+        ]),
         'attempts-table',
+      ),
+    ],
+    '\n',
+  );
+}
+
+function renderCases({ cases }: CasesEvidence): Html {
+  return joinHtml(
+    [
+      html`<h5>Cases</h5>`,
+      table(
+        ['case', 'want', 'got', 'result'],
+        cases.map((c) => [
+          c.label,
+          c.want,
+          c.got,
+          c.ok ? html`<span class="ok">as wanted</span>` : html`<span class="bad">not as wanted</span>`,
+        ]),
+        'cases-table',
+      ),
+    ],
+    '\n',
+  );
+}
+
+function renderControlArm({ verdict: v, arms }: ControlArmEvidence): Html {
+  const confidence = formatConfidence(v.alpha);
+  const arm = (name: string, a: ControlArmEvidence['verdict']['scoped']) => [
+    name,
+    String(a.requests),
+    String(a.affected),
+    String(a.failed),
+    `${formatPercent(a.lower)}–${formatPercent(a.upper)}`,
+  ];
+  const share =
+    v.estimate === null
+      ? 'no share yet'
+      : `${formatPercent(v.estimate)} (${confidence} simultaneous interval ${formatPercent(v.lower)}–${formatPercent(v.upper)})`;
+  return joinHtml(
+    [
+      html`<h5>Effect against the control arm</h5>`,
+      table(
+        ['arm', 'requests', 'showing the effect', 'failed', `rate, ${confidence} interval`],
+        [arm(arms.scoped, v.scoped), arm(arms.control, v.control)],
+        'control-arm-table',
+      ),
+      html`<p class="sampling">Effect share ${share}, target ${formatPercent(v.target)} ± ${formatNumber(v.tolerance * 100, 2)} points; look ${v.look} of at most ${v.maxLooks}; decision ${v.decision} (${v.reason.replace(/-/g, ' ')}); false-failure rate ≤ ${formatProbability(v.alpha)}.</p>`,
+    ],
+    '\n',
+  );
+}
+
+function renderTimeline({ events }: TimelineEvidence): Html {
+  return joinHtml(
+    [
+      html`<h5>Timeline</h5>`,
+      table(
+        ['at', 'what happened'],
+        events.map((e) => [`${formatNumber(e.atMs / 1000, 1)} s`, e.label]),
+        'timeline-table',
       ),
     ],
     '\n',
@@ -286,44 +289,49 @@ export function formatEvidenceValue(value: unknown, maxLength = 320): string {
   return text.length > maxLength ? `${text.slice(0, maxLength)}… (${text.length} characters)` : text;
 }
 
-/** The evidence of a check as HTML: charts, tables and the remaining fields; undefined when it has none. */
+/** One piece of evidence as HTML, by its kind; values are gathered by the caller into one list. */
+function renderItem(item: Exclude<EvidenceItem, { kind: 'value' | 'requests' }>): Html {
+  switch (item.kind) {
+    case 'ratio':
+      return renderRatio(item);
+    case 'control-arm':
+      return renderControlArm(item);
+    case 'latency':
+      return renderLatency(item);
+    case 'latencies':
+      return renderLatencyValues(item);
+    case 'attempts':
+      return renderAttempts(item);
+    case 'cases':
+      return renderCases(item);
+    case 'timeline':
+      return renderTimeline(item);
+    default:
+      return unreachable(item);
+  }
+}
+
+/** The evidence of a check as HTML: charts, tables and the remaining values; undefined when it has none. */
 export function renderEvidence(check: CheckResult): Html | undefined {
-  const evidence = check.evidence;
   const parts: Html[] = [];
-  // Keys drawn by a dedicated part; every other key is listed as it is.
-  const shown = new Set<string>();
-  if (isRatioVerdict(evidence.ratio)) {
-    parts.push(renderRatio(evidence.ratio, evidence.counts, evidence.sampling));
-    for (const key of ['ratio', 'counts', 'sampling']) shown.add(key);
+  const values: [string, unknown][] = [];
+  const sent: string[] = [];
+  for (const [name, item] of Object.entries(check.evidence)) {
+    if (item.kind === 'value') values.push([name, item.value]);
+    else if (item.kind === 'requests')
+      sent.push(...Object.entries(item.byTraffic).map(([plan, count]) => `${plan} ×${String(count)}`));
+    // An empty list of latencies has nothing to draw.
+    else if (item.kind === 'latencies' && item.valuesMs.length === 0) continue;
+    else if (item.kind === 'timeline' && item.events.length === 0) continue;
+    else parts.push(renderItem(item));
   }
-  if (isLatencyEvidence(evidence.latency)) {
-    parts.push(renderLatency(evidence.latency, timeoutMarkers(evidence)));
-    shown.add('latency');
-  }
-  if (isNumberArray(evidence.latenciesMs) && evidence.latenciesMs.length > 0) {
-    parts.push(renderLatencyValues(evidence.latenciesMs, timeoutMarkers(evidence)));
-    shown.add('latenciesMs');
-  }
-  const attempts = renderAttempts(evidence.attempts);
-  if (attempts) {
-    parts.push(attempts);
-    shown.add('attempts');
-  }
-  const requests = isRecord(evidence.requests) ? evidence.requests : undefined;
-  if (requests) shown.add('requests');
-  const rest = Object.entries(evidence).filter(([key]) => !shown.has(key));
-  if (rest.length > 0) {
+  if (values.length > 0) {
     parts.push(
-      html`<dl class="evidence-fields">${rest.map(
+      html`<dl class="evidence-fields">${values.map(
         ([key, value]) => html`<dt>${key}</dt><dd><code>${formatEvidenceValue(value)}</code></dd>`,
       )}</dl>`,
     );
   }
-  if (requests) {
-    const sent = Object.entries(requests)
-      .map(([plan, count]) => `${plan} ×${String(count)}`)
-      .join(', ');
-    parts.push(html`<p class="requests-sent">Requests sent: ${sent}.</p>`);
-  }
+  if (sent.length > 0) parts.push(html`<p class="requests-sent">Requests sent: ${sent.join(', ')}.</p>`);
   return parts.length > 0 ? joinHtml(parts, '\n') : undefined;
 }

@@ -1,6 +1,7 @@
 import type { CheckResult } from '../model/verdict.ts';
 import type { ConformanceReport } from './conformance-report.ts';
 import type { CheckDiff, ReportDiff } from './diff-reports.ts';
+import { evidenceLines } from './evidence-text.ts';
 
 /**
  * GitHub Actions annotations of a run (pure): each failed or errored check becomes an error
@@ -47,6 +48,7 @@ function checkMessage(check: CheckResult, regression: CheckDiff | undefined, bas
     `want: ${check.want}`,
     `got: ${check.got}`,
     ...(check.reason ? [`reason: ${check.reason}`] : []),
+    ...evidenceLines(check.evidence).map((line) => `evidence ${line}`),
   ];
   return lines.join('\n');
 }

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { fixtureBenchReport } from '../bench/bench-fixtures.ts';
 import type { BenchReport } from '../bench/bench-report.ts';
 import { capabilityMatrix } from '../meshes/capability-matrix.ts';
+import { evidenceKinds } from '../model/evidence.ts';
 import { renderBenchHtml } from './bench-html.ts';
 import type { ConformanceReport } from './conformance-report.ts';
 import { renderHtmlReport } from './html-report.ts';
@@ -49,8 +50,8 @@ const typedFields = new Set([
   'histogram',
 ]);
 
-/** Evidence members whose keys a judge chooses (plans, categories): their keys are text too. */
-const keyedEvidence = new Set(['counts', 'attempts', 'requests']);
+/** Members of evidence pieces whose keys a judge chooses (plans, categories): their keys are text too. */
+const keyedEvidence = new Set(['counts', 'byTraffic']);
 
 /**
  * The report with the n-th string replaced by `text(n)`, evidence keys of plans and
@@ -60,17 +61,26 @@ function withStrings<T>(value: T, text: (n: number) => string): T {
   let count = 0;
   const next = () => text(count++);
   const walk = (item: unknown, key: string, parent: string): unknown => {
-    if (typeof item === 'string') return typedFields.has(key) ? item : next();
+    if (typeof item === 'string') {
+      // A piece of evidence's kind is a typed union too (a resource's kind is text).
+      const evidenceKind = key === 'kind' && (evidenceKinds as readonly string[]).includes(item);
+      return typedFields.has(key) || evidenceKind ? item : next();
+    }
     if (Array.isArray(item))
       return typedFields.has(key) ? item : item.map((entry) => walk(entry, key, parent));
     if (typeof item !== 'object' || item === null) return item;
-    const renamed = parent === 'evidence' && keyedEvidence.has(key);
+    const renamed = keyedEvidence.has(key);
     const entries: [string, unknown][] = Object.entries(item).map(([name, entry]) => [
       renamed ? next() : name,
       walk(entry, name, key),
     ]);
     if (key === 'evidence') {
-      entries.push([next(), next()], [next(), { [next()]: [next(), 1] }], [`${next()}TimeoutMs`, 250]);
+      entries.push(
+        [next(), { kind: 'value', value: next() }],
+        [next(), { kind: 'value', value: { [next()]: [next(), 1] } }],
+        [next(), { kind: 'cases', cases: [{ label: next(), want: next(), got: next(), ok: false }] }],
+        [next(), { kind: 'timeline', events: [{ atMs: 250, label: next() }] }],
+      );
     }
     return Object.fromEntries(entries);
   };
@@ -188,10 +198,12 @@ describe('the hostile report covers every field a run records', () => {
   const failed = report.checks.find((c) => c.status === 'FAILED' && (c.diagnostics ?? []).length > 0);
   const errored = report.checks.find((c) => c.status === 'ERROR');
 
-  const ratioCheck = report.checks.find((c) => 'ratio' in c.evidence);
-  const categories = (ratioCheck?.evidence.ratio as { categories: { name: string }[] } | undefined)
-    ?.categories;
-  const [freeKey, freeValue] = Object.entries(failed?.evidence ?? {}).at(-3) ?? [];
+  const ratio = report.checks.map((c) => c.evidence.ratio).find((e) => e?.kind === 'ratio');
+  const categories = ratio?.kind === 'ratio' ? ratio.verdict.categories : undefined;
+  const [freeKey, freeItem] = Object.entries(failed?.evidence ?? {}).at(-4) ?? [];
+  const freeValue = freeItem?.kind === 'value' ? freeItem.value : undefined;
+  const cases = Object.values(failed?.evidence ?? {}).find((e) => e.kind === 'cases');
+  const timeline = Object.values(failed?.evidence ?? {}).find((e) => e.kind === 'timeline');
   const resource = failed?.resources?.[0];
   const diagnostic = failed?.diagnostics?.[0];
 
@@ -200,7 +212,14 @@ describe('the hostile report covers every field a run records', () => {
     ['evidence keys and values', () => [freeKey, freeValue]],
     [
       'category and plan names',
-      () => [categories?.[0]?.name, ...Object.keys(ratioCheck?.evidence.counts ?? {})],
+      () => [categories?.[0]?.name, ...Object.keys(ratio?.kind === 'ratio' ? ratio.counts : {})],
+    ],
+    [
+      'case tables and timelines',
+      () => [
+        ...(cases?.kind === 'cases' ? [cases.cases[0]?.label, cases.cases[0]?.got] : [undefined]),
+        timeline?.kind === 'timeline' ? timeline.events[0]?.label : undefined,
+      ],
     ],
     ['resource kind, name and content', () => [resource?.kind, resource?.name, resource?.content]],
     ['diagnostic titles and content', () => [diagnostic?.title, diagnostic?.content]],

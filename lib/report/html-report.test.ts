@@ -82,7 +82,7 @@ describe('renderHtmlReport', () => {
     const retries = section(html, 'resilience.retries.attempts-honoured');
     expect(retries).toContain('<td>recovers</td><td>4</td><td>3 attempts ×4</td>');
     const perTry = section(html, 'resilience.retries.per-try-timeout');
-    expect(perTry).toContain('<td>all requests</td><td>5</td><td>2 attempts ×5</td>');
+    expect(perTry).toContain('<td>slowFirst</td><td>5</td><td>2 attempts ×5</td>');
     expect(perTry).toContain('Latency per request');
     expect(perTry).toContain('>per try timeout 200 ms</text>');
     expect(perTry).toContain('<dt>perTryTimeoutMs</dt><dd><code>200</code></dd>');
@@ -160,7 +160,15 @@ describe('renderHtmlReport', () => {
     const report = failingFixtureReport();
     const broken: CheckResult = {
       ...(report.checks.find((c) => c.id === 'resilience.timeout.route-timeout') as CheckResult),
-      evidence: { latency: { band: { fromMs: 1, toMs: 2 }, percentiles: {}, buckets: [null] } },
+      evidence: {
+        latency: {
+          kind: 'latency',
+          band: { fromMs: 1, toMs: 2 },
+          percentiles: {},
+          buckets: [null],
+          marks: [],
+        },
+      } as unknown as CheckResult['evidence'],
     };
     const page = renderHtmlReport({
       ...report,

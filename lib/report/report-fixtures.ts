@@ -1,7 +1,7 @@
 import { latencyEvidence } from '../judges/latency.ts';
 import type { Capability } from '../meshes/capabilities.ts';
 import type { Check, CheckResult, CheckStatus, Observation } from '../model/index.ts';
-import { defineCheck, Feature } from '../model/index.ts';
+import { attempts, defineCheck, Feature, values } from '../model/index.ts';
 import type { RunConfig } from '../runner/run-config.ts';
 import { decideRatio } from '../stats/index.ts';
 import { buildConformanceReport, type ConformanceReport } from './conformance-report.ts';
@@ -164,10 +164,8 @@ export const fixtureResults: readonly CheckResult[] = [
     got: 'frontend: 200 ×20; outsider: 200 ×20; 40 reached the app',
     propagationMs: null,
     evidence: {
-      deniedFrontend: 0,
-      deniedOutsider: 0,
-      reachedApp: 40,
-      requests: { frontend: 20, outsider: 20 },
+      ...values({ deniedFrontend: 0, deniedOutsider: 0, reachedApp: 40 }),
+      requests: { kind: 'requests', byTraffic: { frontend: 20, outsider: 20 } },
     },
     resources: [
       {
@@ -199,10 +197,13 @@ export const fixtureResults: readonly CheckResult[] = [
     propagationMs: 330,
     alpha: 1e-5,
     evidence: {
-      ratio: weights,
-      counts: { v1: 1109, v2: 291 },
-      sampling: { batchSize: 200, maxRequests: 4600, maxLooks: 23 },
-      requests: { split: 1400 },
+      ratio: {
+        kind: 'ratio',
+        verdict: weights,
+        counts: { v1: 1109, v2: 291 },
+        sampling: { batchSize: 200, maxRequests: 4600, maxLooks: 23 },
+      },
+      requests: { kind: 'requests', byTraffic: { split: 1400 } },
     },
     resources: [{ kind: 'haproxy.cfg', name: 'sidecar/client', format: 'haproxy', content: clientConfig }],
     diagnostics: [
@@ -238,9 +239,9 @@ export const fixtureResults: readonly CheckResult[] = [
     got: 'fail first 2: 200 ×4, 3 attempts ×4; fail first 3: 503 ×4, 3 attempts ×4',
     propagationMs: 179,
     evidence: {
-      retries: 2,
-      attempts: { recovers: [3, 3, 3, 3], exhausts: [3, 3, 3, 3] },
-      requests: { recovers: 4, exhausts: 4 },
+      ...values({ retries: 2 }),
+      attempts: attempts({ recovers: [3, 3, 3, 3], exhausts: [3, 3, 3, 3] }),
+      requests: { kind: 'requests', byTraffic: { recovers: 4, exhausts: 4 } },
     },
   },
   {
@@ -255,10 +256,14 @@ export const fixtureResults: readonly CheckResult[] = [
     got: '200 ×5; answering attempt 2; 2 attempts ×5; latency 214–227 ms',
     propagationMs: 149,
     evidence: {
-      perTryTimeoutMs: 200,
-      latenciesMs: [222, 224, 214, 225, 227],
-      attempts: [2, 2, 2, 2, 2],
-      requests: { slowFirst: 5 },
+      ...values({ perTryTimeoutMs: 200 }),
+      latenciesMs: {
+        kind: 'latencies',
+        valuesMs: [222, 224, 214, 225, 227],
+        marks: [{ label: 'per try timeout', ms: 200 }],
+      },
+      attempts: attempts({ slowFirst: [2, 2, 2, 2, 2] }),
+      requests: { kind: 'requests', byTraffic: { slowFirst: 5 } },
     },
   },
   {
@@ -273,12 +278,13 @@ export const fixtureResults: readonly CheckResult[] = [
     got: '200 ×10; latency min 2017 / p50 2024 / max 2025 ms',
     propagationMs: 225,
     evidence: {
-      timeoutMs: 300,
+      ...values({ timeoutMs: 300 }),
       latency: latencyEvidence(
         observations([2017, 2019, 2020, 2022, 2023, 2024, 2024, 2025, 2025, 2025], 200),
         { fromMs: 285, toMs: 550 },
+        [{ label: 'timeout', ms: 300 }],
       ),
-      requests: { slow: 10 },
+      requests: { kind: 'requests', byTraffic: { slow: 10 } },
     },
   },
   {
@@ -293,10 +299,13 @@ export const fixtureResults: readonly CheckResult[] = [
     propagationMs: 210,
     alpha: 1e-5,
     evidence: {
-      ratio: aborts,
-      counts: { passed: 905, aborted: 95 },
-      sampling: { batchSize: 200, maxRequests: 4400, maxLooks: 22 },
-      requests: { requests: 1000 },
+      ratio: {
+        kind: 'ratio',
+        verdict: aborts,
+        counts: { passed: 905, aborted: 95 },
+        sampling: { batchSize: 200, maxRequests: 4400, maxLooks: 22 },
+      },
+      requests: { kind: 'requests', byTraffic: { requests: 1000 } },
     },
   },
 ];

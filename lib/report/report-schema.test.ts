@@ -1,8 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MeshproofError } from '../errors/meshproof-error.ts';
+import { evidenceKinds } from '../model/evidence.ts';
 import { failingFixtureReport, passingFixtureReport } from './report-fixtures.ts';
 import { parseRunReport, readRunReport, reportSchemaProblems } from './report-schema.ts';
 
@@ -45,6 +46,28 @@ describe('the published schema', () => {
     expect(problems.join('\n')).toMatch(/summary/);
     expect(problems.join('\n')).toMatch(/\/checks\/0\/status .*PASSED/);
   });
+
+  it('knows every kind of evidence, and validates each piece by its kind', () => {
+    const schema = JSON.parse(
+      readFileSync(new URL('../../schemas/conformance-report.v1alpha1.schema.json', import.meta.url), 'utf8'),
+    );
+    expect(schema.$defs.evidenceItem.properties.kind.enum).toEqual([...evidenceKinds]);
+    const withEvidence = (evidence: unknown) =>
+      reportSchemaProblems(
+        JSON.parse(
+          mutated((r) => {
+            firstCheck(r).evidence = evidence;
+          }),
+        ),
+      );
+    expect(withEvidence({ n: { kind: 'value', value: { any: ['json', 1] } } })).toEqual([]);
+    expect(withEvidence({ n: { kind: 'rumour', value: 1 } }).join('\n')).toMatch(/kind/);
+    expect(withEvidence({ n: { kind: 'attempts', byTraffic: { a: ['three'] } } })).not.toEqual([]);
+    expect(withEvidence({ n: { kind: 'timeline', events: [{ atMs: 5, label: 'x' }] } })).toEqual([]);
+    expect(withEvidence({ n: { kind: 'cases', cases: [{ label: 'a', want: 'w', got: 'g' }] } })).not.toEqual(
+      [],
+    );
+  });
 });
 
 describe('parseRunReport refuses what it cannot read, with a code', () => {
@@ -52,6 +75,13 @@ describe('parseRunReport refuses what it cannot read, with a code', () => {
     ['not JSON', '{"apiVersion": ', 'MESHPROOF_REPORT_UNREADABLE'],
     ['another kind of file', JSON.stringify({ kind: 'MutantsReport' }), 'MESHPROOF_REPORT_UNREADABLE'],
     ['a JSON array', '[]', 'MESHPROOF_REPORT_UNREADABLE'],
+    [
+      'a report of an earlier meshproof, whose evidence had no kinds',
+      mutated((r) => {
+        firstCheck(r).evidence = { reachedApp: 40 };
+      }),
+      'MESHPROOF_REPORT_INCOMPATIBLE',
+    ],
     [
       'a newer apiVersion',
       mutated((r) => {
@@ -76,10 +106,10 @@ describe('parseRunReport refuses what it cannot read, with a code', () => {
     [
       'a ratio verdict without categories',
       mutated((r) => {
-        const check = (r.checks as { id: string; evidence: { ratio?: Record<string, unknown> } }[]).find(
-          (c) => c.id === 'traffic.weights.90-10',
-        );
-        delete check?.evidence.ratio?.categories;
+        const check = (
+          r.checks as { id: string; evidence: { ratio?: { verdict: Record<string, unknown> } } }[]
+        ).find((c) => c.id === 'traffic.weights.90-10');
+        delete check?.evidence.ratio?.verdict.categories;
       }),
       'MESHPROOF_REPORT_UNREADABLE',
     ],

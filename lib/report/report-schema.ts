@@ -108,6 +108,19 @@ function describeApiVersion(value: unknown): string {
   return /^[a-z0-9.-]{1,63}\/v[0-9a-z]{1,15}$/.test(value) ? value : 'an unknown apiVersion';
 }
 
+/** True for a report.json of the format before evidence carried its kind (a piece without a string `kind`). */
+function hasUntypedEvidence(value: unknown): boolean {
+  const checks = (value as { checks?: unknown }).checks;
+  if (!Array.isArray(checks)) return false;
+  return checks.some((check) => {
+    const evidence = (check as { evidence?: unknown } | null)?.evidence;
+    if (typeof evidence !== 'object' || evidence === null) return false;
+    return Object.values(evidence).some(
+      (item) => typeof (item as { kind?: unknown } | null)?.kind !== 'string',
+    );
+  });
+}
+
 /** A report meshproof wrote, read back: report.json of a conformance run or bench.json of a benchmark. */
 export type RunReport =
   | { readonly kind: 'ConformanceReport'; readonly report: ConformanceReport }
@@ -148,6 +161,12 @@ export function parseRunReport(text: string, source: string): RunReport {
     throw new MeshproofError(
       'MESHPROOF_REPORT_INCOMPATIBLE',
       `${source} is a report of ${describeApiVersion(header.apiVersion)} and this meshproof reads ${readableReportApiVersions.join(', ')} only; compare it with the meshproof version that wrote it`,
+    );
+  }
+  if (kind === 'ConformanceReport' && hasUntypedEvidence(value)) {
+    throw new MeshproofError(
+      'MESHPROOF_REPORT_INCOMPATIBLE',
+      `${source} was written by an earlier meshproof, whose evidence did not say its kind; run the baseline again with this meshproof, or compare the two reports with the meshproof version that wrote the older one`,
     );
   }
   const problems = schemaProblems(kind, value);

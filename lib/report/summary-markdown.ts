@@ -1,6 +1,7 @@
 import type { CheckResult } from '../model/verdict.ts';
 import { markdownCode as code, markdownCell } from '../text/markdown-escape.ts';
 import type { ConformanceReport } from './conformance-report.ts';
+import { evidenceLines } from './evidence-text.ts';
 import { formatDuration, formatProbability, formatTimestamp } from './html-text.ts';
 
 /**
@@ -48,6 +49,13 @@ export function renderSummaryMarkdown(report: ConformanceReport): string {
   if (failing.length > 0) {
     const title = s.errored > 0 ? 'Failed and errored checks' : 'Failed checks';
     lines.push('', `### ${title} (${failing.length})`, '', ...failedTable(failing));
+    const withEvidence = failing.filter((c) => Object.keys(c.evidence).length > 0);
+    if (withEvidence.length > 0) {
+      lines.push('', '**Evidence**', '');
+      for (const check of withEvidence) {
+        lines.push(`- ${code(check.id)}: ${evidenceLines(check.evidence).map(markdownCell).join(' · ')}`);
+      }
+    }
   }
   if (unsupported.length > 0) {
     lines.push(

@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type {
   Check,
   CheckResult,
+  CheckTarget,
   Environment,
   JudgeContext,
   Judgement,
@@ -11,7 +12,7 @@ import type {
   RenderedResource,
   TrafficPlan,
 } from '../model/index.ts';
-import { isSampled, plansOf } from '../model/index.ts';
+import { isSampled, whyNotRunnable } from '../model/index.ts';
 
 /** Runs one check against a running environment and returns its result for the report. */
 export async function runCheck(check: Check, env: Environment, tag: string): Promise<CheckResult> {
@@ -26,15 +27,7 @@ export async function runCheck(check: Check, env: Environment, tag: string): Pro
   };
   const elapsed = () => Math.round(performance.now() - started);
 
-  const missing = [
-    ...check.features.flatMap((feature) => {
-      const support = env.mesh.support(feature);
-      return support.supported ? [] : [`${feature}: ${support.reason}`];
-    }),
-    ...undrivable(check, env),
-  ];
-  const unrenderable = missing.length === 0 ? env.mesh.cannotRender(check.intents) : undefined;
-  if (unrenderable) missing.push(`rendering: ${unrenderable}`);
+  const missing = whyNotRunnable(check, targetOf(env));
   if (missing.length > 0) {
     return {
       ...base,
@@ -47,6 +40,8 @@ export async function runCheck(check: Check, env: Environment, tag: string): Pro
     };
   }
 
+  // A check's run, step by step: configure the mesh, force its faults, wait for the intent to be
+  // in effect, sample until judged, capture diagnostics on failure; reset whatever happened.
   let resources: RenderedResource[] = [];
   try {
     resources = env.mesh.render(check.intents);
@@ -67,7 +62,7 @@ export async function runCheck(check: Check, env: Environment, tag: string): Pro
       durationMs: elapsed(),
       want: judgement.want,
       got: judgement.got,
-      evidence: { ...judgement.evidence, requests },
+      evidence: { ...judgement.evidence, requests: { kind: 'requests', byTraffic: requests } },
       ...(check.convergence ? { propagationMs } : {}),
       ...(check.alpha !== undefined ? { alpha: check.alpha } : {}),
       resources,
@@ -90,10 +85,15 @@ export async function runCheck(check: Check, env: Environment, tag: string): Pro
   }
 }
 
-/** Why the platform's driver cannot send some of the check's traffic, one reason per kind. */
-function undrivable(check: Check, env: Environment): string[] {
-  const reasons = plansOf(check).flatMap((plan) => env.driver.cannotSend?.(plan) ?? []);
-  return [...new Set(reasons)].map((reason) => `traffic on ${env.platform}: ${reason}`);
+/** The mesh and platform of a running environment, as {@link whyNotRunnable} asks about them. */
+function targetOf(env: Environment): CheckTarget {
+  return {
+    support: env.mesh.support,
+    cannotRender: (intents) => env.mesh.cannotRender(intents),
+    platform: env.platform,
+    cannotSend: (plan) => env.driver.cannotSend?.(plan),
+    cannotChaos: (action) => env.cannotChaos(action),
+  };
 }
 
 /**

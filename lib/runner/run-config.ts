@@ -1,6 +1,6 @@
 import type { MeshName, PlatformName, Routing } from '../model/index.ts';
 
-/** Everything a conformance run is configured with; serialisable (it crosses into vitest). */
+/** Everything a conformance run is configured with, built once by the CLI. */
 export interface RunConfig {
   readonly runId: string;
   readonly mesh: MeshName;
@@ -17,18 +17,4 @@ export interface RunConfig {
   readonly workDir: string;
   /** Where reports are written: reports/<run-id>. */
   readonly outputDir: string;
-}
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    meshproofRun: RunConfig;
-  }
-}
-
-/** What each check's test carries to the reporters besides its result. */
-export interface RunEnvironmentInfo {
-  readonly meshVersion: string;
-  readonly platform: PlatformName;
-  /** Set when the environment could not be started: a coded, user-fixable error. */
-  readonly startupError?: { readonly code: string; readonly message: string };
 }

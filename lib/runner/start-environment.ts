@@ -1,15 +1,13 @@
-import { registry } from '../../suites/registry.ts';
 import { MeshproofError } from '../errors/meshproof-error.ts';
 import { clusterMeshFor } from '../meshes/cluster-meshes.ts';
 import type { ReferenceDefect } from '../meshes/reference/defects.ts';
-import type { Environment } from '../model/index.ts';
+import type { Check, Environment } from '../model/index.ts';
 import { startKubernetesEnvironment } from '../platforms/kubernetes/kubernetes-environment.ts';
 import { startLocalEnvironment } from '../platforms/local/local-environment.ts';
 import type { RunConfig } from './run-config.ts';
-import { selectChecks } from './select-checks.ts';
 
-/** Brings up the platform and mesh a run asks for, with the fixtures deployed. */
-export async function startEnvironment(config: RunConfig): Promise<Environment> {
+/** Brings up the platform and mesh a run asks for, with the fixtures deployed for the selected checks. */
+export async function startEnvironment(config: RunConfig, checks: readonly Check[]): Promise<Environment> {
   if (config.mesh === 'reference' && config.platform === 'local') {
     return startLocalEnvironment({
       defects: new Set(config.defects as ReferenceDefect[]),
@@ -28,7 +26,7 @@ export async function startEnvironment(config: RunConfig): Promise<Environment> 
     platform: config.platform,
     mesh: clusterMeshFor(config.mesh, config.routing),
     workDir: config.workDir,
-    intents: selectChecks(registry, config.only).flatMap((c) => [...c.intents]),
+    intents: checks.flatMap((c) => [...c.intents]),
     ...(config.context ? { context: config.context } : {}),
     installMesh: config.installMesh === true,
     log: (line) => process.stderr.write(`${line}\n`),

@@ -1,7 +1,6 @@
 import { micromark } from 'micromark';
 import { gfm, gfmHtml } from 'micromark-extension-gfm';
 import { describe, expect, it } from 'vitest';
-import type { TestCase } from 'vitest/node';
 import { diffBenchReports } from '../bench/bench-diff.ts';
 import { renderBenchDiffMarkdown, renderBenchDiffTable } from '../bench/bench-diff-formats.ts';
 import { fixtureBenchReport } from '../bench/bench-fixtures.ts';
@@ -9,7 +8,7 @@ import { renderBenchMarkdown } from '../bench/bench-markdown.ts';
 import type { BenchReport } from '../bench/bench-report.ts';
 import { formatBenchSummary } from '../cli/bench-command.ts';
 import { formatError, MeshproofError } from '../errors/meshproof-error.ts';
-import type { MeshName, PlatformName } from '../model/index.ts';
+import type { CheckResult, MeshName, PlatformName } from '../model/index.ts';
 import type { ConformanceReport } from '../report/conformance-report.ts';
 import { renderDiffMarkdown, renderDiffTable } from '../report/diff-formats.ts';
 import { diffReports } from '../report/diff-reports.ts';
@@ -186,18 +185,9 @@ function hostileBench(h: string): BenchReport {
 
 function progressLines(h: string): string {
   const lines: string[] = [];
-  const reporter = new ProgressReporter(1, (line) => lines.push(line));
-  const testCase = {
-    name: h,
-    meta: () => ({
-      meshproof: {
-        result: { status: 'FAILED', want: h, got: h, durationMs: 1 },
-        environment: { meshVersion: h, platform: 'local' },
-      },
-    }),
-    result: () => ({ errors: [] }),
-  } as unknown as TestCase;
-  reporter.onTestCaseResult(testCase);
+  const reporter = new ProgressReporter((line) => lines.push(line));
+  const result = { id: h, status: 'FAILED', want: h, got: h, durationMs: 1 } as unknown as CheckResult;
+  reporter.onCheckResult(result, 1, 1);
   return lines.join('\n');
 }
 

@@ -1,4 +1,4 @@
-import { defineCheck, describeOutcomes, Feature, isSuccess } from '../../lib/model/index.ts';
+import { defineCheck, describeOutcomes, Feature, isSuccess, values } from '../../lib/model/index.ts';
 
 const consecutive5xx = 3;
 const requests = 60;
@@ -40,10 +40,10 @@ export const outlierEjection = defineCheck({
       status: lateFailures === 0 && earlyFailures <= settledAfter / 2 ? 'PASSED' : 'FAILED',
       want: `after the first ${settledAfter} requests, 2xx ×${late.length} (the failing endpoint ejected)`,
       got: `first ${settledAfter}: ${describeOutcomes(early)}; last ${late.length}: ${describeOutcomes(late)}`,
-      evidence: {
+      evidence: values({
         consecutive5xx,
-        statuses: sequential.map((o) => (o.outcome === 'response' ? o.status : o.outcome)),
-      },
+        statuses: sequential.map((o) => (o.outcome === 'response' ? (o.status ?? null) : o.outcome)),
+      }),
     };
   },
 });

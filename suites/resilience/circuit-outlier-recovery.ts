@@ -4,6 +4,7 @@ import {
   describeServedBy,
   Feature,
   isSuccess,
+  values,
 } from '../../lib/model/index.ts';
 
 const consecutive5xx = 3;
@@ -60,12 +61,12 @@ export const outlierRecovery = defineCheck({
       status: passed ? 'PASSED' : 'FAILED',
       want: `v3 failing: after the first ${settledAfter} requests no failure, v1 and v2 both serving; v3 healed: some of ${healed.length} requests served by v3, none failing`,
       got: `v3 failing: first ${settledAfter}: ${describeOutcomes(sick.slice(0, settledAfter))}; last ${late.length}: ${describeServedBy(late)}; v3 healed: ${describeServedBy(healed)}`,
-      evidence: {
+      evidence: values({
         consecutive5xx,
         baseEjectionMs,
         failing: sick.map((o) => (isSuccess(o) ? (o.servedBy?.version ?? '?') : (o.status ?? o.outcome))),
         recovered: healed.map((o) => (isSuccess(o) ? (o.servedBy?.version ?? '?') : (o.status ?? o.outcome))),
-      },
+      }),
     };
   },
 });

@@ -1,5 +1,5 @@
 import { probedRoute } from '../../lib/judges/route-probe.ts';
-import { defineCheck, describeOutcomes, Feature, noRetries } from '../../lib/model/index.ts';
+import { defineCheck, describeOutcomes, Feature, noRetries, values } from '../../lib/model/index.ts';
 
 /** Not 503: a mesh that aborts with 503 whatever it is told is the near miss. */
 const status = 500;
@@ -32,7 +32,7 @@ export const faultAbortAll = defineCheck({
       status: aborted.length === all.length ? 'PASSED' : 'FAILED',
       want: `${status} ×${all.length}, none reaching the app`,
       got: `${describeOutcomes(all)}; ${reached} reached the app`,
-      evidence: { aborted: aborted.length, reachedApp: reached },
+      evidence: values({ aborted: aborted.length, reachedApp: reached }),
     };
   },
 });

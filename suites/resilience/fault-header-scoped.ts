@@ -1,5 +1,12 @@
 import { probedRoute } from '../../lib/judges/route-probe.ts';
-import { defineCheck, describeOutcomes, Feature, isSuccess, noRetries } from '../../lib/model/index.ts';
+import {
+  defineCheck,
+  describeOutcomes,
+  Feature,
+  isSuccess,
+  noRetries,
+  values,
+} from '../../lib/model/index.ts';
 
 const { route, convergence } = probedRoute(
   [
@@ -36,7 +43,7 @@ export const faultHeaderScoped = defineCheck({
       status: aborted === matching.length && served === other.length ? 'PASSED' : 'FAILED',
       want: `with x-fault: abort → 503 ×${matching.length}; without → 2xx ×${other.length}`,
       got: `with x-fault: abort → ${describeOutcomes(matching)}; without → ${describeOutcomes(other)}`,
-      evidence: { aborted, served },
+      evidence: values({ aborted, served }),
     };
   },
 });

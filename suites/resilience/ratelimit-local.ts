@@ -1,5 +1,12 @@
 import { probedRoute, probeHeader } from '../../lib/judges/route-probe.ts';
-import { defineCheck, describeOutcomes, Feature, isSuccess, noRetries } from '../../lib/model/index.ts';
+import {
+  defineCheck,
+  describeOutcomes,
+  Feature,
+  isSuccess,
+  noRetries,
+  values,
+} from '../../lib/model/index.ts';
 
 const requestsPerSecond = 10;
 const burst = 60;
@@ -50,7 +57,13 @@ export const rateLimitLocal = defineCheck({
       status: passed ? 'PASSED' : 'FAILED',
       want: `1–${budget} of ${sent.length} admitted, the rest 429`,
       got: `${describeOutcomes(sent)}`,
-      evidence: { requestsPerSecond, admitted, limited, budget, spanMs: Math.round(spanSeconds * 1000) },
+      evidence: values({
+        requestsPerSecond,
+        admitted,
+        limited,
+        budget,
+        spanMs: Math.round(spanSeconds * 1000),
+      }),
     };
   },
 });

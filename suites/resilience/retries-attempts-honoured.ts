@@ -1,10 +1,12 @@
 import { probedRoute } from '../../lib/judges/route-probe.ts';
 import {
+  attempts,
   defineCheck,
   describeAttempts,
   describeOutcomes,
   Feature,
   isSuccess,
+  values,
 } from '../../lib/model/index.ts';
 
 const retries = 2;
@@ -59,12 +61,12 @@ export const retriesAttemptsHonoured = defineCheck({
       want: `fail first ${retries}: 2xx after exactly ${total} attempts (×${recovers.length}); fail first ${total}: failure after exactly ${total} attempts (×${exhausts.length}); ${clientError}: returned after exactly 1 attempt (×${clientErrors.length})`,
       got: `fail first ${retries}: ${describeOutcomes(recovers)}, ${describeAttempts(recovers)}; fail first ${total}: ${describeOutcomes(exhausts)}, ${describeAttempts(exhausts)}; ${clientError}: ${describeOutcomes(clientErrors)}, ${describeAttempts(clientErrors)}`,
       evidence: {
-        retries,
-        attempts: {
+        ...values({ retries }),
+        attempts: attempts({
           recovers: recovers.map((o) => o.serverAttempts ?? 0),
           exhausts: exhausts.map((o) => o.serverAttempts ?? 0),
           clientErrors: clientErrors.map((o) => o.serverAttempts ?? 0),
-        },
+        }),
       },
     };
   },

@@ -1,10 +1,12 @@
 import { probedRoute } from '../../lib/judges/route-probe.ts';
 import {
+  attempts,
   defineCheck,
   describeAttempts,
   describeOutcomes,
   Feature,
   isSuccess,
+  values,
 } from '../../lib/model/index.ts';
 
 const perTryTimeoutMs = 1_000;
@@ -61,13 +63,17 @@ export const retriesPerTryTimeout = defineCheck({
       want: `slow first attempt: 2xx from attempt ≥ 2 ×${slowFirst.length}, none before ${perTryTimeoutMs * 0.98} ms; in time: 2xx after exactly 1 attempt ×${inTime.length}`,
       got: `slow first attempt: ${describeOutcomes(slowFirst)}, answered by attempt ${answering}, latency ${Math.min(...latencies)}–${Math.max(...latencies)} ms; in time: ${describeOutcomes(inTime)}, ${describeAttempts(inTime)}`,
       evidence: {
-        perTryTimeoutMs,
-        latenciesMs: latencies,
-        answeringAttempts: slowFirst.map((o) => o.attempt ?? 0),
-        attempts: {
+        ...values({ perTryTimeoutMs }),
+        latenciesMs: {
+          kind: 'latencies',
+          valuesMs: latencies,
+          marks: [{ label: 'per try timeout', ms: perTryTimeoutMs }],
+        },
+        ...values({ answeringAttempts: slowFirst.map((o) => o.attempt ?? 0) }),
+        attempts: attempts({
           slowFirst: slowFirst.map((o) => o.serverAttempts ?? 0),
           inTime: inTime.map((o) => o.serverAttempts ?? 0),
-        },
+        }),
       },
     };
   },

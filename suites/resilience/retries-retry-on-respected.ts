@@ -1,5 +1,5 @@
 import { probedRoute } from '../../lib/judges/route-probe.ts';
-import { defineCheck, describeAttempts, describeOutcomes, Feature } from '../../lib/model/index.ts';
+import { attempts, defineCheck, describeAttempts, describeOutcomes, Feature } from '../../lib/model/index.ts';
 
 const { route, convergence } = probedRoute(
   [{ backends: [{ version: 'v1', weight: 1 }], retries: { attempts: 2, retryOn: ['connect-failure'] } }],
@@ -32,7 +32,7 @@ export const retriesRetryOnRespected = defineCheck({
       status: once.length === unretriable.length ? 'PASSED' : 'FAILED',
       want: `503 after exactly 1 attempt ×${unretriable.length}`,
       got: `${describeOutcomes(unretriable)}; ${describeAttempts(unretriable)}`,
-      evidence: { attempts: unretriable.map((o) => o.serverAttempts ?? 0) },
+      evidence: { attempts: attempts({ unretriable: unretriable.map((o) => o.serverAttempts ?? 0) }) },
     };
   },
 });

@@ -1,7 +1,14 @@
 import { latencyEvidence } from '../../lib/judges/latency.ts';
 import { probedRoute } from '../../lib/judges/route-probe.ts';
 import type { Observation } from '../../lib/model/index.ts';
-import { defineCheck, describeAttempts, describeOutcomes, Feature } from '../../lib/model/index.ts';
+import {
+  attempts,
+  defineCheck,
+  describeAttempts,
+  describeOutcomes,
+  Feature,
+  values,
+} from '../../lib/model/index.ts';
 
 const serverDelayMs = 5_000;
 /** A route timeout over retries on 5xx, without a per-try timeout: the one attempt is cut off. */
@@ -63,23 +70,22 @@ export const timeoutBoundsRetries = defineCheck({
       return cutAt(o, both.timeoutMs) && attempts >= 2 && attempts <= mostAttempts;
     });
     const latency = (list: readonly Observation[], timeoutMs: number) =>
-      latencyEvidence(list, { fromMs: timeoutMs * 0.98, toMs: serverDelayMs });
+      latencyEvidence(list, { fromMs: timeoutMs * 0.98, toMs: serverDelayMs }, [
+        { label: 'route timeout', ms: timeoutMs },
+      ]);
     return {
       status:
         once.length === routeTimeout.length && bounded.length === bothTimeouts.length ? 'PASSED' : 'FAILED',
       want: `route timeout alone: 504 from the proxy after at most 1 attempt ×${routeTimeout.length}, none before ${alone.timeoutMs * 0.98} ms; both timeouts: 504 after 2–${mostAttempts} attempts ×${bothTimeouts.length}, none before ${both.timeoutMs * 0.98} ms`,
       got: `route timeout alone: ${describeOutcomes(routeTimeout)}, ${describeAttempts(routeTimeout)}, latency ${latency(routeTimeout, alone.timeoutMs).summary}; both timeouts: ${describeOutcomes(bothTimeouts)}, ${describeAttempts(bothTimeouts)}, latency ${latency(bothTimeouts, both.timeoutMs).summary}`,
       evidence: {
-        alone,
-        both,
-        mostAttempts,
-        attempts: {
+        ...values({ alone: { ...alone }, both: { ...both }, mostAttempts }),
+        attempts: attempts({
           routeTimeout: routeTimeout.map((o) => o.serverAttempts ?? 0),
           bothTimeouts: bothTimeouts.map((o) => o.serverAttempts ?? 0),
-        },
-        // `latency` has one shape every reader knows (one band): the requests under both timeouts.
-        latency: latency(bothTimeouts, both.timeoutMs),
-        routeTimeoutAloneLatency: latency(routeTimeout, alone.timeoutMs),
+        }),
+        routeTimeoutLatency: latency(routeTimeout, alone.timeoutMs),
+        bothTimeoutsLatency: latency(bothTimeouts, both.timeoutMs),
       },
     };
   },

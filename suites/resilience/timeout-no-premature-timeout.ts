@@ -1,6 +1,13 @@
 import { latencyEvidence } from '../../lib/judges/latency.ts';
 import { probedRoute } from '../../lib/judges/route-probe.ts';
-import { defineCheck, describeOutcomes, Feature, isSuccess, noRetries } from '../../lib/model/index.ts';
+import {
+  defineCheck,
+  describeOutcomes,
+  Feature,
+  isSuccess,
+  noRetries,
+  values,
+} from '../../lib/model/index.ts';
 
 const timeoutMs = 3_000;
 const serverDelayMs = 1_000;
@@ -29,12 +36,12 @@ export const noPrematureTimeout = defineCheck({
   judge: ({ inTime }) => {
     const served = inTime.filter((o) => isSuccess(o) && o.servedBy && o.latencyMs >= serverDelayMs * 0.98);
     const band = { fromMs: serverDelayMs, toMs: timeoutMs };
-    const latency = latencyEvidence(inTime, band);
+    const latency = latencyEvidence(inTime, band, [{ label: 'timeout', ms: timeoutMs }]);
     return {
       status: served.length === inTime.length ? 'PASSED' : 'FAILED',
       want: `2xx from the server ×${inTime.length}, none cut off before the ${timeoutMs} ms timeout`,
       got: `${describeOutcomes(inTime)}; latency ${latency.summary}`,
-      evidence: { timeoutMs, latency },
+      evidence: { ...values({ timeoutMs }), latency },
     };
   },
 });

@@ -1,6 +1,6 @@
 import { latencyEvidence } from '../../lib/judges/latency.ts';
 import { probedRoute } from '../../lib/judges/route-probe.ts';
-import { defineCheck, describeOutcomes, Feature, noRetries } from '../../lib/model/index.ts';
+import { defineCheck, describeOutcomes, Feature, noRetries, values } from '../../lib/model/index.ts';
 
 const timeoutMs = 500;
 const serverDelayMs = 5_000;
@@ -34,12 +34,14 @@ export const routeTimeout = defineCheck({
     const timedOut = slow.filter(
       (o) => o.outcome === 'response' && o.status === 504 && !o.servedBy && o.latencyMs >= cutFromMs,
     );
-    const latency = latencyEvidence(slow, { fromMs: cutFromMs, toMs: serverDelayMs });
+    const latency = latencyEvidence(slow, { fromMs: cutFromMs, toMs: serverDelayMs }, [
+      { label: 'timeout', ms: timeoutMs },
+    ]);
     return {
       status: timedOut.length === slow.length ? 'PASSED' : 'FAILED',
       want: `504 from the proxy ×${slow.length}, none before ${cutFromMs} ms`,
       got: `${describeOutcomes(slow)}; ${slow.length - timedOut.length} not a proxy 504 at or after ${cutFromMs} ms; latency ${latency.summary}`,
-      evidence: { timeoutMs, latency },
+      evidence: { ...values({ timeoutMs }), latency },
     };
   },
 });

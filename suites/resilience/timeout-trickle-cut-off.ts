@@ -1,7 +1,14 @@
 import { latencyEvidence } from '../../lib/judges/latency.ts';
 import { probedRoute } from '../../lib/judges/route-probe.ts';
 import type { Observation } from '../../lib/model/index.ts';
-import { defineCheck, describeOutcomes, Feature, isSuccess, noRetries } from '../../lib/model/index.ts';
+import {
+  defineCheck,
+  describeOutcomes,
+  Feature,
+  isSuccess,
+  noRetries,
+  values,
+} from '../../lib/model/index.ts';
 
 const timeoutMs = 1_500;
 const trickleMs = 6_000;
@@ -49,13 +56,15 @@ export const timeoutTrickleCutOff = defineCheck({
   judge: ({ trickling, inTime }) => {
     const cut = trickling.filter(cutOff).length;
     const whole = inTime.filter((o) => isSuccess(o) && o.servedBy).length;
-    const latency = latencyEvidence(trickling, { fromMs: timeoutMs * 0.98, toMs: trickleMs });
+    const latency = latencyEvidence(trickling, { fromMs: timeoutMs * 0.98, toMs: trickleMs }, [
+      { label: 'timeout', ms: timeoutMs },
+    ]);
     const headers = trickling.flatMap((o) => (o.headersMs === undefined ? [] : [Math.round(o.headersMs)]));
     return {
       status: cut === trickling.length && whole === inTime.length ? 'PASSED' : 'FAILED',
       want: `trickling ${trickleMs} ms: cut off by the mesh ×${trickling.length}, none before ${timeoutMs * 0.98} ms; trickling ${inTimeTrickleMs} ms: 2xx whole ×${inTime.length}`,
       got: `trickling ${trickleMs} ms: ${describeOutcomes(trickling)}, ${cut} cut off by the mesh at or after ${timeoutMs * 0.98} ms, latency ${latency.summary}${headers.length > 0 ? `, headers after ${Math.min(...headers)}–${Math.max(...headers)} ms` : ''}; trickling ${inTimeTrickleMs} ms: ${describeOutcomes(inTime)}`,
-      evidence: { timeoutMs, trickleMs, latency, headersMs: headers },
+      evidence: { ...values({ timeoutMs, trickleMs }), latency, ...values({ headersMs: headers }) },
     };
   },
 });

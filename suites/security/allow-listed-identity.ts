@@ -1,5 +1,5 @@
 import { refused } from '../../lib/judges/cases.ts';
-import { defineCheck, describeOutcomes, Feature, isSuccess } from '../../lib/model/index.ts';
+import { defineCheck, describeOutcomes, Feature, isSuccess, values } from '../../lib/model/index.ts';
 
 /** An identity an access policy lists is let through. */
 export const allowListedIdentity = defineCheck({
@@ -22,7 +22,7 @@ export const allowListedIdentity = defineCheck({
       status: served === client.length ? 'PASSED' : 'FAILED',
       want: `client (allowed by the policy): ${client.length} of ${client.length} served by the app`,
       got: `client: ${describeOutcomes(client)}; ${served} served by the app with the client's identity`,
-      evidence: { served, total: client.length },
+      evidence: values({ served, total: client.length }),
     };
   },
 });

@@ -1,5 +1,5 @@
 import { deniedUnseen, refused } from '../../lib/judges/cases.ts';
-import { defineCheck, describeOutcomes, Feature } from '../../lib/model/index.ts';
+import { defineCheck, describeOutcomes, Feature, values } from '../../lib/model/index.ts';
 
 /** Once a policy selects a workload, callers it does not list are denied with 403. */
 export const denyUnlistedIdentity = defineCheck({
@@ -27,7 +27,7 @@ export const denyUnlistedIdentity = defineCheck({
       status: deniedFrontend === frontend.length && deniedOutsider === outsider.length ? 'PASSED' : 'FAILED',
       want: `frontend (not listed): ${how('frontend', frontend.length)}; outsider (no identity): ${how('outsider', outsider.length)}; none reach the app`,
       got: `frontend: ${describeOutcomes(frontend)}; outsider: ${describeOutcomes(outsider)}; ${reached} reached the app`,
-      evidence: { deniedFrontend, deniedOutsider, reachedApp: reached },
+      evidence: values({ deniedFrontend, deniedOutsider, reachedApp: reached }),
     };
   },
 });

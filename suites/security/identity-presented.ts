@@ -1,5 +1,5 @@
 import type { CallerName, Observation } from '../../lib/model/index.ts';
-import { defineCheck, Feature, isSuccess } from '../../lib/model/index.ts';
+import { defineCheck, Feature, isSuccess, values } from '../../lib/model/index.ts';
 
 /** The server app learns exactly who called it, for every meshed caller. */
 export const identityPresented = defineCheck({
@@ -26,8 +26,13 @@ export const identityPresented = defineCheck({
       status: exact ? 'PASSED' : 'FAILED',
       want: callers.map((c) => `${c} → ${ctx.identityOf(c)}`).join('; '),
       got: callers.map((c) => seen(c, observations[c])).join('; '),
-      evidence: Object.fromEntries(
-        callers.map((c) => [c, observations[c].map((o) => o.identity ?? null).slice(0, 3)]),
+      evidence: values(
+        Object.fromEntries(
+          callers.map((c) => [
+            c,
+            observations[c].slice(0, 3).map((o) => (o.identity ? { ...o.identity } : null)),
+          ]),
+        ),
       ),
     };
   },

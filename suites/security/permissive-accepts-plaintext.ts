@@ -1,4 +1,4 @@
-import { defineCheck, describeOutcomes, Feature, isSuccess } from '../../lib/model/index.ts';
+import { defineCheck, describeOutcomes, Feature, isSuccess, values } from '../../lib/model/index.ts';
 
 /** PERMISSIVE lets plaintext in (migration mode) and still uses mTLS between meshed workloads. */
 export const permissiveAcceptsPlaintext = defineCheck({
@@ -28,7 +28,7 @@ export const permissiveAcceptsPlaintext = defineCheck({
       status: passed ? 'PASSED' : 'FAILED',
       want: `plaintext outsider: ${outsider.length} of ${outsider.length} served by the app, none with an identity; client: ${client.length} of ${client.length} served with identity ${ctx.identityOf('client')}`,
       got: `outsider: ${describeOutcomes(outsider)}, ${outsiderServed} served by the app, ${outsiderWithIdentity} with an identity; client: ${clientMtls} of ${client.length} served with its identity`,
-      evidence: { outsiderServed, outsiderWithIdentity, clientMtls },
+      evidence: values({ outsiderServed, outsiderWithIdentity, clientMtls }),
     };
   },
 });

@@ -1,4 +1,4 @@
-import { defineCheck, describeOutcomes, Feature, isSuccess } from '../../lib/model/index.ts';
+import { defineCheck, describeOutcomes, Feature, isSuccess, values } from '../../lib/model/index.ts';
 
 /** Under STRICT mTLS a caller outside the mesh is refused before the app sees anything. */
 export const strictRejectsPlaintext = defineCheck({
@@ -24,10 +24,10 @@ export const strictRejectsPlaintext = defineCheck({
       status: admitted === 0 && reachedApp === 0 && clientServed === client.length ? 'PASSED' : 'FAILED',
       want: `plaintext outsider: no 2xx and 0 of ${outsider.length} requests reach the app; meshed client: ${client.length} of ${client.length} 2xx`,
       got: `outsider: ${describeOutcomes(outsider)}, ${reachedApp} of ${outsider.length} reached the app; client: ${describeOutcomes(client)}`,
-      evidence: {
+      evidence: values({
         outsider: { admitted, reachedApp, total: outsider.length },
         client: { served: clientServed },
-      },
+      }),
     };
   },
 });

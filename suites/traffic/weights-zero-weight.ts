@@ -1,5 +1,12 @@
 import { probedRoute } from '../../lib/judges/route-probe.ts';
-import { defineCheck, describeServedBy, Feature, isSuccess, noRetries } from '../../lib/model/index.ts';
+import {
+  defineCheck,
+  describeServedBy,
+  Feature,
+  isSuccess,
+  noRetries,
+  values,
+} from '../../lib/model/index.ts';
 
 const requests = 2_000;
 const { route, convergence } = probedRoute(
@@ -30,7 +37,7 @@ export const weightsZeroWeight = defineCheck({
       status: onV1 === sent.length ? 'PASSED' : 'FAILED',
       want: `v1 ×${sent.length}, v2 ×0`,
       got: describeServedBy(sent),
-      evidence: { onV1, requests: sent.length },
+      evidence: values({ onV1 }),
     };
   },
 });

@@ -1,5 +1,5 @@
-import type { CallerName, Feature, Support } from '../../model/index.ts';
-import { callerIdentity, spiffeId } from '../../model/index.ts';
+import type { CallerName, FeatureSupport } from '../../model/index.ts';
+import { callerIdentity, notSupported, spiffeId, supported } from '../../model/index.ts';
 import { defaultPlacement, type MeshPlacement } from '../mesh-placement.ts';
 
 /**
@@ -9,8 +9,8 @@ import { defaultPlacement, type MeshPlacement } from '../mesh-placement.ts';
  */
 export type IstioMode = 'sidecar' | 'sidecar-gateway-api' | 'ambient';
 
-const yes: Support = { supported: true };
-const no = (reason: string): Support => ({ supported: false, reason });
+const yes = supported;
+const no = notSupported;
 
 /** Why an HTTPRoute cannot inject faults (both Gateway API modes). */
 const noFaultFilter =
@@ -21,7 +21,7 @@ const noFaultFilter =
  * defaults), each reason read in istio/istio or istio/ztunnel at 1.30.3 (docs/cluster-contract.md,
  * "Istio ambient and Gateway API routing").
  */
-export const istioSupportByMode: Readonly<Record<IstioMode, Readonly<Record<Feature, Support>>>> = {
+export const istioSupportByMode: Readonly<Record<IstioMode, FeatureSupport>> = {
   sidecar: {
     MtlsStrict: yes,
     MtlsPermissive: yes,
@@ -101,15 +101,8 @@ export const istioSupportByMode: Readonly<Record<IstioMode, Readonly<Record<Feat
   },
 };
 
-/** What Istio in a mode can express, feature by feature. */
-export function istioModeSupport(mode: IstioMode): (feature: Feature) => Support {
-  return (feature) => istioSupportByMode[mode][feature];
-}
-
 /** What Istio (1.22 – 1.30, sidecar mode, VirtualService routing) can express. */
-export function istioSupport(feature: Feature): Support {
-  return istioSupportByMode.sidecar[feature];
-}
+export const istioSupport: FeatureSupport = istioSupportByMode.sidecar;
 
 /**
  * The identity the server app is shown for a caller: the URI element of the

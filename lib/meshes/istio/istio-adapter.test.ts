@@ -14,8 +14,8 @@ describe('istioMeshAdapter', () => {
   });
 
   it('supports every feature of the model, so no check is reported NOT_SUPPORTED', () => {
-    expect(allFeatures.filter((f) => !istioSupport(f).supported)).toEqual([]);
-    expect(allFeatures.filter((f) => !adapter.support(f).supported)).toEqual([]);
+    expect(allFeatures.filter((f) => !istioSupport[f].supported)).toEqual([]);
+    expect(allFeatures.filter((f) => !adapter.support[f].supported)).toEqual([]);
   });
 
   it("shows the app each caller's SPIFFE ID, as the URI of X-Forwarded-Client-Cert", () => {

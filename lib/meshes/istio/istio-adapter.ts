@@ -1,6 +1,6 @@
 import type { MeshAdapter } from '../../model/index.ts';
 import { defaultPlacement, type MeshPlacement } from '../mesh-placement.ts';
-import { type IstioMode, istioIdentityOf, istioModeSupport } from './capabilities.ts';
+import { type IstioMode, istioIdentityOf, istioSupportByMode } from './capabilities.ts';
 import { renderIstio } from './render-istio.ts';
 import { renderIstioAmbient } from './render-istio-ambient.ts';
 import { gatewayApiCannotRender, renderIstioGatewayApi } from './render-istio-gateway-api.ts';
@@ -17,7 +17,7 @@ export function istioMeshAdapter(
 ): MeshAdapter {
   return {
     name: mode === 'ambient' ? 'istio-ambient' : 'istio',
-    support: istioModeSupport(mode),
+    support: istioSupportByMode[mode],
     identityOf: (caller) => istioIdentityOf(caller, at),
     // In ambient a caller outside the mesh meets only the server's ztunnel, which refuses per
     // connection; meshed callers pass the waypoint, which answers 403 like a sidecar.

@@ -64,7 +64,7 @@ function renderIn(mode: Mode, intents: readonly Intent[]): Parsed[] {
 function notSupported(check: Check, mode: Mode): string | undefined {
   const adapter = istioMeshAdapter(undefined, mode);
   const missing = check.features.flatMap((f) => {
-    const s = adapter.support(f);
+    const s = adapter.support[f];
     return s.supported ? [] : [`${f}: ${s.reason}`];
   });
   if (missing.length > 0) return missing.join('; ');

@@ -22,12 +22,12 @@ describe('linkerdSupport', () => {
     ['RateLimit', true],
     ['PathNormalization', false],
   ])('%s → supported: %s', (feature, supported) => {
-    expect(linkerdSupport(feature).supported).toBe(supported);
+    expect(linkerdSupport[feature].supported).toBe(supported);
   });
 
   it('answers for every feature, and says why for each one it lacks', () => {
     for (const feature of allFeatures) {
-      const support = linkerdSupport(feature);
+      const support = linkerdSupport[feature];
       if (!support.supported) expect(support.reason).toMatch(/^Linkerd (has no|cannot)/);
     }
   });

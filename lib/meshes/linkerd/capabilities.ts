@@ -1,33 +1,44 @@
-import type { CallerName, Feature, Support, WorkloadIdentity } from '../../model/index.ts';
-import { callerIdentity, Feature as F } from '../../model/index.ts';
+import type { CallerName, FeatureSupport, WorkloadIdentity } from '../../model/index.ts';
+import { callerIdentity, notSupported, supported } from '../../model/index.ts';
 import { defaultLinkerdPlacement, type LinkerdPlacement } from '../mesh-placement.ts';
 
 /**
- * Why Linkerd cannot express a feature, stated so that a reader can check it in Linkerd's own
- * sources (linkerd/linkerd2 policy controller, linkerd/linkerd2-proxy, linkerd.io docs).
+ * What Linkerd (edge-26.x, 2.18+) can express, feature by feature, each reason stated so that a
+ * reader can check it in Linkerd's own sources (linkerd/linkerd2 policy controller,
+ * linkerd/linkerd2-proxy, linkerd.io docs). FaultAbort is supported the way Linkerd documents it:
+ * a weighted HTTPRoute share to a Service that always answers the fault's status (see
+ * `faultBackendsNeeded`).
  */
-const unsupported: Partial<Record<Feature, string>> = {
-  [F.JwtAuth]:
+export const linkerdSupport: FeatureSupport = {
+  MtlsStrict: supported,
+  MtlsPermissive: supported,
+  IdentityHeader: supported,
+  AuthzByIdentity: supported,
+  AuthzByRequest: supported,
+  HeaderRouting: supported,
+  WeightedRouting: supported,
+  Retries: supported,
+  Timeouts: supported,
+  FaultAbort: supported,
+  JwtAuth: notSupported(
     "Linkerd has no end-user authentication: an AuthorizationPolicy's requiredAuthenticationRefs may name only a MeshTLSAuthentication, a NetworkAuthentication or a ServiceAccount ('unsupported authentication target' otherwise: policy-controller/k8s/index/src/inbound/authorization_policy.rs authentication_ref at edge-26.8.3), none of which reads a request's bearer token, and neither the policy controller nor linkerd2-proxy verifies JWTs; verify tokens in the app or in an ingress in front of it",
-  [F.FaultDelay]:
+  ),
+  FaultDelay: notSupported(
     "Linkerd has no delay injection: no HTTPRoute filter or annotation delays requests (the proxy's only injected fault is an immediate error response, not reachable from any CRD), and the documented fault-injection recipe, a weighted backend share to an error-returning Service, can only fail requests, not delay them and still have the real server answer",
-  [F.Mirroring]:
+  ),
+  Mirroring: notSupported(
     "Linkerd cannot mirror traffic: its policy controller rejects the Gateway API RequestMirror filter ('RequestMirror filter is not supported', policy-controller/k8s/index/src/outbound/index/http.rs), which invalidates the whole route, and no annotation or Linkerd CRD copies requests to a second backend",
-  [F.PathNormalization]:
-    'Linkerd has no path normalization: linkerd2-proxy matches routes, and so authorizes, on the request path exactly as sent (linkerd/http/route/src/http/match/path.rs compares uri.path() without removing dot segments or decoding), so /public/../admin/users matches a /public route and reaches the app as sent; put a normalizing proxy or framework in front of the app',
-  [F.ConnectionLimits]:
+  ),
+  OutlierDetection: supported,
+  ConnectionLimits: notSupported(
     'Linkerd has no connection-pool limits: no Service annotation, HTTPRoute field or policy CRD sets a maximum of connections or pending requests; the outbound request queue is fixed by the policy controller (capacity 100, fail-fast after 3 s: default_queue_config in policy-controller/grpc/src/outbound.rs), and meshed traffic is multiplexed over HTTP/2 between proxies, so there is no per-service overflow to observe',
+  ),
+  RateLimit: supported,
+  PathNormalization: notSupported(
+    'Linkerd has no path normalization: linkerd2-proxy matches routes, and so authorizes, on the request path exactly as sent (linkerd/http/route/src/http/match/path.rs compares uri.path() without removing dot segments or decoding), so /public/../admin/users matches a /public route and reaches the app as sent; put a normalizing proxy or framework in front of the app',
+  ),
+  RequestAuthzOutsideMesh: supported,
 };
-
-/**
- * What Linkerd (edge-26.x, 2.18+) can express, feature by feature. FaultAbort is supported the
- * way Linkerd documents it: a weighted HTTPRoute share to a Service that always answers the
- * fault's status (see `faultBackendsNeeded`).
- */
-export function linkerdSupport(feature: Feature): Support {
-  const reason = unsupported[feature];
-  return reason ? { supported: false, reason } : { supported: true };
-}
 
 /**
  * The mesh identity Linkerd issues to a workload:

@@ -14,7 +14,7 @@ import { parseRendered } from './simulate-linkerd.ts';
 const goldenDir = new URL('./__golden__/', import.meta.url);
 const updateGolden = process.env.UPDATE_GOLDEN === '1';
 
-const supportedOnLinkerd = (check: Check) => check.features.every((f) => linkerdSupport(f).supported);
+const supportedOnLinkerd = (check: Check) => check.features.every((f) => linkerdSupport[f].supported);
 const supported = registry.filter(supportedOnLinkerd);
 const unsupported = registry.filter((c) => !supportedOnLinkerd(c));
 
@@ -114,7 +114,7 @@ describe('rendered resources of every supported check', () => {
 /** Features that are proxy behaviour rather than configuration: their checks' intents render. */
 const behaviourOnly: ReadonlySet<string> = new Set(['PathNormalization']);
 const unrenderable = unsupported.filter((c) =>
-  c.features.some((f) => !linkerdSupport(f).supported && !behaviourOnly.has(f)),
+  c.features.some((f) => !linkerdSupport[f].supported && !behaviourOnly.has(f)),
 );
 
 describe('checks Linkerd cannot express', () => {

@@ -1,16 +1,29 @@
-import type { CallerName, Feature, Support } from '../../model/index.ts';
-import { callerIdentity, Feature as F, spiffeId } from '../../model/index.ts';
+import type { CallerName, FeatureSupport } from '../../model/index.ts';
+import { callerIdentity, notSupported, spiffeId, supported } from '../../model/index.ts';
 
-const unsupported: Partial<Record<Feature, string>> = {
-  [F.Mirroring]:
+/** What the reference mesh (haproxy 2.6 sidecars) can express, feature by feature. */
+export const referenceSupport: FeatureSupport = {
+  MtlsStrict: supported,
+  MtlsPermissive: supported,
+  IdentityHeader: supported,
+  AuthzByIdentity: supported,
+  AuthzByRequest: supported,
+  HeaderRouting: supported,
+  WeightedRouting: supported,
+  Retries: supported,
+  Timeouts: supported,
+  FaultAbort: supported,
+  FaultDelay: supported,
+  JwtAuth: supported,
+  Mirroring: notSupported(
     'haproxy 2.6 cannot copy a request to a second backend without an external SPOE agent, so mirroring cannot be rendered faithfully',
+  ),
+  OutlierDetection: supported,
+  ConnectionLimits: supported,
+  RateLimit: supported,
+  PathNormalization: supported,
+  RequestAuthzOutsideMesh: supported,
 };
-
-/** What the reference mesh can express. */
-export function referenceSupport(feature: Feature): Support {
-  const reason = unsupported[feature];
-  return reason ? { supported: false, reason } : { supported: true };
-}
 
 /** The reference mesh shows the app the caller's SPIFFE ID (URI of X-Forwarded-Client-Cert). */
 export function referenceIdentityOf(caller: CallerName): string {

@@ -16,7 +16,7 @@ import type {
   TopologyNames,
   Version,
 } from '../../model/index.ts';
-import { clusterWaits } from '../../model/index.ts';
+import { clusterWaits, unreachable } from '../../model/index.ts';
 import { k6ExecTarget, k6Major, k6RunStep, k6VersionOf, toK6Plan } from '../../traffic/k6-driver.ts';
 import { kubectlRequirement } from './cli-steps.ts';
 import { echoControlArgv } from './exec-commands.ts';
@@ -177,16 +177,21 @@ export function serverTarget(names: TopologyNames, version: Version): ExecTarget
 
 /** Makes every pod of a version answer a status (a chaos action), and back. */
 export function chaosSteps(names: TopologyNames, action: ChaosAction): LiveStep[] {
-  return [
-    echoControlStep(
-      names,
-      action.version,
-      'PUT',
-      MODE_PATH,
-      JSON.stringify({ failStatus: action.status }),
-      `make ${action.version} answer ${action.status}`,
-    ),
-  ];
+  switch (action.kind) {
+    case 'fail-workload':
+      return [
+        echoControlStep(
+          names,
+          action.version,
+          'PUT',
+          MODE_PATH,
+          JSON.stringify({ failStatus: action.status }),
+          `make ${action.version} answer ${action.status}`,
+        ),
+      ];
+    default:
+      return unreachable(action.kind);
+  }
 }
 
 /** Restores every server version to healthy. */

@@ -7,7 +7,7 @@ import type { ReferenceDefect } from '../../meshes/reference/defects.ts';
 import { installReferenceMesh } from '../../meshes/reference/reference-mesh.ts';
 import type { ReferenceWiring } from '../../meshes/reference/wiring.ts';
 import type { Environment, Timeouts, Version } from '../../model/index.ts';
-import { localTimeouts } from '../../model/index.ts';
+import { localTimeouts, unreachable } from '../../model/index.ts';
 import { createBuiltinDriver } from '../../traffic/builtin-driver.ts';
 import { createJwtIssuer, withBearerTokens } from '../../traffic/jwt-issuer.ts';
 import { startLocalJwksServer } from './local-jwks.ts';
@@ -138,9 +138,16 @@ export async function startLocalEnvironment(
       timeouts,
       driver,
       apply: mesh.apply,
+      cannotChaos: () => undefined,
       async chaos(action) {
-        for (const w of workloads.filter((w) => w.version === action.version)) {
-          await setMode(w.appPort, { failStatus: action.status });
+        switch (action.kind) {
+          case 'fail-workload':
+            for (const w of workloads.filter((w) => w.version === action.version)) {
+              await setMode(w.appPort, { failStatus: action.status });
+            }
+            return;
+          default:
+            return unreachable(action.kind);
         }
       },
       async reset() {

@@ -110,9 +110,8 @@ export class ManagedProcess {
 /**
  * Every process a run starts, each the leader of its own process group (so that stopping it
  * stops its children too, and Ctrl-C reaches it only through the run's own cleanup). Each is
- * recorded in a file of the run directory with its start time, and so is the process that
- * supervises them, so that the CLI, its reaper or a later run can stop exactly them even when
- * the code that started them (a test worker) died.
+ * recorded in a file of the run directory with its start time, so that the CLI, its reaper or a
+ * later run can stop exactly them even when the CLI that started them was killed.
  */
 export class ProcessGroup implements AsyncDisposable {
   readonly #pidFile: string;
@@ -122,7 +121,6 @@ export class ProcessGroup implements AsyncDisposable {
   constructor(pidFile: string, graceMs: number) {
     this.#pidFile = pidFile;
     this.#graceMs = graceMs;
-    recordProcess(pidFile, { ...identify(process.pid), kind: 'supervisor', name: 'supervisor' });
   }
 
   spawn(

@@ -24,12 +24,12 @@ export interface ProcessIdentity {
 }
 
 /**
- * A process a run started. `group`: the leader of its own process group (a workload or sidecar
- * with its children, stopped together); `supervisor`: a process that starts them (a test worker),
- * stopped first so that it starts nothing more.
+ * A process a run started: the leader of its own process group (a workload or sidecar with its
+ * children, stopped together). The process that starts them is the CLI itself, which the run's
+ * own cleanup and its reaper outlive or follow.
  */
 export interface ProcessRecord extends ProcessIdentity {
-  readonly kind: 'group' | 'supervisor';
+  readonly kind: 'group';
   readonly name: string;
 }
 
@@ -124,11 +124,7 @@ export function readProcessRecords(pidFile: string): ProcessRecord[] {
   for (const line of text.split('\n')) {
     try {
       const value = JSON.parse(line) as Partial<ProcessRecord>;
-      if (
-        Number.isInteger(value.pid) &&
-        (value.pid as number) > 0 &&
-        (value.kind === 'group' || value.kind === 'supervisor')
-      ) {
+      if (Number.isInteger(value.pid) && (value.pid as number) > 0 && value.kind === 'group') {
         records.push({
           pid: value.pid as number,
           start: typeof value.start === 'string' ? value.start : null,

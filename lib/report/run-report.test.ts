@@ -2,13 +2,13 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { TestCase, TestModule } from 'vitest/node';
 import type { CheckResult } from '../model/verdict.ts';
+import { harnessError } from '../runner/run-suite.ts';
 import type { ConformanceReport } from './conformance-report.ts';
-import { ConformanceReporter } from './conformance-reporter.ts';
 import { fixtureCapabilities, fixtureRegistry, fixtureResults, fixtureRunConfig } from './report-fixtures.ts';
 import { readRunReport } from './report-schema.ts';
 import { writeReports } from './report-writers.ts';
+import { writeRunReport } from './run-report.ts';
 
 const roots: string[] = [];
 afterAll(() => {
@@ -21,42 +21,24 @@ function outputDir(): string {
   return dir;
 }
 
-/** A finished test as vitest hands it to reporters: the check's result in its metadata. */
-function testCaseFor(result: CheckResult): TestCase {
-  return {
-    name: result.id,
-    meta: () => ({
-      meshproof: { result, environment: { meshVersion: 'haproxy 2.6.12', platform: 'local' } },
-    }),
-    result: () => ({ state: result.status === 'FAILED' ? 'failed' : 'passed', errors: [] }),
-  } as unknown as TestCase;
-}
-
-/** A test that died before its check could report. */
-const brokenTestCase = (name: string) =>
-  ({
-    name,
-    meta: () => ({}),
-    result: () => ({ state: 'failed', errors: [{ message: 'worker exited unexpectedly' }] }),
-  }) as unknown as TestCase;
-
-async function runReporter(cases: readonly TestCase[]) {
+async function runReporter(results: readonly CheckResult[]) {
   const dir = outputDir();
-  const reporter = new ConformanceReporter({
+  const outcome = await writeRunReport({
     config: fixtureRunConfig(dir),
     registry: fixtureRegistry,
+    selected: fixtureRegistry,
+    results,
+    meshVersion: 'haproxy 2.6.12',
     capabilities: fixtureCapabilities,
     harnessVersion: '0.1.0',
+    startedAt: new Date(),
   });
-  reporter.onTestRunStart();
-  for (const testCase of cases) reporter.onTestCaseResult(testCase);
-  await reporter.onTestRunEnd([] as unknown as ReadonlyArray<TestModule>);
-  return { dir, outcome: reporter.outcome };
+  return { dir, outcome };
 }
 
-describe('ConformanceReporter writes every format from the same data', () => {
+describe('writeRunReport writes every format from the same data', () => {
   it('writes report.json, junit.xml, report.html and summary.md, and lists them', async () => {
-    const { dir, outcome } = await runReporter(fixtureResults.map(testCaseFor));
+    const { dir, outcome } = await runReporter(fixtureResults);
     expect(readdirSync(dir).sort()).toEqual(['junit.xml', 'report.html', 'report.json', 'summary.md']);
     expect(outcome?.files).toEqual(
       ['report.json', 'junit.xml', 'report.html', 'summary.md'].map((f) => join(dir, f)),
@@ -85,18 +67,20 @@ describe('ConformanceReporter writes every format from the same data', () => {
     expect(summary).toContain('| `traffic.weights.90-10` | FAILED |');
   });
 
-  it('reports a test that died before its check reported as ERROR, in every format', async () => {
-    const cases = fixtureResults.map((r) =>
-      r.id === 'traffic.weights.90-10' ? brokenTestCase('traffic.weights.90-10') : testCaseFor(r),
+  it('reports a check whose run broke the harness as ERROR, in every format', async () => {
+    const broken = fixtureRegistry.find((c) => c.id === 'traffic.weights.90-10');
+    if (!broken) throw new Error('no such fixture check');
+    const results = fixtureResults.map((r) =>
+      r.id === broken.id ? harnessError(broken, 'the environment went away') : r,
     );
-    const { dir } = await runReporter(cases);
+    const { dir } = await runReporter(results);
     const report = await readConformance(dir);
     expect(report.checks.find((c) => c.id === 'traffic.weights.90-10')).toMatchObject({
       status: 'ERROR',
-      reason: 'worker exited unexpectedly',
+      reason: 'the environment went away',
     });
     expect(readFileSync(join(dir, 'summary.md'), 'utf8')).toContain(
-      '| `traffic.weights.90-10` | ERROR | the harness runs the check to a verdict | the harness broke: worker exited unexpectedly |',
+      '| `traffic.weights.90-10` | ERROR | the harness runs the check to a verdict | the harness broke: the environment went away |',
     );
   });
 });
@@ -104,7 +88,7 @@ describe('ConformanceReporter writes every format from the same data', () => {
 describe('writeReports', () => {
   it('keeps writing the other formats when one writer breaks, and returns its failure', async () => {
     const dir = outputDir();
-    const report = (await runReporter(fixtureResults.map(testCaseFor))).outcome?.report;
+    const report = (await runReporter(fixtureResults)).outcome?.report;
     if (!report) throw new Error('no report');
     const { written, failures } = await writeReports(report, dir, {
       'broken.txt': () => {
@@ -118,7 +102,7 @@ describe('writeReports', () => {
 
   it('still writes a report that breaks its schema, and says so', async () => {
     const dir = outputDir();
-    const report = (await runReporter(fixtureResults.map(testCaseFor))).outcome?.report;
+    const report = (await runReporter(fixtureResults)).outcome?.report;
     if (!report) throw new Error('no report');
     const { written, failures } = await writeReports({ ...report, verdict: 'MAYBE' as 'PASSED' }, dir);
     expect(written).toHaveLength(4);

@@ -1,0 +1,40 @@
+import type { ChaosAction, Check } from './check.ts';
+import { plansOf } from './check.ts';
+import type { FeatureSupport } from './environment.ts';
+import type { Intent } from './intent.ts';
+import type { TrafficPlan } from './traffic.ts';
+
+/** Where a check would run: a mesh in one mode, and what the platform's driver and chaos can do. */
+export interface CheckTarget {
+  readonly support: FeatureSupport;
+  /** Why the mesh cannot render these intents with their meaning although it supports their features. */
+  readonly cannotRender: (intents: readonly Intent[]) => string | undefined;
+  /** The platform as reasons name it: `local`, `k3s`, or `clusters` for every cluster platform. */
+  readonly platform: string;
+  /** Why the platform's traffic driver cannot send a plan as it is meant. */
+  readonly cannotSend?: (plan: TrafficPlan) => string | undefined;
+  /** Why the platform cannot force a chaos action. */
+  readonly cannotChaos?: (action: ChaosAction) => string | undefined;
+}
+
+/**
+ * Why a check cannot run on a target, one reason each (empty when it runs): the features the mesh
+ * does not support, then (only when it supports them all) what it cannot render, then the traffic
+ * and the chaos the platform cannot drive. The one computation behind a run's NOT_SUPPORTED, the
+ * capability matrix, plan mode, and the mutation and soak commands (through the runner).
+ */
+export function whyNotRunnable(check: Check, target: CheckTarget): string[] {
+  const missing = check.features.flatMap((feature) => {
+    const support = target.support[feature];
+    return support.supported ? [] : [`${feature}: ${support.reason}`];
+  });
+  const unrenderable = missing.length === 0 ? target.cannotRender(check.intents) : undefined;
+  const undrivable = plansOf(check).flatMap((plan) => target.cannotSend?.(plan) ?? []);
+  const unforceable = (check.chaos ?? []).flatMap((action) => target.cannotChaos?.(action) ?? []);
+  return [
+    ...missing,
+    ...(unrenderable ? [`rendering: ${unrenderable}`] : []),
+    ...[...new Set(undrivable)].map((reason) => `traffic on ${target.platform}: ${reason}`),
+    ...[...new Set(unforceable)].map((reason) => `chaos on ${target.platform}: ${reason}`),
+  ];
+}
