@@ -115,4 +115,17 @@ describe('meshproof mutants', () => {
     expect(readdirSync(run.output)).toEqual([]);
     expect(readdirSync(run.temp)).toEqual([]);
   });
+
+  it.each([['0'], ['5'], ['2.5'], ['']])(
+    'refuses --lanes %j with one coded line, before starting anything',
+    (lanes) => {
+      const run = mutants(['--only', 'security.mtls', '--lanes', lanes]);
+      expect(run.status).toBe(2);
+      expect(run.stderr.trim()).toMatch(
+        /^MESHPROOF_BAD_FLAG: --lanes must be a whole number from 1 to 4[^\n]*$/,
+      );
+      expect(readdirSync(run.output)).toEqual([]);
+      expect(readdirSync(run.temp)).toEqual([]);
+    },
+  );
 });

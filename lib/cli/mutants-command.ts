@@ -122,10 +122,16 @@ async function runChecks(
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
+/** Conformant installations taking defects at once unless `--lanes` says otherwise. */
+export const defaultMutantLanes = 2;
+export const maxMutantLanes = 4;
+
 /** How `meshproof mutants` runs beyond the suite's options. */
 export interface MutantsOptions {
   /** Run every check of each defect's footprint, not only those it names. */
   readonly thorough: boolean;
+  /** Conformant installations that take defects at once (the first runs the suite first). */
+  readonly lanes: number;
 }
 
 /**
@@ -166,27 +172,46 @@ export async function runMutants(options: RunOptions, mutants: MutantsOptions): 
   process.on('SIGTERM', onSignal);
   const tag = randomBytes(3).toString('hex');
   try {
-    const t0 = performance.now();
-    const startedAt = new Date();
-    const conformant = await runs.install('conformant', new Set());
-    const conformantResults = await runChecks(
-      conformant.env,
-      checks.map((check) => ({ check })),
-      `${tag}.conformant`,
-    );
-    await writeRunReports(
-      join(reportsDir, 'conformant'),
-      'conformant',
-      options,
-      [],
-      conformantResults,
-      startedAt,
-      conformant.env.meshVersion,
-    );
-    const conformantFailed = idsWith(conformantResults, ['FAILED', 'ERROR']);
-    say(
-      `  ${'(conformant)'.padEnd(28)} ${conformantFailed.length === 0 ? 'no failures' : `FAILED: ${conformantFailed.join(', ')}`} · ${checks.length} checks · ${seconds(performance.now() - t0)}`,
-    );
+    // Each host is a conformant installation that takes the next defect whenever it is free;
+    // the first runs the whole suite first, to prove the mesh the defects bend conformant.
+    const queue = [...exercised];
+    const byName = new Map<ReferenceDefect, MutantResult>();
+    const drain = async (host: Installation) => {
+      for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
+        byName.set(name, await mutate(name, host));
+      }
+    };
+    const conformantRun = async () => {
+      const t0 = performance.now();
+      const startedAt = new Date();
+      const conformant = await runs.install('conformant', new Set());
+      const conformantResults = await runChecks(
+        conformant.env,
+        checks.map((check) => ({ check })),
+        `${tag}.conformant`,
+      );
+      await writeRunReports(
+        join(reportsDir, 'conformant'),
+        'conformant',
+        options,
+        [],
+        conformantResults,
+        startedAt,
+        conformant.env.meshVersion,
+      );
+      const conformantFailed = idsWith(conformantResults, ['FAILED', 'ERROR']);
+      say(
+        `  ${'(conformant)'.padEnd(28)} ${conformantFailed.length === 0 ? 'no failures' : `FAILED: ${conformantFailed.join(', ')}`} · ${checks.length} checks · ${seconds(performance.now() - t0)}`,
+      );
+      await drain(conformant);
+      await runs.uninstall(conformant);
+      return conformantResults;
+    };
+    const anotherHost = async (name: string) => {
+      const host = await runs.install(name, new Set());
+      await drain(host);
+      await runs.uninstall(host);
+    };
 
     // Under one defect, on `host` (a conformant installation) unless it needs its own.
     const mutate = async (name: ReferenceDefect, host: Installation): Promise<MutantResult> => {
@@ -228,9 +253,11 @@ export async function runMutants(options: RunOptions, mutants: MutantsOptions): 
       say(mutantLine(result, checks.length));
       return result;
     };
-    const results: MutantResult[] = [];
-    for (const name of exercised) results.push(await mutate(name, conformant));
-    await runs.uninstall(conformant);
+    const [conformantResults] = await Promise.all([
+      conformantRun(),
+      ...Array.from({ length: mutants.lanes - 1 }, (_, i) => anotherHost(`host-${i + 2}`)),
+    ]);
+    const results = exercised.flatMap((name) => byName.get(name) ?? []);
 
     const report = buildMutantsReport(mode, results, conformantResults, performance.now() - started);
     const file = join(resolve(options.output), 'mutants.json');
