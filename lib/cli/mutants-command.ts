@@ -42,18 +42,27 @@ class MutationRuns {
   readonly #workRoot: string;
   readonly #live = new Set<string>();
   #closed = false;
+  /**
+   * Installations start one at a time: a port the operating system hands out stays free until
+   * the process meant for it listens, so two installing at once could be given the same one.
+   */
+  #installing: Promise<unknown> = Promise.resolve();
 
   constructor(workRoot: string) {
     this.#workRoot = workRoot;
   }
 
-  async install(name: string, defects: ReadonlySet<ReferenceDefect>): Promise<Installation> {
-    if (this.#closed) throw new Error('the mutation runs are being stopped');
-    const runDir = join(this.#workRoot, name);
-    await mkdir(runDir, { recursive: true });
-    this.#live.add(runDir);
-    const env = await startLocalEnvironment({ defects, runDir });
-    return { env, files: await readInstalledFiles(env, defects), runDir };
+  install(name: string, defects: ReadonlySet<ReferenceDefect>): Promise<Installation> {
+    const installed = this.#installing.then(async () => {
+      if (this.#closed) throw new Error('the mutation runs are being stopped');
+      const runDir = join(this.#workRoot, name);
+      await mkdir(runDir, { recursive: true });
+      this.#live.add(runDir);
+      const env = await startLocalEnvironment({ defects, runDir });
+      return { env, files: await readInstalledFiles(env, defects), runDir };
+    });
+    this.#installing = installed.catch(() => undefined);
+    return installed;
   }
 
   /** Stops an installation's processes and removes its directory. */
