@@ -17,9 +17,7 @@ export const rateLimitLocal = defineCheck({
   intents: [route, { kind: 'RateLimit', service: 'server', requestsPerSecond }],
   // The limit lives in the server's proxies, which may learn it after the client's route: both are
   // in effect once a burst of probes (routed by the probe rule to v1, the measured pod) meets a
-  // 429. The budget then refills before measuring: an Envoy token bucket within a second, the
-  // reference mesh's rate counter (haproxy's freq_ctr, which still counts the previous second
-  // in proportion to what is left of the current one) within two.
+  // 429. The budget then refills before measuring.
   convergence: {
     plan: {
       caller: 'client',
@@ -29,7 +27,7 @@ export const rateLimitLocal = defineCheck({
       concurrency: 10,
     },
     confirmed: (o) => o.outcome === 'response' && o.status === 429,
-    settleMs: 2_100,
+    settleMs: 1_100,
   },
   traffic: { burst: { caller: 'client', service: 'server', requests: burst, concurrency: 20 } },
   judge: ({ burst: sent }) => {
