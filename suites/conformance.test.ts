@@ -1,11 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { meshCapabilities } from '../lib/meshes/capabilities.ts';
 import { referenceSupport } from '../lib/meshes/reference/capabilities.ts';
-import type { ReferenceDefect } from '../lib/meshes/reference/defects.ts';
+import type { DefectDefinition, ReferenceDefect } from '../lib/meshes/reference/defects.ts';
 import { referenceDefectNames, referenceDefects } from '../lib/meshes/reference/defects.ts';
 import type { Check, CheckResult, Environment } from '../lib/model/index.ts';
 import { referenceDefectFootprint } from '../lib/mutants/defect-footprint.ts';
-import { readInstalledFiles } from '../lib/mutants/mesh-files.ts';
+import { differingFiles, readInstalledFiles } from '../lib/mutants/mesh-files.ts';
 import { type LocalEnvironment, startLocalEnvironment } from '../lib/platforms/local/local-environment.ts';
 import { buildConformanceReport } from '../lib/report/conformance-report.ts';
 import { reportSchemaProblems } from '../lib/report/report-schema.ts';
@@ -116,6 +116,17 @@ describe.each(referenceDefectNames.map((d) => [d] as const))('defect %s', (defec
     expect(
       unseen,
       'the defect renders the same configuration for these checks, so it cannot change their verdict; if its effect is outside the rendering, declare `unrenderedEffect`',
+    ).toEqual([]);
+  });
+
+  // `make mutants` runs such a defect on the conformant installation with the defect's rendering.
+  it('installs the same files as the conformant mesh, or declares its effect outside the rendering', async () => {
+    const definition: DefectDefinition = referenceDefects[defect];
+    if (definition.unrenderedEffect) return;
+    const [conformant, defective] = await Promise.all([installation(), installation(defect)]);
+    expect(
+      differingFiles(conformant.files, defective.files),
+      'make mutants reuses the conformant installation for a defect of the renderer; a defect that changes what the installation writes must declare `unrenderedEffect` (it then gets an installation of its own)',
     ).toEqual([]);
   });
 });

@@ -9,9 +9,9 @@ import { pinnedVersions } from '../versions.ts';
 import { registerBenchCommand } from './bench-command.ts';
 import { runClean } from './clean-command.ts';
 import { runDiff } from './diff-command.ts';
-import { parseText } from './flag-values.ts';
+import { parseText, parseWholeNumber } from './flag-values.ts';
 import { harnessVersion } from './harness-version.ts';
-import { runMutants } from './mutants-command.ts';
+import { defaultMutantLanes, maxMutantLanes, runMutants } from './mutants-command.ts';
 import { runPlan } from './plan-command.ts';
 import { runConformance } from './run-command.ts';
 import { registerSoakCommand } from './soak-command.ts';
@@ -128,26 +128,43 @@ program
 program
   .command('mutants')
   .description(
-    'run the suite on the conformant reference mesh, then under each defect the checks whose configuration it changes; write reports/mutants.json (which checks ran under each defect, and why); exit 0 only if every defect is caught',
+    'run the suite on the conformant reference mesh, then under each defect the checks it names (--thorough: every check whose configuration it changes); write reports/mutants.json (which checks ran under each defect, and why); exit 0 only if every defect is caught',
   )
   .option(
     '--only <patterns>',
     'restrict the suite to these checks (as for run); defects none of whose checks is selected are left out',
   )
   .option('--output <dir>', 'where mutants/<defect>/ and mutants.json are written', 'reports')
+  .option(
+    '--lanes <n>',
+    `conformant installations that take defects at once, each on its own ports (1 to ${maxMutantLanes}; 1: one after the other)`,
+    String(defaultMutantLanes),
+  )
+  .option(
+    '--thorough',
+    'under each defect run every check whose configuration it changes, not only those it names (slower; shows what else it breaks)',
+  )
   .addHelpText(
     'after',
     `
-A check's verdict depends on the mesh only through the configuration rendered for it and the
-files the mesh installed (certificates, CA files, scripts). Under each defect the gate installs the
-reference mesh with it and runs the checks it renders differently for; every check when the
-installation's files or the baseline configuration differ, or when the defect declares an effect
-outside both (unrenderedEffect). A defect is caught when every check it names FAILED.
+A defect is caught when every check it names FAILED: by default only those run under it, on a
+conformant installation with the defect's rendering (a defect that declares an effect outside
+the rendering, unrenderedEffect, gets an installation of its own; --lanes installations take
+defects at once, the first after running the whole suite). A check's verdict depends on
+the mesh only through the configuration rendered for it and the files the mesh installed; each
+check a defect renders the same for is skipped, and every check it names must render
+differently (make test proves it, and that every such defect installs the same files).
+--thorough also runs the checks it renders differently for but does not name; every check when
+it changes the baseline configuration or declares unrenderedEffect.
 
 Exit codes: 0 no failure on the conformant mesh and every defect caught, 1 otherwise, 2 bad input or environment.`,
   )
   .action(async (flags) => {
-    process.exitCode = await runMutants(validateRunFlags({ ...flags, mesh: 'reference' }));
+    const { thorough, lanes, ...run } = flags;
+    process.exitCode = await runMutants(validateRunFlags({ ...run, mesh: 'reference' }), {
+      thorough: thorough === true,
+      lanes: parseWholeNumber(lanes, '--lanes', 1, maxMutantLanes),
+    });
   });
 
 registerSoakCommand(program);

@@ -47,10 +47,27 @@ describe('meshproof mutants', () => {
       ],
     });
     expect(mtls?.ran[0]?.because).toMatch(/^renders differently: sidecar\/server-v1/);
-    // A defect that changes the baseline configuration runs every check.
-    expect(report.defects[1]).toMatchObject({ caught: true, skipped: [] });
+    // A defect that changes the baseline configuration can change every check's verdict: the
+    // one it names runs, the other is listed as not named (--thorough runs it).
+    expect(report.defects[1]).toMatchObject({
+      caught: true,
+      skipped: [],
+      ran: [{ id: 'security.mtls.identity-presented' }],
+      notNamed: [
+        {
+          id: 'security.mtls.strict-rejects-plaintext',
+          because: 'not run: not named by the defect (would run with --thorough)',
+        },
+      ],
+    });
     expect(report.defects[1]?.everyCheck).toMatch(/^the baseline configuration differs/);
-    expect(report).toMatchObject({ passed: true, score: 1, conformantFailures: 0 });
+    expect(report).toMatchObject({
+      passed: true,
+      mode: 'targets',
+      score: 1,
+      conformantFailures: 0,
+      checkRuns: { ran: 2, skipped: 1, notNamed: 1 },
+    });
     expect(run.stdout).toMatch(/mtls-permissive\s+caught\s+1\/2 ran/);
     // Each run keeps its report, skipped checks with the reason.
     const skipped = JSON.parse(
@@ -98,4 +115,17 @@ describe('meshproof mutants', () => {
     expect(readdirSync(run.output)).toEqual([]);
     expect(readdirSync(run.temp)).toEqual([]);
   });
+
+  it.each([['0'], ['5'], ['2.5'], ['']])(
+    'refuses --lanes %j with one coded line, before starting anything',
+    (lanes) => {
+      const run = mutants(['--only', 'security.mtls', '--lanes', lanes]);
+      expect(run.status).toBe(2);
+      expect(run.stderr.trim()).toMatch(
+        /^MESHPROOF_BAD_FLAG: --lanes must be a whole number from 1 to 4[^\n]*$/,
+      );
+      expect(readdirSync(run.output)).toEqual([]);
+      expect(readdirSync(run.temp)).toEqual([]);
+    },
+  );
 });

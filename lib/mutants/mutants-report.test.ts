@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { resultWithStatus as result } from '../report/report-fixtures.ts';
-import type { DefectFootprint } from './defect-footprint.ts';
+import type { MutantSelection } from './mutant-selection.ts';
 import { buildMutantsReport, judgeMutant } from './mutants-report.ts';
 
 const authzTargets = ['security.authz.deny-unlisted-identity', 'security.authz.method-and-path'];
-const allRun = (ids: readonly string[]): DefectFootprint => ({
+const allRun = (ids: readonly string[]): MutantSelection => ({
   everyCheck: null,
-  checks: ids.map((id) => ({ id, run: true, because: 'renders differently: sidecar/server-v1' })),
+  ran: ids.map((id) => ({ id, because: 'renders differently: sidecar/server-v1' })),
+  skipped: [],
+  notNamed: [],
 });
 
 describe('judgeMutant', () => {
@@ -47,12 +49,11 @@ describe('judgeMutant', () => {
   });
 
   it('does not count a target skipped because the defect renders the same for it, and names it', () => {
-    const footprint: DefectFootprint = {
+    const footprint: MutantSelection = {
       everyCheck: null,
-      checks: [
-        { id: authzTargets[0] as string, run: true, because: 'renders differently: sidecar/server-v1' },
-        { id: authzTargets[1] as string, run: false, because: 'renders the same configuration' },
-      ],
+      ran: [{ id: authzTargets[0] as string, because: 'renders differently: sidecar/server-v1' }],
+      skipped: [{ id: authzTargets[1] as string, because: 'renders the same configuration' }],
+      notNamed: [],
     };
     const m = judgeMutant(
       'authz-ignored',
@@ -81,14 +82,31 @@ describe('buildMutantsReport', () => {
   const missed = judgeMutant('outlier-ignored', allRun([]), [], ['resilience.circuit.outlier-ejection'], 10);
 
   it('passes when the conformant mesh has no failure and every defect is caught', () => {
-    const report = buildMutantsReport([caught], [result('resilience.ratelimit.local', 'PASSED')], 1000);
-    expect(report).toMatchObject({ passed: true, score: 1, conformantFailures: 0, checkRuns: { ran: 1 } });
+    const report = buildMutantsReport(
+      'targets',
+      [caught],
+      [result('resilience.ratelimit.local', 'PASSED')],
+      1000,
+    );
+    expect(report).toMatchObject({
+      passed: true,
+      mode: 'targets',
+      score: 1,
+      conformantFailures: 0,
+      checkRuns: { ran: 1, skipped: 0, notNamed: 0 },
+    });
+    expect(report.modeDescription).toMatch(/only the checks it names/);
   });
 
   it('fails on a missed defect, and on a conformant failure even when every defect is caught', () => {
-    expect(buildMutantsReport([caught, missed], [], 1).passed).toBe(false);
-    expect(buildMutantsReport([caught, missed], [], 1).score).toBe(0.5);
-    const falseFailure = buildMutantsReport([caught], [result('traffic.weights.90-10', 'FAILED')], 1);
+    expect(buildMutantsReport('targets', [caught, missed], [], 1).passed).toBe(false);
+    expect(buildMutantsReport('targets', [caught, missed], [], 1).score).toBe(0.5);
+    const falseFailure = buildMutantsReport(
+      'thorough',
+      [caught],
+      [result('traffic.weights.90-10', 'FAILED')],
+      1,
+    );
     expect(falseFailure).toMatchObject({ passed: false, conformantFailedChecks: ['traffic.weights.90-10'] });
   });
 });

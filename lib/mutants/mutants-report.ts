@@ -1,12 +1,6 @@
 import { type ReferenceDefect, referenceDefects } from '../meshes/reference/defects.ts';
 import type { CheckResult } from '../model/index.ts';
-import type { DefectFootprint } from './defect-footprint.ts';
-
-/** A check and why it ran, or was skipped, under a defect. */
-export interface SelectedCheck {
-  readonly id: string;
-  readonly because: string;
-}
+import type { MutantSelection, MutantsMode, SelectedCheck } from './mutant-selection.ts';
 
 /** One defect's outcome in `reports/mutants.json`. */
 export interface MutantResult {
@@ -17,11 +11,16 @@ export interface MutantResult {
   readonly targets: readonly string[];
   readonly failedChecks: readonly string[];
   readonly erroredChecks: readonly string[];
-  /** Why every check ran under this defect; null when only those it renders differently for ran. */
+  /**
+   * Why every check's verdict can change under this defect (all of them ran in `thorough` mode);
+   * null when only those it renders differently for can change.
+   */
   readonly everyCheck: string | null;
   readonly ran: readonly SelectedCheck[];
   /** Checks not run: the defect renders the same for them, so their verdict is the conformant one. */
   readonly skipped: readonly SelectedCheck[];
+  /** Checks not run in `targets` mode: the defect may change their verdict, but does not name them. */
+  readonly notNamed: readonly SelectedCheck[];
   /**
    * Targets the defect renders the same for: it cannot change their verdict, so it is not
    * caught (the defect's effect is hidden from its checks, or it must declare `unrenderedEffect`).
@@ -34,14 +33,26 @@ export interface MutantResult {
 export interface MutantsReport {
   /** True when the conformant mesh had no failure and every defect was caught. */
   readonly passed: boolean;
+  /** Which checks ran under each defect: those it names (`targets`) or its whole footprint (`thorough`). */
+  readonly mode: MutantsMode;
+  readonly modeDescription: string;
   readonly defects: readonly MutantResult[];
   readonly conformantFailures: number;
   readonly conformantFailedChecks: readonly string[];
   readonly score: number;
-  /** Check runs under defects, and those skipped because the defect renders the same for them. */
-  readonly checkRuns: { readonly ran: number; readonly skipped: number };
+  /**
+   * Check runs under defects; those skipped because the defect renders the same for them; those
+   * not run because the defect does not name them (`targets` mode).
+   */
+  readonly checkRuns: { readonly ran: number; readonly skipped: number; readonly notNamed: number };
   readonly durationMs: number;
 }
+
+const modeDescriptions: Record<MutantsMode, string> = {
+  targets:
+    'under each defect only the checks it names (they decide its score); the other checks whose configuration it changes are listed as notNamed (run them with --thorough)',
+  thorough: 'under each defect every check whose configuration it changes (or every check, see everyCheck)',
+};
 
 /** Ids of the checks with one of these statuses. */
 export function idsWith(
@@ -57,16 +68,14 @@ export function idsWith(
  */
 export function judgeMutant(
   name: ReferenceDefect,
-  footprint: DefectFootprint,
+  selection: MutantSelection,
   checks: readonly CheckResult[],
   selectedIds: readonly string[],
   durationMs: number,
 ): MutantResult {
   const targets = referenceDefects[name].catches.filter((t) => selectedIds.includes(t));
   const failedChecks = idsWith(checks, ['FAILED']);
-  const withRun = (run: boolean) =>
-    footprint.checks.filter((c) => c.run === run).map(({ id, because }) => ({ id, because }));
-  const skipped = withRun(false);
+  const { skipped } = selection;
   return {
     name,
     description: referenceDefects[name].description,
@@ -74,9 +83,10 @@ export function judgeMutant(
     targets,
     failedChecks,
     erroredChecks: idsWith(checks, ['ERROR']),
-    everyCheck: footprint.everyCheck,
-    ran: withRun(true),
+    everyCheck: selection.everyCheck,
+    ran: selection.ran,
     skipped,
+    notNamed: selection.notNamed,
     unreachableTargets: targets.filter((t) => skipped.some((s) => s.id === t)),
     durationMs: Math.round(durationMs),
   };
@@ -84,6 +94,7 @@ export function judgeMutant(
 
 /** The whole gate's report (pure): it passes when the conformant mesh has no failure and every defect is caught. */
 export function buildMutantsReport(
+  mode: MutantsMode,
   defects: readonly MutantResult[],
   conformantChecks: readonly CheckResult[],
   durationMs: number,
@@ -92,6 +103,8 @@ export function buildMutantsReport(
   const caught = defects.filter((d) => d.caught).length;
   return {
     passed: conformantFailedChecks.length === 0 && caught === defects.length,
+    mode,
+    modeDescription: modeDescriptions[mode],
     defects,
     conformantFailures: conformantFailedChecks.length,
     conformantFailedChecks,
@@ -99,6 +112,7 @@ export function buildMutantsReport(
     checkRuns: {
       ran: defects.reduce((n, d) => n + d.ran.length, 0),
       skipped: defects.reduce((n, d) => n + d.skipped.length, 0),
+      notNamed: defects.reduce((n, d) => n + d.notNamed.length, 0),
     },
     durationMs: Math.round(durationMs),
   };

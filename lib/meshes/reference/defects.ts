@@ -34,10 +34,12 @@ export interface DefectDefinition {
   /** How the defect bends the intents before rendering; absent for defects of the renderer itself. */
   readonly mutate?: (intents: readonly Intent[]) => Intent[];
   /**
-   * Only for a defect whose effect does not show in what the mesh renders (haproxy configs) or
-   * writes (certificates, CA files, scripts), e.g. one in how a process is started: why not.
-   * `make mutants` then runs every check under it; otherwise only the checks it renders
-   * differently for, and a test requires it to render differently for each check it `catches`.
+   * Only for a defect whose effect does not show in what the mesh renders (haproxy configs),
+   * e.g. one in how a process is started or in the files the installation writes (certificates,
+   * CA files, scripts): why not. `make mutants` then installs the mesh with it on its own, and
+   * every check's verdict counts as changeable; otherwise it runs on the conformant installation
+   * with the defect's rendering, and tests require it to install the same files and to render
+   * differently for each check it `catches`.
    */
   readonly unrenderedEffect?: string;
 }
