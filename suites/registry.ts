@@ -1,4 +1,9 @@
 import type { Check } from '../lib/model/index.ts';
+import { ingressGatewayIdentity } from './ingress/ingress-gateway-identity.ts';
+import { ingressHostAndPathRouting } from './ingress/ingress-host-and-path-routing.ts';
+import { ingressHttpsRedirect } from './ingress/ingress-https-redirect.ts';
+import { ingressTlsHostCertificate } from './ingress/ingress-tls-host-certificate.ts';
+import { ingressUnknownHostRefused } from './ingress/ingress-unknown-host-refused.ts';
 import { connectionLimitPerService } from './resilience/circuit-connection-limit-per-service.ts';
 import { connectionOverflow } from './resilience/circuit-connection-overflow.ts';
 import { outlierEjection } from './resilience/circuit-outlier-ejection.ts';
@@ -76,4 +81,9 @@ export const registry: readonly Check[] = [
   jwtInvalidTokenRefused,
   jwtPrincipalRequired,
   jwtAccessByClaim,
+  ingressTlsHostCertificate,
+  ingressHostAndPathRouting,
+  ingressHttpsRedirect,
+  ingressUnknownHostRefused,
+  ingressGatewayIdentity,
 ] as readonly Check[];

@@ -1,6 +1,6 @@
 import type { Feature, Profile } from './feature.ts';
 import type { Intent } from './intent.ts';
-import type { CallerName, Version } from './topology.ts';
+import type { CallerName, MeshMember, Version } from './topology.ts';
 import type { Observation, SampledPlan, TrafficPlan } from './traffic.ts';
 import type { Judgement } from './verdict.ts';
 
@@ -15,7 +15,7 @@ export type Denial = 'forbidden' | 'connection-closed';
 /** What a judge may know besides observations. Mesh differences live here, never in checks. */
 export interface JudgeContext {
   /** The identity string the server app is shown for a caller in this mesh. */
-  identityOf(caller: CallerName): string;
+  identityOf(caller: MeshMember): string;
   /** How this mesh refuses this caller when its access policy denies it. */
   denialOf(caller: CallerName): Denial;
   /** True when sampling cannot continue: CONTINUE is not an answer any more. */

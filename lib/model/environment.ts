@@ -2,7 +2,7 @@ import type { ChaosAction, Denial } from './check.ts';
 import type { Feature } from './feature.ts';
 import type { Intent } from './intent.ts';
 import type { Timeouts } from './timeouts.ts';
-import type { CallerName } from './topology.ts';
+import type { CallerName, MeshMember } from './topology.ts';
 import type { Observation, TrafficPlan } from './traffic.ts';
 import type { Diagnostic, RenderedResource } from './verdict.ts';
 
@@ -36,7 +36,7 @@ export interface MeshAdapter {
   readonly name: MeshName;
   readonly support: FeatureSupport;
   /** The identity string the server app is shown for a caller. */
-  identityOf(caller: CallerName): string;
+  identityOf(caller: MeshMember): string;
   /** How this mesh refuses a caller its access policy denies (see `Denial`). */
   denialOf(caller: CallerName): Denial;
   /**

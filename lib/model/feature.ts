@@ -31,6 +31,12 @@ export const Feature = {
    * app the claims it is told to, and access rules can require a principal or a claim.
    */
   JwtAuth: 'JwtAuth',
+  /**
+   * An ingress gateway that is a mesh member: it terminates TLS for a host with the run's
+   * certificate (from the harness's CA, chosen by SNI), routes by host and path prefix to a meshed
+   * service over mTLS with its own identity, redirects plain HTTP to HTTPS and refuses other hosts.
+   */
+  IngressGateway: 'IngressGateway',
 } as const;
 
 export type Feature = (typeof Feature)[keyof typeof Feature];

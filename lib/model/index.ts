@@ -3,6 +3,7 @@ export * from './check-support.ts';
 export * from './environment.ts';
 export * from './evidence.ts';
 export * from './feature.ts';
+export * from './ingress.ts';
 export * from './intent.ts';
 export * from './timeouts.ts';
 export * from './topology.ts';

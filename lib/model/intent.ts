@@ -12,7 +12,8 @@ export type Intent =
   | OutlierDetectionIntent
   | RateLimitIntent
   | RequestAuthenticationIntent
-  | JwtAccessPolicyIntent;
+  | JwtAccessPolicyIntent
+  | IngressGatewayIntent;
 
 /** mTLS mode enforced on the inbound side of a service's workloads. */
 export interface PeerAuthenticationIntent {
@@ -144,4 +145,23 @@ export interface JwtAccessRule {
   readonly principals?: readonly string[];
   /** Claim → accepted values: the claim (a string, or an array with an element) equals one of them. */
   readonly claims?: Readonly<Record<string, readonly string[]>>;
+}
+
+/**
+ * An ingress gateway for one host (Istio Gateway + VirtualService, Gateway API Gateway +
+ * HTTPRoute): HTTPS on the host with the run's certificate for it, chosen by SNI (another SNI, or
+ * none, finds no server: the handshake is refused); requests whose Host is the host (any case, any
+ * port) and whose path lies under a prefix go to the service over mTLS, with the gateway's mesh
+ * identity; any other path or Host is answered 404. Plain HTTP on the host is redirected (301,
+ * `https://<Host><path>`) when `httpsRedirect`, and routed like HTTPS otherwise.
+ */
+export interface IngressGatewayIntent {
+  readonly kind: 'IngressGateway';
+  /** The meshed service the gateway routes to. */
+  readonly service: ServiceName;
+  /** The host the gateway serves (lower case), e.g. `ingress.meshproof.test`. */
+  readonly host: string;
+  /** Path prefixes (whole segments, case-sensitive) routed to the service; other paths 404. */
+  readonly pathPrefixes: readonly string[];
+  readonly httpsRedirect: boolean;
 }

@@ -47,8 +47,14 @@ export interface WorkloadIdentity {
   readonly serviceAccount: string;
 }
 
-/** The identity of a caller: namespace and service account. */
-export function callerIdentity(caller: CallerName, names: TopologyNames = localNames): WorkloadIdentity {
+/**
+ * A workload the mesh gives an identity: a caller, or the ingress gateway the run deploys in the
+ * mesh namespace (its own service account; it calls services, nobody calls it from inside).
+ */
+export type MeshMember = CallerName | 'ingress-gateway';
+
+/** The identity of a caller (or of the ingress gateway): namespace and service account. */
+export function callerIdentity(caller: MeshMember, names: TopologyNames = localNames): WorkloadIdentity {
   return caller === 'outsider'
     ? { namespace: names.outsideNamespace, serviceAccount: 'outsider' }
     : { namespace: names.meshNamespace, serviceAccount: caller };

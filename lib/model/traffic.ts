@@ -52,6 +52,30 @@ export interface TrafficPlan {
   readonly arms?: readonly TrafficArm[];
   /** A JWT the driver mints for this plan and sends as `Authorization: Bearer …` (see `BearerToken`). */
   readonly bearer?: BearerToken;
+  /** The request body (sent as is; none when absent). */
+  readonly body?: string;
+  /**
+   * The request goes to the run's ingress gateway from outside (the caller must be `outsider`),
+   * not to the service: `service` names where the gateway should send it (for the ledger).
+   */
+  readonly ingress?: IngressRequest;
+}
+
+/**
+ * How an outside client reaches the ingress gateway: the scheme (its HTTPS or its HTTP port), the
+ * Host header, and for HTTPS the SNI and how the gateway's certificate is checked.
+ */
+export interface IngressRequest {
+  readonly scheme: 'https' | 'http';
+  /** The Host header, as sent. */
+  readonly host: string;
+  /** The SNI (https): default the Host without its port; null sends none. */
+  readonly sni?: string | null;
+  /**
+   * `harness-ca` (default): the certificate must chain to the harness's CA and name the SNI, as a
+   * browser checks it; `none`: anything is accepted (a scanner; to see whether a handshake happens).
+   */
+  readonly verify?: 'harness-ca' | 'none';
 }
 
 /** The issuer whose JWKS the `jwks` fixture serves, and the audience of the server's tokens. */

@@ -95,6 +95,11 @@ export const likelyCausesByFeature: Readonly<Record<Feature, readonly string[]>>
     'A request without a token is admitted by RequestAuthentication alone: only an AuthorizationPolicy with requestPrincipals (or a request.auth.claims condition) makes a token required (403 without one).',
     'Claims are matched exactly, element by element for arrays; requestPrincipals are <iss>/<sub>. Claim headers (outputClaimToHeaders) are written only for a verified token, and the token is removed unless forwardOriginalToken is set.',
   ],
+  IngressGateway: [
+    "The gateway serves another certificate than the host's: the Gateway's credentialName names another Secret (or one in another namespace than the gateway's pods), the Secret holds another host's or an expired certificate, or a wildcard server with its own certificate wins the SNI.",
+    "Routes do not bind to the gateway: the VirtualService's gateways field names another Gateway (namespace/name), its hosts do not intersect the server's hosts, or the gateway's selector labels match no gateway pod (Istio then programs no listener at all).",
+    'The gateway is not a mesh member: its pods run without the gateway injection template (inject.istio.io/templates: gateway) or outside the mesh, so it reaches the server in plaintext and STRICT refuses it, or the app sees no identity.',
+  ],
 };
 
 /**

@@ -1,9 +1,10 @@
 import { performance } from 'node:perf_hooks';
-import { Pool } from 'undici';
+import { type buildConnector, Pool } from 'undici';
 import { appHeadersOf, isEchoReply } from '../../fixtures/echo/echo-protocol.ts';
 import type {
   CallerName,
   ForgedCredential,
+  IngressRequest,
   Observation,
   ServiceName,
   Timeouts,
@@ -25,12 +26,15 @@ export interface TrafficTarget {
    * Such a caller is an impostor: it does not verify the server's certificate.
    */
   readonly tls?: { readonly certificatePem?: string; readonly privateKeyPem?: string };
+  /** Opens the connections itself (SNI and certificate checks of its own), e.g. to an ingress gateway. */
+  readonly connector?: buildConnector.connector;
 }
 
 export type ResolveTarget = (
   caller: CallerName,
   service: ServiceName,
   presents?: ForgedCredential,
+  ingress?: IngressRequest,
 ) => TrafficTarget;
 
 const defaultConcurrency = 8;
@@ -42,11 +46,13 @@ const defaultConcurrency = 8;
 export function createBuiltinDriver(resolve: ResolveTarget, timeouts: Timeouts): TrafficDriver {
   return {
     async send(plan, requestIdPrefix) {
-      const target = resolve(plan.caller, plan.service, plan.presents);
+      const target = resolve(plan.caller, plan.service, plan.presents, plan.ingress);
       const concurrency = Math.max(1, Math.min(plan.concurrency ?? defaultConcurrency, plan.requests));
-      const connect = target.tls
-        ? { cert: target.tls.certificatePem, key: target.tls.privateKeyPem, rejectUnauthorized: false }
-        : undefined;
+      const connect =
+        target.connector ??
+        (target.tls
+          ? { cert: target.tls.certificatePem, key: target.tls.privateKeyPem, rejectUnauthorized: false }
+          : undefined);
       const pools = new Map(
         target.origins.map((origin) => [
           origin,
@@ -99,6 +105,7 @@ async function sendOne(
       path: plan.path ?? '/',
       method: (plan.method ?? 'GET') as 'GET',
       headers: { ...requestHeaders(plan, requestId), host },
+      ...(plan.body !== undefined ? { body: plan.body } : {}),
       signal: AbortSignal.timeout(timeoutMs),
     });
     const headersMs = performance.now() - started;

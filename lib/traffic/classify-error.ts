@@ -10,6 +10,13 @@ const byCode: Readonly<Record<string, Outcome>> = {
   UND_ERR_BODY_TIMEOUT: 'timeout',
   UND_ERR_CONNECT_TIMEOUT: 'timeout',
   ETIMEDOUT: 'timeout',
+  // The client refused the server's certificate (Node's names of OpenSSL's X509_V_ERR_*).
+  ERR_TLS_CERT_ALTNAME_INVALID: 'tls-failure',
+  CERT_HAS_EXPIRED: 'tls-failure',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'tls-failure',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'tls-failure',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'tls-failure',
+  SELF_SIGNED_CERT_IN_CHAIN: 'tls-failure',
 };
 
 /**

@@ -1,4 +1,4 @@
-import type { CallerName, FeatureSupport } from '../../model/index.ts';
+import type { MeshMember, FeatureSupport } from '../../model/index.ts';
 import { callerIdentity, notSupported, spiffeId, supported } from '../../model/index.ts';
 import { defaultPlacement, type MeshPlacement } from '../mesh-placement.ts';
 
@@ -15,6 +15,10 @@ const no = notSupported;
 /** Why an HTTPRoute cannot inject faults (both Gateway API modes). */
 const noFaultFilter =
   "Gateway API HTTPRoute has no fault injection: Istio 1.30.3 turns an HTTPRoute rule into a route with header modifiers, redirect, mirror, rewrite and CORS only, and rejects any other filter as 'unsupported filter type' (pilot/pkg/config/kube/gateway/conversion.go, convertHTTPRoute); Istio's faults are VirtualService fields, which this mode does not write";
+
+/** Why the Gateway API modes have no ingress yet (Istio could: meshproof does not render it). */
+const ingressNotRenderedForGatewayApi =
+  'meshproof renders the ingress as an Istio Gateway and VirtualService only so far; in this mode the ingress would be a Gateway API Gateway (gatewayClassName istio, which Istio 1.30.3 deploys itself) with an HTTPRoute, which meshproof does not render or prove yet';
 
 /**
  * What Istio 1.30.3 can express in each mode, feature by feature: every answer explicit (no
@@ -43,6 +47,8 @@ export const istioSupportByMode: Readonly<Record<IstioMode, FeatureSupport>> = {
     RequestAuthzOutsideMesh: yes,
     // RequestAuthentication (jwt_authn on the server's sidecar) and AuthorizationPolicy requestPrincipals / request.auth.claims.
     JwtAuth: yes,
+    // Gateway + VirtualService bound to it, on a gateway deployment the run creates (render-istio-ingress.ts).
+    IngressGateway: yes,
   },
   'sidecar-gateway-api': {
     MtlsStrict: yes,
@@ -68,6 +74,7 @@ export const istioSupportByMode: Readonly<Record<IstioMode, FeatureSupport>> = {
     RequestAuthzOutsideMesh: yes,
     // RequestAuthentication (jwt_authn on the server's sidecar) and AuthorizationPolicy requestPrincipals / request.auth.claims.
     JwtAuth: yes,
+    IngressGateway: no(ingressNotRenderedForGatewayApi),
   },
   ambient: {
     // PeerAuthentication with a selector: enforced by the server's ztunnel (pilot/pkg/serviceregistry/ambient/policies.go).
@@ -95,6 +102,7 @@ export const istioSupportByMode: Readonly<Record<IstioMode, FeatureSupport>> = {
     RequestAuthzOutsideMesh: no(
       "a caller outside the mesh sends straight to the server's pod, where only ztunnel receives it: its inbound plaintext path checks L4 policy and copies bytes (istio/ztunnel 1.30.3 src/proxy/inbound_passthrough.rs), and no waypoint reads the request, so rules on method and path cannot hold for such a caller and headers it sends (X-Forwarded-Client-Cert included) reach the app as sent; meshproof refuses it at L4 wherever a rule needs HTTP attributes, as Istio itself omits such rules from ztunnel policy ('more restrictive than requested', pilot/pkg/serviceregistry/ambient/authorization.go)",
     ),
+    IngressGateway: no(ingressNotRenderedForGatewayApi),
     JwtAuth: no(
       "meshproof renders RequestAuthentication for sidecars only so far: in ambient the token must be verified by the server's waypoint (RequestAuthentication and AuthorizationPolicy with targetRefs to the Service), and rules with requestPrincipals are HTTP-only, which ztunnel cannot enforce (pilot/pkg/security/authz/model/generator.go requestPrincipalGenerator: 'HTTP only' for TCP), so a caller bypassing the waypoint would need the L4 refusal the access-policy rendering gives; not yet rendered or proven here",
     ),
@@ -109,6 +117,6 @@ export const istioSupport: FeatureSupport = istioSupportByMode.sidecar;
  * `X-Forwarded-Client-Cert` header Istio's sidecar (or, in ambient, the server's waypoint) sets on
  * mTLS requests, `spiffe://<trust domain>/ns/<namespace>/sa/<service account>`.
  */
-export function istioIdentityOf(caller: CallerName, at: MeshPlacement = defaultPlacement): string {
+export function istioIdentityOf(caller: MeshMember, at: MeshPlacement = defaultPlacement): string {
   return spiffeId(callerIdentity(caller, at.names), at.trustDomain);
 }

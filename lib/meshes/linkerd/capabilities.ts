@@ -1,4 +1,4 @@
-import type { CallerName, FeatureSupport, WorkloadIdentity } from '../../model/index.ts';
+import type { MeshMember, FeatureSupport, WorkloadIdentity } from '../../model/index.ts';
 import { callerIdentity, notSupported, supported } from '../../model/index.ts';
 import { defaultLinkerdPlacement, type LinkerdPlacement } from '../mesh-placement.ts';
 
@@ -38,6 +38,9 @@ export const linkerdSupport: FeatureSupport = {
     'Linkerd has no path normalization: linkerd2-proxy matches routes, and so authorizes, on the request path exactly as sent (linkerd/http/route/src/http/match/path.rs compares uri.path() without removing dot segments or decoding), so /public/../admin/users matches a /public route and reaches the app as sent; put a normalizing proxy or framework in front of the app',
   ),
   RequestAuthzOutsideMesh: supported,
+  IngressGateway: notSupported(
+    "Linkerd has no ingress gateway of its own and implements no Gateway API Gateway: at edge-26.8.3 its policy controller reads HTTPRoutes only for a Server parent (inbound: policy-controller/k8s/index/src/inbound/routes.rs from_http_parent_ref skips every other parent) or a Service or EgressNetwork parent (outbound: policy-controller/k8s/index/src/outbound/index.rs is_parent_service_or_egress_network), and nothing in linkerd2 reconciles a GatewayClass; an ingress is a third-party controller meshed by injection, which meshproof does not deploy, so there is no gateway here to terminate TLS, redirect or route by host",
+  ),
 };
 
 /**
@@ -58,7 +61,7 @@ export function linkerdIdentity(
  * and is never shown one; its name here is what it would be if it were.
  */
 export function linkerdIdentityOf(
-  caller: CallerName,
+  caller: MeshMember,
   at: LinkerdPlacement = defaultLinkerdPlacement,
 ): string {
   return linkerdIdentity(callerIdentity(caller, at.names), at);

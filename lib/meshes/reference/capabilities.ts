@@ -1,4 +1,4 @@
-import type { CallerName, FeatureSupport } from '../../model/index.ts';
+import type { FeatureSupport, MeshMember } from '../../model/index.ts';
 import { callerIdentity, notSupported, spiffeId, supported } from '../../model/index.ts';
 
 /** What the reference mesh (haproxy 2.6 sidecars) can express, feature by feature. */
@@ -23,9 +23,11 @@ export const referenceSupport: FeatureSupport = {
   RateLimit: supported,
   PathNormalization: supported,
   RequestAuthzOutsideMesh: supported,
+  // An haproxy ingress gateway process with its own mesh identity (render-ingress-gateway.ts).
+  IngressGateway: supported,
 };
 
 /** The reference mesh shows the app the caller's SPIFFE ID (URI of X-Forwarded-Client-Cert). */
-export function referenceIdentityOf(caller: CallerName): string {
+export function referenceIdentityOf(caller: MeshMember): string {
   return spiffeId(callerIdentity(caller));
 }

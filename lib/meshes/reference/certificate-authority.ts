@@ -29,6 +29,11 @@ export interface CertificateAuthority {
    * past gives an expired certificate (what a caller holding a stale one presents).
    */
   issue(spiffeId: string, validity?: Validity): Promise<IssuedCertificate>;
+  /**
+   * Issues a server certificate for a DNS name (subject CN and DNS SAN), as a public CA issues
+   * one for a host an ingress serves; a validity in the past gives an expired one.
+   */
+  issueForHost(dnsName: string, validity?: Validity): Promise<IssuedCertificate>;
 }
 
 export interface CertificateAuthorityOptions {
@@ -73,39 +78,50 @@ export async function createCertificateAuthority(
       await x509.SubjectKeyIdentifierExtension.create(rootKeys.publicKey),
     ],
   });
+  const issueLeaf = async (
+    commonName: string,
+    name: x509.JsonGeneralName,
+    usages: readonly string[],
+    validity: Validity,
+  ): Promise<IssuedCertificate> => {
+    const keys = (await webcrypto.subtle.generateKey(keyAlgorithm, true, [
+      'sign',
+      'verify',
+    ])) as webcrypto.CryptoKeyPair;
+    const cert = await x509.X509CertificateGenerator.create({
+      subject: `CN=${commonName}`,
+      issuer: root.subject,
+      publicKey: keys.publicKey,
+      signingKey: rootKeys.privateKey,
+      signingAlgorithm,
+      notBefore: validity.notBefore,
+      notAfter: validity.notAfter,
+      extensions: [
+        new x509.BasicConstraintsExtension(false, undefined, true),
+        new x509.KeyUsagesExtension(
+          x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyAgreement,
+          true,
+        ),
+        new x509.ExtendedKeyUsageExtension([...usages]),
+        new x509.SubjectAlternativeNameExtension([name], true),
+        await x509.AuthorityKeyIdentifierExtension.create(root),
+      ],
+    });
+    return {
+      certificatePem: pemBlock(cert.toString('pem')),
+      privateKeyPem: await privateKeyPem(keys.privateKey),
+    };
+  };
   return {
     rootPem: pemBlock(root.toString('pem')),
-    async issue(spiffeId, validity = defaultValidity()) {
-      const keys = (await webcrypto.subtle.generateKey(keyAlgorithm, true, [
-        'sign',
-        'verify',
-      ])) as webcrypto.CryptoKeyPair;
-      const cert = await x509.X509CertificateGenerator.create({
-        subject: `CN=${spiffeId}`,
-        issuer: root.subject,
-        publicKey: keys.publicKey,
-        signingKey: rootKeys.privateKey,
-        signingAlgorithm,
-        notBefore: validity.notBefore,
-        notAfter: validity.notAfter,
-        extensions: [
-          new x509.BasicConstraintsExtension(false, undefined, true),
-          new x509.KeyUsagesExtension(
-            x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyAgreement,
-            true,
-          ),
-          new x509.ExtendedKeyUsageExtension([
-            x509.ExtendedKeyUsage.serverAuth,
-            x509.ExtendedKeyUsage.clientAuth,
-          ]),
-          new x509.SubjectAlternativeNameExtension([{ type: 'url', value: spiffeId }], true),
-          await x509.AuthorityKeyIdentifierExtension.create(root),
-        ],
-      });
-      return {
-        certificatePem: pemBlock(cert.toString('pem')),
-        privateKeyPem: await privateKeyPem(keys.privateKey),
-      };
-    },
+    issueForHost: (dnsName, validity = defaultValidity()) =>
+      issueLeaf(dnsName, { type: 'dns', value: dnsName }, [x509.ExtendedKeyUsage.serverAuth], validity),
+    issue: (spiffeId, validity = defaultValidity()) =>
+      issueLeaf(
+        spiffeId,
+        { type: 'url', value: spiffeId },
+        [x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth],
+        validity,
+      ),
   };
 }

@@ -419,6 +419,82 @@ export const referenceDefects = {
       'Only a string aud is read: a valid token whose aud is a list naming the server among others is refused 401.',
     catches: ['security.jwt.valid-token-admitted'],
   },
+  // Ingress gateway near misses (renderer defects of render-ingress-gateway.ts, unless they bend intents).
+  'ingress-certificate-other-host': {
+    description:
+      "The gateway serves another host's certificate (from the right CA) for every SNI, as with a Gateway whose credentialName names another host's Secret: a client checking the name refuses it, and an SNI the gateway does not serve is accepted.",
+    catches: ['traffic.ingress.tls-host-certificate', 'traffic.ingress.unknown-host-refused'],
+  },
+  'ingress-certificate-foreign-ca': {
+    description:
+      "The gateway serves a certificate for the host signed by a CA the clients do not trust (a self-made or another environment's CA).",
+    catches: ['traffic.ingress.tls-host-certificate'],
+  },
+  'ingress-certificate-expired': {
+    description:
+      "The gateway serves the host's certificate from the right CA after it expired (a Secret nobody renewed).",
+    catches: ['traffic.ingress.tls-host-certificate'],
+  },
+  'ingress-default-certificate': {
+    description:
+      "The gateway answers a ClientHello for a name it does not serve, or without SNI, with the host's certificate as a default, where Istio's SNI filter chain match closes the connection.",
+    catches: ['traffic.ingress.unknown-host-refused'],
+  },
+  'ingress-unknown-host-default-backend': {
+    description:
+      'The gateway routes requests for any Host to the service (a catch-all virtual host), and redirects any Host: an unknown host reaches the app instead of 404.',
+    catches: ['traffic.ingress.unknown-host-refused'],
+  },
+  'ingress-host-case-sensitive': {
+    description:
+      'The gateway matches the Host case-sensitively: Ingress.MeshProof.TEST, the same host (DNS names ignore case), is answered 404.',
+    catches: ['traffic.ingress.host-and-path-routing'],
+  },
+  'ingress-host-port-unmatched': {
+    description:
+      "The gateway compares the whole Host header, port included: ingress.meshproof.test:443 is answered 404, where Istio's gateway routes ignore the port.",
+    catches: ['traffic.ingress.host-and-path-routing'],
+  },
+  'ingress-prefix-no-segment-boundary': {
+    description:
+      'The gateway matches path prefixes as plain string prefixes: /apiary is routed by the rule for /api.',
+    catches: ['traffic.ingress.host-and-path-routing'],
+  },
+  'ingress-path-case-insensitive': {
+    description:
+      'The gateway matches path prefixes regardless of case: /API/items is routed by the rule for /api.',
+    catches: ['traffic.ingress.host-and-path-routing'],
+  },
+  'ingress-no-https-redirect': {
+    description:
+      'httpsRedirect is not rendered: plain HTTP to the host is routed to the app (serves HTTP) instead of redirected.',
+    catches: ['traffic.ingress.https-redirect'],
+    mutate: (intents) =>
+      intents.map((i) => (i.kind === 'IngressGateway' ? { ...i, httpsRedirect: false } : i)),
+  },
+  'ingress-redirect-http-scheme': {
+    description: 'The redirect names http:// (a loop that never reaches TLS).',
+    catches: ['traffic.ingress.https-redirect'],
+  },
+  'ingress-redirect-listener-port': {
+    description:
+      "The redirect names the HTTPS listener's own port (as a gateway building it from its container port, 8443 behind a Service's 443), not the Host as sent.",
+    catches: ['traffic.ingress.https-redirect'],
+  },
+  'ingress-redirect-path-dropped': {
+    description: 'The redirect sends every request to https://<host>/, losing its path and query.',
+    catches: ['traffic.ingress.https-redirect'],
+  },
+  'ingress-redirect-302': {
+    description:
+      "The redirect is 302 Found (Gateway API RequestRedirect's default when statusCode is left out), not the 301 Istio's httpsRedirect renders.",
+    catches: ['traffic.ingress.https-redirect'],
+  },
+  'ingress-gateway-plaintext-upstream': {
+    description:
+      'The gateway reaches the server in plaintext (not a mesh member): STRICT refuses it and the app would see no identity.',
+    catches: ['traffic.ingress.gateway-identity'],
+  },
 } as const satisfies Record<string, DefectDefinition>;
 
 export type ReferenceDefect = keyof typeof referenceDefects;

@@ -20,6 +20,7 @@ import {
 } from './certificate-authority.ts';
 import type { ReferenceDefect } from './defects.ts';
 import { HaproxySidecar, haproxyVersion, validateHaproxyConfig } from './haproxy-sidecar.ts';
+import { prepareIngressGateway } from './ingress-gateway.ts';
 import { fetchJwksKeyFiles } from './jwks-keys.ts';
 import { renderReferenceMesh } from './render-haproxy.ts';
 import { sidecarLuaSource } from './sidecar-lua.ts';
@@ -48,6 +49,8 @@ export interface ReferenceMesh {
   readonly wiring: ReferenceWiring;
   /** What an impostor presents for each forged credential; null for no client certificate. */
   readonly forgedCredentials: Readonly<Record<ForgedCredential, IssuedCertificate | null>>;
+  /** Where outside clients reach the ingress gateway, and the CA its host certificate chains to. */
+  readonly ingress: { readonly httpPort: number; readonly httpsPort: number; readonly harnessCaPem: string };
   apply(resources: readonly RenderedResource[]): Promise<void>;
   reset(): Promise<void>;
   diagnostics(): Promise<Diagnostic[]>;
@@ -110,6 +113,8 @@ export async function installReferenceMesh(options: ReferenceMeshOptions): Promi
       },
     });
   }
+  const gateway = await prepareIngressGateway({ dir, ports: options.ports, issueMeshIdentity: issue });
+  sidecars.push(gateway.sidecar);
   const wiring: ReferenceWiring = {
     runId: options.runId,
     caFile,
@@ -175,6 +180,11 @@ export async function installReferenceMesh(options: ReferenceMeshOptions): Promi
     version: `haproxy ${version}`,
     wiring,
     forgedCredentials: await forgeCredentials(ca),
+    ingress: {
+      httpPort: gateway.sidecar.ingress?.httpPort ?? 0,
+      httpsPort: gateway.sidecar.ingress?.httpsPort ?? 0,
+      harnessCaPem: gateway.harnessCaPem,
+    },
     apply,
     reset: () => apply(baseline),
     async diagnostics() {

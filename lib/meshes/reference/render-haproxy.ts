@@ -18,6 +18,7 @@ import type {
 } from '../../model/index.ts';
 import { callerIdentity, spiffeId } from '../../model/index.ts';
 import { applyDefects, type ReferenceDefect } from './defects.ts';
+import { renderIngressGatewaySections } from './render-ingress-gateway.ts';
 import { deadlineFilterName, delayActionName } from './sidecar-lua.ts';
 import type { ReferenceWiring, ServiceEndpoint, SidecarWiring } from './wiring.ts';
 
@@ -66,6 +67,8 @@ function renderSidecar(sidecar: SidecarWiring, input: RenderInput): string {
     sidecar.inbound !== undefined && jwtService(serviceOfSidecar(sidecar, input.wiring), input);
   const global = renderGlobal(input.wiring);
   const sections = [verifiesTokens ? [...global, ...jwtThreadLines] : global, renderDefaults(input.wiring)];
+  if (sidecar.ingress)
+    sections.push(...renderIngressGatewaySections(sidecar, input.wiring, input.intents, input.defects));
   if (sidecar.inbound) sections.push(...renderInbound(sidecar, sidecar.inbound, input));
   if (sidecar.outboundPort !== undefined)
     sections.push(...renderOutbound(sidecar, sidecar.outboundPort, input));

@@ -12,6 +12,27 @@ export interface SidecarWiring {
   readonly outboundPort?: number;
   /** Server sidecars: where other workloads reach this one, and where its app listens. */
   readonly inbound?: { readonly port: number; readonly appPort: number };
+  /** The ingress gateway (a proxy of its own, not beside an app): its listeners and host certificates. */
+  readonly ingress?: IngressGatewayWiring;
+}
+
+/**
+ * Where the reference ingress gateway listens and the certificates it can present, each a PEM
+ * file with its key: the host's (harness CA), and those a defective gateway serves instead.
+ */
+export interface IngressGatewayWiring {
+  readonly httpPort: number;
+  readonly httpsPort: number;
+  readonly certificates: {
+    /** The ingress host's certificate from the harness's CA: what a conformant gateway serves. */
+    readonly host: string;
+    /** Another host's certificate from the same CA. */
+    readonly otherHost: string;
+    /** The ingress host's name, signed by a CA clients do not trust. */
+    readonly foreignCa: string;
+    /** The ingress host's certificate from the harness's CA, expired. */
+    readonly expired: string;
+  };
 }
 
 /** One endpoint of a service: a server sidecar's inbound listener. */

@@ -9,6 +9,7 @@ import type { ReferenceWiring } from '../../meshes/reference/wiring.ts';
 import type { Environment, Timeouts, Version } from '../../model/index.ts';
 import { localTimeouts, unreachable } from '../../model/index.ts';
 import { createBuiltinDriver } from '../../traffic/builtin-driver.ts';
+import { type IngressAddress, ingressTarget } from '../../traffic/ingress-target.ts';
 import { createJwtIssuer, withBearerTokens } from '../../traffic/jwt-issuer.ts';
 import { startLocalJwksServer } from './local-jwks.ts';
 import { startServerWorkloads } from './local-workloads.ts';
@@ -86,7 +87,16 @@ export async function startLocalEnvironment(
       jwksUrl,
     });
     const origin = (port: number) => `http://127.0.0.1:${port}`;
-    const builtin = createBuiltinDriver((caller, service, presents) => {
+    const ingress: IngressAddress = {
+      http: `127.0.0.1:${mesh.ingress.httpPort}`,
+      https: `127.0.0.1:${mesh.ingress.httpsPort}`,
+      harnessCaPem: mesh.ingress.harnessCaPem,
+    };
+    const builtin = createBuiltinDriver((caller, service, presents, toIngress) => {
+      if (toIngress !== undefined) {
+        if (caller !== 'outsider') throw new Error('only the outsider reaches the ingress gateway');
+        return ingressTarget(toIngress, ingress);
+      }
       const endpoints = mesh.wiring.services[service];
       if (presents !== undefined) {
         if (caller !== 'outsider') throw new Error(`only the outsider can present ${presents}`);
