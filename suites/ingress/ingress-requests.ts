@@ -47,13 +47,19 @@ export function ingressPlan(
   };
 }
 
+/** OpenSSL's error lines (`…:SSL routines:ssl3_read_bytes:tlsv1 unrecognized name:…`) as their reason. */
+function shortError(detail: string): string {
+  const openssl = /SSL routines:[^:]*:([^:]+)/.exec(detail)?.[1];
+  return (openssl ? `TLS: ${openssl}` : detail).slice(0, 120);
+}
+
 /** How requests ended, with what the client was told: the TLS error, the Location, the path the app saw. */
 export function describeIngress(list: readonly Observation[]): string {
   const seen = new Map<string, number>();
   for (const o of list) {
     const detail =
       o.outcome !== 'response'
-        ? (o.errorDetail ?? o.outcome).slice(0, 120)
+        ? shortError(o.errorDetail ?? o.outcome)
         : o.servedBy !== undefined
           ? `the app saw ${o.path ?? '(path not reported)'}`
           : o.headers?.location !== undefined

@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DestinationRule, VirtualService } from '@kubernetes-models/istio/networking.istio.io/v1';
+import { DestinationRule, Gateway, VirtualService } from '@kubernetes-models/istio/networking.istio.io/v1';
 import { EnvoyFilter } from '@kubernetes-models/istio/networking.istio.io/v1alpha3';
 import {
   AuthorizationPolicy,
@@ -26,6 +26,7 @@ const istioModels: Record<string, new (data: never) => { validate(): void }> = {
   'security.istio.io/v1/AuthorizationPolicy': AuthorizationPolicy,
   'networking.istio.io/v1/VirtualService': VirtualService,
   'networking.istio.io/v1/DestinationRule': DestinationRule,
+  'networking.istio.io/v1/Gateway': Gateway,
   'networking.istio.io/v1alpha3/EnvoyFilter': EnvoyFilter,
 };
 
@@ -87,8 +88,22 @@ function admissionProblems(objects: readonly KubeObject[]): string[] {
       problems.push(`${where}: subset ${destination.subset} of ${destination.host} is not declared`);
     }
   };
+  const gateways = new Set(objects.filter((o) => o.kind === 'Gateway').map((o) => o.metadata.name));
   for (const o of objects) {
     if (o.metadata.namespace !== 'meshproof') problems.push(`${o.kind}: namespace ${o.metadata.namespace}`);
+    // Istio's gateway validation: every server names hosts; an HTTPS server in SIMPLE mode needs a credential.
+    if (o.kind === 'Gateway') {
+      for (const server of (o.spec.servers ?? []) as KubeObject[]) {
+        if (!(server.hosts?.length > 0)) problems.push(`Gateway ${server.port?.name}: no hosts`);
+        if (server.port?.protocol === 'HTTPS' && !server.tls?.credentialName)
+          problems.push(`Gateway ${server.port?.name}: HTTPS without credentialName`);
+      }
+    }
+    if (o.kind === 'VirtualService') {
+      for (const gateway of (o.spec.gateways ?? []) as string[]) {
+        if (!gateways.has(gateway)) problems.push(`VirtualService: gateway ${gateway} is not rendered`);
+      }
+    }
     if (o.kind === 'VirtualService') {
       (o.spec.http as KubeObject[]).forEach((http, i) => {
         const at = `VirtualService http[${i}]`;

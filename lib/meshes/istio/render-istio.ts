@@ -13,6 +13,7 @@ import type {
   ConnectionLimitIntent,
   FaultPolicy,
   HttpRouteIntent,
+  IngressGatewayIntent,
   Intent,
   JwtAccessPolicyIntent,
   JwtAccessRule,
@@ -32,6 +33,7 @@ import { callerIdentity } from '../../model/index.ts';
 import { kube, serviceHost, serviceName } from '../../platforms/kubernetes/kubernetes-names.ts';
 import { jwksFixtureName } from '../../platforms/kubernetes/render-fixtures.ts';
 import { defaultPlacement, type MeshPlacement } from '../mesh-placement.ts';
+import { renderIstioIngress } from './render-istio-ingress.ts';
 
 /*
  * How each mesh-agnostic intent becomes Istio configuration, and where Istio's defaults would
@@ -143,6 +145,8 @@ function renderService(
   }
   if (route) objects.push(renderIstioVirtualService(route, at));
   if (rateLimit) objects.push(renderIstioLocalRateLimit(rateLimit, at));
+  const ingress = ofService<IngressGatewayIntent>('IngressGateway')[0];
+  if (ingress) objects.push(...renderIstioIngress(ingress, at));
   return objects.map(toRenderedResource);
 }
 

@@ -118,7 +118,7 @@ const unrenderable = unsupported.filter((c) =>
 );
 
 describe('checks Linkerd cannot express', () => {
-  it('are exactly the mirroring, delay-fault, connection-limit, path-normalization and end-user JWT checks', () => {
+  it('are exactly the mirroring, delay-fault, connection-limit, path-normalization, end-user JWT and ingress checks', () => {
     expect(unsupported.map((c) => c.id).sort()).toEqual([
       'resilience.circuit.connection-limit-per-service',
       'resilience.circuit.connection-overflow',
@@ -128,6 +128,11 @@ describe('checks Linkerd cannot express', () => {
       'security.jwt.invalid-token-refused',
       'security.jwt.principal-required',
       'security.jwt.valid-token-admitted',
+      'traffic.ingress.gateway-identity',
+      'traffic.ingress.host-and-path-routing',
+      'traffic.ingress.https-redirect',
+      'traffic.ingress.tls-host-certificate',
+      'traffic.ingress.unknown-host-refused',
       'traffic.mirror.percentage',
     ]);
   });

@@ -62,6 +62,11 @@ export function renderLinkerdResources(
       'end-user authentication cannot be rendered: Linkerd has no JWT verification (see linkerdSupport(JwtAuth))',
     );
   }
+  if (intents.some((i) => i.kind === 'IngressGateway')) {
+    throw cannotRender(
+      'an ingress gateway cannot be rendered: Linkerd implements no Gateway and meshproof deploys no third-party ingress (see linkerdSupport(IngressGateway))',
+    );
+  }
   const services: readonly ServiceName[] = servicesOf(intents);
   const inbound = services.flatMap((service) => renderInboundPolicy(intents, service, at));
   const accrual = services.flatMap((service) => {
