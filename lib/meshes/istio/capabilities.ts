@@ -1,4 +1,4 @@
-import type { MeshMember, FeatureSupport } from '../../model/index.ts';
+import type { FeatureSupport, MeshMember } from '../../model/index.ts';
 import { callerIdentity, notSupported, spiffeId, supported } from '../../model/index.ts';
 import { defaultPlacement, type MeshPlacement } from '../mesh-placement.ts';
 
@@ -16,9 +16,9 @@ const no = notSupported;
 const noFaultFilter =
   "Gateway API HTTPRoute has no fault injection: Istio 1.30.3 turns an HTTPRoute rule into a route with header modifiers, redirect, mirror, rewrite and CORS only, and rejects any other filter as 'unsupported filter type' (pilot/pkg/config/kube/gateway/conversion.go, convertHTTPRoute); Istio's faults are VirtualService fields, which this mode does not write";
 
-/** Why the Gateway API modes have no ingress yet (Istio could: meshproof does not render it). */
-const ingressNotRenderedForGatewayApi =
-  'meshproof renders the ingress as an Istio Gateway and VirtualService only so far; in this mode the ingress would be a Gateway API Gateway (gatewayClassName istio, which Istio 1.30.3 deploys itself) with an HTTPRoute, which meshproof does not render or prove yet';
+/** Why ambient has no ingress yet (Istio could: meshproof does not render it). */
+const ingressNotRenderedForAmbient =
+  "meshproof does not render or prove the ingress for ambient yet: the gateway Istio deploys for a Gateway of class istio would reach the server through ztunnel and the server's waypoint, which, not the gateway, writes the X-Forwarded-Client-Cert the app sees (waypointXfccAnnotation), so what identity the app is shown is unproven";
 
 /**
  * What Istio 1.30.3 can express in each mode, feature by feature: every answer explicit (no
@@ -74,7 +74,8 @@ export const istioSupportByMode: Readonly<Record<IstioMode, FeatureSupport>> = {
     RequestAuthzOutsideMesh: yes,
     // RequestAuthentication (jwt_authn on the server's sidecar) and AuthorizationPolicy requestPrincipals / request.auth.claims.
     JwtAuth: yes,
-    IngressGateway: no(ingressNotRenderedForGatewayApi),
+    // A Gateway API Gateway of class istio, which Istio deploys itself, and HTTPRoutes (render-istio-ingress.ts).
+    IngressGateway: yes,
   },
   ambient: {
     // PeerAuthentication with a selector: enforced by the server's ztunnel (pilot/pkg/serviceregistry/ambient/policies.go).
@@ -102,7 +103,7 @@ export const istioSupportByMode: Readonly<Record<IstioMode, FeatureSupport>> = {
     RequestAuthzOutsideMesh: no(
       "a caller outside the mesh sends straight to the server's pod, where only ztunnel receives it: its inbound plaintext path checks L4 policy and copies bytes (istio/ztunnel 1.30.3 src/proxy/inbound_passthrough.rs), and no waypoint reads the request, so rules on method and path cannot hold for such a caller and headers it sends (X-Forwarded-Client-Cert included) reach the app as sent; meshproof refuses it at L4 wherever a rule needs HTTP attributes, as Istio itself omits such rules from ztunnel policy ('more restrictive than requested', pilot/pkg/serviceregistry/ambient/authorization.go)",
     ),
-    IngressGateway: no(ingressNotRenderedForGatewayApi),
+    IngressGateway: no(ingressNotRenderedForAmbient),
     JwtAuth: no(
       "meshproof renders RequestAuthentication for sidecars only so far: in ambient the token must be verified by the server's waypoint (RequestAuthentication and AuthorizationPolicy with targetRefs to the Service), and rules with requestPrincipals are HTTP-only, which ztunnel cannot enforce (pilot/pkg/security/authz/model/generator.go requestPrincipalGenerator: 'HTTP only' for TCP), so a caller bypassing the waypoint would need the L4 refusal the access-policy rendering gives; not yet rendered or proven here",
     ),

@@ -174,6 +174,11 @@ export function renderIstioAmbient(
         'istio ambient: end-user authentication is not rendered for the waypoint yet (see the JwtAuth support of ambient)',
       );
     }
+    if (intents.some((i) => i.kind === 'IngressGateway')) {
+      throw new RangeError(
+        'istio ambient: the ingress gateway is not rendered for ambient yet (see the IngressGateway support of ambient)',
+      );
+    }
     if (s.peer) objects.push(renderIstioPeerAuthentication(s.peer, at));
     if (s.access.length > 0) {
       objects.push(renderZtunnelAuthorizationPolicy(service, s.access, at));

@@ -5,6 +5,7 @@ import type {
   AccessPolicyIntent,
   ConnectionLimitIntent,
   HttpRouteIntent,
+  IngressGatewayIntent,
   Intent,
   JwtAccessPolicyIntent,
   OutlierDetectionIntent,
@@ -37,6 +38,7 @@ import {
   renderIstioPeerAuthentication,
   renderIstioRequestAuthentication,
 } from './render-istio.ts';
+import { renderIstioGatewayApiIngress } from './render-istio-ingress.ts';
 
 /*
  * Routing as Gateway API HTTPRoutes whose parent is the Service (GAMMA), as Istio 1.30.3 reads them
@@ -303,5 +305,7 @@ export function renderIstioGatewayApi(
     if (s.route) objects.push(renderIstioHttpRoute(s.route, at));
     if (s.rateLimit) objects.push(renderIstioLocalRateLimit(s.rateLimit, at));
   }
+  for (const ingress of intents.filter((i): i is IngressGatewayIntent => i.kind === 'IngressGateway'))
+    objects.push(...renderIstioGatewayApiIngress(ingress, at));
   return toRenderedResources(objects);
 }

@@ -92,3 +92,100 @@ export function renderIstioIngress(
   };
   return [gateway, virtualService];
 }
+
+// ---------------------------------------------------------------- Gateway API (routing mode gateway-api)
+//
+// A Gateway of class `istio`, which Istio 1.30.3 deploys itself in the Gateway's namespace
+// (pilot/pkg/config/kube/gatewaycommon/deploymentcontroller.go: Deployment and ServiceAccount
+// named `<name>-<class>` unless the annotations gateway.istio.io/name-override and
+// gateway.istio.io/service-account say otherwise; the ServiceAccount is created by
+// manifests/charts/istio-control/istio-discovery/files/kube-gateway.yaml), so the gateway is the
+// run's own; its service account is set to the one the gateway's identity names. HTTPRoute
+// PathPrefix matches whole segments (route.go: PathSeparatedPrefix under Gateway semantics), and
+// a RequestRedirect with a scheme and no port redirects to the scheme's default port
+// (conversion.go createRedirectFilter: FROM_PROTOCOL_DEFAULT), so the Location is the same as
+// with httpsRedirect; its statusCode is written out, as Gateway API defaults to 302.
+
+type GatewayApiObject = IstioObject<unknown> & {
+  readonly metadata: IstioObject<unknown>['metadata'] & { readonly annotations?: Record<string, string> };
+};
+
+/** The Gateway (listeners `https` and `http` for the host) and its HTTPRoutes, for Gateway API routing. */
+export function renderIstioGatewayApiIngress(
+  intent: IngressGatewayIntent,
+  at: MeshPlacement = defaultPlacement,
+): GatewayApiObject[] {
+  const name = `${intent.service}-ingress`;
+  const metadata = (objectName: string) => ({
+    name: objectName,
+    namespace: at.names.meshNamespace,
+    labels: { ...managedBy },
+  });
+  const gatewayApi = 'gateway.networking.k8s.io/v1';
+  const gateway: GatewayApiObject = {
+    apiVersion: gatewayApi,
+    kind: 'Gateway',
+    metadata: {
+      ...metadata(name),
+      annotations: {
+        'gateway.istio.io/name-override': istioIngressGateway.name,
+        'gateway.istio.io/service-account': istioIngressGateway.name,
+        // Reached from inside the cluster (the outsider's pod), never exposed by a load balancer.
+        'networking.istio.io/service-type': 'ClusterIP',
+      },
+    },
+    spec: {
+      gatewayClassName: 'istio',
+      listeners: [
+        {
+          name: 'https',
+          hostname: intent.host,
+          port: istioIngressGateway.httpsPort,
+          protocol: 'HTTPS',
+          tls: {
+            mode: 'Terminate',
+            certificateRefs: [{ group: '', kind: 'Secret', name: istioIngressGateway.tlsSecret }],
+          },
+        },
+        { name: 'http', hostname: intent.host, port: istioIngressGateway.httpPort, protocol: 'HTTP' },
+      ],
+    },
+  };
+  const parent = (sectionName: string) => ({
+    group: 'gateway.networking.k8s.io',
+    kind: 'Gateway',
+    name,
+    sectionName,
+  });
+  const routed: GatewayApiObject = {
+    apiVersion: gatewayApi,
+    kind: 'HTTPRoute',
+    metadata: metadata(name),
+    spec: {
+      parentRefs: intent.httpsRedirect ? [parent('https')] : [parent('https'), parent('http')],
+      hostnames: [intent.host],
+      rules:
+        intent.pathPrefixes.length === 0
+          ? []
+          : [
+              {
+                matches: intent.pathPrefixes.map((value) => ({ path: { type: 'PathPrefix', value } })),
+                backendRefs: [{ name: serviceName(intent.service), port: kube.servicePort }],
+              },
+            ],
+    },
+  };
+  const redirect: GatewayApiObject = {
+    apiVersion: gatewayApi,
+    kind: 'HTTPRoute',
+    metadata: metadata(`${name}-https-redirect`),
+    spec: {
+      parentRefs: [parent('http')],
+      hostnames: [intent.host],
+      rules: [
+        { filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }] },
+      ],
+    },
+  };
+  return intent.httpsRedirect ? [gateway, routed, redirect] : [gateway, routed];
+}
