@@ -54,6 +54,8 @@ describe('referenceDefectFootprint', () => {
     expect(running(footprint)).toEqual([
       'security.mtls.strict-rejects-plaintext',
       'security.mtls.strict-rejects-impostors',
+      // The ingress gateway reaches a STRICT server: PERMISSIVE renders its sidecars differently.
+      'traffic.ingress.gateway-identity',
     ]);
     expect(footprint.checks.find((c) => c.run)?.because).toMatch(/^renders differently: sidecar\/server-v1/);
     expect(footprint.checks.find((c) => c.id === 'traffic.weights.90-10')).toEqual({
