@@ -23,7 +23,7 @@ describe('an HTTPS request to the ingress gateway', () => {
   let address: IngressAddress;
   let otherCaPem: string;
   /** The SNI and Host of every request the server took. */
-  const seen: { sni: string | false; host: string | undefined }[] = [];
+  const seen: { sni: string | false | null; host: string | undefined }[] = [];
 
   beforeAll(async () => {
     const harness = await createCertificateAuthority({ organization: 'test harness' });
