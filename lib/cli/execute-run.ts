@@ -136,8 +136,11 @@ export async function executeRun(
     installMesh: options.installMesh,
   };
   const progressReporter = progress ? new ProgressReporter() : undefined;
-  const reporters: RunReporter[] = progressReporter ? [progressReporter] : [];
   const results: CheckResult[] = [];
+  // Each result is kept as it comes: a signal handler writing the report while a check is under
+  // way must see every check completed so far, not wait for runSuite to return.
+  const collector: RunReporter = { onCheckResult: (result) => results.push(result) };
+  const reporters: RunReporter[] = progressReporter ? [collector, progressReporter] : [collector];
   const startedAt = new Date();
   let meshVersion = 'unknown';
   const writeReport = (interruptedBy?: 'SIGINT' | 'SIGTERM') =>
@@ -179,7 +182,7 @@ export async function executeRun(
       throw startupError(error);
     });
     meshVersion = env.meshVersion;
-    results.push(...(await runSuite(env, checks, { reporters, stopped: () => interrupted !== undefined })));
+    await runSuite(env, checks, { reporters, stopped: () => interrupted !== undefined });
   } catch (error) {
     // An interrupted run ends in its signal handler, whatever breaks as its processes stop.
     if (!interrupted) throw error;
