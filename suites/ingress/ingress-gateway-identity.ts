@@ -1,9 +1,9 @@
-import { caseTraffic, judgeCases, type RequestCase, servedByApp } from '../../lib/judges/cases.ts';
+import { type RequestCase, servedByApp } from '../../lib/judges/cases.ts';
 import type { Observation, PeerAuthenticationIntent } from '../../lib/model/index.ts';
-import { defineCheck, Feature, ingressHost } from '../../lib/model/index.ts';
+import { Feature, ingressHost } from '../../lib/model/index.ts';
 import {
+  defineIngressCheck,
   describeIngress,
-  gatewayAnswersProbe,
   ingressPlan,
   serverIngress,
   verifiedHttps,
@@ -41,13 +41,10 @@ const cases = {
 } satisfies Record<string, RequestCase>;
 
 /** The gateway is a mesh member: it reaches a STRICT server over mTLS and the app sees its identity. */
-export const ingressGatewayIdentity = defineCheck({
+export const ingressGatewayIdentity = defineIngressCheck({
   id: 'traffic.ingress.gateway-identity',
   description: `With an ingress gateway for ${ingressHost} and STRICT mTLS on the server, a request from outside through the gateway is served, and the app is shown the gateway's own mesh identity (X-Forwarded-Client-Cert URI, or l5d-client-id), also when the outside client sends an X-Forwarded-Client-Cert naming the client. Near miss (defect): the gateway reaching the server in plaintext, which STRICT refuses and which carries no identity.`,
-  features: [Feature.IngressGateway, Feature.MtlsStrict, Feature.IdentityHeader],
-  profile: 'extended',
+  cases,
   intents: [serverIngress, strictServer],
-  convergence: gatewayAnswersProbe,
-  traffic: caseTraffic(cases),
-  judge: (observations, ctx) => judgeCases(cases, observations, ctx),
+  moreFeatures: [Feature.MtlsStrict, Feature.IdentityHeader],
 });

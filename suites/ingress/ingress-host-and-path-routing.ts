@@ -1,11 +1,10 @@
-import { caseTraffic, judgeCases, type RequestCase } from '../../lib/judges/cases.ts';
-import { defineCheck, Feature, ingressHost } from '../../lib/model/index.ts';
+import type { RequestCase } from '../../lib/judges/cases.ts';
+import { ingressHost } from '../../lib/model/index.ts';
 import {
-  gatewayAnswersProbe,
+  defineIngressCheck,
   notRoutedCase,
   routedCase,
   routedPrefix,
-  serverIngress,
   verifiedHttps,
 } from './ingress-requests.ts';
 
@@ -30,13 +29,8 @@ const cases = {
 } satisfies Record<string, RequestCase>;
 
 /** The gateway routes by host (any case, any port) and by path prefix (whole segments, case-sensitive). */
-export const ingressHostAndPathRouting = defineCheck({
+export const ingressHostAndPathRouting = defineIngressCheck({
   id: 'traffic.ingress.host-and-path-routing',
   description: `With an ingress gateway for ${ingressHost} routing the prefix ${routedPrefix} to the server, over verified HTTPS: /api/items and /api reach the app with their path; Host ${mixedCase} and Host ${ingressHost}:443 are the same host (Istio's gateway virtual hosts match case-insensitively and ignore the port) and reach the app; /apiary (a string prefix, not a segment), /API/items (case) and /admin (no route) are answered 404 by the gateway, never at the app.`,
-  features: [Feature.IngressGateway],
-  profile: 'extended',
-  intents: [serverIngress],
-  convergence: gatewayAnswersProbe,
-  traffic: caseTraffic(cases),
-  judge: (observations, ctx) => judgeCases(cases, observations, ctx),
+  cases,
 });

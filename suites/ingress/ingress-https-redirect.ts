@@ -1,6 +1,6 @@
-import { caseTraffic, judgeCases, type RequestCase } from '../../lib/judges/cases.ts';
-import { defineCheck, Feature, ingressHost } from '../../lib/model/index.ts';
-import { describeIngress, gatewayAnswersProbe, ingressPlan, serverIngress } from './ingress-requests.ts';
+import type { RequestCase } from '../../lib/judges/cases.ts';
+import { ingressHost } from '../../lib/model/index.ts';
+import { defineIngressCheck, describeIngress, ingressPlan } from './ingress-requests.ts';
 
 const target = '/api/items?page=2&sort=name';
 /** Envoy's require_tls answer: `https://` + the Host as sent + the path as sent. */
@@ -29,13 +29,8 @@ const cases = {
 } satisfies Record<string, RequestCase>;
 
 /** Plain HTTP to the host is redirected to HTTPS: 301, the Location exact, before the app. */
-export const ingressHttpsRedirect = defineCheck({
+export const ingressHttpsRedirect = defineIngressCheck({
   id: 'traffic.ingress.https-redirect',
-  description: `With an ingress gateway for ${ingressHost} with httpsRedirect (Istio renders require_tls: ALL, which Envoy answers 301), a plain HTTP GET and a POST with a body to ${target} are answered 301 with Location exactly ${location} (the Host and the path and query as sent) by the gateway; neither reaches the app. Near misses (defects): no redirect (HTTP served), http:// in the Location, the listener's port added, the path and query dropped, 302 instead of 301.`,
-  features: [Feature.IngressGateway],
-  profile: 'extended',
-  intents: [serverIngress],
-  convergence: gatewayAnswersProbe,
-  traffic: caseTraffic(cases),
-  judge: (observations, ctx) => judgeCases(cases, observations, ctx),
+  description: `With an ingress gateway for ${ingressHost} with httpsRedirect (Istio renders require_tls: ALL, which Envoy answers 301), a plain HTTP GET and a POST with a body to ${target} are answered 301 with Location exactly ${location} (the Host and the path and query as sent) by the gateway; neither reaches the app. Near misses (defects): no redirect (HTTP served), http:// in the Location, the listener's port added, the gateway's own host instead of the Host sent, the path and query dropped, 302 or 308 (which resends the POST body) instead of 301.`,
+  cases,
 });

@@ -1,12 +1,14 @@
-import { type RequestCase, servedByApp } from '../../lib/judges/cases.ts';
+import { caseTraffic, judgeCases, type RequestCase, servedByApp } from '../../lib/judges/cases.ts';
 import type {
+  Check,
   Convergence,
   IngressGatewayIntent,
   IngressRequest,
+  Intent,
   Observation,
   TrafficPlan,
 } from '../../lib/model/index.ts';
-import { describeOutcomes, ingressHost } from '../../lib/model/index.ts';
+import { defineCheck, describeOutcomes, Feature, ingressHost } from '../../lib/model/index.ts';
 
 /*
  * What the ingress checks share: the run's gateway for the ingress host, the requests an outside
@@ -114,3 +116,27 @@ export const gatewayAnswersProbe: Convergence = {
   plan: { ...ingressPlan({ scheme: 'http', host: ingressHost }), requests: 1, ledger: false },
   confirmed: (o) => o.outcome === 'response',
 };
+
+/**
+ * An ingress check: its request cases, each judged on its own, after the gateway answers; the
+ * intents are the server's ingress unless others are given (with the features they need besides).
+ */
+export function defineIngressCheck<Name extends string>(spec: {
+  readonly id: string;
+  readonly description: string;
+  readonly cases: Readonly<Record<Name, RequestCase>>;
+  readonly intents?: readonly Intent[];
+  readonly moreFeatures?: readonly Feature[];
+}): Check<Name> {
+  const { cases } = spec;
+  return defineCheck({
+    id: spec.id,
+    description: spec.description,
+    features: [Feature.IngressGateway, ...(spec.moreFeatures ?? [])],
+    profile: 'extended',
+    intents: spec.intents ?? [serverIngress],
+    convergence: gatewayAnswersProbe,
+    traffic: caseTraffic(cases),
+    judge: (observations, ctx) => judgeCases(cases, observations, ctx),
+  });
+}

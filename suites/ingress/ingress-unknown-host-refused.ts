@@ -1,10 +1,9 @@
-import { caseTraffic, judgeCases, type RequestCase } from '../../lib/judges/cases.ts';
-import { defineCheck, Feature, ingressHost, unknownIngressHost } from '../../lib/model/index.ts';
+import type { RequestCase } from '../../lib/judges/cases.ts';
+import { ingressHost, unknownIngressHost } from '../../lib/model/index.ts';
 import {
-  gatewayAnswersProbe,
+  defineIngressCheck,
   handshakeRefusedCase,
   notRoutedCase,
-  serverIngress,
   verifiedHttps,
 } from './ingress-requests.ts';
 
@@ -26,13 +25,8 @@ const cases = {
 } satisfies Record<string, RequestCase>;
 
 /** A host the gateway does not serve is refused: at the handshake by SNI, with 404 by Host. */
-export const ingressUnknownHostRefused = defineCheck({
+export const ingressUnknownHostRefused = defineIngressCheck({
   id: 'traffic.ingress.unknown-host-refused',
   description: `With an ingress gateway for ${ingressHost} only, what Istio's gateway does with other names: a ClientHello for ${unknownIngressHost}, or without SNI, matches no filter chain and the connection is closed before any certificate is served (even though the Host header names ${ingressHost}: no domain fronting); a request for Host ${unknownIngressHost} over a verified HTTPS connection for ${ingressHost}, or over plain HTTP, matches no virtual host and is answered 404 by the gateway. None reaches the app. Near misses (defects): a default certificate served for any SNI, a catch-all virtual host routing every Host to the service.`,
-  features: [Feature.IngressGateway],
-  profile: 'extended',
-  intents: [serverIngress],
-  convergence: gatewayAnswersProbe,
-  traffic: caseTraffic(cases),
-  judge: (observations, ctx) => judgeCases(cases, observations, ctx),
+  cases,
 });

@@ -490,6 +490,16 @@ export const referenceDefects = {
       "The redirect is 302 Found (Gateway API RequestRedirect's default when statusCode is left out), not the 301 Istio's httpsRedirect renders.",
     catches: ['traffic.ingress.https-redirect'],
   },
+  'ingress-redirect-wrong-host': {
+    description:
+      "The redirect names the gateway's own in-cluster host (ingress-gateway.meshproof.svc.cluster.local) instead of the Host as sent, as a redirect built from the proxy's own name.",
+    catches: ['traffic.ingress.https-redirect'],
+  },
+  'ingress-redirect-308': {
+    description:
+      'The redirect is 308 Permanent Redirect, not the 301 Istio renders: the client sends the POST and its body again, to the HTTPS URL.',
+    catches: ['traffic.ingress.https-redirect'],
+  },
   'ingress-gateway-plaintext-upstream': {
     description:
       'The gateway reaches the server in plaintext (not a mesh member): STRICT refuses it and the app would see no identity.',

@@ -97,6 +97,8 @@ describe('the reference ingress gateway', () => {
     ['ingress-redirect-listener-port', 'redirect', 'https://%[req.hdr(host),field(1,:)]:18443%[url]'],
     ['ingress-redirect-path-dropped', 'redirect', 'https://%[req.hdr(host)]/ code 301'],
     ['ingress-redirect-302', 'redirect', 'code 302'],
+    ['ingress-redirect-308', 'redirect', 'code 308'],
+    ['ingress-redirect-wrong-host', 'redirect', 'https://ingress-gateway.meshproof.svc.cluster.local%[url]'],
     ['ingress-gateway-plaintext-upstream', 'server server-v1', '127.0.0.1:15006'],
   ])('under %s renders %s as %s', (defect, line, expected) => {
     const conformant = lineWith(gatewayConfig(true), line);

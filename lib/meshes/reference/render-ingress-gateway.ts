@@ -108,14 +108,19 @@ function routingLines(
   ];
 }
 
+/** The gateway's own in-cluster name, which a defective redirect names instead of the Host as sent. */
+const gatewayServiceHost = 'ingress-gateway.meshproof.svc.cluster.local';
+
 /** Envoy's `require_tls` answer: 301 to `https://` + the Host as sent + the path and query as sent. */
 function redirectTarget(listeners: IngressGatewayWiring, defects: ReadonlySet<ReferenceDefect>): string {
   const scheme = defects.has('ingress-redirect-http-scheme') ? 'http' : 'https';
   const authority = defects.has('ingress-redirect-listener-port')
     ? `%[req.hdr(host),field(1,:)]:${listeners.httpsPort}`
-    : '%[req.hdr(host)]';
+    : defects.has('ingress-redirect-wrong-host')
+      ? gatewayServiceHost
+      : '%[req.hdr(host)]';
   const target = defects.has('ingress-redirect-path-dropped') ? '/' : '%[url]';
-  const code = defects.has('ingress-redirect-302') ? 302 : 301;
+  const code = defects.has('ingress-redirect-302') ? 302 : defects.has('ingress-redirect-308') ? 308 : 301;
   return `location ${scheme}://${authority}${target} code ${code}`;
 }
 
