@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { callerIdentity, ingressHost, otherIngressHost, spiffeId } from '../../model/index.ts';
 import type { PortAllocator } from '../../platforms/local/ports.ts';
 import { createCertificateAuthority, type IssuedCertificate } from './certificate-authority.ts';
-import type { SidecarWiring } from './wiring.ts';
+import type { IngressGatewayWiring, SidecarWiring } from './wiring.ts';
 
 /** The sidecar name (and haproxy resource) of the reference ingress gateway. */
 export const ingressGatewayName = 'ingress-gateway';
@@ -11,6 +11,7 @@ export const ingressGatewayName = 'ingress-gateway';
 /** The installed gateway: its wiring, and the root of the harness's CA that clients trust. */
 export interface InstalledIngressGateway {
   readonly sidecar: SidecarWiring;
+  readonly listeners: IngressGatewayWiring;
   /** PEM of the CA that issued the ingress host's certificate (not the mesh CA). */
   readonly harnessCaPem: string;
 }
@@ -41,28 +42,30 @@ export async function prepareIngressGateway(options: {
     return file;
   };
   const identity = spiffeId(callerIdentity(ingressGatewayName));
+  const listeners: IngressGatewayWiring = {
+    httpPort: await options.ports.allocate("the ingress gateway's HTTP listener"),
+    httpsPort: await options.ports.allocate("the ingress gateway's HTTPS listener"),
+    certificates: {
+      host: await write('host', await harness.issueForHost(ingressHost)),
+      otherHost: await write('other-host', await harness.issueForHost(otherIngressHost)),
+      foreignCa: await write('foreign-ca', await stranger.issueForHost(ingressHost)),
+      expired: await write(
+        'expired',
+        await harness.issueForHost(ingressHost, {
+          notBefore: new Date(expiredAt - expiredLifetimeMs),
+          notAfter: new Date(expiredAt),
+        }),
+      ),
+    },
+  };
   return {
     harnessCaPem: harness.rootPem,
+    listeners,
     sidecar: {
       name: ingressGatewayName,
       identity,
       certFile: await options.issueMeshIdentity(ingressGatewayName, identity),
-      ingress: {
-        httpPort: await options.ports.allocate("the ingress gateway's HTTP listener"),
-        httpsPort: await options.ports.allocate("the ingress gateway's HTTPS listener"),
-        certificates: {
-          host: await write('host', await harness.issueForHost(ingressHost)),
-          otherHost: await write('other-host', await harness.issueForHost(otherIngressHost)),
-          foreignCa: await write('foreign-ca', await stranger.issueForHost(ingressHost)),
-          expired: await write(
-            'expired',
-            await harness.issueForHost(ingressHost, {
-              notBefore: new Date(expiredAt - expiredLifetimeMs),
-              notAfter: new Date(expiredAt),
-            }),
-          ),
-        },
-      },
+      ingress: listeners,
     },
   };
 }

@@ -181,8 +181,8 @@ export async function installReferenceMesh(options: ReferenceMeshOptions): Promi
     wiring,
     forgedCredentials: await forgeCredentials(ca),
     ingress: {
-      httpPort: gateway.sidecar.ingress?.httpPort ?? 0,
-      httpsPort: gateway.sidecar.ingress?.httpsPort ?? 0,
+      httpPort: gateway.listeners.httpPort,
+      httpsPort: gateway.listeners.httpsPort,
       harnessCaPem: gateway.harnessCaPem,
     },
     apply,

@@ -68,7 +68,9 @@ function renderSidecar(sidecar: SidecarWiring, input: RenderInput): string {
   const global = renderGlobal(input.wiring);
   const sections = [verifiesTokens ? [...global, ...jwtThreadLines] : global, renderDefaults(input.wiring)];
   if (sidecar.ingress)
-    sections.push(...renderIngressGatewaySections(sidecar, input.wiring, input.intents, input.defects));
+    sections.push(
+      ...renderIngressGatewaySections(sidecar, sidecar.ingress, input.wiring, input.intents, input.defects),
+    );
   if (sidecar.inbound) sections.push(...renderInbound(sidecar, sidecar.inbound, input));
   if (sidecar.outboundPort !== undefined)
     sections.push(...renderOutbound(sidecar, sidecar.outboundPort, input));

@@ -20,11 +20,11 @@ import type { IngressGatewayWiring, ReferenceWiring, SidecarWiring } from './wir
 /** Renders the gateway's haproxy configuration (the sections after `global` and `defaults`). */
 export function renderIngressGatewaySections(
   gateway: SidecarWiring,
+  listeners: IngressGatewayWiring,
   wiring: ReferenceWiring,
   intents: readonly Intent[],
   defects: ReadonlySet<ReferenceDefect>,
 ): string[][] {
-  const listeners = gateway.ingress as IngressGatewayWiring;
   const intent = intents.find((i): i is IngressGatewayIntent => i.kind === 'IngressGateway');
   if (!intent) {
     // No Gateway: Istio programs no listener, so the ports take no connection.
