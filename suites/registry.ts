@@ -1,4 +1,6 @@
 import type { Check } from '../lib/model/index.ts';
+import { metricsLatencyBuckets } from './observability/metrics-latency-buckets.ts';
+import { metricsRequestCounts } from './observability/metrics-request-counts.ts';
 import { connectionLimitPerService } from './resilience/circuit-connection-limit-per-service.ts';
 import { connectionOverflow } from './resilience/circuit-connection-overflow.ts';
 import { outlierEjection } from './resilience/circuit-outlier-ejection.ts';
@@ -76,4 +78,6 @@ export const registry: readonly Check[] = [
   jwtInvalidTokenRefused,
   jwtPrincipalRequired,
   jwtAccessByClaim,
+  metricsRequestCounts,
+  metricsLatencyBuckets,
 ] as readonly Check[];

@@ -31,6 +31,13 @@ export const Feature = {
    * app the claims it is told to, and access rules can require a principal or a claim.
    */
   JwtAuth: 'JwtAuth',
+  /**
+   * The mesh's proxies count requests per reporter (caller's and server's proxy), source and
+   * destination workload and response code, as counters a scrape of each proxy reads.
+   */
+  RequestMetrics: 'RequestMetrics',
+  /** The mesh's proxies record request durations in a histogram of fixed buckets (ms). */
+  LatencyHistogram: 'LatencyHistogram',
 } as const;
 
 export type Feature = (typeof Feature)[keyof typeof Feature];

@@ -4,6 +4,7 @@ export * from './environment.ts';
 export * from './evidence.ts';
 export * from './feature.ts';
 export * from './intent.ts';
+export * from './metrics.ts';
 export * from './timeouts.ts';
 export * from './topology.ts';
 export * from './traffic.ts';

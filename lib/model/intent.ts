@@ -12,7 +12,8 @@ export type Intent =
   | OutlierDetectionIntent
   | RateLimitIntent
   | RequestAuthenticationIntent
-  | JwtAccessPolicyIntent;
+  | JwtAccessPolicyIntent
+  | RequestTelemetryIntent;
 
 /** mTLS mode enforced on the inbound side of a service's workloads. */
 export interface PeerAuthenticationIntent {
@@ -144,4 +145,14 @@ export interface JwtAccessRule {
   readonly principals?: readonly string[];
   /** Claim → accepted values: the claim (a string, or an array with an element) equals one of them. */
   readonly claims?: Readonly<Record<string, readonly string[]>>;
+}
+
+/**
+ * The mesh's proxies report request metrics (counts and duration histograms) for every workload,
+ * as Istio's Telemetry API with the `prometheus` provider does; Linkerd's proxies always do.
+ */
+export interface RequestTelemetryIntent {
+  readonly kind: 'RequestTelemetry';
+  /** The service whose traffic is counted, by its callers' proxies and its own. */
+  readonly service: ServiceName;
 }

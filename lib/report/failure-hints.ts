@@ -95,6 +95,15 @@ export const likelyCausesByFeature: Readonly<Record<Feature, readonly string[]>>
     'A request without a token is admitted by RequestAuthentication alone: only an AuthorizationPolicy with requestPrincipals (or a request.auth.claims condition) makes a token required (403 without one).',
     'Claims are matched exactly, element by element for arrays; requestPrincipals are <iss>/<sub>. Claim headers (outputClaimToHeaders) are written only for a verified token, and the token is removed unless forwardOriginalToken is set.',
   ],
+  RequestMetrics: [
+    "The metrics were read from one reporter and compared with the other's traffic: the caller's proxy (reporter source) counts each request once, the server's (reporter destination) each attempt it received, retries included.",
+    "The source or destination workload is 'unknown': the caller is not meshed, or the peer metadata (Istio's metadata exchange) did not reach the other proxy, e.g. for plaintext or TCP traffic.",
+    'The proxy restarted or reloaded between the scrapes, so its counters started from 0 again; or the metrics were read through an aggregator that resets or rates them.',
+  ],
+  LatencyHistogram: [
+    'The bucket bounds are read in the wrong unit: Istio records milliseconds (istio_request_duration_milliseconds), Linkerd response_latency_ms too, many exporters seconds.',
+    'Buckets are cumulative (le = at most): a request is in every bucket from the first bound at or above its duration up to +Inf.',
+  ],
 };
 
 /**

@@ -38,6 +38,9 @@ export const linkerdSupport: FeatureSupport = {
     'Linkerd has no path normalization: linkerd2-proxy matches routes, and so authorizes, on the request path exactly as sent (linkerd/http/route/src/http/match/path.rs compares uri.path() without removing dot segments or decoding), so /public/../admin/users matches a /public route and reaches the app as sent; put a normalizing proxy or framework in front of the app',
   ),
   RequestAuthzOutsideMesh: supported,
+  // Every proxy's /metrics on its admin port 4191 (docs/cluster-contract.md M-rows).
+  RequestMetrics: supported,
+  LatencyHistogram: supported,
 };
 
 /**

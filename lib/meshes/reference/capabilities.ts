@@ -23,6 +23,9 @@ export const referenceSupport: FeatureSupport = {
   RateLimit: supported,
   PathNormalization: supported,
   RequestAuthzOutsideMesh: supported,
+  // The sidecars' stats (telemetry-lua.ts), not haproxy's built-in exporter, which counts per class only.
+  RequestMetrics: supported,
+  LatencyHistogram: supported,
 };
 
 /** The reference mesh shows the app the caller's SPIFFE ID (URI of X-Forwarded-Client-Cert). */

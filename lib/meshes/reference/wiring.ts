@@ -12,6 +12,8 @@ export interface SidecarWiring {
   readonly outboundPort?: number;
   /** Server sidecars: where other workloads reach this one, and where its app listens. */
   readonly inbound?: { readonly port: number; readonly appPort: number };
+  /** Where the sidecar serves its request metrics once a RequestTelemetry intent is in force. */
+  readonly metricsPort?: number;
 }
 
 /** One endpoint of a service: a server sidecar's inbound listener. */
