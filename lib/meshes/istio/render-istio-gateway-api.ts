@@ -12,6 +12,7 @@ import type {
   RateLimitIntent,
   RenderedResource,
   RequestAuthenticationIntent,
+  RequestTelemetryIntent,
   RetryCondition,
   RetryPolicy,
   RouteRule,
@@ -37,6 +38,7 @@ import {
   renderIstioPeerAuthentication,
   renderIstioRequestAuthentication,
 } from './render-istio.ts';
+import { renderIstioTelemetry } from './render-istio-telemetry.ts';
 
 /*
  * Routing as Gateway API HTTPRoutes whose parent is the Service (GAMMA), as Istio 1.30.3 reads them
@@ -248,6 +250,7 @@ export interface ServiceIntents {
   readonly rateLimit: RateLimitIntent | undefined;
   readonly requestAuth: RequestAuthenticationIntent | undefined;
   readonly jwtAccess: readonly JwtAccessPolicyIntent[];
+  readonly telemetry: RequestTelemetryIntent | undefined;
 }
 
 /** Groups intents by service, in the order services first appear. */
@@ -268,6 +271,7 @@ export function intentsByService(intents: readonly Intent[]): Map<ServiceName, S
           rateLimit: ofService<RateLimitIntent>('RateLimit')[0],
           requestAuth: ofService<RequestAuthenticationIntent>('RequestAuthentication')[0],
           jwtAccess: ofService<JwtAccessPolicyIntent>('JwtAccessPolicy'),
+          telemetry: ofService<RequestTelemetryIntent>('RequestTelemetry')[0],
         },
       ];
     }),
@@ -302,6 +306,7 @@ export function renderIstioGatewayApi(
     objects.push(...renderGatewayApiDestinationRules(service, s, at));
     if (s.route) objects.push(renderIstioHttpRoute(s.route, at));
     if (s.rateLimit) objects.push(renderIstioLocalRateLimit(s.rateLimit, at));
+    if (s.telemetry) objects.push(renderIstioTelemetry(s.telemetry, at));
   }
   return toRenderedResources(objects);
 }

@@ -21,6 +21,7 @@ import type {
   RateLimitIntent,
   RenderedResource,
   RequestAuthenticationIntent,
+  RequestTelemetryIntent,
   RetryCondition,
   RetryPolicy,
   RouteRule,
@@ -32,6 +33,7 @@ import { callerIdentity } from '../../model/index.ts';
 import { kube, serviceHost, serviceName } from '../../platforms/kubernetes/kubernetes-names.ts';
 import { jwksFixtureName } from '../../platforms/kubernetes/render-fixtures.ts';
 import { defaultPlacement, type MeshPlacement } from '../mesh-placement.ts';
+import { renderIstioTelemetry } from './render-istio-telemetry.ts';
 
 /*
  * How each mesh-agnostic intent becomes Istio configuration, and where Istio's defaults would
@@ -130,6 +132,7 @@ function renderService(
   const rateLimit = ofService<RateLimitIntent>('RateLimit')[0];
   const requestAuth = ofService<RequestAuthenticationIntent>('RequestAuthentication')[0];
   const jwtAccess = ofService<JwtAccessPolicyIntent>('JwtAccessPolicy');
+  const telemetry = ofService<RequestTelemetryIntent>('RequestTelemetry')[0];
 
   const objects: IstioObject<unknown>[] = [];
   if (peer) objects.push(renderIstioPeerAuthentication(peer, at));
@@ -143,6 +146,7 @@ function renderService(
   }
   if (route) objects.push(renderIstioVirtualService(route, at));
   if (rateLimit) objects.push(renderIstioLocalRateLimit(rateLimit, at));
+  if (telemetry) objects.push(renderIstioTelemetry(telemetry, at));
   return objects.map(toRenderedResource);
 }
 
@@ -160,7 +164,8 @@ function toRenderedResource(object: IstioObject<unknown>): RenderedResource {
   };
 }
 
-function metadata(name: string, at: MeshPlacement): IstioObject<unknown>['metadata'] {
+/** Metadata of an object meshproof renders: its name, the meshed namespace, the managed-by label. */
+export function metadata(name: string, at: MeshPlacement): IstioObject<unknown>['metadata'] {
   return { name, namespace: at.names.meshNamespace, labels: { ...managedBy } };
 }
 
