@@ -1,6 +1,6 @@
 import { registry } from '../../suites/registry.ts';
 import type { Check, CheckTarget, Intent } from '../model/index.ts';
-import { allFeatures, whyNotRunnable } from '../model/index.ts';
+import { allFeatures, metricsUnreadOn, whyNotRunnable } from '../model/index.ts';
 import { k6CannotSend } from '../traffic/k6-driver.ts';
 import {
   type Capability,
@@ -35,7 +35,9 @@ function targetOf(mode: MeshMode): CheckTarget {
   return {
     support: supportByMode[mode],
     cannotRender: cannotRenderIn[mode],
-    ...(mode === 'reference' ? { platform: 'local' } : { platform: 'clusters', cannotSend: k6CannotSend }),
+    ...(mode === 'reference'
+      ? { platform: 'local' }
+      : { platform: 'clusters', cannotSend: k6CannotSend, cannotReadMetrics: metricsUnreadOn('clusters') }),
   };
 }
 

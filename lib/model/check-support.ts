@@ -42,3 +42,12 @@ export function whyNotRunnable(check: Check, target: CheckTarget): string[] {
     ...(unreadable ? [`metrics on ${target.platform}: ${unreadable}`] : []),
   ];
 }
+
+/**
+ * Why a platform without a scrape of the mesh's proxies cannot run a check that `readsMetrics`:
+ * the cluster platforms do not read the proxies' metrics yet (issue 17; the upstream facts are in
+ * docs/cluster-contract.md, rows M).
+ */
+export function metricsUnreadOn(platform: string): string {
+  return `meshproof does not scrape the mesh's proxies on ${platform} yet: the request-metric checks run on the reference mesh only`;
+}

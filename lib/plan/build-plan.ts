@@ -1,6 +1,6 @@
 import type { ClusterMesh, InstallContext } from '../meshes/cluster-mesh.ts';
 import type { Check, Intent, Timeouts } from '../model/index.ts';
-import { isSampled, whyNotRunnable } from '../model/index.ts';
+import { isSampled, metricsUnreadOn, whyNotRunnable } from '../model/index.ts';
 import {
   applyCheckSteps,
   chaosSteps,
@@ -54,6 +54,7 @@ export function unsupportedReasons(check: Check, mesh: ClusterMesh): string[] {
     cannotRender: adapter.cannotRender,
     platform: 'clusters',
     cannotSend: k6CannotSend,
+    cannotReadMetrics: metricsUnreadOn('clusters'),
   });
 }
 

@@ -12,7 +12,7 @@ import type {
   RenderedResource,
   TrafficPlan,
 } from '../model/index.ts';
-import { isSampled, metricsDelta, whyNotRunnable } from '../model/index.ts';
+import { isSampled, metricsDelta, metricsUnreadOn, whyNotRunnable } from '../model/index.ts';
 
 /** Runs one check against a running environment and returns its result for the report. */
 export async function runCheck(check: Check, env: Environment, tag: string): Promise<CheckResult> {
@@ -93,9 +93,7 @@ function targetOf(env: Environment): CheckTarget {
     platform: env.platform,
     cannotSend: (plan) => env.driver.cannotSend?.(plan),
     cannotChaos: (action) => env.cannotChaos(action),
-    ...(env.requestMetrics
-      ? {}
-      : { cannotReadMetrics: `meshproof does not scrape the mesh's proxies on ${env.platform} yet` }),
+    ...(env.requestMetrics ? {} : { cannotReadMetrics: metricsUnreadOn(env.platform) }),
   };
 }
 
