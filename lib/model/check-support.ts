@@ -44,10 +44,10 @@ export function whyNotRunnable(check: Check, target: CheckTarget): string[] {
 }
 
 /**
- * Why a platform without a scrape of the mesh's proxies cannot run a check that `readsMetrics`:
- * the cluster platforms do not read the proxies' metrics yet (issue 17; the upstream facts are in
+ * Why a platform without a scrape of the mesh's proxies cannot run a check that `readsMetrics`
+ * (the cluster path reads Istio's sidecars; what reading the others needs is in
  * docs/cluster-contract.md, rows M).
  */
 export function metricsUnreadOn(platform: string): string {
-  return `meshproof does not scrape the mesh's proxies on ${platform} yet: the request-metric checks run on the reference mesh only`;
+  return `meshproof does not read this mesh's proxy metrics on ${platform} yet (docs/cluster-contract.md, rows M): the request-metric checks need them`;
 }

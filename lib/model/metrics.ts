@@ -38,6 +38,8 @@ export interface RequestDurations extends RequestSeries {
 export interface MeshMetrics {
   /** When each proxy's counters started (its process start, s): a change means they restarted from 0. */
   readonly startedAt: Readonly<Record<string, number>>;
+  /** Or, for proxies that report an uptime instead (Envoy's `server.uptime`, whole s): less than before means a restart. */
+  readonly uptimeS?: Readonly<Record<string, number>>;
   readonly counts: readonly RequestCount[];
   readonly durations: readonly RequestDurations[];
 }
@@ -60,10 +62,18 @@ export function metricsDelta(before: MeshMetrics, after: MeshMetrics): MeshMetri
         `proxy ${proxy} restarted between the scrapes before and after the traffic (counters started at ${earlier}, then ${started}): its counts cannot be compared`,
       );
   }
+  for (const [proxy, uptime] of Object.entries(after.uptimeS ?? {})) {
+    const earlier = before.uptimeS?.[proxy];
+    if (earlier !== undefined && uptime < earlier)
+      throw new MetricsRestartError(
+        `proxy ${proxy} restarted between the scrapes before and after the traffic (up ${earlier} s, then ${uptime} s): its counts cannot be compared`,
+      );
+  }
   const countsBefore = new Map(before.counts.map((c) => [seriesKey(c), c.value]));
   const durationsBefore = new Map(before.durations.map((d) => [seriesKey(d), d]));
   return {
     startedAt: after.startedAt,
+    ...(after.uptimeS ? { uptimeS: after.uptimeS } : {}),
     counts: after.counts
       .map((c) => ({ ...c, value: c.value - (countsBefore.get(seriesKey(c)) ?? 0) }))
       .filter((c) => c.value !== 0),

@@ -54,7 +54,7 @@ export function unsupportedReasons(check: Check, mesh: ClusterMesh): string[] {
     cannotRender: adapter.cannotRender,
     platform: 'clusters',
     cannotSend: k6CannotSend,
-    cannotReadMetrics: metricsUnreadOn('clusters'),
+    ...(mesh.metrics ? {} : { cannotReadMetrics: metricsUnreadOn('clusters') }),
   });
 }
 

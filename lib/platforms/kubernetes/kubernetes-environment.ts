@@ -7,12 +7,13 @@ import type {
   Diagnostic,
   Environment,
   Intent,
+  MeshMetrics,
   PlatformName,
   RenderedResource,
   Timeouts,
   TopologyNames,
 } from '../../model/index.ts';
-import { clusterTimeouts } from '../../model/index.ts';
+import { clusterTimeouts, clusterWaits, meshedCallers } from '../../model/index.ts';
 import { createJwtIssuer, withBearerTokens } from '../../traffic/jwt-issuer.ts';
 import { createK6Driver, k6ExecTarget } from '../../traffic/k6-driver.ts';
 import { pinnedValues } from '../../versions.ts';
@@ -263,6 +264,7 @@ export async function startKubernetesEnvironment(
         await run(removeCheckSteps(applied));
         applied = [];
       },
+      ...(mesh.metrics ? { requestMetrics: () => scrapeMeshMetrics(mesh, names, runExec) } : {}),
       async ledger(prefix) {
         const counts = new Map<string, number>();
         for (const version of serverVersions) {
@@ -312,4 +314,25 @@ export async function startKubernetesEnvironment(
     await teardown();
     throw error;
   }
+}
+
+/**
+ * Scrapes the proxy of every meshed workload (the callers' k6 pods, one pod per server version, as
+ * the echo ledger reads them) and reads the scrapes with the mesh's reader.
+ */
+async function scrapeMeshMetrics(
+  mesh: ClusterMesh,
+  names: TopologyNames,
+  runExec: (step: Extract<LiveStep, { kind: 'exec' }>) => Promise<{ stdout: string }>,
+): Promise<MeshMetrics> {
+  const reader = mesh.metrics;
+  if (!reader) throw new Error(`meshproof does not read ${mesh.name}'s metrics`);
+  const targets = [
+    ...meshedCallers.map((caller) => k6ExecTarget(caller, names)),
+    ...serverVersions.map((version) => serverTarget(names, version)),
+  ];
+  const scrapes: Record<string, string> = {};
+  for (const target of targets)
+    scrapes[target.deployment] = (await runExec(reader.step(target, clusterWaits.shortExecMs))).stdout;
+  return reader.read(scrapes);
 }
