@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { istioMetricNames } from '../meshes/istio/istio-metrics.ts';
 import { readReferenceMetrics } from '../meshes/reference/read-metrics.ts';
-import { parseExposition, type RequestMetricNames, requestMetricsOf } from './exposition.ts';
+import { parseExposition, requestMetricsOf } from './exposition.ts';
 
 const labels = (destination: string, code = '200') =>
   `reporter="source",source_workload="client",destination_workload="${destination}",response_code="${code}"`;
@@ -63,20 +64,12 @@ describe('parseExposition and requestMetricsOf', () => {
   });
 
   it("reads Istio's istio_requests_total, ignoring the waypoint reporter and labels it does not compare", () => {
-    const istio: RequestMetricNames = {
-      requests: 'istio_requests_total',
-      durations: 'istio_request_duration_milliseconds',
-      reporter: 'reporter',
-      source: 'source_workload',
-      destination: 'destination_workload',
-      code: 'response_code',
-    };
     const text = [
       '# TYPE istio_requests_total counter',
       'istio_requests_total{reporter="destination",source_workload="client",source_workload_namespace="meshproof",destination_workload="server-v1",response_code="404",response_flags="-"} 6',
       'istio_requests_total{reporter="waypoint",source_workload="client",destination_workload="server-v1",response_code="200"} 2',
     ].join('\n');
-    const { counts } = requestMetricsOf(parseExposition(text), istio, 'server-v1-pod');
+    const { counts } = requestMetricsOf(parseExposition(text), istioMetricNames, 'server-v1-pod');
     expect(counts).toEqual([
       {
         proxy: 'server-v1-pod',

@@ -5,7 +5,6 @@ import {
   mergedHistogram,
   proxyClockSlackMs,
 } from '../../lib/judges/request-metrics.ts';
-import { probedRoute } from '../../lib/judges/route-probe.ts';
 import {
   defineCheck,
   Feature,
@@ -14,6 +13,7 @@ import {
   type TrafficPlan,
   values,
 } from '../../lib/model/index.ts';
+import { metricsRoute } from './metrics-route.ts';
 
 /** Server delays between bucket bounds (Istio's 25/50 and 250/500), far from both. */
 const delays = { fast: 0, delayed40: 40, delayed300: 300 } as const;
@@ -24,18 +24,7 @@ const plan = (delayMs: number, requests: number): TrafficPlan => ({
   requests,
 });
 const reporters: readonly MetricsReporter[] = ['source', 'destination'];
-/** The probe rule shows the new configuration, metrics included, is in the caller's sidecar before the first scrape. */
-const { route, convergence } = probedRoute(
-  [
-    {
-      backends: [
-        { version: 'v1', weight: 1 },
-        { version: 'v2', weight: 1 },
-      ],
-    },
-  ],
-  'v2',
-);
+const { route, convergence } = metricsRoute();
 
 /** The mesh's own latency histogram against the delays the server made and the latencies the client saw. */
 export const metricsLatencyBuckets = defineCheck({

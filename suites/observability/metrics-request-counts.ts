@@ -5,22 +5,11 @@ import {
   expectedByDestination,
   expectedBySource,
 } from '../../lib/judges/request-metrics.ts';
-import { probedRoute } from '../../lib/judges/route-probe.ts';
 import { defineCheck, Feature, type TrafficPlan, values } from '../../lib/model/index.ts';
+import { metricsRoute } from './metrics-route.ts';
 
 const retries = 2;
-const { route, convergence } = probedRoute(
-  [
-    {
-      backends: [
-        { version: 'v1', weight: 1 },
-        { version: 'v2', weight: 1 },
-      ],
-      retries: { attempts: retries, retryOn: ['5xx'] },
-    },
-  ],
-  'v2',
-);
+const { route, convergence } = metricsRoute({ attempts: retries, retryOn: ['5xx'] });
 const plan = (caller: TrafficPlan['caller'], status: number, requests: number): TrafficPlan => ({
   caller,
   service: 'server',
