@@ -13,7 +13,7 @@ import type {
   Timeouts,
   TopologyNames,
 } from '../../model/index.ts';
-import { clusterTimeouts, clusterWaits, meshedCallers } from '../../model/index.ts';
+import { clusterTimeouts } from '../../model/index.ts';
 import { createJwtIssuer, withBearerTokens } from '../../traffic/jwt-issuer.ts';
 import { createK6Driver, k6ExecTarget } from '../../traffic/k6-driver.ts';
 import { pinnedValues } from '../../versions.ts';
@@ -38,6 +38,7 @@ import { readFixtureFiles } from './fixture-files.ts';
 import { KubeClient } from './kube-client.ts';
 import { clusterNames, kubeDirName } from './kubernetes-names.ts';
 import type { LiveStep } from './live-steps.ts';
+import { metricsScrapeSteps } from './metrics-steps.ts';
 import { Ownership } from './ownership.ts';
 import { type KubeObject, renderFixtures } from './render-fixtures.ts';
 import { type LiveContext, objectsOf, podOf, runLiveStep } from './run-live-step.ts';
@@ -316,10 +317,7 @@ export async function startKubernetesEnvironment(
   }
 }
 
-/**
- * Scrapes the proxy of every meshed workload (the callers' k6 pods, one pod per server version, as
- * the echo ledger reads them) and reads the scrapes with the mesh's reader.
- */
+/** Scrapes the mesh's proxies (`metricsScrapeSteps`) and reads the scrapes with the mesh's reader. */
 async function scrapeMeshMetrics(
   mesh: ClusterMesh,
   names: TopologyNames,
@@ -327,12 +325,8 @@ async function scrapeMeshMetrics(
 ): Promise<MeshMetrics> {
   const reader = mesh.metrics;
   if (!reader) throw new Error(`meshproof does not read ${mesh.name}'s metrics`);
-  const targets = [
-    ...meshedCallers.map((caller) => k6ExecTarget(caller, names)),
-    ...serverVersions.map((version) => serverTarget(names, version)),
-  ];
   const scrapes: Record<string, string> = {};
-  for (const target of targets)
-    scrapes[target.deployment] = (await runExec(reader.step(target, clusterWaits.shortExecMs))).stdout;
+  for (const step of metricsScrapeSteps(reader, names))
+    scrapes[step.target.deployment] = (await runExec(step)).stdout;
   return reader.read(scrapes);
 }
