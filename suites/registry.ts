@@ -4,6 +4,8 @@ import { ingressHostAndPathRouting } from './ingress/ingress-host-and-path-routi
 import { ingressHttpsRedirect } from './ingress/ingress-https-redirect.ts';
 import { ingressTlsHostCertificate } from './ingress/ingress-tls-host-certificate.ts';
 import { ingressUnknownHostRefused } from './ingress/ingress-unknown-host-refused.ts';
+import { metricsLatencyBuckets } from './observability/metrics-latency-buckets.ts';
+import { metricsRequestCounts } from './observability/metrics-request-counts.ts';
 import { connectionLimitPerService } from './resilience/circuit-connection-limit-per-service.ts';
 import { connectionOverflow } from './resilience/circuit-connection-overflow.ts';
 import { outlierEjection } from './resilience/circuit-outlier-ejection.ts';
@@ -86,4 +88,6 @@ export const registry: readonly Check[] = [
   ingressHttpsRedirect,
   ingressUnknownHostRefused,
   ingressGatewayIdentity,
+  metricsRequestCounts,
+  metricsLatencyBuckets,
 ] as readonly Check[];

@@ -1,6 +1,6 @@
 import { registry } from '../../suites/registry.ts';
 import type { Check, CheckTarget, Intent } from '../model/index.ts';
-import { allFeatures, whyNotRunnable } from '../model/index.ts';
+import { allFeatures, metricsUnreadOn, whyNotRunnable } from '../model/index.ts';
 import { k6CannotSend } from '../traffic/k6-driver.ts';
 import {
   type Capability,
@@ -30,12 +30,25 @@ const cannotRenderIn: Readonly<Record<MeshMode, (intents: readonly Intent[]) => 
   linkerd: () => undefined,
 };
 
+/**
+ * Why a mode's platform cannot read the mesh's metrics: the cluster path reads them where the
+ * ClusterMesh has a `metrics` reader (Istio's sidecar modes; `metrics-readers.test.ts` compares).
+ */
+export const cannotReadMetricsIn: Readonly<Record<MeshMode, string | undefined>> = {
+  reference: undefined,
+  istio: undefined,
+  'istio/gateway-api': undefined,
+  'istio-ambient': metricsUnreadOn('clusters'),
+  linkerd: metricsUnreadOn('clusters'),
+};
+
 /** A mode as the capability matrix sees it: every mesh but the reference runs on clusters, where k6 sends. */
 function targetOf(mode: MeshMode): CheckTarget {
   return {
     support: supportByMode[mode],
     cannotRender: cannotRenderIn[mode],
     ...(mode === 'reference' ? { platform: 'local' } : { platform: 'clusters', cannotSend: k6CannotSend }),
+    ...(cannotReadMetricsIn[mode] ? { cannotReadMetrics: cannotReadMetricsIn[mode] } : {}),
   };
 }
 

@@ -1,7 +1,7 @@
-import type { Intent, MeshAdapter, TopologyNames } from '../model/index.ts';
+import type { Intent, MeshAdapter, MeshMetrics, TopologyNames } from '../model/index.ts';
 import type { CliRequirement } from '../platforms/kubernetes/cli-steps.ts';
 import type { KubeClient } from '../platforms/kubernetes/kube-client.ts';
-import type { LiveStep } from '../platforms/kubernetes/live-steps.ts';
+import type { ExecTarget, LiveStep } from '../platforms/kubernetes/live-steps.ts';
 import type { OwnedObject } from '../platforms/kubernetes/ownership.ts';
 import type { ExtraServer, KubeObject, MeshInjection } from '../platforms/kubernetes/render-fixtures.ts';
 import type { MeshMode } from './capabilities.ts';
@@ -76,4 +76,15 @@ export interface ClusterMesh {
   diagnosticSteps(names: TopologyNames, pods: readonly string[]): LiveStep[];
   /** Extra echo backends some intents need (Linkerd's fault injection by error backend). */
   extraServers(intents: readonly Intent[]): ExtraServer[];
+  /**
+   * How the proxies' request metrics are read: a scrape step per workload pod and a pure reader of
+   * the scrapes (keyed by Deployment); absent where meshproof does not read this mesh's metrics yet.
+   */
+  readonly metrics?: ClusterMetricsReader;
+}
+
+/** A mesh's scrape of one pod's proxy and the reader of every pod's scrape. */
+export interface ClusterMetricsReader {
+  step(target: ExecTarget, deadlineMs: number): Extract<LiveStep, { kind: 'exec' }>;
+  read(scrapes: Readonly<Record<string, string>>): MeshMetrics;
 }

@@ -15,6 +15,8 @@ export interface CheckTarget {
   readonly cannotSend?: (plan: TrafficPlan) => string | undefined;
   /** Why the platform cannot force a chaos action. */
   readonly cannotChaos?: (action: ChaosAction) => string | undefined;
+  /** Why the platform cannot read the mesh's metrics (for checks that `readsMetrics`). */
+  readonly cannotReadMetrics?: string;
 }
 
 /**
@@ -31,10 +33,21 @@ export function whyNotRunnable(check: Check, target: CheckTarget): string[] {
   const unrenderable = missing.length === 0 ? target.cannotRender(check.intents) : undefined;
   const undrivable = plansOf(check).flatMap((plan) => target.cannotSend?.(plan) ?? []);
   const unforceable = (check.chaos ?? []).flatMap((action) => target.cannotChaos?.(action) ?? []);
+  const unreadable = check.readsMetrics ? target.cannotReadMetrics : undefined;
   return [
     ...missing,
     ...(unrenderable ? [`rendering: ${unrenderable}`] : []),
     ...[...new Set(undrivable)].map((reason) => `traffic on ${target.platform}: ${reason}`),
     ...[...new Set(unforceable)].map((reason) => `chaos on ${target.platform}: ${reason}`),
+    ...(unreadable ? [`metrics on ${target.platform}: ${unreadable}`] : []),
   ];
+}
+
+/**
+ * Why a platform without a scrape of the mesh's proxies cannot run a check that `readsMetrics`
+ * (the cluster path reads Istio's sidecars; what reading the others needs is in
+ * docs/cluster-contract.md, rows M).
+ */
+export function metricsUnreadOn(platform: string): string {
+  return `meshproof does not read this mesh's proxy metrics on ${platform} yet (docs/cluster-contract.md, rows M): the request-metric checks need them`;
 }

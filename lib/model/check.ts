@@ -1,5 +1,6 @@
 import type { Feature, Profile } from './feature.ts';
 import type { Intent } from './intent.ts';
+import type { MeshMetrics } from './metrics.ts';
 import type { CallerName, MeshMember, Version } from './topology.ts';
 import type { Observation, SampledPlan, TrafficPlan } from './traffic.ts';
 import type { Judgement } from './verdict.ts';
@@ -20,6 +21,8 @@ export interface JudgeContext {
   denialOf(caller: CallerName): Denial;
   /** True when sampling cannot continue: CONTINUE is not an answer any more. */
   readonly finalLook: boolean;
+  /** For a check that `readsMetrics`: what the mesh's own metrics counted during its traffic. */
+  readonly metrics?: MeshMetrics;
 }
 
 /** A probe that shows the intents are in effect before measuring. */
@@ -77,6 +80,11 @@ export interface Check<Plans extends string = string> {
   ) => Judgement;
   /** False-failure bound of the judge on a conformant mesh (statistical checks only). */
   readonly alpha?: number;
+  /**
+   * The mesh's metrics are scraped before the named traffic and after each batch of it; the judge
+   * is given the difference (`JudgeContext.metrics`).
+   */
+  readonly readsMetrics?: boolean;
 }
 
 /** Declares a check with its plan names inferred from `traffic`. */

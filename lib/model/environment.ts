@@ -1,6 +1,7 @@
 import type { ChaosAction, Denial } from './check.ts';
 import type { Feature } from './feature.ts';
 import type { Intent } from './intent.ts';
+import type { MeshMetrics } from './metrics.ts';
 import type { Timeouts } from './timeouts.ts';
 import type { CallerName, MeshMember } from './topology.ts';
 import type { Observation, TrafficPlan } from './traffic.ts';
@@ -78,4 +79,6 @@ export interface Environment extends AsyncDisposable {
   ledger(prefix: string): Promise<ReadonlyMap<string, number>>;
   /** State worth seeing when a check failed, captured before cleanup. */
   diagnostics(): Promise<Diagnostic[]>;
+  /** Scrapes every proxy's request metrics; absent where the platform cannot read them yet. */
+  requestMetrics?(): Promise<MeshMetrics>;
 }

@@ -37,6 +37,13 @@ export const Feature = {
    * service over mTLS with its own identity, redirects plain HTTP to HTTPS and refuses other hosts.
    */
   IngressGateway: 'IngressGateway',
+  /**
+   * The mesh's proxies count requests per reporter (caller's and server's proxy), source and
+   * destination workload and response code, as counters a scrape of each proxy reads.
+   */
+  RequestMetrics: 'RequestMetrics',
+  /** The mesh's proxies record request durations in a histogram of fixed buckets (ms). */
+  LatencyHistogram: 'LatencyHistogram',
 } as const;
 
 export type Feature = (typeof Feature)[keyof typeof Feature];

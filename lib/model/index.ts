@@ -5,6 +5,7 @@ export * from './evidence.ts';
 export * from './feature.ts';
 export * from './ingress.ts';
 export * from './intent.ts';
+export * from './metrics.ts';
 export * from './timeouts.ts';
 export * from './topology.ts';
 export * from './traffic.ts';

@@ -13,7 +13,8 @@ export type Intent =
   | RateLimitIntent
   | RequestAuthenticationIntent
   | JwtAccessPolicyIntent
-  | IngressGatewayIntent;
+  | IngressGatewayIntent
+  | RequestTelemetryIntent;
 
 /** mTLS mode enforced on the inbound side of a service's workloads. */
 export interface PeerAuthenticationIntent {
@@ -164,4 +165,14 @@ export interface IngressGatewayIntent {
   /** Path prefixes (whole segments, case-sensitive) routed to the service; other paths 404. */
   readonly pathPrefixes: readonly string[];
   readonly httpsRedirect: boolean;
+}
+
+/**
+ * The mesh's proxies report request metrics (counts and duration histograms) for every workload,
+ * as Istio's Telemetry API with the `prometheus` provider does; Linkerd's proxies always do.
+ */
+export interface RequestTelemetryIntent {
+  readonly kind: 'RequestTelemetry';
+  /** The service whose traffic is counted, by its callers' proxies and its own. */
+  readonly service: ServiceName;
 }

@@ -1,6 +1,6 @@
-import type { ClusterMesh, InstallContext } from '../meshes/cluster-mesh.ts';
+import type { ClusterMesh, ClusterMetricsReader, InstallContext } from '../meshes/cluster-mesh.ts';
 import type { Check, Intent, Timeouts } from '../model/index.ts';
-import { isSampled, whyNotRunnable } from '../model/index.ts';
+import { isSampled, metricsUnreadOn, whyNotRunnable } from '../model/index.ts';
 import {
   applyCheckSteps,
   chaosSteps,
@@ -19,6 +19,7 @@ import {
 } from '../platforms/kubernetes/cluster-steps.ts';
 import { clusterNames } from '../platforms/kubernetes/kubernetes-names.ts';
 import { type LiveStep, type StepSection, shellScript } from '../platforms/kubernetes/live-steps.ts';
+import { metricsScrapeSteps } from '../platforms/kubernetes/metrics-steps.ts';
 import {
   type KubeObject,
   renderFixtures,
@@ -54,6 +55,7 @@ export function unsupportedReasons(check: Check, mesh: ClusterMesh): string[] {
     cannotRender: adapter.cannotRender,
     platform: 'clusters',
     cannotSend: k6CannotSend,
+    ...(mesh.metrics ? {} : { cannotReadMetrics: metricsUnreadOn('clusters') }),
   });
 }
 
@@ -68,9 +70,15 @@ const planContext: InstallContext = { runId: planRunId, clusterCreatedByRun: tru
 export function checkSteps(
   check: Check,
   objects: readonly KubeObject[],
-  input: { readonly names: ReturnType<typeof clusterNames>; readonly timeouts: Timeouts },
+  input: {
+    readonly names: ReturnType<typeof clusterNames>;
+    readonly timeouts: Timeouts;
+    /** The mesh's metrics reader, for a check that reads metrics: a scrape before and after its traffic. */
+    readonly metrics?: ClusterMetricsReader;
+  },
 ): LiveStep[] {
   const { names, timeouts } = input;
+  const scrape = check.readsMetrics && input.metrics ? metricsScrapeSteps(input.metrics, names) : [];
   const steps: LiveStep[] = [...applyCheckSteps(objects, `${check.id}.yaml`, timeouts)];
   for (const action of check.chaos ?? []) steps.push(...chaosSteps(names, action));
   if (check.convergence) {
@@ -84,6 +92,7 @@ export function checkSteps(
       ),
     );
   }
+  steps.push(...scrape);
   for (const [name, traffic] of Object.entries(check.traffic)) {
     const plan = isSampled(traffic) ? { ...traffic.plan, requests: traffic.batchSize } : traffic;
     const prefix = `${check.id}.${name}.0.`;
@@ -93,7 +102,7 @@ export function checkSteps(
     steps.push(k6RunStep(toK6Plan(plan, prefix, timeouts, names), plan.caller, names, title));
     if (plan.ledger) for (const v of serverVersions) steps.push(ledgerStep(names, v, prefix));
   }
-  steps.push(...restoreSteps(names), ...removeCheckSteps(objects));
+  steps.push(...scrape, ...restoreSteps(names), ...removeCheckSteps(objects));
   return steps;
 }
 
@@ -165,7 +174,11 @@ export function buildPlan(input: PlanInput): PlanFiles {
     },
     ...supported.map((check) => ({
       heading: `check ${check.id}`,
-      steps: checkSteps(check, objectsOf(rendered.get(check.id) ?? []), { names, timeouts }),
+      steps: checkSteps(check, objectsOf(rendered.get(check.id) ?? []), {
+        names,
+        timeouts,
+        ...(mesh.metrics ? { metrics: mesh.metrics } : {}),
+      }),
     })),
     ...(input.extraSections ?? []),
     {

@@ -100,6 +100,15 @@ export const likelyCausesByFeature: Readonly<Record<Feature, readonly string[]>>
     "Routes do not bind to the gateway: the VirtualService's gateways field names another Gateway (namespace/name), its hosts do not intersect the server's hosts, or the gateway's selector labels match no gateway pod (Istio then programs no listener at all).",
     'The gateway is not a mesh member: its pods run without the gateway injection template (inject.istio.io/templates: gateway) or outside the mesh, so it reaches the server in plaintext and STRICT refuses it, or the app sees no identity.',
   ],
+  RequestMetrics: [
+    "The metrics were read from one reporter and compared with the other's traffic: the caller's proxy (reporter source) counts each request once, the server's (reporter destination) each attempt it received, retries included.",
+    "The source or destination workload is 'unknown': the caller is not meshed, or the peer metadata (Istio's metadata exchange) did not reach the other proxy, e.g. for plaintext or TCP traffic.",
+    'The proxy restarted or reloaded between the scrapes, so its counters started from 0 again; or the metrics were read through an aggregator that resets or rates them.',
+  ],
+  LatencyHistogram: [
+    'The bucket bounds are read in the wrong unit: Istio records milliseconds (istio_request_duration_milliseconds), Linkerd response_latency_ms too, many exporters seconds.',
+    'Buckets are cumulative (le = at most): a request is in every bucket from the first bound at or above its duration up to +Inf.',
+  ],
 };
 
 /**

@@ -12,7 +12,7 @@ import type {
   RenderedResource,
   TrafficPlan,
 } from '../model/index.ts';
-import { isSampled, whyNotRunnable } from '../model/index.ts';
+import { isSampled, metricsDelta, metricsUnreadOn, whyNotRunnable } from '../model/index.ts';
 
 /** Runs one check against a running environment and returns its result for the report. */
 export async function runCheck(check: Check, env: Environment, tag: string): Promise<CheckResult> {
@@ -93,6 +93,7 @@ function targetOf(env: Environment): CheckTarget {
     platform: env.platform,
     cannotSend: (plan) => env.driver.cannotSend?.(plan),
     cannotChaos: (action) => env.cannotChaos(action),
+    ...(env.requestMetrics ? {} : { cannotReadMetrics: metricsUnreadOn(env.platform) }),
   };
 }
 
@@ -146,6 +147,10 @@ async function sampleAndJudge(
     for (const o of batch) list.push(seen ? { ...o, serverAttempts: seen.get(o.requestId) ?? 0 } : o);
     observations[name] = list;
   };
+  // The mesh's counters are read around the traffic: the judge sees what this traffic added.
+  const scrape = check.readsMetrics ? env.requestMetrics?.bind(env) : undefined;
+  const before = scrape ? await scrape() : undefined;
+  const metricsSince = async () => (scrape && before ? metricsDelta(before, await scrape()) : undefined);
   for (const [name, traffic] of entries) {
     if (isSampled(traffic))
       await sendBatch(name, traffic.plan, Math.min(traffic.batchSize, traffic.maxRequests));
@@ -155,7 +160,12 @@ async function sampleAndJudge(
     const open = entries.filter(
       ([name, t]) => isSampled(t) && (observations[name]?.length ?? 0) < t.maxRequests,
     );
-    const judgement = check.judge(observations, { ...ctx, finalLook: open.length === 0 });
+    const metrics = await metricsSince();
+    const judgement = check.judge(observations, {
+      ...ctx,
+      finalLook: open.length === 0,
+      ...(metrics ? { metrics } : {}),
+    });
     const requests = Object.fromEntries(Object.entries(observations).map(([n, o]) => [n, o.length]));
     if (judgement.status !== 'CONTINUE') return { judgement, requests };
     if (open.length === 0) {

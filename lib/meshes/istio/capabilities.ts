@@ -10,6 +10,10 @@ import { defaultPlacement, type MeshPlacement } from '../mesh-placement.ts';
 export type IstioMode = 'sidecar' | 'sidecar-gateway-api' | 'ambient';
 
 const yes = supported;
+
+/** Why ambient has no per-reporter request metrics to compare with a client's (see docs/cluster-contract.md M-rows). */
+const ambientNoReporters =
+  "in ambient no proxy counts HTTP requests on the caller's or the server's side: ztunnel reports L4 metrics only (istio_tcp_* with reporter source or destination, istio/ztunnel 1.30.3 src/proxy/metrics.rs), and istio_requests_total comes from the waypoint alone, with reporter=\"waypoint\"; meshproof's request-metric checks compare source and destination reporters and do not read a waypoint yet";
 const no = notSupported;
 
 /** Why an HTTPRoute cannot inject faults (both Gateway API modes). */
@@ -49,6 +53,9 @@ export const istioSupportByMode: Readonly<Record<IstioMode, FeatureSupport>> = {
     JwtAuth: yes,
     // Gateway + VirtualService bound to it, on a gateway deployment the run creates (render-istio-ingress.ts).
     IngressGateway: yes,
+    // Each sidecar's istio_requests_total / istio_request_duration_milliseconds (reporter source and destination).
+    RequestMetrics: yes,
+    LatencyHistogram: yes,
   },
   'sidecar-gateway-api': {
     MtlsStrict: yes,
@@ -76,6 +83,9 @@ export const istioSupportByMode: Readonly<Record<IstioMode, FeatureSupport>> = {
     JwtAuth: yes,
     // A Gateway API Gateway of class istio, which Istio deploys itself, and HTTPRoutes (render-istio-ingress.ts).
     IngressGateway: yes,
+    // Each sidecar's istio_requests_total / istio_request_duration_milliseconds (reporter source and destination).
+    RequestMetrics: yes,
+    LatencyHistogram: yes,
   },
   ambient: {
     // PeerAuthentication with a selector: enforced by the server's ztunnel (pilot/pkg/serviceregistry/ambient/policies.go).
@@ -107,6 +117,8 @@ export const istioSupportByMode: Readonly<Record<IstioMode, FeatureSupport>> = {
     JwtAuth: no(
       "meshproof renders RequestAuthentication for sidecars only so far: in ambient the token must be verified by the server's waypoint (RequestAuthentication and AuthorizationPolicy with targetRefs to the Service), and rules with requestPrincipals are HTTP-only, which ztunnel cannot enforce (pilot/pkg/security/authz/model/generator.go requestPrincipalGenerator: 'HTTP only' for TCP), so a caller bypassing the waypoint would need the L4 refusal the access-policy rendering gives; not yet rendered or proven here",
     ),
+    RequestMetrics: no(ambientNoReporters),
+    LatencyHistogram: no(ambientNoReporters),
   },
 };
 

@@ -29,6 +29,7 @@ import {
   istioUninstallSteps,
   istioVersionFromVersionPath,
 } from './istio-install.ts';
+import { istioMetricsStep, readIstioMetrics } from './istio-metrics.ts';
 import { renderWaypointGateway } from './render-istio-ambient.ts';
 
 /** istiod's monitoring port, which serves `/version` (pilot/pkg/bootstrap/monitoring.go). */
@@ -107,6 +108,8 @@ function istioFamilyClusterMesh(version: string, mode: IstioMode): ClusterMesh {
     mode: ambient ? 'istio-ambient' : gatewayApi ? 'istio/gateway-api' : 'istio',
     version,
     proxyContainer: ambient ? undefined : 'istio-proxy',
+    // Ambient has no sidecar to scrape (its request metrics are the waypoint's: contract M6).
+    ...(ambient ? {} : { metrics: { step: istioMetricsStep, read: readIstioMetrics } }),
     cliRequirements: [istioctlRequirement(version)],
     adapter: (found, names) => istioMeshAdapter({ names, trustDomain: found.trustDomain }, mode),
     async presence(client) {

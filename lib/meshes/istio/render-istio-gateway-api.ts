@@ -13,6 +13,7 @@ import type {
   RateLimitIntent,
   RenderedResource,
   RequestAuthenticationIntent,
+  RequestTelemetryIntent,
   RetryCondition,
   RetryPolicy,
   RouteRule,
@@ -39,6 +40,7 @@ import {
   renderIstioRequestAuthentication,
 } from './render-istio.ts';
 import { renderIstioGatewayApiIngress } from './render-istio-ingress.ts';
+import { renderIstioTelemetry } from './render-istio-telemetry.ts';
 
 /*
  * Routing as Gateway API HTTPRoutes whose parent is the Service (GAMMA), as Istio 1.30.3 reads them
@@ -250,6 +252,7 @@ export interface ServiceIntents {
   readonly rateLimit: RateLimitIntent | undefined;
   readonly requestAuth: RequestAuthenticationIntent | undefined;
   readonly jwtAccess: readonly JwtAccessPolicyIntent[];
+  readonly telemetry: RequestTelemetryIntent | undefined;
 }
 
 /** Groups intents by service, in the order services first appear. */
@@ -270,6 +273,7 @@ export function intentsByService(intents: readonly Intent[]): Map<ServiceName, S
           rateLimit: ofService<RateLimitIntent>('RateLimit')[0],
           requestAuth: ofService<RequestAuthenticationIntent>('RequestAuthentication')[0],
           jwtAccess: ofService<JwtAccessPolicyIntent>('JwtAccessPolicy'),
+          telemetry: ofService<RequestTelemetryIntent>('RequestTelemetry')[0],
         },
       ];
     }),
@@ -304,6 +308,7 @@ export function renderIstioGatewayApi(
     objects.push(...renderGatewayApiDestinationRules(service, s, at));
     if (s.route) objects.push(renderIstioHttpRoute(s.route, at));
     if (s.rateLimit) objects.push(renderIstioLocalRateLimit(s.rateLimit, at));
+    if (s.telemetry) objects.push(renderIstioTelemetry(s.telemetry, at));
   }
   for (const ingress of intents.filter((i): i is IngressGatewayIntent => i.kind === 'IngressGateway'))
     objects.push(...renderIstioGatewayApiIngress(ingress, at));

@@ -15,6 +15,7 @@ import {
   PeerAuthentication,
   RequestAuthentication,
 } from '@kubernetes-models/istio/security.istio.io/v1';
+import { Telemetry } from '@kubernetes-models/istio/telemetry.istio.io/v1';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { registry } from '../../../suites/registry.ts';
@@ -41,6 +42,7 @@ const models: Record<string, new (data: never) => { validate(): void }> = {
   'networking.istio.io/v1alpha3/EnvoyFilter': EnvoyFilter,
   'gateway.networking.k8s.io/v1/HTTPRoute': HTTPRoute,
   'gateway.networking.k8s.io/v1/Gateway': Gateway,
+  'telemetry.istio.io/v1/Telemetry': Telemetry,
 };
 
 // biome-ignore lint/suspicious/noExplicitAny: parsed YAML, asserted field by field.

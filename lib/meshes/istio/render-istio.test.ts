@@ -7,6 +7,7 @@ import {
   PeerAuthentication,
   RequestAuthentication,
 } from '@kubernetes-models/istio/security.istio.io/v1';
+import { Telemetry } from '@kubernetes-models/istio/telemetry.istio.io/v1';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { registry } from '../../../suites/registry.ts';
@@ -28,6 +29,7 @@ const istioModels: Record<string, new (data: never) => { validate(): void }> = {
   'networking.istio.io/v1/DestinationRule': DestinationRule,
   'networking.istio.io/v1/Gateway': Gateway,
   'networking.istio.io/v1alpha3/EnvoyFilter': EnvoyFilter,
+  'telemetry.istio.io/v1/Telemetry': Telemetry,
 };
 
 /** The text of a golden file: the rendered documents as one multi-document YAML stream. */

@@ -22,6 +22,7 @@ import type {
   RateLimitIntent,
   RenderedResource,
   RequestAuthenticationIntent,
+  RequestTelemetryIntent,
   RetryCondition,
   RetryPolicy,
   RouteRule,
@@ -34,6 +35,7 @@ import { kube, serviceHost, serviceName } from '../../platforms/kubernetes/kuber
 import { jwksFixtureName } from '../../platforms/kubernetes/render-fixtures.ts';
 import { defaultPlacement, type MeshPlacement } from '../mesh-placement.ts';
 import { renderIstioIngress } from './render-istio-ingress.ts';
+import { renderIstioTelemetry } from './render-istio-telemetry.ts';
 
 /*
  * How each mesh-agnostic intent becomes Istio configuration, and where Istio's defaults would
@@ -132,6 +134,7 @@ function renderService(
   const rateLimit = ofService<RateLimitIntent>('RateLimit')[0];
   const requestAuth = ofService<RequestAuthenticationIntent>('RequestAuthentication')[0];
   const jwtAccess = ofService<JwtAccessPolicyIntent>('JwtAccessPolicy');
+  const telemetry = ofService<RequestTelemetryIntent>('RequestTelemetry')[0];
 
   const objects: IstioObject<unknown>[] = [];
   if (peer) objects.push(renderIstioPeerAuthentication(peer, at));
@@ -147,6 +150,7 @@ function renderService(
   if (rateLimit) objects.push(renderIstioLocalRateLimit(rateLimit, at));
   const ingress = ofService<IngressGatewayIntent>('IngressGateway')[0];
   if (ingress) objects.push(...renderIstioIngress(ingress, at));
+  if (telemetry) objects.push(renderIstioTelemetry(telemetry, at));
   return objects.map(toRenderedResource);
 }
 
@@ -164,7 +168,8 @@ function toRenderedResource(object: IstioObject<unknown>): RenderedResource {
   };
 }
 
-function metadata(name: string, at: MeshPlacement): IstioObject<unknown>['metadata'] {
+/** Metadata of an object meshproof renders: its name, the meshed namespace, the managed-by label. */
+export function metadata(name: string, at: MeshPlacement): IstioObject<unknown>['metadata'] {
   return { name, namespace: at.names.meshNamespace, labels: { ...managedBy } };
 }
 

@@ -41,6 +41,9 @@ export const linkerdSupport: FeatureSupport = {
   IngressGateway: notSupported(
     'Linkerd has no ingress gateway of its own and implements no Gateway API Gateway: at edge-26.8.3 its policy controller reads HTTPRoutes only for a Server parent (inbound: policy-controller/k8s/index/src/inbound/routes.rs from_http_parent_ref skips every other parent) or a Service or EgressNetwork parent (outbound: policy-controller/k8s/index/src/outbound/index.rs is_parent_service_or_egress_network), and nothing in linkerd2 reconciles a GatewayClass; an ingress is a third-party controller meshed by injection, which meshproof does not deploy, so there is no gateway here to terminate TLS, redirect or route by host',
   ),
+  // Every proxy's /metrics on its admin port 4191 (docs/cluster-contract.md M-rows).
+  RequestMetrics: supported,
+  LatencyHistogram: supported,
 };
 
 /**

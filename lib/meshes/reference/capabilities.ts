@@ -25,6 +25,9 @@ export const referenceSupport: FeatureSupport = {
   RequestAuthzOutsideMesh: supported,
   // An haproxy ingress gateway process with its own mesh identity (render-ingress-gateway.ts).
   IngressGateway: supported,
+  // The sidecars' stats (telemetry-lua.ts), not haproxy's built-in exporter, which counts per class only.
+  RequestMetrics: supported,
+  LatencyHistogram: supported,
 };
 
 /** The reference mesh shows the app the caller's SPIFFE ID (URI of X-Forwarded-Client-Cert). */

@@ -505,6 +505,44 @@ export const referenceDefects = {
       'The gateway reaches the server in plaintext (not a mesh member): STRICT refuses it and the app would see no identity.',
     catches: ['traffic.ingress.gateway-identity'],
   },
+  'metrics-retries-counted': {
+    description:
+      "The caller's proxy counts every attempt as a request (1 + its retries), as a stats filter on the upstream side would: a request retried twice is counted 3 times by reporter source.",
+    catches: ['observability.metrics.request-counts'],
+  },
+  'metrics-5xx-dropped': {
+    description: 'Responses with a 5xx status are not counted (by either reporter).',
+    catches: ['observability.metrics.request-counts'],
+  },
+  'metrics-5xx-as-2xx': {
+    description: 'Responses with a 5xx status are counted under response code 200.',
+    catches: ['observability.metrics.request-counts'],
+  },
+  'metrics-source-namespace': {
+    description:
+      "The server's proxy takes the source workload from the namespace segment of the peer's SPIFFE ID (spiffe://td/ns/NS/sa/SA): every caller is counted as `meshproof`.",
+    catches: ['observability.metrics.request-counts'],
+  },
+  'metrics-destination-first-endpoint': {
+    description:
+      "The caller's proxy labels every request with the service's first endpoint as destination workload, not the endpoint that answered: v2's requests are counted as v1's.",
+    catches: ['observability.metrics.request-counts'],
+  },
+  'metrics-reset-on-scrape': {
+    description:
+      'The exporter clears its counters after each scrape (delta semantics): a counter no longer counts since the proxy started.',
+    catches: ['observability.metrics.request-counts'],
+  },
+  'metrics-latency-seconds': {
+    description:
+      'Durations are recorded in seconds into the millisecond histogram: every request lands in the first bucket.',
+    catches: ['observability.metrics.latency-buckets'],
+  },
+  'metrics-latency-bucket-below': {
+    description:
+      'A duration is filed one bucket low (the bound below it, not the first bound at or above it): 40 ms is counted under le=25.',
+    catches: ['observability.metrics.latency-buckets'],
+  },
 } as const satisfies Record<string, DefectDefinition>;
 
 export type ReferenceDefect = keyof typeof referenceDefects;

@@ -99,6 +99,7 @@ export async function installReferenceMesh(options: ReferenceMeshOptions): Promi
       identity,
       certFile: await issue(caller, identity),
       outboundPort: await options.ports.allocate(`outbound of ${caller}'s sidecar`),
+      metricsPort: await options.ports.allocate(`metrics of ${caller}'s sidecar`),
     });
   }
   for (const workload of options.workloads) {
@@ -111,6 +112,7 @@ export async function installReferenceMesh(options: ReferenceMeshOptions): Promi
         port: await options.ports.allocate(`inbound of ${workload.name}'s sidecar`),
         appPort: workload.appPort,
       },
+      metricsPort: await options.ports.allocate(`metrics of ${workload.name}'s sidecar`),
     });
   }
   const gateway = await prepareIngressGateway({ dir, ports: options.ports, issueMeshIdentity: issue });

@@ -19,6 +19,12 @@ import type {
 import { callerIdentity, spiffeId } from '../../model/index.ts';
 import { applyDefects, type ReferenceDefect } from './defects.ts';
 import { renderIngressGatewaySections } from './render-ingress-gateway.ts';
+import {
+  inboundTelemetryLines,
+  metricsFrontend,
+  outboundTelemetryLines,
+  telemetryStartLines,
+} from './render-telemetry.ts';
 import { deadlineFilterName, delayActionName } from './sidecar-lua.ts';
 import type { ReferenceWiring, ServiceEndpoint, SidecarWiring } from './wiring.ts';
 
@@ -74,6 +80,7 @@ function renderSidecar(sidecar: SidecarWiring, input: RenderInput): string {
   if (sidecar.inbound) sections.push(...renderInbound(sidecar, sidecar.inbound, input));
   if (sidecar.outboundPort !== undefined)
     sections.push(...renderOutbound(sidecar, sidecar.outboundPort, input));
+  sections.push(...metricsFrontend(input.intents, sidecar, input.defects));
   return `${sections.map((lines) => lines.join('\n')).join('\n\n')}\n`;
 }
 
@@ -125,10 +132,12 @@ function renderInbound(
   const tlsThread = authn ? ` thread ${jwtThreads.tls}` : '';
   const tlsBind = `ssl crt ${sidecar.certFile} ca-file ${input.wiring.caFile} ${clientCertificateVerification(input.defects)}${tlsThread}`;
   const http = (listener: InboundListener) => [
+    ...telemetryStartLines(input.intents),
     ...pathNormalizationLines(input.defects),
     ...callerIdentityHeaderLines(listener, service, input),
     ...(service ? inboundPolicy(service, listener, input) : []),
     ...identityHeaderLines(listener, sidecar, input.defects),
+    ...inboundTelemetryLines(input.intents, listener === 'mtls', sidecar, input.defects),
     `  default_backend ${authn ? 'authn' : 'app'}`,
   ];
   const appBackend = [
@@ -552,7 +561,9 @@ function renderOutbound(sidecar: SidecarWiring, port: number, input: RenderInput
   const frontend = [
     'frontend outbound',
     `  bind 127.0.0.1:${port}`,
+    ...telemetryStartLines(input.intents),
     '  http-request set-var(txn.service) req.hdr(host),field(1,:),lower',
+    ...outboundTelemetryLines(input.intents, sidecar, input.wiring, input.defects),
   ];
   const backends: string[][] = [];
   const clusters = new Map<string, Cluster>();

@@ -1,3 +1,5 @@
+import { telemetryLuaSource } from './telemetry-lua.ts';
+
 /**
  * The Lua every reference sidecar loads, for what haproxy 2.6 has no native keyword for. Kept
  * small and pure of state across streams; each piece says which Envoy behaviour it stands for.
@@ -21,7 +23,7 @@ export const deadlineFilterName = 'meshproof_deadline';
  *   (Ending the stream with `txn:done()` from a filter instead leaves about one stream in a
  *   thousand hanging in haproxy 2.6 when data arrives with the deadline.)
  */
-export const sidecarLuaSource = `core.register_action("${delayActionName}", { "http-req" }, function(txn, ms)
+const sidecarBaseLua = `core.register_action("${delayActionName}", { "http-req" }, function(txn, ms)
   core.msleep(tonumber(ms))
 end, 1)
 
@@ -72,3 +74,6 @@ core.register_filter("${deadlineFilterName}", Deadline, function(flt, args)
   return flt
 end)
 `;
+
+/** Everything a sidecar loads: the pieces above and the request metrics (`telemetry-lua.ts`). */
+export const sidecarLuaSource = sidecarBaseLua + telemetryLuaSource;

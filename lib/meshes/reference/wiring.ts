@@ -12,6 +12,8 @@ export interface SidecarWiring {
   readonly outboundPort?: number;
   /** Server sidecars: where other workloads reach this one, and where its app listens. */
   readonly inbound?: { readonly port: number; readonly appPort: number };
+  /** Where the sidecar serves its request metrics once a RequestTelemetry intent is in force. */
+  readonly metricsPort?: number;
   /** The ingress gateway (a proxy of its own, not beside an app): its listeners and host certificates. */
   readonly ingress?: IngressGatewayWiring;
 }

@@ -7,6 +7,7 @@ import type {
   Diagnostic,
   Environment,
   Intent,
+  MeshMetrics,
   PlatformName,
   RenderedResource,
   Timeouts,
@@ -37,6 +38,7 @@ import { readFixtureFiles } from './fixture-files.ts';
 import { KubeClient } from './kube-client.ts';
 import { clusterNames, kubeDirName } from './kubernetes-names.ts';
 import type { LiveStep } from './live-steps.ts';
+import { metricsScrapeSteps } from './metrics-steps.ts';
 import { Ownership } from './ownership.ts';
 import { type KubeObject, renderFixtures } from './render-fixtures.ts';
 import { type LiveContext, objectsOf, podOf, runLiveStep } from './run-live-step.ts';
@@ -263,6 +265,7 @@ export async function startKubernetesEnvironment(
         await run(removeCheckSteps(applied));
         applied = [];
       },
+      ...(mesh.metrics ? { requestMetrics: () => scrapeMeshMetrics(mesh, names, runExec) } : {}),
       async ledger(prefix) {
         const counts = new Map<string, number>();
         for (const version of serverVersions) {
@@ -312,4 +315,18 @@ export async function startKubernetesEnvironment(
     await teardown();
     throw error;
   }
+}
+
+/** Scrapes the mesh's proxies (`metricsScrapeSteps`) and reads the scrapes with the mesh's reader. */
+async function scrapeMeshMetrics(
+  mesh: ClusterMesh,
+  names: TopologyNames,
+  runExec: (step: Extract<LiveStep, { kind: 'exec' }>) => Promise<{ stdout: string }>,
+): Promise<MeshMetrics> {
+  const reader = mesh.metrics;
+  if (!reader) throw new Error(`meshproof does not read ${mesh.name}'s metrics`);
+  const scrapes: Record<string, string> = {};
+  for (const step of metricsScrapeSteps(reader, names))
+    scrapes[step.target.deployment] = (await runExec(step)).stdout;
+  return reader.read(scrapes);
 }

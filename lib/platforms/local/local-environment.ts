@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { request } from 'undici';
 import { LEDGER_PATH, type LedgerReply, MODE_PATH } from '../../../fixtures/echo/echo-protocol.ts';
 import type { ReferenceDefect } from '../../meshes/reference/defects.ts';
+import { readReferenceMetrics } from '../../meshes/reference/read-metrics.ts';
 import { installReferenceMesh } from '../../meshes/reference/reference-mesh.ts';
 import type { ReferenceWiring } from '../../meshes/reference/wiring.ts';
 import type { Environment, Timeouts, Version } from '../../model/index.ts';
@@ -165,6 +166,18 @@ export async function startLocalEnvironment(
         await mesh.reset();
       },
       diagnostics: mesh.diagnostics,
+      async requestMetrics() {
+        const scrapes: Record<string, string> = {};
+        for (const sidecar of mesh.wiring.sidecars) {
+          if (sidecar.metricsPort === undefined) continue;
+          const response = await request(`${origin(sidecar.metricsPort)}/stats/prometheus`, {
+            headersTimeout: timeouts.requestMs,
+            bodyTimeout: timeouts.requestMs,
+          });
+          scrapes[sidecar.name] = await response.body.text();
+        }
+        return readReferenceMetrics(scrapes);
+      },
       async ledger(prefix) {
         const counts = new Map<string, number>();
         for (const workload of workloads) {
