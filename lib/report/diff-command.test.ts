@@ -12,13 +12,13 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { fixtureBenchReport, movedFixtureBenchReport } from '../../test/bench/bench-fixtures.ts';
+import { passingFixtureReport, withStatuses } from '../../test/report/report-fixtures.ts';
 import type { BenchDiff } from '../bench/bench-diff.ts';
-import { fixtureBenchReport, movedFixtureBenchReport } from '../bench/bench-fixtures.ts';
 import type { BenchReport } from '../bench/bench-report.ts';
 import { runDiff } from '../cli/diff-command.ts';
 import type { ConformanceReport } from './conformance-report.ts';
 import type { ReportDiff } from './diff-reports.ts';
-import { passingFixtureReport, withStatuses } from './report-fixtures.ts';
 import { benchSchemaProblems } from './report-schema.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'meshproof-diff-test-'));

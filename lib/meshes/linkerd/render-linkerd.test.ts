@@ -3,13 +3,13 @@ import { HTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { registry } from '../../../suites/registry.ts';
+import { parseRendered } from '../../../test/meshes/linkerd/simulate-linkerd.ts';
 import { isMeshproofError } from '../../errors/meshproof-error.ts';
 import type { Check, RenderedResource } from '../../model/index.ts';
 import { linkerdSupport } from './capabilities.ts';
 import { linkerdMeshAdapter } from './linkerd-adapter.ts';
 import type { LinkerdResource } from './linkerd-resources.ts';
 import { faultBackendsNeeded, renderLinkerd } from './render-linkerd.ts';
-import { parseRendered } from './simulate-linkerd.ts';
 
 const goldenDir = new URL('./__golden__/', import.meta.url);
 const updateGolden = process.env.UPDATE_GOLDEN === '1';

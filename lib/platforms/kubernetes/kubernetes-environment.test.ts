@@ -12,10 +12,14 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { encodeObservation } from '../../../k6/lib/observation.ts';
+import {
+  type FakeKubeApi,
+  type StoredObject,
+  startFakeKubeApi,
+} from '../../../test/platforms/kubernetes/kube-api-fixtures.ts';
 import { istioClusterMesh } from '../../meshes/istio/istio-cluster-mesh.ts';
 import { linkerdClusterMesh } from '../../meshes/linkerd/linkerd-cluster-mesh.ts';
 import { clusterTimeouts } from '../../model/index.ts';
-import { type FakeKubeApi, type StoredObject, startFakeKubeApi } from './kube-api-fixtures.ts';
 import { KubeClient } from './kube-client.ts';
 import { startKubernetesEnvironment } from './kubernetes-environment.ts';
 import { clusterNames, kubeDirName } from './kubernetes-names.ts';
