@@ -13,6 +13,10 @@ import {
 } from '../../k6/lib/bench-summary.ts';
 import { decodeObservations } from '../../k6/lib/observation.ts';
 import type { K6Plan } from '../../k6/lib/plan.ts';
+import {
+  type KubernetesEnvironment,
+  startKubernetesEnvironment,
+} from '../environments/kubernetes-environment.ts';
 import { MeshproofError } from '../errors/meshproof-error.ts';
 import type { ClusterMesh } from '../meshes/cluster-mesh.ts';
 import { clusterMeshFor } from '../meshes/cluster-meshes.ts';
@@ -20,10 +24,6 @@ import type { CallerName, MeshName, Timeouts, TopologyNames } from '../model/ind
 import { clusterWaits } from '../model/index.ts';
 import { readFixtureFiles } from '../platforms/kubernetes/fixture-files.ts';
 import { fieldManager } from '../platforms/kubernetes/kube-client.ts';
-import {
-  type KubernetesEnvironment,
-  startKubernetesEnvironment,
-} from '../platforms/kubernetes/kubernetes-environment.ts';
 import { kube, serviceHost, versionServiceName } from '../platforms/kubernetes/kubernetes-names.ts';
 import type { LiveStep, StepSection } from '../platforms/kubernetes/live-steps.ts';
 import { type KubeObject, k6ScriptsMount } from '../platforms/kubernetes/render-fixtures.ts';

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { pidFileName } from '../platforms/local/local-environment.ts';
+import { pidFileName } from '../environments/local-environment.ts';
 import { PortAllocator } from '../platforms/local/ports.ts';
 import { type ManagedProcess, ProcessGroup } from '../platforms/local/process-group.ts';
 import { type LatencyHistogram, mergeLatencyHistograms, summarizeLatency } from '../stats/histogram.ts';

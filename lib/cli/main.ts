@@ -5,11 +5,11 @@ import { formatError, isMeshproofError, MeshproofError } from '../errors/meshpro
 import { capabilityMatrix, renderCapabilityMatrix } from '../meshes/capability-matrix.ts';
 import { referenceDefectNames, referenceDefects } from '../meshes/reference/defects.ts';
 import { meshNames, platformNames, routingNames } from '../model/index.ts';
+import { parseText, parseWholeNumber } from '../text/flag-values.ts';
 import { pinnedVersions } from '../versions.ts';
 import { registerBenchCommand } from './bench-command.ts';
 import { runClean } from './clean-command.ts';
 import { runDiff } from './diff-command.ts';
-import { parseText, parseWholeNumber } from './flag-values.ts';
 import { harnessVersion } from './harness-version.ts';
 import { defaultMutantLanes, maxMutantLanes, runMutants } from './mutants-command.ts';
 import { runPlan } from './plan-command.ts';

@@ -4,10 +4,10 @@
  * diagnostics run the mesh's own. Values known only on the cluster (the mesh found, its trust
  * domain) are inputs; plan mode passes what a fresh ephemeral cluster would give.
  */
-import { LEDGER_PATH, MODE_PATH } from '../../../fixtures/echo/echo-protocol.ts';
-import { decodeObservations } from '../../../k6/lib/observation.ts';
-import { MeshproofError } from '../../errors/meshproof-error.ts';
-import type { ClusterMesh, FoundMesh, InstallContext } from '../../meshes/cluster-mesh.ts';
+import { LEDGER_PATH, MODE_PATH } from '../../fixtures/echo/echo-protocol.ts';
+import { decodeObservations } from '../../k6/lib/observation.ts';
+import { MeshproofError } from '../errors/meshproof-error.ts';
+import type { ClusterMesh, FoundMesh, InstallContext } from '../meshes/cluster-mesh.ts';
 import type {
   ChaosAction,
   MeshAdapter,
@@ -15,15 +15,15 @@ import type {
   Timeouts,
   TopologyNames,
   Version,
-} from '../../model/index.ts';
-import { clusterWaits, unreachable } from '../../model/index.ts';
-import { k6ExecTarget, k6Major, k6RunStep, k6VersionOf, toK6Plan } from '../../traffic/k6-driver.ts';
-import { kubectlRequirement } from './cli-steps.ts';
-import { echoControlArgv } from './exec-commands.ts';
-import { checkFieldManager, containerNames, fieldManager } from './kube-client.ts';
-import { deploymentName, kube } from './kubernetes-names.ts';
-import type { ExecTarget, LiveStep, StepSection } from './live-steps.ts';
-import { type KubeObject, renderNamespaces } from './render-fixtures.ts';
+} from '../model/index.ts';
+import { clusterWaits, unreachable } from '../model/index.ts';
+import { kubectlRequirement } from '../platforms/kubernetes/cli-steps.ts';
+import { echoControlArgv } from '../platforms/kubernetes/exec-commands.ts';
+import { checkFieldManager, containerNames, fieldManager } from '../platforms/kubernetes/kube-client.ts';
+import { deploymentName, kube } from '../platforms/kubernetes/kubernetes-names.ts';
+import type { ExecTarget, LiveStep, StepSection } from '../platforms/kubernetes/live-steps.ts';
+import { type KubeObject, renderNamespaces } from '../platforms/kubernetes/render-fixtures.ts';
+import { k6ExecTarget, k6Major, k6RunStep, k6VersionOf, toK6Plan } from '../traffic/k6-driver.ts';
 
 /** The server versions every run deploys. */
 export const serverVersions: readonly Version[] = ['v1', 'v2', 'v3'];

@@ -1,6 +1,3 @@
-import type { ClusterMesh, InstallContext } from '../meshes/cluster-mesh.ts';
-import type { Check, Intent, Timeouts } from '../model/index.ts';
-import { isSampled, whyNotRunnable } from '../model/index.ts';
 import {
   applyCheckSteps,
   chaosSteps,
@@ -16,7 +13,10 @@ import {
   removeCheckSteps,
   restoreSteps,
   serverVersions,
-} from '../platforms/kubernetes/cluster-steps.ts';
+} from '../environments/cluster-steps.ts';
+import type { ClusterMesh, InstallContext } from '../meshes/cluster-mesh.ts';
+import type { Check, Intent, Timeouts } from '../model/index.ts';
+import { isSampled, whyNotRunnable } from '../model/index.ts';
 import { clusterNames } from '../platforms/kubernetes/kubernetes-names.ts';
 import { type LiveStep, type StepSection, shellScript } from '../platforms/kubernetes/live-steps.ts';
 import {

@@ -7,8 +7,8 @@ import type { Browser, Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixtureBenchReport } from '../../test/bench/bench-fixtures.ts';
 import { launchChromium, openFromDisk } from '../../test/report/browser-harness.ts';
-import { writeBenchFiles } from '../bench/bench-files.ts';
 import type { BenchReport } from '../bench/bench-report.ts';
+import { writeBenchFiles } from './bench-files.ts';
 import { renderBenchHtml } from './bench-html.ts';
 
 /**
