@@ -1,7 +1,7 @@
 import { MAX_PAYLOAD_BYTES } from '../../fixtures/echo/echo-protocol.ts';
 import { MeshproofError } from '../errors/meshproof-error.ts';
+import { parseList, parseWholeNumber } from '../flags/flag-values.ts';
 import type { MeshName, PlatformName } from '../model/index.ts';
-import { parseList, parseWholeNumber } from '../text/flag-values.ts';
 import { defaultLateAfterMs, defaultMaxInFlight } from '../traffic/open-loop-driver.ts';
 import type { BenchConfig } from './bench-types.ts';
 

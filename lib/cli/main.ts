@@ -2,10 +2,10 @@
 import { Command, CommanderError, Option } from 'commander';
 import { registry } from '../../suites/registry.ts';
 import { formatError, isMeshproofError, MeshproofError } from '../errors/meshproof-error.ts';
+import { parseText, parseWholeNumber } from '../flags/flag-values.ts';
 import { capabilityMatrix, renderCapabilityMatrix } from '../meshes/capability-matrix.ts';
 import { referenceDefectNames, referenceDefects } from '../meshes/reference/defects.ts';
 import { meshNames, platformNames, routingNames } from '../model/index.ts';
-import { parseText, parseWholeNumber } from '../text/flag-values.ts';
 import { pinnedVersions } from '../versions.ts';
 import { registerBenchCommand } from './bench-command.ts';
 import { runClean } from './clean-command.ts';
