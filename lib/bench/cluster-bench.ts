@@ -21,7 +21,7 @@ import { MeshproofError } from '../errors/meshproof-error.ts';
 import type { ClusterMesh } from '../meshes/cluster-mesh.ts';
 import { clusterMeshFor } from '../meshes/cluster-meshes.ts';
 import type { CallerName, MeshName, Timeouts, TopologyNames } from '../model/index.ts';
-import { clusterWaits } from '../model/index.ts';
+import { benchTimeouts, clusterWaits } from '../model/index.ts';
 import { readFixtureFiles } from '../platforms/kubernetes/fixture-files.ts';
 import { fieldManager } from '../platforms/kubernetes/kube-client.ts';
 import { kube, serviceHost, versionServiceName } from '../platforms/kubernetes/kubernetes-names.ts';
@@ -565,7 +565,7 @@ export async function runClusterBench(
       requests: 1,
       concurrency: 1,
       timeoutMs: config.timeoutMs,
-      maxDurationSeconds: 60,
+      maxDurationSeconds: benchTimeouts.pathProbeMs / 1000,
       requestIdPrefix: `${options.runId}.bench-path.${mode}.`,
       requestIdHeader: REQUEST_ID_HEADER,
     };

@@ -17,6 +17,7 @@ import { harnessVersion } from './harness-version.ts';
 import { prepareOutputFolder, workDirectoryError } from './output-paths.ts';
 import { startReaper } from './reaper.ts';
 import { describeRemovedRuns, removeStaleRuns } from './stale-runs.ts';
+import { timeoutsOption } from './timeouts-file.ts';
 import { validateRunFlags } from './validate-run.ts';
 
 /** Raw options of `meshproof bench`. */
@@ -205,6 +206,7 @@ export function registerBenchCommand(program: Command): void {
       `length of each capacity run (default ${benchDefaults.capacityDurationMs / 1000}s)`,
     )
     .option('--output <dir>', 'where bench/<run-id>/ is written', 'reports')
+    .addOption(timeoutsOption())
     .option(
       '--base-port <port>',
       'local platform: allocate ports consecutively from here instead of free ones',

@@ -107,6 +107,7 @@ export async function startLocalEnvironment(
       const response = await request(`${origin(appPort)}${MODE_PATH}`, {
         method: 'PUT',
         body: JSON.stringify(mode),
+        signal: AbortSignal.timeout(timeouts.requestMs),
       });
       await response.body.dump();
       if (response.statusCode !== 200)
