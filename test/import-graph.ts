@@ -194,3 +194,103 @@ export function productEntries(root: string): string[] {
   }
   return [...entries].sort();
 }
+
+/**
+ * The exports of `files` that nothing in `users` imports and that their own module does not use
+ * either (the name occurs once, where it is declared): code only tests can reach, or dead code.
+ * Follows named imports, namespace imports (`* as`, all used), and re-exports (named and `*`).
+ */
+export function exportsOnlyTestsReach(
+  root: string,
+  files: Iterable<string>,
+  users: Iterable<string>,
+): string[] {
+  const resolver = new ResolverFactory({ extensions: ['.ts', '.js'], conditionNames: ['node', 'import'] });
+  const resolve = (from: string, specifier: string) => {
+    const resolved = resolver.sync(dirname(join(root, from)), specifier);
+    return resolved.path ? relative(root, resolved.path) : undefined;
+  };
+  const parsed = new Map<string, ReturnType<typeof parseSync>>();
+  const parse = (file: string) => {
+    const known = parsed.get(file);
+    if (known) return known;
+    const result = parseSync(file, readFileSync(join(root, file), 'utf8'));
+    parsed.set(file, result);
+    return result;
+  };
+  const used = new Set<string>();
+  /** re-exporting module#name → the module#name it forwards; `module#*` → modules it forwards all of. */
+  const forwards = new Map<string, string[]>();
+  const forward = (from: string, to: string) => forwards.set(from, [...(forwards.get(from) ?? []), to]);
+  const userSet = new Set(users);
+  const fileList = [...new Set([...files, ...userSet])];
+  for (const file of fileList) {
+    const { module } = parse(file);
+    for (const declaration of module.staticImports) {
+      if (!declaration.moduleRequest.value.startsWith('.')) continue;
+      const target = resolve(file, declaration.moduleRequest.value);
+      if (!target) continue;
+      for (const entry of declaration.entries) {
+        const name =
+          entry.importName.kind === 'Name'
+            ? entry.importName.name
+            : entry.importName.kind === 'NamespaceObject'
+              ? '*'
+              : 'default';
+        if (userSet.has(file)) used.add(`${target}#${name}`);
+      }
+    }
+    for (const declaration of module.staticExports) {
+      for (const entry of declaration.entries) {
+        if (!entry.moduleRequest?.value.startsWith('.')) continue;
+        const target = resolve(file, entry.moduleRequest.value);
+        if (!target) continue;
+        if (entry.importName.kind === 'AllButDefault' || entry.importName.kind === 'All') {
+          forward(`${file}#*`, target);
+        } else if (entry.importName.name && entry.exportName.name) {
+          forward(`${file}#${entry.exportName.name}`, `${target}#${entry.importName.name}`);
+        }
+      }
+    }
+  }
+  const exportsOf = (file: string): string[] =>
+    parse(file).module.staticExports.flatMap((declaration) =>
+      declaration.entries.flatMap((entry) => (entry.exportName.name ? [entry.exportName.name] : [])),
+    );
+  // Propagate uses through re-exports until nothing changes.
+  for (let changed = true; changed; ) {
+    changed = false;
+    const mark = (key: string) => {
+      if (!used.has(key)) {
+        used.add(key);
+        changed = true;
+      }
+    };
+    for (const [from, targets] of forwards) {
+      const [module, name] = from.split('#') as [string, string];
+      for (const target of targets) {
+        if (name === '*') {
+          for (const exported of exportsOf(target)) {
+            if (used.has(`${module}#${exported}`) || used.has(`${module}#*`)) mark(`${target}#${exported}`);
+          }
+        } else if (used.has(from) || used.has(`${module}#*`)) {
+          mark(target);
+        }
+      }
+    }
+  }
+  const unused: string[] = [];
+  for (const file of files) {
+    const occurrences = new Map<string, number>();
+    new Visitor({
+      Identifier(node) {
+        occurrences.set(node.name, (occurrences.get(node.name) ?? 0) + 1);
+      },
+    }).visit(parse(file).program);
+    for (const name of exportsOf(file)) {
+      if (used.has(`${file}#${name}`) || used.has(`${file}#*`)) continue;
+      if ((occurrences.get(name) ?? 0) <= 1) unused.push(`${file}#${name}`);
+    }
+  }
+  return unused.sort();
+}

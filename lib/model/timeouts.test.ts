@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isMeshproofError } from '../errors/meshproof-error.ts';
-import { parseTimeoutOverrides, timeoutGroups, timeoutsInForce } from './timeouts.ts';
+import { parseTimeoutOverrides, timeoutGroups } from './timeouts.ts';
 
 const refusal = (text: string): string => {
   try {
@@ -54,10 +54,7 @@ describe('a timeouts file', () => {
     expect(refusal('{"cluster": 5}')).toMatch(/cluster must be an object of name: value/);
   });
 
-  it('names every timeout as group.name, in the format the file uses', () => {
-    const inForce = timeoutsInForce();
-    expect(inForce['cluster.convergenceMs']).toBe(timeoutGroups.cluster.convergenceMs);
-    expect(inForce['clusterWaits.k6PlanMarginMs']).toBe(30_000);
+  it('reads back what `meshproof timeouts` and plan mode print (every group, every name)', () => {
     const roundTrip = parseTimeoutOverrides(JSON.stringify(timeoutGroups), 'timeouts.json');
     expect(Object.keys(roundTrip).sort()).toEqual(Object.keys(timeoutGroups).sort());
   });

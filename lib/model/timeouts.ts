@@ -209,12 +209,3 @@ export function applyTimeoutOverrides(overrides: TimeoutOverrides): void {
     Object.assign(timeoutGroups[group as TimeoutGroup], names);
   }
 }
-
-/** Every named timeout and the value in force, as `group.name` → value (for plan mode and `meshproof timeouts`). */
-export function timeoutsInForce(): Record<string, number> {
-  const values: Record<string, number> = {};
-  for (const [group, names] of Object.entries(timeoutGroups)) {
-    for (const [name, value] of Object.entries(names)) values[`${group}.${name}`] = value;
-  }
-  return values;
-}
