@@ -179,7 +179,13 @@ export async function executeRun(
       throw startupError(error);
     });
     meshVersion = env.meshVersion;
-    results.push(...(await runSuite(env, checks, { reporters, stopped: () => interrupted !== undefined })));
+    // Collected as each check completes, not when the suite returns: an interrupted run's report
+    // counts the checks that finished before the signal.
+    const collector: RunReporter = { onCheckResult: (result) => results.push(result) };
+    await runSuite(env, checks, {
+      reporters: [collector, ...reporters],
+      stopped: () => interrupted !== undefined,
+    });
   } catch (error) {
     // An interrupted run ends in its signal handler, whatever breaks as its processes stop.
     if (!interrupted) throw error;
