@@ -19,7 +19,7 @@ import type {
 import { clusterWaits, unreachable } from '../model/index.ts';
 import { kubectlRequirement } from '../platforms/kubernetes/cli-steps.ts';
 import { echoControlArgv } from '../platforms/kubernetes/exec-commands.ts';
-import { checkFieldManager, containerNames, fieldManager } from '../platforms/kubernetes/kube-client.ts';
+import { checkFieldManager, fieldManager } from '../platforms/kubernetes/kube-client.ts';
 import { deploymentName, kube } from '../platforms/kubernetes/kubernetes-names.ts';
 import type { ExecTarget, LiveStep, StepSection } from '../platforms/kubernetes/live-steps.ts';
 import { type KubeObject, renderNamespaces } from '../platforms/kubernetes/render-fixtures.ts';
