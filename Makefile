@@ -34,7 +34,7 @@ endif
 MESHPROOF := node lib/cli/main.ts
 RUN_FLAGS = --mesh $(MESH) $(if $(ROUTING),--routing $(ROUTING)) $(if $(PLATFORM),--platform $(PLATFORM)) $(if $(CONTEXT),--context $(CONTEXT)) $(if $(ONLY),--only $(ONLY)) $(if $(DEFECT),--defect $(DEFECT)) $(if $(BENCH),--bench $(BENCH)) --output $(OUTPUT)
 
-.PHONY: help setup deps ci-tools conformance plan features mutants soak diff bench wrk bench-stats test typecheck lint format haproxy chromium clean clean-runs
+.PHONY: help setup deps ci-tools conformance plan features mutants soak diff bench wrk bench-stats test typecheck lint format readme-codes haproxy chromium clean clean-runs
 
 help: ## show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -122,6 +122,9 @@ lint: node_modules/.installed ## lint and check formatting
 
 format: node_modules/.installed ## fix formatting and safe lint findings
 	npx biome check --write .
+
+readme-codes: node_modules/.installed ## write README's table of error codes from lib/errors/meshproof-error.ts (a test keeps them equal)
+	node lib/errors/readme-codes.ts
 
 ci-tools: ## install shellcheck and jq (apt-get, as root) for the tests of the workflows and the action
 	@missing=""; for tool in shellcheck jq; do command -v "$$tool" >/dev/null || missing="$$missing $$tool"; done

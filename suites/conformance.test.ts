@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { type LocalEnvironment, startLocalEnvironment } from '../lib/environments/local-environment.ts';
 import { meshCapabilities } from '../lib/meshes/capabilities.ts';
 import { referenceSupport } from '../lib/meshes/reference/capabilities.ts';
 import type { DefectDefinition, ReferenceDefect } from '../lib/meshes/reference/defects.ts';
@@ -6,7 +7,6 @@ import { referenceDefectNames, referenceDefects } from '../lib/meshes/reference/
 import type { Check, CheckResult, Environment } from '../lib/model/index.ts';
 import { referenceDefectFootprint } from '../lib/mutants/defect-footprint.ts';
 import { differingFiles, readInstalledFiles } from '../lib/mutants/mesh-files.ts';
-import { type LocalEnvironment, startLocalEnvironment } from '../lib/platforms/local/local-environment.ts';
 import { buildConformanceReport } from '../lib/report/conformance-report.ts';
 import { reportSchemaProblems } from '../lib/report/report-schema.ts';
 import { runCheck } from '../lib/runner/run-check.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { fixtureBenchReport, movedFixtureBenchReport as moved } from '../../test/bench/bench-fixtures.ts';
 import { diffBenchReports } from './bench-diff.ts';
 import { renderBenchDiffMarkdown, renderBenchDiffTable } from './bench-diff-formats.ts';
-import { fixtureBenchReport, movedFixtureBenchReport as moved } from './bench-fixtures.ts';
 import type { BenchReport } from './bench-report.ts';
 
 describe('diffBenchReports', () => {

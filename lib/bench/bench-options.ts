@@ -1,6 +1,6 @@
 import { MAX_PAYLOAD_BYTES } from '../../fixtures/echo/echo-protocol.ts';
-import { parseList, parseWholeNumber } from '../cli/flag-values.ts';
 import { MeshproofError } from '../errors/meshproof-error.ts';
+import { parseList, parseWholeNumber } from '../flags/flag-values.ts';
 import type { MeshName, PlatformName } from '../model/index.ts';
 import { defaultLateAfterMs, defaultMaxInFlight } from '../traffic/open-loop-driver.ts';
 import type { BenchConfig } from './bench-types.ts';

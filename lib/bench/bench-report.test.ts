@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { fixtureBenchRunData } from '../../test/bench/bench-fixtures.ts';
 import { createLatencyHistogram, decodeLatencyHistogram, recordLatencyMs } from '../stats/histogram.ts';
-import { fixtureBenchRunData } from './bench-fixtures.ts';
 import { renderBenchMarkdown } from './bench-markdown.ts';
 import { benchConfigFromFlags } from './bench-options.ts';
 import { benchThresholds, buildBenchReport, windowProblems } from './bench-report.ts';

@@ -13,17 +13,17 @@ import {
 } from '../../k6/lib/bench-summary.ts';
 import { decodeObservations } from '../../k6/lib/observation.ts';
 import type { K6Plan } from '../../k6/lib/plan.ts';
+import {
+  type KubernetesEnvironment,
+  startKubernetesEnvironment,
+} from '../environments/kubernetes-environment.ts';
 import { MeshproofError } from '../errors/meshproof-error.ts';
 import type { ClusterMesh } from '../meshes/cluster-mesh.ts';
 import { clusterMeshFor } from '../meshes/cluster-meshes.ts';
 import type { CallerName, MeshName, Timeouts, TopologyNames } from '../model/index.ts';
-import { clusterWaits } from '../model/index.ts';
+import { benchTimeouts, clusterWaits } from '../model/index.ts';
 import { readFixtureFiles } from '../platforms/kubernetes/fixture-files.ts';
 import { fieldManager } from '../platforms/kubernetes/kube-client.ts';
-import {
-  type KubernetesEnvironment,
-  startKubernetesEnvironment,
-} from '../platforms/kubernetes/kubernetes-environment.ts';
 import { kube, serviceHost, versionServiceName } from '../platforms/kubernetes/kubernetes-names.ts';
 import type { LiveStep, StepSection } from '../platforms/kubernetes/live-steps.ts';
 import { type KubeObject, k6ScriptsMount } from '../platforms/kubernetes/render-fixtures.ts';
@@ -565,7 +565,7 @@ export async function runClusterBench(
       requests: 1,
       concurrency: 1,
       timeoutMs: config.timeoutMs,
-      maxDurationSeconds: 60,
+      maxDurationSeconds: benchTimeouts.pathProbeMs / 1000,
       requestIdPrefix: `${options.runId}.bench-path.${mode}.`,
       requestIdHeader: REQUEST_ID_HEADER,
     };

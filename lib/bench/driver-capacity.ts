@@ -2,7 +2,8 @@ import { execFile } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { pidFileName } from '../platforms/local/local-environment.ts';
+import { pidFileName } from '../environments/local-environment.ts';
+import { benchTimeouts } from '../model/index.ts';
 import { PortAllocator } from '../platforms/local/ports.ts';
 import { type ManagedProcess, ProcessGroup } from '../platforms/local/process-group.ts';
 import { type LatencyHistogram, mergeLatencyHistograms, summarizeLatency } from '../stats/histogram.ts';
@@ -15,7 +16,6 @@ const run = promisify(execFile);
 
 /** haproxy keeps a `return` payload in one buffer (16 KiB by default): larger payloads are capped. */
 const maxTargetPayloadBytes = 12 * 1024;
-const startTimeoutMs = 10_000;
 
 export interface DriverCapacityOptions {
   /** The run's work directory: the target's files and the pid file that cleanup reads. */
@@ -76,7 +76,7 @@ async function startTarget(
   const process = group.spawn('capacity-target', 'haproxy', ['-db', '-f', configFile]);
   // Without master-worker mode haproxy prints nothing on success: wait until it accepts requests.
   const origin = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + startTimeoutMs;
+  const deadline = Date.now() + benchTimeouts.capacityTargetStartMs;
   for (;;) {
     const reachable = await fetch(origin)
       .then(async (r) => {
@@ -88,7 +88,7 @@ async function startTarget(
     if (!process.running || Date.now() > deadline) {
       throw new Error(`the capacity target did not start: ${process.logTail(5).join(' | ')}`);
     }
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, benchTimeouts.capacityTargetPollMs));
   }
 }
 
@@ -133,7 +133,7 @@ function pooled(rounds: readonly Round[]) {
  * reaches both alike. The target's CPU is sampled to show which side was the limit.
  */
 export async function measureDriverCapacity(options: DriverCapacityOptions): Promise<DriverCapacity> {
-  const group = new ProcessGroup(join(options.workDir, pidFileName), 2_000);
+  const group = new ProcessGroup(join(options.workDir, pidFileName), benchTimeouts.capacityStopGraceMs);
   const payloadBytes = Math.min(options.payloadBytes, maxTargetPayloadBytes);
   const rounds = Math.max(1, Math.round(options.durationMs / roundMs));
   try {
@@ -147,7 +147,7 @@ export async function measureDriverCapacity(options: DriverCapacityOptions): Pro
     };
     const driverClient = createOpenLoopClient(
       { origin: target.origin, path: '/', headers: { host: 'target' } },
-      { connections: options.connections, timeoutMs: 5_000 },
+      { connections: options.connections, timeoutMs: benchTimeouts.capacityRequestMs },
     );
     const wrk = await wrkVersion();
     let wrkProblem: string | undefined = 'unavailable' in wrk ? wrk.unavailable : undefined;

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { runBench } from '../cli/bench-command.ts';
 import { cleanupRun } from '../cli/cleanup.ts';
 import { MeshproofError } from '../errors/meshproof-error.ts';
-import { writeBenchFiles } from './bench-files.ts';
+import { writeBenchFiles } from '../report/bench-files.ts';
 import { benchConfigFromFlags } from './bench-options.ts';
 import { buildBenchReport } from './bench-report.ts';
 import { runLocalBench } from './local-bench.ts';

@@ -7,10 +7,10 @@ import {
   WAITS_PATH,
   type WaitsReply,
 } from '../../fixtures/echo/echo-protocol.ts';
+import { type LocalEnvironment, startLocalEnvironment } from '../environments/local-environment.ts';
 import { haproxyVersion } from '../meshes/reference/haproxy-sidecar.ts';
 import type { HttpRouteIntent } from '../model/index.ts';
 import { callerIdentity, spiffeId } from '../model/index.ts';
-import { type LocalEnvironment, startLocalEnvironment } from '../platforms/local/local-environment.ts';
 import { summarizeLatency } from '../stats/histogram.ts';
 import {
   createOpenLoopClient,

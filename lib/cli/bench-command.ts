@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { relative } from 'node:path';
 import { type Command, Option } from 'commander';
-import { latestBenchLink, writeBenchFiles } from '../bench/bench-files.ts';
 import type { BenchFlags } from '../bench/bench-options.ts';
 import { benchConfigFromFlags, benchDefaults, estimateLocalBenchSeconds } from '../bench/bench-options.ts';
 import { type BenchReport, buildBenchReport } from '../bench/bench-report.ts';
@@ -10,6 +9,7 @@ import { requireLiveBenchSupported, runClusterBenchOnPlatform } from '../bench/c
 import { runLocalBench } from '../bench/local-bench.ts';
 import { meshNames, platformNames } from '../model/index.ts';
 import { createRunDirectory } from '../platforms/local/process-records.ts';
+import { latestBenchLink, writeBenchFiles } from '../report/bench-files.ts';
 import { terminalText } from '../text/terminal-escape.ts';
 import { cleanupRun } from './cleanup.ts';
 import { requireRunnable } from './execute-run.ts';
@@ -17,6 +17,7 @@ import { harnessVersion } from './harness-version.ts';
 import { prepareOutputFolder, workDirectoryError } from './output-paths.ts';
 import { startReaper } from './reaper.ts';
 import { describeRemovedRuns, removeStaleRuns } from './stale-runs.ts';
+import { timeoutsOption } from './timeouts-file.ts';
 import { validateRunFlags } from './validate-run.ts';
 
 /** Raw options of `meshproof bench`. */
@@ -205,6 +206,7 @@ export function registerBenchCommand(program: Command): void {
       `length of each capacity run (default ${benchDefaults.capacityDurationMs / 1000}s)`,
     )
     .option('--output <dir>', 'where bench/<run-id>/ is written', 'reports')
+    .addOption(timeoutsOption())
     .option(
       '--base-port <port>',
       'local platform: allocate ports consecutively from here instead of free ones',

@@ -13,7 +13,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { fixtureBenchReport } from '../bench/bench-fixtures.ts';
+import { fixtureBenchReport } from '../../test/bench/bench-fixtures.ts';
 
 const main = new URL('./main.ts', import.meta.url).pathname;
 const tempRoots: string[] = [];

@@ -2,19 +2,20 @@
 import { Command, CommanderError, Option } from 'commander';
 import { registry } from '../../suites/registry.ts';
 import { formatError, isMeshproofError, MeshproofError } from '../errors/meshproof-error.ts';
+import { parseText, parseWholeNumber } from '../flags/flag-values.ts';
 import { capabilityMatrix, renderCapabilityMatrix } from '../meshes/capability-matrix.ts';
 import { referenceDefectNames, referenceDefects } from '../meshes/reference/defects.ts';
-import { meshNames, platformNames, routingNames } from '../model/index.ts';
+import { meshNames, platformNames, routingNames, timeoutGroups } from '../model/index.ts';
 import { pinnedVersions } from '../versions.ts';
 import { registerBenchCommand } from './bench-command.ts';
 import { runClean } from './clean-command.ts';
 import { runDiff } from './diff-command.ts';
-import { parseText, parseWholeNumber } from './flag-values.ts';
 import { harnessVersion } from './harness-version.ts';
 import { defaultMutantLanes, maxMutantLanes, runMutants } from './mutants-command.ts';
 import { runPlan } from './plan-command.ts';
 import { runConformance } from './run-command.ts';
 import { registerSoakCommand } from './soak-command.ts';
+import { timeoutsOption, useTimeoutsFile } from './timeouts-file.ts';
 import { validateRunFlags } from './validate-run.ts';
 
 const program = new Command('meshproof')
@@ -24,7 +25,12 @@ const program = new Command('meshproof')
   .version(harnessVersion())
   .showHelpAfterError(false)
   .exitOverride()
-  .configureOutput({ writeErr: () => undefined });
+  .configureOutput({ writeErr: () => undefined })
+  // Before any command starts anything: overridden timeouts are in force for its every wait.
+  .hook('preAction', (_program, command) => {
+    const file: unknown = command.opts().timeouts;
+    if (typeof file === 'string') useTimeoutsFile(file);
+  });
 
 program
   .command('run')
@@ -65,6 +71,7 @@ program
     '--install-mesh',
     'kubeconfig platform: install the mesh (and remove it afterwards) instead of using the one found',
   )
+  .addOption(timeoutsOption())
   .addHelpText(
     'after',
     `
@@ -100,6 +107,7 @@ program
   )
   .option('--only <patterns>', 'restrict to these checks (as for run)')
   .option('--output <dir>', 'where plan/<mesh>/ is written', 'reports')
+  .addOption(timeoutsOption())
   .action(async (flags) => {
     const { mesh, only, output, routing } = validateRunFlags({
       mesh: flags.mesh,
@@ -144,6 +152,7 @@ program
     '--thorough',
     'under each defect run every check whose configuration it changes, not only those it names (slower; shows what else it breaks)',
   )
+  .addOption(timeoutsOption())
   .addHelpText(
     'after',
     `
@@ -160,7 +169,7 @@ it changes the baseline configuration or declares unrenderedEffect.
 Exit codes: 0 no failure on the conformant mesh and every defect caught, 1 otherwise, 2 bad input or environment.`,
   )
   .action(async (flags) => {
-    const { thorough, lanes, ...run } = flags;
+    const { thorough, lanes, timeouts: _timeouts, ...run } = flags;
     process.exitCode = await runMutants(validateRunFlags({ ...run, mesh: 'reference' }), {
       thorough: thorough === true,
       lanes: parseWholeNumber(lanes, '--lanes', 1, maxMutantLanes),
@@ -205,6 +214,16 @@ program
   .option('--dry-run', 'list what would be removed, and remove nothing')
   .action(async (flags: { dryRun?: boolean }) => {
     process.exitCode = await runClean({ dryRun: flags.dryRun === true });
+  });
+
+program
+  .command('timeouts')
+  .description(
+    'list every named timeout and the value in force (milliseconds; convergenceConfirmations is a count), as a --timeouts file gives them',
+  )
+  .addOption(timeoutsOption())
+  .action(() => {
+    process.stdout.write(`${JSON.stringify(timeoutGroups, null, 2)}\n`);
   });
 
 program

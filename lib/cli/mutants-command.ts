@@ -4,6 +4,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { registry } from '../../suites/registry.ts';
+import { type LocalEnvironment, startLocalEnvironment } from '../environments/local-environment.ts';
 import { meshCapabilities } from '../meshes/capabilities.ts';
 import {
   type DefectDefinition,
@@ -17,7 +18,6 @@ import { withRenderedDefects } from '../mutants/defect-view.ts';
 import { readInstalledFiles } from '../mutants/mesh-files.ts';
 import { type MutantsMode, selectMutantChecks } from '../mutants/mutant-selection.ts';
 import { buildMutantsReport, idsWith, judgeMutant, type MutantResult } from '../mutants/mutants-report.ts';
-import { type LocalEnvironment, startLocalEnvironment } from '../platforms/local/local-environment.ts';
 import { buildConformanceReport, skippedResult } from '../report/conformance-report.ts';
 import { writeReports } from '../report/report-writers.ts';
 import { runCheck } from '../runner/run-check.ts';

@@ -5,7 +5,7 @@ import { benchPlan } from '../bench/cluster-bench.ts';
 import { MeshproofError } from '../errors/meshproof-error.ts';
 import { clusterMeshFor } from '../meshes/cluster-meshes.ts';
 import type { MeshName, Routing } from '../model/index.ts';
-import { clusterTimeouts } from '../model/index.ts';
+import { clusterTimeouts, timeoutGroups } from '../model/index.ts';
 import { buildPlan, planRunId, unsupportedReasons } from '../plan/build-plan.ts';
 import { readFixtureFiles } from '../platforms/kubernetes/fixture-files.ts';
 import { clusterNames } from '../platforms/kubernetes/kubernetes-names.ts';
@@ -49,6 +49,8 @@ export async function runPlan(options: {
       extraSections: [bench.section],
     }),
     ...bench.files,
+    // The named timeouts in force (defaults, or a --timeouts file's), in the file's own format.
+    'timeouts.json': `${JSON.stringify(timeoutGroups, null, 2)}\n`,
   };
   // The output folder is made only now, once everything the plan reads has been checked: a refused
   // plan leaves nothing behind.
@@ -60,7 +62,7 @@ export async function runPlan(options: {
   for (const [name, content] of Object.entries(files)) await writeFile(join(dir, name), content);
   const planned = checks.filter((c) => unsupportedReasons(c, mesh).length === 0).length;
   process.stdout.write(
-    `plan for ${mesh.mode} ${mesh.version}: ${planned} check(s) planned, ${checks.length - planned} not supported (reasons in plan.json), and the ${mesh.name === 'istio-ambient' ? 'ambient' : 'sidecar'}-overhead benchmark\n  ${relative(process.cwd(), dir)}/{namespaces.yaml,fixtures.yaml,bench.yaml,commands.sh,plan.json,<check-id>.yaml}\n`,
+    `plan for ${mesh.mode} ${mesh.version}: ${planned} check(s) planned, ${checks.length - planned} not supported (reasons in plan.json), and the ${mesh.name === 'istio-ambient' ? 'ambient' : 'sidecar'}-overhead benchmark\n  ${relative(process.cwd(), dir)}/{namespaces.yaml,fixtures.yaml,bench.yaml,commands.sh,plan.json,timeouts.json,<check-id>.yaml}\n`,
   );
   return 0;
 }

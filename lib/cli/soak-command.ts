@@ -16,6 +16,7 @@ import {
   soakVerdictLine,
 } from '../soak/soak-report.ts';
 import { executeRun, preflight } from './execute-run.ts';
+import { timeoutsOption } from './timeouts-file.ts';
 import { validateRunFlags } from './validate-run.ts';
 
 /** Raw options of `meshproof soak`. */
@@ -185,6 +186,7 @@ export function registerSoakCommand(program: Command): void {
     )
     .option('--only <patterns>', 'restrict the suite to these checks (as for run)')
     .option('--output <dir>', 'where soak/<soak-id>/ is written', 'reports')
+    .addOption(timeoutsOption())
     .addHelpText(
       'after',
       `

@@ -1,8 +1,8 @@
 import { MeshproofError } from '../errors/meshproof-error.ts';
+import { parseList, parseText, parseWholeNumber, quoted } from '../flags/flag-values.ts';
 import { isReferenceDefect, referenceDefectNames } from '../meshes/reference/defects.ts';
 import type { MeshName, PlatformName, Routing } from '../model/index.ts';
 import { meshNames, platformNames, routingNames } from '../model/index.ts';
-import { parseList, parseText, parseWholeNumber, quoted } from './flag-values.ts';
 
 /** Raw options of `meshproof run`, as typed by the user. */
 export interface RunFlags {

@@ -6,7 +6,7 @@ import {
   type FakeKubeApi,
   type StoredObject,
   startFakeKubeApi,
-} from '../platforms/kubernetes/kube-api-fixtures.ts';
+} from '../../test/platforms/kubernetes/kube-api-fixtures.ts';
 import { KubeClient } from '../platforms/kubernetes/kube-client.ts';
 import { clusterNames } from '../platforms/kubernetes/kubernetes-names.ts';
 import type { InstallContext } from './cluster-mesh.ts';

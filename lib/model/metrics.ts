@@ -90,8 +90,3 @@ export function metricsDelta(before: MeshMetrics, after: MeshMetrics): MeshMetri
       .filter((d) => d.count !== 0 || d.buckets.some((b) => b.count !== 0)),
   };
 }
-
-/** Sum of the counts of the series that match. */
-export function sumCounts(counts: readonly RequestCount[], match: (s: RequestCount) => boolean): number {
-  return counts.filter(match).reduce((sum, c) => sum + c.value, 0);
-}

@@ -1,7 +1,11 @@
 /**
  * Every wait in the harness, named and documented in one place (after the Gateway API
- * conformance suite's `timeout.go`). Platforms may scale them: clusters propagate slower.
+ * conformance suite's `timeout.go`). Platforms may scale them: clusters propagate slower. A slow
+ * cluster overrides any of them from a file (`--timeouts FILE` or `MESHPROOF_TIMEOUTS=FILE`,
+ * {@link parseTimeoutOverrides}), as Gateway API's suite takes its TimeoutConfig from flags.
  */
+import { MeshproofError } from '../errors/meshproof-error.ts';
+
 export interface Timeouts {
   /** Longest wait for a check's intent to be observed after applying configuration. */
   readonly convergenceMs: number;
@@ -63,6 +67,8 @@ export const clusterWaits = {
   diagnosticsMs: 60_000,
   /** Margin over a k6 plan's own maximum duration before its exec stream is abandoned. */
   execMarginMs: 30_000,
+  /** Margin k6's `maxDuration` gives a plan over the longest its waves of requests may take. */
+  k6PlanMarginMs: 30_000,
   /** A short exec (the echo's control paths, `k6 version`). */
   shortExecMs: 30_000,
   /** Pause between two reads of a status that is not decided yet (rollouts, acceptance, deletion). */
@@ -105,3 +111,101 @@ export const soakTimeouts = {
   /** Period of the machine-load samples taken during each run. */
   loadSampleMs: 1_000,
 } as const;
+
+/** Waits of `meshproof bench` beyond those of the platform it runs on. */
+export const benchTimeouts = {
+  /** Longest the driver-capacity target (a local haproxy) may take to accept requests. */
+  capacityTargetStartMs: 10_000,
+  /** Pause between looks at whether the driver-capacity target accepts requests. */
+  capacityTargetPollMs: 50,
+  /** Grace for the driver-capacity target and wrk to stop before they are killed. */
+  capacityStopGraceMs: 2_000,
+  /** Client-side timeout of one request of the driver-capacity rounds. */
+  capacityRequestMs: 5_000,
+  /** k6's `maxDuration` for the one-request probe of each benchmark path on a cluster. */
+  pathProbeMs: 60_000,
+};
+
+/**
+ * Every group of named waits, by the name a timeouts file uses for it. The objects are the ones
+ * the harness reads, so an override applied at startup is what every wait then uses.
+ */
+export const timeoutGroups = {
+  local: localTimeouts,
+  cluster: clusterTimeouts,
+  clusterWaits,
+  cli: cliTimeouts,
+  soak: soakTimeouts,
+  ci: ciTimeouts,
+  bench: benchTimeouts,
+} as const;
+
+export type TimeoutGroup = keyof typeof timeoutGroups;
+
+/** Overrides read from a timeouts file: group → name → value (milliseconds, or a count). */
+export type TimeoutOverrides = { readonly [G in TimeoutGroup]?: { readonly [name: string]: number } };
+
+/** Names that count something rather than measure time: whole numbers. */
+const counts = new Set(['convergenceConfirmations']);
+
+/**
+ * Reads a timeouts file (JSON: `{"cluster": {"convergenceMs": 120000}, "clusterWaits": {...}}`).
+ * Refuses, with MESHPROOF_BAD_TIMEOUTS, anything but known groups and names with positive finite
+ * numbers (whole ones for counts), so a typo never leaves a default silently in force.
+ */
+export function parseTimeoutOverrides(text: string, source: string): TimeoutOverrides {
+  const bad = (why: string) =>
+    new MeshproofError(
+      'MESHPROOF_BAD_TIMEOUTS',
+      `${source}: ${why}; the names and values in force: \`meshproof timeouts\``,
+    );
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (cause) {
+    throw bad(`not JSON (${(cause as Error).message})`);
+  }
+  const isObject = (value: unknown): value is Record<string, unknown> =>
+    typeof value === 'object' && value !== null && !Array.isArray(value);
+  if (!isObject(parsed))
+    throw bad('must be a JSON object of groups, e.g. {"cluster": {"convergenceMs": 120000}}');
+  const overrides: Record<string, Record<string, number>> = {};
+  for (const [group, names] of Object.entries(parsed)) {
+    if (!Object.hasOwn(timeoutGroups, group)) {
+      throw bad(
+        `no timeout group ${JSON.stringify(group)} (groups: ${Object.keys(timeoutGroups).join(', ')})`,
+      );
+    }
+    const defaults = timeoutGroups[group as TimeoutGroup] as unknown as Record<string, number>;
+    if (!isObject(names)) throw bad(`${group} must be an object of name: value`);
+    overrides[group] = {};
+    for (const [name, value] of Object.entries(names)) {
+      if (!Object.hasOwn(defaults, name)) {
+        throw bad(`no timeout ${group}.${name} (${group}: ${Object.keys(defaults).join(', ')})`);
+      }
+      const whole = counts.has(name);
+      if (
+        typeof value !== 'number' ||
+        !Number.isFinite(value) ||
+        value <= 0 ||
+        (whole && !Number.isInteger(value))
+      ) {
+        throw bad(
+          `${group}.${name} must be a positive ${whole ? 'whole number' : 'number of milliseconds'}, not ${JSON.stringify(value)}`,
+        );
+      }
+      overrides[group][name] = value;
+    }
+  }
+  return overrides;
+}
+
+/**
+ * Puts overrides in force for this process (before any wait starts: the CLI does it while it reads
+ * its flags). The one place named timeouts change at run time.
+ */
+export function applyTimeoutOverrides(overrides: TimeoutOverrides): void {
+  for (const [group, names] of Object.entries(overrides)) {
+    Object.assign(timeoutGroups[group as TimeoutGroup], names);
+  }
+}

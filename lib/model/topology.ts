@@ -22,8 +22,6 @@ export const allCallers: readonly CallerName[] = ['client', 'frontend', 'outside
  */
 export type ForgedCredential = 'foreign-ca' | 'expired' | 'no-client-cert';
 
-export const forgedCredentials: readonly ForgedCredential[] = ['foreign-ca', 'expired', 'no-client-cert'];
-
 /** Namespace of the meshed workloads. */
 export const meshNamespace = 'meshproof';
 /** Namespace of the workloads outside the mesh. */

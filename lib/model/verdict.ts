@@ -3,14 +3,6 @@ import type { Evidence } from './evidence.ts';
 /** Result values of a check, fixed like the Gateway API report's. */
 export type CheckStatus = 'PASSED' | 'FAILED' | 'NOT_SUPPORTED' | 'SKIPPED' | 'ERROR';
 
-export const checkStatuses: readonly CheckStatus[] = [
-  'PASSED',
-  'FAILED',
-  'NOT_SUPPORTED',
-  'SKIPPED',
-  'ERROR',
-];
-
 /**
  * What a judge decides from observations: always with want and got in plain words.
  * CONTINUE asks for more samples (sequential sampling); the runner turns it into a

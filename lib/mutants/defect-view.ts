@@ -1,6 +1,6 @@
+import type { LocalEnvironment } from '../environments/local-environment.ts';
 import type { ReferenceDefect } from '../meshes/reference/defects.ts';
 import { referenceMeshAdapter } from '../meshes/reference/reference-mesh.ts';
-import type { LocalEnvironment } from '../platforms/local/local-environment.ts';
 
 /**
  * The conformant installation of the reference mesh carrying defects of its renderer: the same

@@ -9,9 +9,9 @@ import {
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import * as x509 from '@peculiar/x509';
+import type { LocalEnvironment } from '../environments/local-environment.ts';
 import type { ReferenceDefect } from '../meshes/reference/defects.ts';
 import { renderReferenceMesh } from '../meshes/reference/render-haproxy.ts';
-import type { LocalEnvironment } from '../platforms/local/local-environment.ts';
 
 /** A file the mesh writes, by its name in the mesh's directory. */
 export interface MeshFile {

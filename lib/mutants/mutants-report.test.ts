@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resultWithStatus as result } from '../report/report-fixtures.ts';
+import { resultWithStatus as result } from '../../test/report/report-fixtures.ts';
 import type { MutantSelection } from './mutant-selection.ts';
 import { buildMutantsReport, judgeMutant } from './mutants-report.ts';
 

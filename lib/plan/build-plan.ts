@@ -1,6 +1,3 @@
-import type { ClusterMesh, ClusterMetricsReader, InstallContext } from '../meshes/cluster-mesh.ts';
-import type { Check, Intent, Timeouts } from '../model/index.ts';
-import { isSampled, metricsUnreadOn, whyNotRunnable } from '../model/index.ts';
 import {
   applyCheckSteps,
   chaosSteps,
@@ -16,10 +13,13 @@ import {
   removeCheckSteps,
   restoreSteps,
   serverVersions,
-} from '../platforms/kubernetes/cluster-steps.ts';
+} from '../environments/cluster-steps.ts';
+import { metricsScrapeSteps } from '../environments/metrics-steps.ts';
+import type { ClusterMesh, ClusterMetricsReader, InstallContext } from '../meshes/cluster-mesh.ts';
+import type { Check, Intent, Timeouts } from '../model/index.ts';
+import { isSampled, metricsUnreadOn, whyNotRunnable } from '../model/index.ts';
 import { clusterNames } from '../platforms/kubernetes/kubernetes-names.ts';
 import { type LiveStep, type StepSection, shellScript } from '../platforms/kubernetes/live-steps.ts';
-import { metricsScrapeSteps } from '../platforms/kubernetes/metrics-steps.ts';
 import {
   type KubeObject,
   renderFixtures,

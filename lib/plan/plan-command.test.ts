@@ -132,3 +132,48 @@ describe('values from the environment reaching plan output', () => {
     });
   });
 });
+
+describe('meshproof plan --timeouts FILE', () => {
+  const planWith = (file: string, env: NodeJS.ProcessEnv = {}) => {
+    const output = join(tempRoot(), 'reports');
+    const result = spawnSync(
+      process.execPath,
+      [main, 'plan', '--mesh', 'linkerd', '--output', output, ...(file ? ['--timeouts', file] : [])],
+      { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000 },
+    );
+    return { ...result, output };
+  };
+  const timeoutsFile = (text: string) => {
+    const file = join(tempRoot(), 'timeouts.json');
+    writeFileSync(file, text);
+    return file;
+  };
+
+  it('shows the values in force in timeouts.json and uses them in the commands', () => {
+    const slow = timeoutsFile('{"clusterWaits": {"meshReadinessMs": 900000}}');
+    for (const result of [planWith(slow), planWith('', { MESHPROOF_TIMEOUTS: slow })]) {
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+      const dir = join(result.output, 'plan', 'linkerd');
+      const inForce = JSON.parse(readFileSync(join(dir, 'timeouts.json'), 'utf8'));
+      expect(inForce.clusterWaits.meshReadinessMs).toBe(900_000);
+      expect(inForce.cluster.convergenceMs).toBe(60_000);
+      expect(readFileSync(join(dir, 'commands.sh'), 'utf8')).toContain('linkerd check --wait 15m');
+    }
+    const defaults = planWith('');
+    const commands = readFileSync(join(defaults.output, 'plan', 'linkerd', 'commands.sh'), 'utf8');
+    expect(commands).toContain('linkerd check --wait 5m');
+  });
+
+  it('refuses a bad file with one coded line, exit 2, and writes nothing', () => {
+    for (const file of [
+      timeoutsFile('{"clusterWaits": {"meshReadinesMs": 1}}'),
+      join(tempRoot(), 'absent.json'),
+    ]) {
+      const result = planWith(file);
+      expect(result.status).toBe(2);
+      expect(result.stderr).toMatch(/^MESHPROOF_BAD_TIMEOUTS: [^\n]+\n$/);
+      expect(existsSync(result.output)).toBe(false);
+    }
+  });
+});

@@ -16,9 +16,9 @@ import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { registry } from '../../suites/registry.ts';
+import { requiredCrds } from '../environments/cluster-steps.ts';
 import { clusterMeshFor } from '../meshes/cluster-meshes.ts';
 import { clusterTimeouts } from '../model/index.ts';
-import { requiredCrds } from '../platforms/kubernetes/cluster-steps.ts';
 import { clusterNames } from '../platforms/kubernetes/kubernetes-names.ts';
 import { buildPlan, unsupportedReasons } from './build-plan.ts';
 

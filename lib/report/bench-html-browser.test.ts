@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeBenchFiles } from '../bench/bench-files.ts';
-import { fixtureBenchReport } from '../bench/bench-fixtures.ts';
+import { fixtureBenchReport } from '../../test/bench/bench-fixtures.ts';
+import { launchChromium, openFromDisk } from '../../test/report/browser-harness.ts';
 import type { BenchReport } from '../bench/bench-report.ts';
+import { writeBenchFiles } from './bench-files.ts';
 import { renderBenchHtml } from './bench-html.ts';
-import { launchChromium, openFromDisk } from './browser-harness.ts';
 
 /**
  * bench.html in a real browser: Debian's headless Chromium driven by playwright-core, loading

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fixtureBenchReport } from '../bench/bench-fixtures.ts';
+import { fixtureBenchReport } from '../../test/bench/bench-fixtures.ts';
 import type { BenchReport } from '../bench/bench-report.ts';
 import { renderBenchHtml, renderBenchSection } from './bench-html.ts';
 

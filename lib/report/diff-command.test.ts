@@ -12,14 +12,14 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { fixtureBenchReport, movedFixtureBenchReport } from '../../test/bench/bench-fixtures.ts';
+import { passingFixtureReport, withStatuses } from '../../test/report/report-fixtures.ts';
 import type { BenchDiff } from '../bench/bench-diff.ts';
-import { fixtureBenchReport, movedFixtureBenchReport } from '../bench/bench-fixtures.ts';
 import type { BenchReport } from '../bench/bench-report.ts';
 import { runDiff } from '../cli/diff-command.ts';
 import type { ConformanceReport } from './conformance-report.ts';
 import type { ReportDiff } from './diff-reports.ts';
-import { passingFixtureReport, withStatuses } from './report-fixtures.ts';
-import { benchSchemaProblems } from './report-schema.ts';
+import { parseRunReport } from './report-schema.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'meshproof-diff-test-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -224,10 +224,12 @@ describe('meshproof diff on two bench.json', () => {
   const bench = (report: BenchReport | string) => runFolder(report, 'bench.json');
 
   it('bench.json matches its published schema, which names what is wrong', () => {
-    expect(benchSchemaProblems(fixtureBenchReport())).toEqual([]);
-    expect(
-      benchSchemaProblems({ ...fixtureBenchReport(), results: [{ targetRps: 'fast' }] }).join('\n'),
-    ).toMatch(/\/results\/0\/targetRps must be number/);
+    const read = (report: unknown) => parseRunReport(JSON.stringify(report), 'bench.json');
+    expect(read(fixtureBenchReport()).kind).toBe('SidecarOverheadBenchmark');
+    const [first] = fixtureBenchReport().results;
+    expect(() => read({ ...fixtureBenchReport(), results: [{ ...first, targetRps: 'fast' }] })).toThrow(
+      /\/results\/0\/targetRps must be number/,
+    );
   });
 
   it('exits 0 when two runs agree, 1 when a point moved beyond 10%, and writes diff.json next to the candidate', async () => {

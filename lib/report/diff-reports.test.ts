@@ -1,4 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import {
+  failingFixtureReport,
+  passingFixtureReport,
+  withStatuses,
+} from '../../test/report/report-fixtures.ts';
 import { values } from '../model/evidence.ts';
 import type { CheckStatus } from '../model/verdict.ts';
 import type { ConformanceReport } from './conformance-report.ts';
@@ -10,7 +15,6 @@ import {
   notableShift,
   overheadFigures,
 } from './diff-reports.ts';
-import { failingFixtureReport, passingFixtureReport, withStatuses } from './report-fixtures.ts';
 import { reportSchemaProblems } from './report-schema.ts';
 
 describe('classifyChange', () => {

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { parseWorkflowCommand } from '../ci/composite-action-runner.ts';
+import { parseWorkflowCommand } from '../../test/ci/composite-action-runner.ts';
+import {
+  failingFixtureReport,
+  passingFixtureReport,
+  withStatuses,
+} from '../../test/report/report-fixtures.ts';
 import { diffReports } from './diff-reports.ts';
 import {
   escapeCommandData,
@@ -7,7 +12,6 @@ import {
   formatWorkflowCommand,
   renderGithubAnnotations,
 } from './github-annotations.ts';
-import { failingFixtureReport, passingFixtureReport, withStatuses } from './report-fixtures.ts';
 
 const parseAsRunner = parseWorkflowCommand;
 

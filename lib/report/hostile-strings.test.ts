@@ -1,7 +1,8 @@
 import { DOMParser } from '@xmldom/xmldom';
 import { type DefaultTreeAdapterTypes, parse } from 'parse5';
 import { describe, expect, it } from 'vitest';
-import { fixtureBenchReport } from '../bench/bench-fixtures.ts';
+import { fixtureBenchReport } from '../../test/bench/bench-fixtures.ts';
+import { failingFixtureReport, fixtureRegistry } from '../../test/report/report-fixtures.ts';
 import type { BenchReport } from '../bench/bench-report.ts';
 import { capabilityMatrix } from '../meshes/capability-matrix.ts';
 import { evidenceKinds } from '../model/evidence.ts';
@@ -9,7 +10,6 @@ import { renderBenchHtml } from './bench-html.ts';
 import type { ConformanceReport } from './conformance-report.ts';
 import { renderHtmlReport } from './html-report.ts';
 import { renderJunit } from './junit-report.ts';
-import { failingFixtureReport, fixtureRegistry } from './report-fixtures.ts';
 
 /**
  * Text a run records comes from servers, proxies and clusters: none of it may become markup.

@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, openFromDisk } from './browser-harness.ts';
+import { launchChromium, openFromDisk } from '../../test/report/browser-harness.ts';
+import { failingFixtureReport } from '../../test/report/report-fixtures.ts';
 import { renderHtmlReport } from './html-report.ts';
-import { failingFixtureReport } from './report-fixtures.ts';
 
 /**
  * report.html in a real browser: Debian's headless Chromium driven by playwright-core, loading

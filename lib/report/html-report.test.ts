@@ -1,10 +1,14 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { fixtureBenchReport } from '../bench/bench-fixtures.ts';
+import { fixtureBenchReport } from '../../test/bench/bench-fixtures.ts';
+import {
+  failingFixtureReport,
+  passingFixtureReport,
+  withStatuses,
+} from '../../test/report/report-fixtures.ts';
 import type { CheckResult } from '../model/verdict.ts';
 import { benchStyles, renderBenchSection } from './bench-html.ts';
 import { checksInReadingOrder, renderHtmlReport } from './html-report.ts';
-import { failingFixtureReport, passingFixtureReport, withStatuses } from './report-fixtures.ts';
 
 const html = renderHtmlReport(failingFixtureReport());
 

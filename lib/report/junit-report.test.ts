@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { failingFixtureReport } from '../../test/report/report-fixtures.ts';
 import { renderJunit } from './junit-report.ts';
-import { failingFixtureReport } from './report-fixtures.ts';
 
 describe('junit.xml', () => {
   it('carries mesh, mesh version, platform and run as properties of the suite', () => {

@@ -2,9 +2,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { failingFixtureReport, passingFixtureReport } from '../../test/report/report-fixtures.ts';
 import { MeshproofError } from '../errors/meshproof-error.ts';
 import { evidenceKinds } from '../model/evidence.ts';
-import { failingFixtureReport, passingFixtureReport } from './report-fixtures.ts';
 import { parseRunReport, readRunReport, reportSchemaProblems } from './report-schema.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'meshproof-schema-test-'));

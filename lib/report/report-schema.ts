@@ -85,11 +85,6 @@ export function reportSchemaProblems(value: unknown): string[] {
   return schemaProblems('ConformanceReport', value);
 }
 
-/** The same for bench.json against its published schema. */
-export function benchSchemaProblems(value: unknown): string[] {
-  return schemaProblems('SidecarOverheadBenchmark', value);
-}
-
 function schemaProblems(kind: ReportKind, value: unknown): string[] {
   const { validate, names } = validatorFor(kind);
   if (validate(value)) return [];

@@ -2,10 +2,15 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import {
+  fixtureCapabilities,
+  fixtureRegistry,
+  fixtureResults,
+  fixtureRunConfig,
+} from '../../test/report/report-fixtures.ts';
 import type { CheckResult } from '../model/verdict.ts';
 import { harnessError } from '../runner/run-suite.ts';
 import type { ConformanceReport } from './conformance-report.ts';
-import { fixtureCapabilities, fixtureRegistry, fixtureResults, fixtureRunConfig } from './report-fixtures.ts';
 import { readRunReport } from './report-schema.ts';
 import { writeReports } from './report-writers.ts';
 import { writeRunReport } from './run-report.ts';

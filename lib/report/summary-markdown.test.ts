@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { failingFixtureReport, passingFixtureReport } from './report-fixtures.ts';
+import { failingFixtureReport, passingFixtureReport } from '../../test/report/report-fixtures.ts';
 import { renderSummaryMarkdown } from './summary-markdown.ts';
 
 describe('renderSummaryMarkdown', () => {

@@ -1,9 +1,9 @@
+import { startKubernetesEnvironment } from '../environments/kubernetes-environment.ts';
+import { startLocalEnvironment } from '../environments/local-environment.ts';
 import { MeshproofError } from '../errors/meshproof-error.ts';
 import { clusterMeshFor } from '../meshes/cluster-meshes.ts';
 import type { ReferenceDefect } from '../meshes/reference/defects.ts';
 import type { Check, Environment } from '../model/index.ts';
-import { startKubernetesEnvironment } from '../platforms/kubernetes/kubernetes-environment.ts';
-import { startLocalEnvironment } from '../platforms/local/local-environment.ts';
 import type { RunConfig } from './run-config.ts';
 
 /** Brings up the platform and mesh a run asks for, with the fixtures deployed for the selected checks. */

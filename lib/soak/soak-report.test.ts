@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { resultWithStatus as result } from '../../test/report/report-fixtures.ts';
 import type { CheckResult } from '../model/index.ts';
-import { resultWithStatus as result } from '../report/report-fixtures.ts';
 import { cpuBusyShare, type MachineLoad } from './machine-load.ts';
 import { buildSoakReport, renderSoakMarkdown, type SoakRunInput, soakVerdictLine } from './soak-report.ts';
 

@@ -4,7 +4,7 @@
  * latency histograms.
  */
 export type { Interval } from './binomial.ts';
-export { clopperPearsonInterval, twoSidedZ, wilsonInterval } from './binomial.ts';
+export { clopperPearsonInterval, twoSidedZ } from './binomial.ts';
 export type {
   CategoryVerdict,
   RatioCheckInput,
@@ -30,4 +30,4 @@ export {
   summarizeLatency,
 } from './histogram.ts';
 export type { RatioSamplingOptions, SamplingPlan } from './sequential.ts';
-export { expectedHalfWidth, isLastLook, planRatioSampling } from './sequential.ts';
+export { expectedHalfWidth, planRatioSampling } from './sequential.ts';

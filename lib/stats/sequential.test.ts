@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { clopperPearsonInterval, twoSidedZ } from './binomial.ts';
 import { perIntervalAlpha } from './equivalence.ts';
-import { expectedHalfWidth, isLastLook, planRatioSampling } from './sequential.ts';
+import { expectedHalfWidth, planRatioSampling } from './sequential.ts';
 
 /** Binomial(n, p) probabilities by the ratio recurrence in log space (n up to ~10^4 without underflow). */
 function binomialPmf(n: number, p: number): number[] {
@@ -121,14 +121,5 @@ describe('expectedHalfWidth', () => {
     expect(expectedHalfWidth(0.01, 1000, alpha)).toBeGreaterThan(twoSidedZ(alpha) * Math.sqrt(0.0099 / 1000));
     // At 0% the variance is zero, yet the interval still has width.
     expect(expectedHalfWidth(0, 1000, alpha)).toBe(clopperPearsonInterval(0, 1000, alpha).upper);
-  });
-});
-
-describe('isLastLook', () => {
-  it('is true from the plan’s last look on', () => {
-    const plan = { batchSize: 200, maxRequests: 4600, maxLooks: 23 };
-    expect(isLastLook(1, plan)).toBe(false);
-    expect(isLastLook(22, plan)).toBe(false);
-    expect(isLastLook(23, plan)).toBe(true);
   });
 });

@@ -131,8 +131,3 @@ export function planRatioSampling(options: RatioSamplingOptions): SamplingPlan {
   }
   throw new RangeError(`no plan within ${MAX_PLANNED_LOOKS} looks of ${batchSize} requests`);
 }
-
-/** Whether `look` (1-based) is the plan's last: a CONTINUE there must become an inconclusive FAIL. */
-export function isLastLook(look: number, plan: SamplingPlan): boolean {
-  return look >= plan.maxLooks;
-}

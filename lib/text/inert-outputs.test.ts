@@ -1,9 +1,14 @@
 import { micromark } from 'micromark';
 import { gfm, gfmHtml } from 'micromark-extension-gfm';
 import { describe, expect, it } from 'vitest';
+import { fixtureBenchReport } from '../../test/bench/bench-fixtures.ts';
+import {
+  failingFixtureReport,
+  passingFixtureReport,
+  withStatuses,
+} from '../../test/report/report-fixtures.ts';
 import { diffBenchReports } from '../bench/bench-diff.ts';
 import { renderBenchDiffMarkdown, renderBenchDiffTable } from '../bench/bench-diff-formats.ts';
-import { fixtureBenchReport } from '../bench/bench-fixtures.ts';
 import { renderBenchMarkdown } from '../bench/bench-markdown.ts';
 import type { BenchReport } from '../bench/bench-report.ts';
 import { formatBenchSummary } from '../cli/bench-command.ts';
@@ -13,7 +18,6 @@ import type { ConformanceReport } from '../report/conformance-report.ts';
 import { renderDiffMarkdown, renderDiffTable } from '../report/diff-formats.ts';
 import { diffReports } from '../report/diff-reports.ts';
 import { ProgressReporter } from '../report/progress-reporter.ts';
-import { failingFixtureReport, passingFixtureReport, withStatuses } from '../report/report-fixtures.ts';
 import { renderSummaryMarkdown } from '../report/summary-markdown.ts';
 import { markdownCell, markdownCode } from './markdown-escape.ts';
 import { terminalText } from './terminal-escape.ts';

@@ -42,7 +42,9 @@ export function toK6Plan(
     concurrency,
     timeoutMs,
     // Every request may take the whole timeout; waves of `concurrency` requests run one after another.
-    maxDurationSeconds: Math.ceil(((Math.ceil(plan.requests / concurrency) + 1) * timeoutMs) / 1000) + 30,
+    maxDurationSeconds:
+      Math.ceil(((Math.ceil(plan.requests / concurrency) + 1) * timeoutMs) / 1000) +
+      clusterWaits.k6PlanMarginMs / 1000,
     requestIdPrefix,
     requestIdHeader: REQUEST_ID_HEADER,
     ...(plan.arms && plan.arms.length > 0 ? { arms: plan.arms } : {}),

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { V1Pod } from '@kubernetes/client-node';
 import { MeshproofError } from '../../errors/meshproof-error.ts';
 import { clusterWaits, type TopologyNames } from '../../model/index.ts';
-import { podContainersShell } from '../../platforms/kubernetes/cluster-steps.ts';
+import { podContainersShell } from '../../platforms/kubernetes/enrolment-steps.ts';
 import { containerNames, type KubeClient } from '../../platforms/kubernetes/kube-client.ts';
 import { serviceName } from '../../platforms/kubernetes/kubernetes-names.ts';
 import type { LiveStep } from '../../platforms/kubernetes/live-steps.ts';

@@ -122,9 +122,6 @@ export const istioSupportByMode: Readonly<Record<IstioMode, FeatureSupport>> = {
   },
 };
 
-/** What Istio (1.22 – 1.30, sidecar mode, VirtualService routing) can express. */
-export const istioSupport: FeatureSupport = istioSupportByMode.sidecar;
-
 /**
  * The identity the server app is shown for a caller: the URI element of the
  * `X-Forwarded-Client-Cert` header Istio's sidecar (or, in ambient, the server's waypoint) sets on

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { registry } from '../../../suites/registry.ts';
 import { allFeatures } from '../../model/index.ts';
-import { istioIdentityOf, istioSupport } from './capabilities.ts';
+import { istioIdentityOf, istioSupportByMode } from './capabilities.ts';
 import { istioMeshAdapter } from './istio-adapter.ts';
 import { renderIstio } from './render-istio.ts';
 
@@ -14,7 +14,7 @@ describe('istioMeshAdapter', () => {
   });
 
   it('supports every feature of the model, so no check is reported NOT_SUPPORTED', () => {
-    expect(allFeatures.filter((f) => !istioSupport[f].supported)).toEqual([]);
+    expect(allFeatures.filter((f) => !istioSupportByMode.sidecar[f].supported)).toEqual([]);
     expect(allFeatures.filter((f) => !adapter.support[f].supported)).toEqual([]);
   });
 

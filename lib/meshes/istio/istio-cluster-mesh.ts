@@ -1,6 +1,6 @@
 import { MeshproofError } from '../../errors/meshproof-error.ts';
 import { clusterWaits, type Routing } from '../../model/index.ts';
-import { sidecarEnrolmentSteps } from '../../platforms/kubernetes/cluster-steps.ts';
+import { sidecarEnrolmentSteps } from '../../platforms/kubernetes/enrolment-steps.ts';
 import { kube } from '../../platforms/kubernetes/kubernetes-names.ts';
 import type { LiveStep } from '../../platforms/kubernetes/live-steps.ts';
 import type { OwnedObject } from '../../platforms/kubernetes/ownership.ts';

@@ -11,8 +11,8 @@ import type {
 import { kube, serviceName } from '../../platforms/kubernetes/kubernetes-names.ts';
 import type { KubeObject } from '../../platforms/kubernetes/render-fixtures.ts';
 import { defaultPlacement, type MeshPlacement } from '../mesh-placement.ts';
+import type { IstioObject } from './istio-object.ts';
 import {
-  type IstioObject,
   istioPrincipal,
   istioResourceName,
   renderIstioAuthorizationPolicy,

@@ -29,8 +29,8 @@ import {
 import { integerWeights } from '../linkerd/linkerd-values.ts';
 import { expandFirstMatch } from '../linkerd/render-linkerd-outbound.ts';
 import { defaultPlacement, type MeshPlacement } from '../mesh-placement.ts';
+import type { IstioObject } from './istio-object.ts';
 import {
-  type IstioObject,
   istioDuration,
   renderIstioAuthorizationPolicy,
   renderIstioDestinationRule,

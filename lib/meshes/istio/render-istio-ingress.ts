@@ -3,7 +3,7 @@ import type { IVirtualService } from '@kubernetes-models/istio/networking.istio.
 import type { IngressGatewayIntent } from '../../model/index.ts';
 import { kube, serviceHost, serviceName } from '../../platforms/kubernetes/kubernetes-names.ts';
 import { defaultPlacement, type MeshPlacement } from '../mesh-placement.ts';
-import type { IstioObject } from './render-istio.ts';
+import type { IstioObject } from './istio-object.ts';
 
 /*
  * The ingress gateway in Istio 1.30.3 (contract rows G1–G8): a `networking.istio.io/v1` Gateway

@@ -1,7 +1,7 @@
 import type { ITelemetry } from '@kubernetes-models/istio/telemetry.istio.io/v1/Telemetry';
 import type { RequestTelemetryIntent } from '../../model/index.ts';
 import type { MeshPlacement } from '../mesh-placement.ts';
-import { type IstioObject, metadata } from './render-istio.ts';
+import { type IstioObject, metadata } from './istio-object.ts';
 
 type TelemetrySpec = NonNullable<ITelemetry['spec']>;
 

@@ -34,6 +34,7 @@ import { callerIdentity } from '../../model/index.ts';
 import { kube, serviceHost, serviceName } from '../../platforms/kubernetes/kubernetes-names.ts';
 import { jwksFixtureName } from '../../platforms/kubernetes/render-fixtures.ts';
 import { defaultPlacement, type MeshPlacement } from '../mesh-placement.ts';
+import { type IstioObject, metadata } from './istio-object.ts';
 import { renderIstioIngress } from './render-istio-ingress.ts';
 import { renderIstioTelemetry } from './render-istio-telemetry.ts';
 
@@ -66,7 +67,6 @@ const apiVersions = {
 const versionSubsets: Readonly<Record<Version, true>> = { v1: true, v2: true, v3: true };
 
 /** Label on every rendered resource, so that what meshproof applied can be listed and removed. */
-const managedBy = { 'app.kubernetes.io/managed-by': 'meshproof' } as const;
 
 /** Names of the rendered resources: one of each kind per service, readable in `kubectl get`. */
 export const istioResourceName = {
@@ -89,18 +89,6 @@ type HttpFault = NonNullable<HttpRoute['fault']>;
 type DestinationRuleSpec = NonNullable<IDestinationRule['spec']>;
 type TrafficPolicy = NonNullable<DestinationRuleSpec['trafficPolicy']>;
 type EnvoyFilterSpec = NonNullable<IEnvoyFilter['spec']>;
-
-/** A Kubernetes object as rendered: type meta, metadata, spec. */
-export interface IstioObject<Spec> {
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly metadata: {
-    readonly name: string;
-    readonly namespace: string;
-    readonly labels: Readonly<Record<string, string>>;
-  };
-  readonly spec: Spec;
-}
 
 /**
  * Renders intents into Istio resources, one YAML document each, in the order they should be
@@ -166,11 +154,6 @@ function toRenderedResource(object: IstioObject<unknown>): RenderedResource {
     // No line folding: long values (type URLs, principals) stay on one greppable line.
     content: stringify(object, { lineWidth: 0 }),
   };
-}
-
-/** Metadata of an object meshproof renders: its name, the meshed namespace, the managed-by label. */
-export function metadata(name: string, at: MeshPlacement): IstioObject<unknown>['metadata'] {
-  return { name, namespace: at.names.meshNamespace, labels: { ...managedBy } };
 }
 
 /** Selects every workload (all versions) of a service. */

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MeshproofError } from '../../errors/meshproof-error.ts';
-import { sidecarEnrolmentSteps } from '../../platforms/kubernetes/cluster-steps.ts';
+import { sidecarEnrolmentSteps } from '../../platforms/kubernetes/enrolment-steps.ts';
 import type { KubeClient } from '../../platforms/kubernetes/kube-client.ts';
 import type { OwnedObject } from '../../platforms/kubernetes/ownership.ts';
 import { versionOf } from '../../versions.ts';

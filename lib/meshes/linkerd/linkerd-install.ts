@@ -181,51 +181,6 @@ export function manifestObjects(text: string): KubeObject[] {
 }
 
 /**
- * Upgrade in place to the CLI's release, for later use by upgrade checks. What `linkerd prune`
- * finds is written to a file and deleted only when there is something (an empty list is fine
- * with kubectl, but a failed prune must not be read as "nothing").
- */
-export function linkerdUpgradeSteps(): LiveStep[] {
-  return [
-    {
-      kind: 'cli',
-      title: 'render the upgraded CRDs',
-      argv: ['linkerd', 'upgrade', '--crds'],
-      stdoutFile: 'linkerd-crds-upgrade.yaml',
-    },
-    { kind: 'cli', title: 'upgrade the CRDs', argv: ['kubectl', 'apply', '-f', 'linkerd-crds-upgrade.yaml'] },
-    {
-      kind: 'cli',
-      title: 'render the upgraded control plane',
-      argv: ['linkerd', 'upgrade'],
-      stdoutFile: 'linkerd-upgrade.yaml',
-    },
-    {
-      kind: 'cli',
-      title: 'upgrade the control plane',
-      argv: ['kubectl', 'apply', '-f', 'linkerd-upgrade.yaml'],
-    },
-    {
-      kind: 'cli',
-      title: 'list what the new release no longer has',
-      argv: ['linkerd', 'prune'],
-      stdoutFile: 'linkerd-prune.yaml',
-    },
-    {
-      kind: 'cli',
-      title: 'delete it, when there is anything',
-      argv: ['kubectl', 'delete', '--ignore-not-found', '-f', 'linkerd-prune.yaml'],
-      onlyIfNonEmpty: 'linkerd-prune.yaml',
-    },
-    {
-      kind: 'cli',
-      title: 'verify',
-      argv: ['linkerd', 'check', '--wait', `${clusterWaits.meshReadinessMs / 60_000}m`],
-    },
-  ];
-}
-
-/**
  * Captured when a check fails on Linkerd, before its configuration is removed: the inbound policy
  * of each pod on the port the echo listens on (the container port), and the outbound policy of
  * the server Service on its port (linkerd2 cli/cmd/policy.go).

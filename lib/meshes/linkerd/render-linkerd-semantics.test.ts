@@ -1,4 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import {
+  parseRendered,
+  type SimulatedRequest,
+  simulateInbound,
+  simulateOutbound,
+} from '../../../test/meshes/linkerd/simulate-linkerd.ts';
 import { isMeshproofError } from '../../errors/meshproof-error.ts';
 import { isUnderPrefix } from '../../judges/paths.ts';
 import type {
@@ -18,12 +24,6 @@ import { integerWeights, linkerdDuration } from './linkerd-values.ts';
 import { faultBackendsNeeded, renderLinkerd, renderLinkerdResources } from './render-linkerd.ts';
 import { accessCells } from './render-linkerd-inbound.ts';
 import { expandFirstMatch, renderFailureAccrual, retryAnnotations } from './render-linkerd-outbound.ts';
-import {
-  parseRendered,
-  type SimulatedRequest,
-  simulateInbound,
-  simulateOutbound,
-} from './simulate-linkerd.ts';
 
 /** Deterministic pseudo-random numbers (mulberry32), so that a failing case can be replayed. */
 function random(seed: number): () => number {

@@ -1,18 +1,18 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { HTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { registry } from '../../../suites/registry.ts';
+import { parseRendered } from '../../../test/meshes/linkerd/simulate-linkerd.ts';
 import { isMeshproofError } from '../../errors/meshproof-error.ts';
 import type { Check, RenderedResource } from '../../model/index.ts';
 import { linkerdSupport } from './capabilities.ts';
 import { linkerdMeshAdapter } from './linkerd-adapter.ts';
 import type { LinkerdResource } from './linkerd-resources.ts';
 import { faultBackendsNeeded, renderLinkerd } from './render-linkerd.ts';
-import { parseRendered } from './simulate-linkerd.ts';
 
 const goldenDir = new URL('./__golden__/', import.meta.url);
-const updateGolden = process.env.UPDATE_GOLDEN === '1';
 
 const supportedOnLinkerd = (check: Check) => check.features.every((f) => linkerdSupport[f].supported);
 const supported = registry.filter(supportedOnLinkerd);
@@ -23,7 +23,7 @@ function goldenText(check: Check, resources: readonly RenderedResource[]): strin
   const faults = faultBackendsNeeded(check.intents);
   const header = [
     `# Linkerd resources for ${check.id}, in the order to apply them.`,
-    `# Regenerate with UPDATE_GOLDEN=1 npx vitest run lib/meshes/linkerd`,
+    `# Regenerate with npx vitest run lib/meshes/linkerd -u`,
     faults.length > 0
       ? `# Fault backends the platform deploys first: ${faults.map((f) => `${f.name} (answers ${f.status})`).join(', ')}`
       : '# Fault backends the platform deploys first: none',
@@ -36,18 +36,14 @@ function goldenText(check: Check, resources: readonly RenderedResource[]): strin
 
 describe('Linkerd golden files', () => {
   it('covers every check whose features Linkerd supports, and no other', () => {
-    if (!existsSync(goldenDir)) mkdirSync(goldenDir, { recursive: true });
     const files = readdirSync(goldenDir).filter((f) => f.endsWith('.yaml'));
     const expected = supported.map((c) => `${c.id}.yaml`);
-    if (!updateGolden) expect(files.sort()).toEqual(expected.sort());
+    expect(files.sort()).toEqual(expected.sort());
   });
 
-  it.each(supported.map((c) => [c.id, c] as const))('%s renders as its golden file', (id, check) => {
-    const text = goldenText(check, renderLinkerd(check.intents));
-    const file = new URL(`${id}.yaml`, goldenDir);
-    if (updateGolden) writeFileSync(file, text);
-    expect(existsSync(file), `missing ${file.pathname}: run with UPDATE_GOLDEN=1`).toBe(true);
-    expect(text).toBe(readFileSync(file, 'utf8'));
+  it.each(supported.map((c) => [c.id, c] as const))('%s renders as its golden file', async (id, check) => {
+    const file = fileURLToPath(new URL(`${id}.yaml`, goldenDir));
+    await expect(goldenText(check, renderLinkerd(check.intents))).toMatchFileSnapshot(file);
   });
 });
 

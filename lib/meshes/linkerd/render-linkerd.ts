@@ -37,9 +37,6 @@ import {
   renderOutboundRoutes,
 } from './render-linkerd-outbound.ts';
 
-/** Controller name in the `status.parents[]` of resources Linkerd's policy controller accepted. */
-export const linkerdPolicyControllerName = 'linkerd.io/policy-controller';
-
 const ofKind = <T extends Intent>(intents: readonly Intent[], kind: T['kind']) =>
   intents.filter((i): i is T => i.kind === kind);
 

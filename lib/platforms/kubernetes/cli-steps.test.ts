@@ -2,8 +2,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { linkerdUpgradeSteps } from '../../meshes/linkerd/linkerd-install.ts';
-import { compareVersions, kubectlRequirement, runStep, shellLine } from './cli-steps.ts';
+import { type CliStep, compareVersions, kubectlRequirement, runStep, shellLine } from './cli-steps.ts';
 import { shellScript } from './live-steps.ts';
 
 describe('shell rendering of CLI steps', () => {
@@ -46,8 +45,12 @@ describe('versions', () => {
 
 describe('a step on a file a previous step wrote', () => {
   it('runs only when that file has content (what `linkerd prune` found), in plan mode and live', async () => {
-    const [, , , , prune, remove] = linkerdUpgradeSteps();
-    if (prune?.kind !== 'cli' || remove?.kind !== 'cli') throw new Error('unexpected steps');
+    const prune: CliStep = { title: 'list', argv: ['linkerd', 'prune'], stdoutFile: 'linkerd-prune.yaml' };
+    const remove: CliStep = {
+      title: 'delete it, when there is anything',
+      argv: ['kubectl', 'delete', '--ignore-not-found', '-f', 'linkerd-prune.yaml'],
+      onlyIfNonEmpty: 'linkerd-prune.yaml',
+    };
     expect(shellLine(prune)).toBe('linkerd prune > linkerd-prune.yaml');
     expect(shellLine(remove)).toBe(
       'if [ -s linkerd-prune.yaml ]; then kubectl delete --ignore-not-found -f linkerd-prune.yaml; fi',

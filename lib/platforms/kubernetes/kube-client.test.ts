@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { V1Pod } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeKubeApi, startFakeKubeApi } from './kube-api-fixtures.ts';
+import { type FakeKubeApi, startFakeKubeApi } from '../../../test/platforms/kubernetes/kube-api-fixtures.ts';
 import { acceptance, containerNames, KubeClient, podIsServing } from './kube-client.ts';
 
 describe('acceptance', () => {

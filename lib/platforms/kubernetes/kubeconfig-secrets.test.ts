@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeKubeApi, startFakeKubeApi } from './kube-api-fixtures.ts';
+import { type FakeKubeApi, startFakeKubeApi } from '../../../test/platforms/kubernetes/kube-api-fixtures.ts';
 
 const main = new URL('../../cli/main.ts', import.meta.url).pathname;
 const secrets = {

@@ -1,8 +1,14 @@
-import { createLatencyHistogram, type LatencyHistogram, recordLatencyMs } from '../stats/histogram.ts';
-import { benchConfigFromFlags } from './bench-options.ts';
-import { type BenchReport, buildBenchReport } from './bench-report.ts';
-import type { BenchHalf, BenchMode, BenchRunData, BenchWindow, DriverCapacity } from './bench-types.ts';
-import type { ResourceUsage } from './proc-stats.ts';
+import { benchConfigFromFlags } from '../../lib/bench/bench-options.ts';
+import { type BenchReport, buildBenchReport } from '../../lib/bench/bench-report.ts';
+import type {
+  BenchHalf,
+  BenchMode,
+  BenchRunData,
+  BenchWindow,
+  DriverCapacity,
+} from '../../lib/bench/bench-types.ts';
+import type { ResourceUsage } from '../../lib/bench/proc-stats.ts';
+import { createLatencyHistogram, type LatencyHistogram, recordLatencyMs } from '../../lib/stats/histogram.ts';
 
 /**
  * A small, deterministic benchmark for the report tests, built with the real report builder from

@@ -1,8 +1,8 @@
 import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import { renderBenchHtml } from '../report/bench-html.ts';
-import { renderBenchMarkdown } from './bench-markdown.ts';
-import type { BenchReport } from './bench-report.ts';
+import { renderBenchMarkdown } from '../bench/bench-markdown.ts';
+import type { BenchReport } from '../bench/bench-report.ts';
+import { renderBenchHtml } from './bench-html.ts';
 
 /** Where a benchmark run's files go: `<output>/bench/<run-id>/`. */
 export function benchRunDir(output: string, runId: string): string {

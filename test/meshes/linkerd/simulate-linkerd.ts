@@ -8,9 +8,7 @@
  * intents mean; it reads the YAML as Linkerd would, not the renderer's intermediate values.
  */
 import { parse } from 'yaml';
-import type { CallerName, RenderedResource } from '../../model/index.ts';
-import { callerIdentity } from '../../model/index.ts';
-import { linkerdIdentity } from './capabilities.ts';
+import { linkerdIdentity } from '../../../lib/meshes/linkerd/capabilities.ts';
 import type {
   LinkerdAuthorizationPolicy,
   LinkerdGatewayHttpRoute,
@@ -18,7 +16,9 @@ import type {
   LinkerdPolicyHttpRoute,
   LinkerdResource,
   LinkerdServer,
-} from './linkerd-resources.ts';
+} from '../../../lib/meshes/linkerd/linkerd-resources.ts';
+import type { CallerName, RenderedResource } from '../../../lib/model/index.ts';
+import { callerIdentity } from '../../../lib/model/index.ts';
 
 /** The rendered resources parsed back from their YAML. */
 export function parseRendered(resources: readonly RenderedResource[]): LinkerdResource[] {

@@ -11,16 +11,20 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { encodeObservation } from '../../../k6/lib/observation.ts';
-import { istioClusterMesh } from '../../meshes/istio/istio-cluster-mesh.ts';
-import { linkerdClusterMesh } from '../../meshes/linkerd/linkerd-cluster-mesh.ts';
-import { clusterTimeouts } from '../../model/index.ts';
-import { type FakeKubeApi, type StoredObject, startFakeKubeApi } from './kube-api-fixtures.ts';
-import { KubeClient } from './kube-client.ts';
+import { encodeObservation } from '../../k6/lib/observation.ts';
+import {
+  type FakeKubeApi,
+  type StoredObject,
+  startFakeKubeApi,
+} from '../../test/platforms/kubernetes/kube-api-fixtures.ts';
+import { istioClusterMesh } from '../meshes/istio/istio-cluster-mesh.ts';
+import { linkerdClusterMesh } from '../meshes/linkerd/linkerd-cluster-mesh.ts';
+import { clusterTimeouts } from '../model/index.ts';
+import { KubeClient } from '../platforms/kubernetes/kube-client.ts';
+import { clusterNames, kubeDirName } from '../platforms/kubernetes/kubernetes-names.ts';
+import { removeClusterLeftovers } from '../platforms/kubernetes/leftovers.ts';
+import { Ownership } from '../platforms/kubernetes/ownership.ts';
 import { startKubernetesEnvironment } from './kubernetes-environment.ts';
-import { clusterNames, kubeDirName } from './kubernetes-names.ts';
-import { removeClusterLeftovers } from './leftovers.ts';
-import { Ownership } from './ownership.ts';
 
 /**
  * The live path against a fake API server and fake CLIs: every refusal is a coded error, and

@@ -1,9 +1,9 @@
-import type { ClusterMetricsReader } from '../../meshes/cluster-mesh.ts';
-import type { TopologyNames } from '../../model/index.ts';
-import { clusterWaits, meshedCallers } from '../../model/index.ts';
-import { k6ExecTarget } from '../../traffic/k6-driver.ts';
+import type { ClusterMetricsReader } from '../meshes/cluster-mesh.ts';
+import type { TopologyNames } from '../model/index.ts';
+import { clusterWaits, meshedCallers } from '../model/index.ts';
+import type { LiveStep } from '../platforms/kubernetes/live-steps.ts';
+import { k6ExecTarget } from '../traffic/k6-driver.ts';
 import { serverTarget, serverVersions } from './cluster-steps.ts';
-import type { LiveStep } from './live-steps.ts';
 
 /**
  * One scrape of the mesh's request metrics: the proxy of every meshed workload, the callers' k6

@@ -4,10 +4,10 @@
  * diagnostics run the mesh's own. Values known only on the cluster (the mesh found, its trust
  * domain) are inputs; plan mode passes what a fresh ephemeral cluster would give.
  */
-import { LEDGER_PATH, MODE_PATH } from '../../../fixtures/echo/echo-protocol.ts';
-import { decodeObservations } from '../../../k6/lib/observation.ts';
-import { MeshproofError } from '../../errors/meshproof-error.ts';
-import type { ClusterMesh, FoundMesh, InstallContext } from '../../meshes/cluster-mesh.ts';
+import { LEDGER_PATH, MODE_PATH } from '../../fixtures/echo/echo-protocol.ts';
+import { decodeObservations } from '../../k6/lib/observation.ts';
+import { MeshproofError } from '../errors/meshproof-error.ts';
+import type { ClusterMesh, FoundMesh, InstallContext } from '../meshes/cluster-mesh.ts';
 import type {
   ChaosAction,
   MeshAdapter,
@@ -15,15 +15,15 @@ import type {
   Timeouts,
   TopologyNames,
   Version,
-} from '../../model/index.ts';
-import { clusterWaits, unreachable } from '../../model/index.ts';
-import { k6ExecTarget, k6Major, k6RunStep, k6VersionOf, toK6Plan } from '../../traffic/k6-driver.ts';
-import { kubectlRequirement } from './cli-steps.ts';
-import { echoControlArgv } from './exec-commands.ts';
-import { checkFieldManager, containerNames, fieldManager } from './kube-client.ts';
-import { deploymentName, kube } from './kubernetes-names.ts';
-import type { ExecTarget, LiveStep, StepSection } from './live-steps.ts';
-import { type KubeObject, renderNamespaces } from './render-fixtures.ts';
+} from '../model/index.ts';
+import { clusterWaits, unreachable } from '../model/index.ts';
+import { kubectlRequirement } from '../platforms/kubernetes/cli-steps.ts';
+import { echoControlArgv } from '../platforms/kubernetes/exec-commands.ts';
+import { checkFieldManager, fieldManager } from '../platforms/kubernetes/kube-client.ts';
+import { deploymentName, kube } from '../platforms/kubernetes/kubernetes-names.ts';
+import type { ExecTarget, LiveStep, StepSection } from '../platforms/kubernetes/live-steps.ts';
+import { type KubeObject, renderNamespaces } from '../platforms/kubernetes/render-fixtures.ts';
+import { k6ExecTarget, k6Major, k6RunStep, k6VersionOf, toK6Plan } from '../traffic/k6-driver.ts';
 
 /** The server versions every run deploys. */
 export const serverVersions: readonly Version[] = ['v1', 'v2', 'v3'];
@@ -294,64 +294,6 @@ export function cleanupSteps(
 }
 
 // ---------------------------------------------------------------------------------- preflight
-
-/** The pods of a namespace and their containers, as plan mode shows them. */
-export const podContainersShell = (namespace: string) => [
-  'kubectl',
-  'get',
-  'pods',
-  '-n',
-  namespace,
-  '-o',
-  'jsonpath={range .items[*]}{.metadata.name}{": "}{.spec.containers[*].name} {.spec.initContainers[*].name}{"\\n"}{end}',
-];
-
-/**
- * The preflight's proof of sidecar injection: every pod of the meshed namespace has the mesh's
- * proxy container, and no pod of the outside namespace has one (MESHPROOF_INJECTION_MISSING).
- */
-export function sidecarEnrolmentSteps(
-  meshName: string,
-  proxyContainer: string,
-  names: TopologyNames,
-): LiveStep[] {
-  return [
-    {
-      kind: 'verify',
-      title: `every pod of ${names.meshNamespace} has its ${proxyContainer} container`,
-      shell: podContainersShell(names.meshNamespace),
-      verify: async ({ client }) => {
-        const pods = await client.pods(names.meshNamespace, '');
-        const missing = pods
-          .filter((p) => !containerNames(p).includes(proxyContainer))
-          .map((p) => p.metadata?.name);
-        if (pods.length === 0 || missing.length > 0) {
-          throw new MeshproofError(
-            'MESHPROOF_INJECTION_MISSING',
-            `${meshName} did not inject ${proxyContainer} into ${missing.join(', ') || 'any pod'} of ${names.meshNamespace}: no mesh would be on the path; check the injection webhook of the revision (e.g. \`kubectl get mutatingwebhookconfigurations\`)`,
-          );
-        }
-      },
-    },
-    {
-      kind: 'verify',
-      title: `no pod of ${names.outsideNamespace} has a proxy`,
-      shell: podContainersShell(names.outsideNamespace),
-      verify: async ({ client }) => {
-        const pods = await client.pods(names.outsideNamespace, '');
-        const meshed = pods
-          .filter((p) => containerNames(p).includes(proxyContainer))
-          .map((p) => p.metadata?.name);
-        if (meshed.length > 0) {
-          throw new MeshproofError(
-            'MESHPROOF_INJECTION_MISSING',
-            `${meshName} injected ${proxyContainer} into ${meshed.join(', ')} of ${names.outsideNamespace}, which must stay outside the mesh: the checks of unmeshed callers would be meaningless`,
-          );
-        }
-      },
-    },
-  ];
-}
 
 /**
  * Every assumption of the run proved on the cluster before any check runs (docs/cluster-contract.md,

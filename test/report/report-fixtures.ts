@@ -1,10 +1,10 @@
-import { latencyEvidence } from '../judges/latency.ts';
-import type { Capability } from '../meshes/capabilities.ts';
-import type { Check, CheckResult, CheckStatus, Observation } from '../model/index.ts';
-import { attempts, defineCheck, Feature, values } from '../model/index.ts';
-import type { RunConfig } from '../runner/run-config.ts';
-import { decideRatio } from '../stats/index.ts';
-import { buildConformanceReport, type ConformanceReport } from './conformance-report.ts';
+import { latencyEvidence } from '../../lib/judges/latency.ts';
+import type { Capability } from '../../lib/meshes/capabilities.ts';
+import type { Check, CheckResult, CheckStatus, Observation } from '../../lib/model/index.ts';
+import { attempts, defineCheck, Feature, values } from '../../lib/model/index.ts';
+import { buildConformanceReport, type ConformanceReport } from '../../lib/report/conformance-report.ts';
+import type { RunConfig } from '../../lib/runner/run-config.ts';
+import { decideRatio } from '../../lib/stats/index.ts';
 
 /**
  * Small, deterministic report data for the report tests: a failing run with one check of every

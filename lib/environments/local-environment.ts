@@ -2,21 +2,21 @@ import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { request } from 'undici';
-import { LEDGER_PATH, type LedgerReply, MODE_PATH } from '../../../fixtures/echo/echo-protocol.ts';
-import type { ReferenceDefect } from '../../meshes/reference/defects.ts';
-import { readReferenceMetrics } from '../../meshes/reference/read-metrics.ts';
-import { installReferenceMesh } from '../../meshes/reference/reference-mesh.ts';
-import type { ReferenceWiring } from '../../meshes/reference/wiring.ts';
-import type { Environment, Timeouts, Version } from '../../model/index.ts';
-import { localTimeouts, unreachable } from '../../model/index.ts';
-import { createBuiltinDriver } from '../../traffic/builtin-driver.ts';
-import { type IngressAddress, ingressTarget } from '../../traffic/ingress-target.ts';
-import { createJwtIssuer, withBearerTokens } from '../../traffic/jwt-issuer.ts';
+import { LEDGER_PATH, type LedgerReply, MODE_PATH } from '../../fixtures/echo/echo-protocol.ts';
+import type { ReferenceDefect } from '../meshes/reference/defects.ts';
+import { readReferenceMetrics } from '../meshes/reference/read-metrics.ts';
+import { installReferenceMesh } from '../meshes/reference/reference-mesh.ts';
+import type { ReferenceWiring } from '../meshes/reference/wiring.ts';
+import type { Environment, Timeouts, Version } from '../model/index.ts';
+import { localTimeouts, unreachable } from '../model/index.ts';
+import { startServerWorkloads } from '../platforms/local/local-workloads.ts';
+import { PortAllocator } from '../platforms/local/ports.ts';
+import { ProcessGroup } from '../platforms/local/process-group.ts';
+import { createRunDirectory, pidFileName } from '../platforms/local/process-records.ts';
+import { createBuiltinDriver } from '../traffic/builtin-driver.ts';
+import { type IngressAddress, ingressTarget } from '../traffic/ingress-target.ts';
+import { createJwtIssuer, withBearerTokens } from '../traffic/jwt-issuer.ts';
 import { startLocalJwksServer } from './local-jwks.ts';
-import { startServerWorkloads } from './local-workloads.ts';
-import { PortAllocator } from './ports.ts';
-import { ProcessGroup } from './process-group.ts';
-import { createRunDirectory, pidFileName } from './process-records.ts';
 
 export interface LocalEnvironmentOptions {
   readonly defects?: ReadonlySet<ReferenceDefect>;
@@ -53,7 +53,7 @@ export interface LocalEnvironment extends Environment {
   readonly local: LocalTopology;
 }
 
-export { pidFileName } from './process-records.ts';
+export { pidFileName } from '../platforms/local/process-records.ts';
 
 /**
  * The local platform with the reference mesh: echo workloads as processes on 127.0.0.1, a
@@ -118,6 +118,7 @@ export async function startLocalEnvironment(
       const response = await request(`${origin(appPort)}${MODE_PATH}`, {
         method: 'PUT',
         body: JSON.stringify(mode),
+        signal: AbortSignal.timeout(timeouts.requestMs),
       });
       await response.body.dump();
       if (response.statusCode !== 200)

@@ -1,8 +1,8 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { K3sContainer, type StartedK3sContainer } from '@testcontainers/k3s';
-import { isMeshproofError, MeshproofError } from '../../errors/meshproof-error.ts';
-import type { ClusterMesh, FoundMesh, InstallContext } from '../../meshes/cluster-mesh.ts';
+import { isMeshproofError, MeshproofError } from '../errors/meshproof-error.ts';
+import type { ClusterMesh, FoundMesh, InstallContext } from '../meshes/cluster-mesh.ts';
 import type {
   Diagnostic,
   Environment,
@@ -12,12 +12,20 @@ import type {
   RenderedResource,
   Timeouts,
   TopologyNames,
-} from '../../model/index.ts';
-import { clusterTimeouts } from '../../model/index.ts';
-import { createJwtIssuer, withBearerTokens } from '../../traffic/jwt-issuer.ts';
-import { createK6Driver, k6ExecTarget } from '../../traffic/k6-driver.ts';
-import { pinnedValues } from '../../versions.ts';
-import { kubectlRequirement, requireCli } from './cli-steps.ts';
+} from '../model/index.ts';
+import { clusterTimeouts } from '../model/index.ts';
+import { kubectlRequirement, requireCli } from '../platforms/kubernetes/cli-steps.ts';
+import { requireContainerRuntime } from '../platforms/kubernetes/container-runtime.ts';
+import { readFixtureFiles } from '../platforms/kubernetes/fixture-files.ts';
+import { KubeClient } from '../platforms/kubernetes/kube-client.ts';
+import { clusterNames, kubeDirName } from '../platforms/kubernetes/kubernetes-names.ts';
+import type { LiveStep } from '../platforms/kubernetes/live-steps.ts';
+import { Ownership } from '../platforms/kubernetes/ownership.ts';
+import { type KubeObject, renderFixtures } from '../platforms/kubernetes/render-fixtures.ts';
+import { type LiveContext, objectsOf, podOf, runLiveStep } from '../platforms/kubernetes/run-live-step.ts';
+import { createJwtIssuer, withBearerTokens } from '../traffic/jwt-issuer.ts';
+import { createK6Driver, k6ExecTarget } from '../traffic/k6-driver.ts';
+import { pinnedValues } from '../versions.ts';
 import {
   applyCheckSteps,
   chaosSteps,
@@ -33,15 +41,7 @@ import {
   serverTarget,
   serverVersions,
 } from './cluster-steps.ts';
-import { requireContainerRuntime } from './container-runtime.ts';
-import { readFixtureFiles } from './fixture-files.ts';
-import { KubeClient } from './kube-client.ts';
-import { clusterNames, kubeDirName } from './kubernetes-names.ts';
-import type { LiveStep } from './live-steps.ts';
 import { metricsScrapeSteps } from './metrics-steps.ts';
-import { Ownership } from './ownership.ts';
-import { type KubeObject, renderFixtures } from './render-fixtures.ts';
-import { type LiveContext, objectsOf, podOf, runLiveStep } from './run-live-step.ts';
 
 export interface KubernetesEnvironmentOptions {
   readonly runId: string;

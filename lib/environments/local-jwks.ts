@@ -1,14 +1,14 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { JWKS_PATH } from '../../../fixtures/jwks/jwks-server.ts';
-import type { Timeouts } from '../../model/index.ts';
-import type { Jwks } from '../../traffic/jwt-issuer.ts';
-import { awaitListening } from './local-workloads.ts';
-import type { PortAllocator } from './ports.ts';
-import type { ProcessGroup } from './process-group.ts';
+import { JWKS_PATH } from '../../fixtures/jwks/jwks-server.ts';
+import type { Timeouts } from '../model/index.ts';
+import { awaitListening } from '../platforms/local/local-workloads.ts';
+import type { PortAllocator } from '../platforms/local/ports.ts';
+import type { ProcessGroup } from '../platforms/local/process-group.ts';
+import type { Jwks } from '../traffic/jwt-issuer.ts';
 
-const jwksServerPath = fileURLToPath(new URL('../../../fixtures/jwks/jwks-server.ts', import.meta.url));
+const jwksServerPath = fileURLToPath(new URL('../../fixtures/jwks/jwks-server.ts', import.meta.url));
 
 /**
  * Starts the `jwks` fixture on 127.0.0.1 serving the run issuer's key set, outside the mesh (no
