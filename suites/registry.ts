@@ -19,6 +19,10 @@ import { allowListedIdentity } from './security/allow-listed-identity.ts';
 import { denyUnlistedIdentity } from './security/deny-unlisted-identity.ts';
 import { forgedIdentityHeader } from './security/forged-identity-header.ts';
 import { identityPresented } from './security/identity-presented.ts';
+import { egressAllowedHostReached } from './security/egress-allowed-host-reached.ts';
+import { egressHostHeaderNotTrusted } from './security/egress-host-header-not-trusted.ts';
+import { egressLookalikeHostRefused } from './security/egress-lookalike-host-refused.ts';
+import { egressUnlistedHostRefused } from './security/egress-unlisted-host-refused.ts';
 import { jwtAccessByClaim } from './security/jwt-access-by-claim.ts';
 import { jwtInvalidTokenRefused } from './security/jwt-invalid-token-refused.ts';
 import { jwtPrincipalRequired } from './security/jwt-principal-required.ts';
@@ -76,4 +80,8 @@ export const registry: readonly Check[] = [
   jwtInvalidTokenRefused,
   jwtPrincipalRequired,
   jwtAccessByClaim,
+  egressAllowedHostReached,
+  egressUnlistedHostRefused,
+  egressLookalikeHostRefused,
+  egressHostHeaderNotTrusted,
 ] as readonly Check[];

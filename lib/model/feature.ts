@@ -31,6 +31,11 @@ export const Feature = {
    * app the claims it is told to, and access rules can require a principal or a claim.
    */
   JwtAuth: 'JwtAuth',
+  /**
+   * Registry-only egress: a meshed caller reaches an external host the mesh was told about (on its
+   * port, by its name) and is refused for every other destination, as the mesh documents it.
+   */
+  EgressControl: 'EgressControl',
 } as const;
 
 export type Feature = (typeof Feature)[keyof typeof Feature];

@@ -1,3 +1,4 @@
+import type { EgressTarget } from './egress.ts';
 import type { CallerName, ForgedCredential, ServiceName, Version } from './topology.ts';
 
 /** Instructions for the echo fixture, sent as request headers. */
@@ -52,6 +53,11 @@ export interface TrafficPlan {
   readonly arms?: readonly TrafficArm[];
   /** A JWT the driver mints for this plan and sends as `Authorization: Bearer …` (see `BearerToken`). */
   readonly bearer?: BearerToken;
+  /**
+   * A request to a destination outside the mesh instead of to `service`: the caller dials the
+   * fixture's address with this Host header (see `EgressTarget`).
+   */
+  readonly egress?: EgressTarget;
 }
 
 /** The issuer whose JWKS the `jwks` fixture serves, and the audience of the server's tokens. */
@@ -115,7 +121,12 @@ export interface Observation {
   /** From sending to the response headers, when headers arrived. */
   readonly headersMs?: number;
   /** Version and instance of the echo server that answered, when the echo answered. */
-  readonly servedBy?: { readonly version: Version; readonly instance: string };
+  readonly servedBy?: {
+    readonly version: Version;
+    readonly instance: string;
+    /** The service the answering echo says it backs (`server`, `external-ext`, …). */
+    readonly service?: string;
+  };
   /** Attempt number the answering echo saw for this request id. */
   readonly attempt?: number;
   /** Identity the answering echo saw; null when none was presented. */

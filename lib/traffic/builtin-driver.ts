@@ -3,6 +3,8 @@ import { Pool } from 'undici';
 import { appHeadersOf, isEchoReply } from '../../fixtures/echo/echo-protocol.ts';
 import type {
   CallerName,
+  EgressTarget,
+  ExternalAddress,
   ForgedCredential,
   Observation,
   ServiceName,
@@ -13,6 +15,7 @@ import type {
 } from '../model/index.ts';
 import { classifyClientError } from './classify-error.ts';
 import { armOf, requestHeaders } from './echo-headers.ts';
+import { originalDestinationConnector } from './original-destination.ts';
 
 /** Where a caller's requests to a service go: its sidecar, or (outside the mesh) the endpoints. */
 export interface TrafficTarget {
@@ -25,12 +28,15 @@ export interface TrafficTarget {
    * Such a caller is an impostor: it does not verify the server's certificate.
    */
   readonly tls?: { readonly certificatePem?: string; readonly privateKeyPem?: string };
+  /** For a meshed caller's request outside the mesh: the address the app dialled, told to its sidecar. */
+  readonly originalDestination?: ExternalAddress;
 }
 
 export type ResolveTarget = (
   caller: CallerName,
   service: ServiceName,
   presents?: ForgedCredential,
+  egress?: EgressTarget,
 ) => TrafficTarget;
 
 const defaultConcurrency = 8;
@@ -42,11 +48,13 @@ const defaultConcurrency = 8;
 export function createBuiltinDriver(resolve: ResolveTarget, timeouts: Timeouts): TrafficDriver {
   return {
     async send(plan, requestIdPrefix) {
-      const target = resolve(plan.caller, plan.service, plan.presents);
+      const target = resolve(plan.caller, plan.service, plan.presents, plan.egress);
       const concurrency = Math.max(1, Math.min(plan.concurrency ?? defaultConcurrency, plan.requests));
-      const connect = target.tls
-        ? { cert: target.tls.certificatePem, key: target.tls.privateKeyPem, rejectUnauthorized: false }
-        : undefined;
+      const connect = target.originalDestination
+        ? originalDestinationConnector(target.originalDestination)
+        : target.tls
+          ? { cert: target.tls.certificatePem, key: target.tls.privateKeyPem, rejectUnauthorized: false }
+          : undefined;
       const pools = new Map(
         target.origins.map((origin) => [
           origin,
@@ -123,7 +131,7 @@ async function sendOne(
     const appHeaders = appHeadersOf(reply.headers);
     return {
       ...base,
-      servedBy: { version: reply.version as Version, instance: reply.instance },
+      servedBy: { version: reply.version as Version, instance: reply.instance, service: reply.service },
       attempt: reply.attempt,
       path: reply.path,
       identity: reply.identity ? { header: reply.identity.header, value: reply.identity.value } : null,

@@ -18,6 +18,7 @@ import type {
   ServiceName,
   Version,
 } from '../../model/index.ts';
+import { serviceOfIntent, servicesOfIntents } from '../../model/index.ts';
 import {
   kube,
   serviceHost,
@@ -252,11 +253,11 @@ export interface ServiceIntents {
 
 /** Groups intents by service, in the order services first appear. */
 export function intentsByService(intents: readonly Intent[]): Map<ServiceName, ServiceIntents> {
-  const services = [...new Set(intents.map((i) => i.service))];
+  const services = servicesOfIntents(intents);
   return new Map(
     services.map((service) => {
       const ofService = <T extends Intent>(kind: T['kind']): T[] =>
-        intents.filter((i): i is T => i.kind === kind && i.service === service);
+        intents.filter((i): i is T => i.kind === kind && serviceOfIntent(i) === service);
       return [
         service,
         {

@@ -28,7 +28,7 @@ import type {
   Version,
   WeightedBackend,
 } from '../../model/index.ts';
-import { callerIdentity } from '../../model/index.ts';
+import { callerIdentity, serviceOfIntent, servicesOfIntents } from '../../model/index.ts';
 import { kube, serviceHost, serviceName } from '../../platforms/kubernetes/kubernetes-names.ts';
 import { jwksFixtureName } from '../../platforms/kubernetes/render-fixtures.ts';
 import { defaultPlacement, type MeshPlacement } from '../mesh-placement.ts';
@@ -121,7 +121,7 @@ function renderService(
   at: MeshPlacement,
 ): RenderedResource[] {
   const ofService = <T extends Intent>(kind: T['kind']): T[] =>
-    intents.filter((i): i is T => i.kind === kind && i.service === service);
+    intents.filter((i): i is T => i.kind === kind && serviceOfIntent(i) === service);
   const peer = ofService<PeerAuthenticationIntent>('PeerAuthentication')[0];
   const access = ofService<AccessPolicyIntent>('AccessPolicy');
   const route = ofService<HttpRouteIntent>('HttpRoute')[0];
@@ -147,7 +147,7 @@ function renderService(
 }
 
 function servicesOf(intents: readonly Intent[]): ServiceName[] {
-  return [...new Set(intents.map((i) => i.service))];
+  return servicesOfIntents(intents);
 }
 
 function toRenderedResource(object: IstioObject<unknown>): RenderedResource {

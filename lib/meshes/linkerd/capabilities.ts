@@ -38,6 +38,9 @@ export const linkerdSupport: FeatureSupport = {
     'Linkerd has no path normalization: linkerd2-proxy matches routes, and so authorizes, on the request path exactly as sent (linkerd/http/route/src/http/match/path.rs compares uri.path() without removing dot segments or decoding), so /public/../admin/users matches a /public route and reaches the app as sent; put a normalizing proxy or framework in front of the app',
   ),
   RequestAuthzOutsideMesh: supported,
+  EgressControl: notSupported(
+    "Linkerd's egress control cannot hold an allowed host name to its own address: an EgressNetwork selects traffic by the destination IP only (its networks; by default every address outside the cluster networks, policy-controller/k8s/index/src/outbound/index/egress_network.rs from_resource), an HTTPRoute whose parent is the EgressNetwork matches the Host header (hostnames) and sends to the address the app dialled (the EgressNetwork is its own backend), and trafficPolicy Deny answers every other request 403 (policy-controller/grpc/src/outbound/http.rs default_outbound_egress_route, 'traffic not allowed'). So a request naming the allowed host but dialled to another address of the same EgressNetwork is forwarded there; holding the name to its address needs an EgressNetwork per allowed address (a /32 of the external host), which meshproof does not render yet",
+  ),
 };
 
 /**

@@ -25,6 +25,7 @@ import type {
   RenderedResource,
   ServiceName,
 } from '../../model/index.ts';
+import { servicesOfIntents } from '../../model/index.ts';
 import type { ExtraServer } from '../../platforms/kubernetes/render-fixtures.ts';
 import { defaultLinkerdPlacement, type LinkerdPlacement } from '../mesh-placement.ts';
 import type { LinkerdResource } from './linkerd-resources.ts';
@@ -44,7 +45,7 @@ const ofKind = <T extends Intent>(intents: readonly Intent[], kind: T['kind']) =
   intents.filter((i): i is T => i.kind === kind);
 
 /** The services intents talk about, in first-mention order. */
-const servicesOf = (intents: readonly Intent[]) => [...new Set(intents.map((i) => i.service))];
+const servicesOf = (intents: readonly Intent[]) => servicesOfIntents(intents);
 
 /** The Linkerd resources for the intents, as typed objects, in the order to apply them. */
 export function renderLinkerdResources(

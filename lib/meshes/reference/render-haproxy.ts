@@ -18,6 +18,7 @@ import type {
 } from '../../model/index.ts';
 import { callerIdentity, spiffeId } from '../../model/index.ts';
 import { applyDefects, type ReferenceDefect } from './defects.ts';
+import { renderEgress } from './render-egress.ts';
 import { deadlineFilterName, delayActionName } from './sidecar-lua.ts';
 import type { ReferenceWiring, ServiceEndpoint, SidecarWiring } from './wiring.ts';
 
@@ -69,6 +70,7 @@ function renderSidecar(sidecar: SidecarWiring, input: RenderInput): string {
   if (sidecar.inbound) sections.push(...renderInbound(sidecar, sidecar.inbound, input));
   if (sidecar.outboundPort !== undefined)
     sections.push(...renderOutbound(sidecar, sidecar.outboundPort, input));
+  if (sidecar.egressPort !== undefined) sections.push(...renderEgress(sidecar, sidecar.egressPort, input));
   return `${sections.map((lines) => lines.join('\n')).join('\n\n')}\n`;
 }
 

@@ -10,6 +10,7 @@ import type { Environment, Timeouts, Version } from '../../model/index.ts';
 import { localTimeouts, unreachable } from '../../model/index.ts';
 import { createBuiltinDriver } from '../../traffic/builtin-driver.ts';
 import { createJwtIssuer, withBearerTokens } from '../../traffic/jwt-issuer.ts';
+import { egressTarget, startLocalExternalFixtures, withEgressFixtures } from './local-external.ts';
 import { startLocalJwksServer } from './local-jwks.ts';
 import { startServerWorkloads } from './local-workloads.ts';
 import { PortAllocator } from './ports.ts';
@@ -74,6 +75,7 @@ export async function startLocalEnvironment(
     const workloads = await startServerWorkloads(group, ports, timeouts);
     const issuer = await createJwtIssuer();
     const jwksUrl = await startLocalJwksServer(group, ports, runDir, issuer.jwks, timeouts);
+    const external = await startLocalExternalFixtures(group, ports, timeouts);
     const mesh = await installReferenceMesh({
       runId: randomBytes(4).toString('hex'),
       dir: runDir,
@@ -84,9 +86,11 @@ export async function startLocalEnvironment(
       timeouts,
       ...(options.accessLog === false ? { accessLog: false } : {}),
       jwksUrl,
+      ...('addresses' in external ? { external: external.addresses } : {}),
     });
     const origin = (port: number) => `http://127.0.0.1:${port}`;
-    const builtin = createBuiltinDriver((caller, service, presents) => {
+    const builtin = createBuiltinDriver((caller, service, presents, egress) => {
+      if (egress) return egressTarget(mesh.wiring, caller, egress);
       const endpoints = mesh.wiring.services[service];
       if (presents !== undefined) {
         if (caller !== 'outsider') throw new Error(`only the outsider can present ${presents}`);
@@ -102,7 +106,7 @@ export async function startLocalEnvironment(
       if (sidecar?.outboundPort === undefined) throw new Error(`caller ${caller} has no sidecar`);
       return { origins: [origin(sidecar.outboundPort)], host: service };
     }, timeouts);
-    const driver = withBearerTokens(builtin, issuer);
+    const driver = withEgressFixtures(withBearerTokens(builtin, issuer), external);
     const setMode = async (appPort: number, mode: { failStatus?: number }) => {
       const response = await request(`${origin(appPort)}${MODE_PATH}`, {
         method: 'PUT',
