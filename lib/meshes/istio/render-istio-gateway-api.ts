@@ -29,6 +29,7 @@ import { integerWeights } from '../linkerd/linkerd-values.ts';
 import { expandFirstMatch } from '../linkerd/render-linkerd-outbound.ts';
 import { defaultPlacement, type MeshPlacement } from '../mesh-placement.ts';
 import {
+  egressPolicyOf,
   type IstioObject,
   istioDuration,
   renderIstioAuthorizationPolicy,
@@ -38,6 +39,7 @@ import {
   renderIstioPeerAuthentication,
   renderIstioRequestAuthentication,
 } from './render-istio.ts';
+import { renderIstioEgress } from './render-istio-egress.ts';
 
 /*
  * Routing as Gateway API HTTPRoutes whose parent is the Service (GAMMA), as Istio 1.30.3 reads them
@@ -304,5 +306,7 @@ export function renderIstioGatewayApi(
     if (s.route) objects.push(renderIstioHttpRoute(s.route, at));
     if (s.rateLimit) objects.push(renderIstioLocalRateLimit(s.rateLimit, at));
   }
+  // Egress is the callers' Sidecar and ServiceEntries, whatever API routes the mesh's services.
+  for (const policy of egressPolicyOf(intents)) objects.push(...renderIstioEgress(policy, at));
   return toRenderedResources(objects);
 }

@@ -1,6 +1,11 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DestinationRule, VirtualService } from '@kubernetes-models/istio/networking.istio.io/v1';
+import {
+  DestinationRule,
+  ServiceEntry,
+  Sidecar,
+  VirtualService,
+} from '@kubernetes-models/istio/networking.istio.io/v1';
 import { EnvoyFilter } from '@kubernetes-models/istio/networking.istio.io/v1alpha3';
 import {
   AuthorizationPolicy,
@@ -26,6 +31,8 @@ const istioModels: Record<string, new (data: never) => { validate(): void }> = {
   'security.istio.io/v1/AuthorizationPolicy': AuthorizationPolicy,
   'networking.istio.io/v1/VirtualService': VirtualService,
   'networking.istio.io/v1/DestinationRule': DestinationRule,
+  'networking.istio.io/v1/ServiceEntry': ServiceEntry,
+  'networking.istio.io/v1/Sidecar': Sidecar,
   'networking.istio.io/v1alpha3/EnvoyFilter': EnvoyFilter,
 };
 

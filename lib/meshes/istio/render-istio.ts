@@ -11,6 +11,7 @@ import type {
   AccessRule,
   CallerName,
   ConnectionLimitIntent,
+  EgressPolicyIntent,
   FaultPolicy,
   HttpRouteIntent,
   Intent,
@@ -32,6 +33,7 @@ import { callerIdentity, serviceOfIntent, servicesOfIntents } from '../../model/
 import { kube, serviceHost, serviceName } from '../../platforms/kubernetes/kubernetes-names.ts';
 import { jwksFixtureName } from '../../platforms/kubernetes/render-fixtures.ts';
 import { defaultPlacement, type MeshPlacement } from '../mesh-placement.ts';
+import { renderIstioEgress } from './render-istio-egress.ts';
 
 /*
  * How each mesh-agnostic intent becomes Istio configuration, and where Istio's defaults would
@@ -112,7 +114,15 @@ export function renderIstio(
   intents: readonly Intent[],
   at: MeshPlacement = defaultPlacement,
 ): RenderedResource[] {
-  return servicesOf(intents).flatMap((service) => renderService(service, intents, at));
+  return [
+    ...servicesOf(intents).flatMap((service) => renderService(service, intents, at)),
+    ...egressPolicyOf(intents).flatMap((policy) => renderIstioEgress(policy, at).map(toRenderedResource)),
+  ];
+}
+
+/** The egress policy of the callers' namespace, if any (the first one applies). */
+export function egressPolicyOf(intents: readonly Intent[]): EgressPolicyIntent[] {
+  return intents.filter((i): i is EgressPolicyIntent => i.kind === 'EgressPolicy').slice(0, 1);
 }
 
 function renderService(

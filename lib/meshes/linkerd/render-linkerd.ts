@@ -63,6 +63,11 @@ export function renderLinkerdResources(
       'end-user authentication cannot be rendered: Linkerd has no JWT verification (see linkerdSupport(JwtAuth))',
     );
   }
+  if (intents.some((i) => i.kind === 'EgressPolicy')) {
+    throw cannotRender(
+      'registry-only egress cannot be rendered: an EgressNetwork does not hold an allowed host name to its own address (see linkerdSupport(EgressControl))',
+    );
+  }
   const services: readonly ServiceName[] = servicesOf(intents);
   const inbound = services.flatMap((service) => renderInboundPolicy(intents, service, at));
   const accrual = services.flatMap((service) => {

@@ -460,7 +460,7 @@ export const referenceDefects = {
   },
   'egress-policy-one-workload': {
     description:
-      "Registry-only egress applies to one workload only (a Sidecar selecting the client): the frontend, in the same namespace, still reaches any destination.",
+      'Registry-only egress applies to one workload only (a Sidecar selecting the client): the frontend, in the same namespace, still reaches any destination.',
     catches: ['security.egress.unlisted-host-refused'],
   },
 } as const satisfies Record<string, DefectDefinition>;
