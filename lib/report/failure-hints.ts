@@ -90,8 +90,8 @@ export const likelyCausesByFeature: Readonly<Record<Feature, readonly string[]>>
     "The server's proxy does not remove identity headers that arrive on plaintext connections (Istio forwardClientCertDetails ALWAYS_FORWARD_ONLY, an EnvoyFilter), so the app trusts what the caller claims.",
   ],
   EgressControl: [
-    'The registry-only policy does not cover the caller: Istio reads outboundTrafficPolicy from the Sidecar resource of the caller\'s namespace (one without a workloadSelector; a second one makes the choice undefined) or from the mesh config, and a workload a Sidecar with a workloadSelector does not select keeps the mesh default ALLOW_ANY.',
-    'The ServiceEntry is not visible to the caller: exportTo, or a Sidecar whose egress hosts do not import the ServiceEntry\'s namespace, leaves the allowed host unknown, so it is refused like any other.',
+    "The registry-only policy does not cover the caller: Istio reads outboundTrafficPolicy from the Sidecar resource of the caller's namespace (one without a workloadSelector; a second one makes the choice undefined) or from the mesh config, and a workload a Sidecar with a workloadSelector does not select keeps the mesh default ALLOW_ANY.",
+    "The ServiceEntry is not visible to the caller: exportTo, or a Sidecar whose egress hosts do not import the ServiceEntry's namespace, leaves the allowed host unknown, so it is refused like any other.",
     'A ServiceEntry with resolution NONE sends an allowed Host to whatever address the app dialled (an ORIGINAL_DST cluster): give the allowed host its endpoints (STATIC or DNS) so that a forged Host header cannot reach another address.',
     'Istio refuses unknown HTTP hosts on a port it has an HTTP listener for with 502 (the block_all virtual host) and anything on other ports by closing the connection (BlackHoleCluster); Linkerd answers a denied HTTP egress request 403.',
   ],

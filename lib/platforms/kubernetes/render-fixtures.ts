@@ -1,6 +1,7 @@
 import { JWKS_PATH } from '../../../fixtures/jwks/jwks-server.ts';
 import type { CallerName, TopologyNames, Version } from '../../model/index.ts';
 import { allCallers } from '../../model/index.ts';
+import { renderExternalFixtures } from './external-fixtures.ts';
 import { callerAccount, deploymentName, kube, versionServiceName } from './kubernetes-names.ts';
 
 /** A Kubernetes object as rendered: plain data, applied with server-side apply. */
@@ -137,6 +138,7 @@ export function renderFixtures(options: FixtureOptions): KubeObject[] {
     ...extra,
     ...callers,
     ...renderJwksFixture(options),
+    ...renderExternalFixtures(options),
   ];
 }
 
