@@ -1,6 +1,6 @@
-import { caseTraffic, judgeCases, type RequestCase } from '../../lib/judges/cases.ts';
-import { allowedExternalHost, defineCheck, Feature } from '../../lib/model/index.ts';
-import { allowExtExample, egressPlan, forbiddenRefusedProbe, notAtDialledCase } from './egress-requests.ts';
+import type { RequestCase } from '../../lib/judges/cases.ts';
+import { allowedExternalHost } from '../../lib/model/index.ts';
+import { defineEgressCheck, egressPlan, notAtDialledCase } from './egress-requests.ts';
 
 const cases = {
   forgedHost: notAtDialledCase(
@@ -10,13 +10,8 @@ const cases = {
 } satisfies Record<string, RequestCase>;
 
 /** An allowed Host header does not open the way to the address the app dialled. */
-export const egressHostHeaderNotTrusted = defineCheck({
-  id: 'security.egress.host-header-not-trusted',
-  description: `With registry-only egress allowing ${allowedExternalHost}, a request that dials the forbidden host's address but sends Host ${allowedExternalHost} is never answered by the forbidden host: Istio routes an allowed Host to the ServiceEntry's own endpoints (so ${allowedExternalHost} answers it), a mesh may refuse it. Near miss: a ServiceEntry with resolution NONE, whose ORIGINAL_DST cluster trusts the Host header and forwards to whatever address was dialled.`,
-  features: [Feature.EgressControl],
-  profile: 'extended',
-  intents: [allowExtExample],
-  convergence: forbiddenRefusedProbe,
-  traffic: caseTraffic(cases),
-  judge: (observations, ctx) => judgeCases(cases, observations, ctx),
-});
+export const egressHostHeaderNotTrusted = defineEgressCheck(
+  'security.egress.host-header-not-trusted',
+  `With registry-only egress allowing ${allowedExternalHost}, a request that dials the forbidden host's address but sends Host ${allowedExternalHost} is never answered by the forbidden host: Istio routes an allowed Host to the ServiceEntry's own endpoints (so ${allowedExternalHost} answers it), a mesh may refuse it. Near miss: a ServiceEntry with resolution NONE, whose ORIGINAL_DST cluster trusts the Host header and forwards to whatever address was dialled.`,
+  cases,
+);

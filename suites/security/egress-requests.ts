@@ -1,6 +1,7 @@
-import type { RequestCase } from '../../lib/judges/cases.ts';
+import { caseTraffic, judgeCases, type RequestCase } from '../../lib/judges/cases.ts';
 import type {
   CallerName,
+  Check,
   Convergence,
   EgressPolicyIntent,
   ExternalDestination,
@@ -10,8 +11,10 @@ import type {
 import {
   allowedExternalHost,
   countBy,
+  defineCheck,
   describeOutcomes,
   externalServiceName,
+  Feature,
   forbiddenExternalHost,
   isSuccess,
 } from '../../lib/model/index.ts';
@@ -101,3 +104,24 @@ export const forbiddenRefusedProbe: Convergence = {
   plan: egressPlan('client', forbiddenExternalHost, 'forbidden', 1),
   confirmed: egressRefused,
 };
+
+/**
+ * An egress check: registry-only egress allowing ext.example, in force once the forbidden host is
+ * refused, then every case judged on its own requests.
+ */
+export function defineEgressCheck<Name extends string>(
+  id: string,
+  description: string,
+  cases: Readonly<Record<Name, RequestCase>>,
+): Check<Name> {
+  return defineCheck({
+    id,
+    description,
+    features: [Feature.EgressControl],
+    profile: 'extended',
+    intents: [allowExtExample],
+    convergence: forbiddenRefusedProbe,
+    traffic: caseTraffic(cases),
+    judge: (observations, ctx) => judgeCases(cases, observations, ctx),
+  });
+}

@@ -1,6 +1,6 @@
-import { caseTraffic, judgeCases, type RequestCase } from '../../lib/judges/cases.ts';
-import { allowedExternalHost, defineCheck, Feature, forbiddenExternalHost } from '../../lib/model/index.ts';
-import { allowExtExample, egressPlan, forbiddenRefusedProbe, refusedCase } from './egress-requests.ts';
+import type { RequestCase } from '../../lib/judges/cases.ts';
+import { allowedExternalHost, forbiddenExternalHost } from '../../lib/model/index.ts';
+import { defineEgressCheck, egressPlan, refusedCase } from './egress-requests.ts';
 
 const cases = {
   forbidden: refusedCase(
@@ -18,13 +18,8 @@ const cases = {
 } satisfies Record<string, RequestCase>;
 
 /** Registry-only egress refuses every destination it does not list, on every caller of the namespace. */
-export const egressUnlistedHostRefused = defineCheck({
-  id: 'security.egress.unlisted-host-refused',
-  description: `With registry-only egress for the callers' namespace allowing only ${allowedExternalHost} on one port, the caller's own proxy refuses, and no server answers: the client's and the frontend's requests to ${forbiddenExternalHost} (listening on the same port number, so they meet the listener that serves the allowed host: 502 in Istio), and the client's to ${allowedExternalHost} on its other port (no listener: the connection closed). Near misses: an allow-any fallback, an allow-list keyed by host without the port, a policy applied to one workload of the namespace, a refusal that arrives as a 200 from the allowed host.`,
-  features: [Feature.EgressControl],
-  profile: 'extended',
-  intents: [allowExtExample],
-  convergence: forbiddenRefusedProbe,
-  traffic: caseTraffic(cases),
-  judge: (observations, ctx) => judgeCases(cases, observations, ctx),
-});
+export const egressUnlistedHostRefused = defineEgressCheck(
+  'security.egress.unlisted-host-refused',
+  `With registry-only egress for the callers' namespace allowing only ${allowedExternalHost} on one port, the caller's own proxy refuses, and no server answers: the client's and the frontend's requests to ${forbiddenExternalHost} (listening on the same port number, so they meet the listener that serves the allowed host: 502 in Istio), and the client's to ${allowedExternalHost} on its other port (no listener: the connection closed). Near misses: an allow-any fallback, an allow-list keyed by host without the port, a policy applied to one workload of the namespace, a refusal that arrives as a 200 from the allowed host.`,
+  cases,
+);

@@ -1,7 +1,7 @@
 import type { ExternalAddress, ExternalDestination, TopologyNames } from '../../model/index.ts';
 import { externalServiceName } from '../../model/index.ts';
 import { kube } from './kubernetes-names.ts';
-import type { KubeObject } from './render-fixtures.ts';
+import { type KubeObject, oneReplicaDeployment } from './render-fixtures.ts';
 
 /*
  * The fixtures outside the mesh's registry on a cluster: echo Deployments in the run's namespace
@@ -76,40 +76,30 @@ export function renderExternalFixtures(options: ExternalFixtureOptions): KubeObj
         })),
       },
     });
-    objects.push({
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: service, namespace, labels: runLabels },
-      spec: {
-        replicas: 1,
-        selector: { matchLabels: labels },
-        template: {
-          metadata: { labels },
-          spec: {
-            containers: destinations.map((d) => ({
-              name: portName(d),
-              image: options.nodeImage,
-              command: ['node', `${echoMount}/echo-server.ts`],
-              env: [
-                { name: 'PORT', value: String(containerPortOf(d)) },
-                { name: 'ECHO_SERVICE', value: externalServiceName(d) },
-                { name: 'ECHO_VERSION', value: d },
-                { name: 'ECHO_INSTANCE', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
-                { name: 'ECHO_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
-              ],
-              ports: [{ name: portName(d), containerPort: containerPortOf(d) }],
-              readinessProbe: {
-                httpGet: { path: '/__echo/healthz', port: containerPortOf(d) },
-                periodSeconds: 2,
-              },
-              volumeMounts: [{ name: 'echo', mountPath: echoMount, readOnly: true }],
-              resources: { requests: { cpu: '20m', memory: '48Mi' } },
-            })),
-            volumes: [{ name: 'echo', configMap: { name: echoConfigMap } }],
+    objects.push(
+      oneReplicaDeployment(service, namespace, labels, runLabels, {
+        containers: destinations.map((d) => ({
+          name: portName(d),
+          image: options.nodeImage,
+          command: ['node', `${echoMount}/echo-server.ts`],
+          env: [
+            { name: 'PORT', value: String(containerPortOf(d)) },
+            { name: 'ECHO_SERVICE', value: externalServiceName(d) },
+            { name: 'ECHO_VERSION', value: d },
+            { name: 'ECHO_INSTANCE', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+            { name: 'ECHO_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+          ],
+          ports: [{ name: portName(d), containerPort: containerPortOf(d) }],
+          readinessProbe: {
+            httpGet: { path: '/__echo/healthz', port: containerPortOf(d) },
+            periodSeconds: 2,
           },
-        },
-      },
-    });
+          volumeMounts: [{ name: 'echo', mountPath: echoMount, readOnly: true }],
+          resources: { requests: { cpu: '20m', memory: '48Mi' } },
+        })),
+        volumes: [{ name: 'echo', configMap: { name: echoConfigMap } }],
+      }),
+    );
   }
   return objects;
 }
