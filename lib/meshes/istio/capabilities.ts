@@ -103,7 +103,7 @@ export const istioSupportByMode: Readonly<Record<IstioMode, FeatureSupport>> = {
       "meshproof renders RequestAuthentication for sidecars only so far: in ambient the token must be verified by the server's waypoint (RequestAuthentication and AuthorizationPolicy with targetRefs to the Service), and rules with requestPrincipals are HTTP-only, which ztunnel cannot enforce (pilot/pkg/security/authz/model/generator.go requestPrincipalGenerator: 'HTTP only' for TCP), so a caller bypassing the waypoint would need the L4 refusal the access-policy rendering gives; not yet rendered or proven here",
     ),
     EgressControl: no(
-      "ambient has no registry-only egress: ztunnel sends a connection to an address it knows no service or workload for straight through as TCP (istio/ztunnel 1.30.3 src/proxy/outbound.rs build_request: 'built request as passthrough; no upstream found') and reads no outbound traffic policy, and the Sidecar resource that carries outboundTrafficPolicy REGISTRY_ONLY configures sidecar proxies only, so an unlisted destination is reached; Istio's ambient egress control is an egress waypoint for the ServiceEntry hosts, which leaves every other destination open",
+      "ambient has no registry-only egress: ztunnel sends a connection to an address it knows no service or workload for straight through as TCP (istio/ztunnel 1.30.3 src/proxy/outbound.rs build_request: 'built request as passthrough; no upstream found') and reads no outbound traffic policy, and the Sidecar resource that carries outboundTrafficPolicy REGISTRY_ONLY configures sidecar proxies only, so an unlisted destination is reached",
     ),
   },
 };
