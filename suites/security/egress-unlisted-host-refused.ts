@@ -20,6 +20,6 @@ const cases = {
 /** Registry-only egress refuses every destination it does not list, on every caller of the namespace. */
 export const egressUnlistedHostRefused = defineEgressCheck(
   'security.egress.unlisted-host-refused',
-  `With registry-only egress for the callers' namespace allowing only ${allowedExternalHost} on one port, the caller's own proxy refuses, and no server answers: the client's and the frontend's requests to ${forbiddenExternalHost} (listening on the same port number, so they meet the listener that serves the allowed host: 502 in Istio), and the client's to ${allowedExternalHost} on its other port (no listener: the connection closed). Near misses: an allow-any fallback, an allow-list keyed by host without the port, a policy applied to one workload of the namespace, a refusal that arrives as a 200 from the allowed host.`,
+  `With registry-only egress for the callers' namespace allowing only ${allowedExternalHost} on one port, the caller's own proxy refuses, and no server answers: the client's and the frontend's requests to ${forbiddenExternalHost} (listening on the same port number, so they meet the listener that serves the allowed host: 502 in Istio), and the client's to ${allowedExternalHost} on its other port (no listener: the connection closed). Near misses: an allow-any fallback, an allow-list keyed by host without the port, a policy applied to one workload of the namespace.`,
   cases,
 );
