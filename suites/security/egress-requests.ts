@@ -105,6 +105,10 @@ export const forbiddenRefusedProbe: Convergence = {
   confirmed: egressRefused,
 };
 
+/** The bound every egress check states: what it sends and how much of it must be right. */
+const egressBounds =
+  'Each case sends 10 requests and every one must be as stated: the behaviour is deterministic, so there is no tolerance and no timing in the verdict.';
+
 /**
  * An egress check: registry-only egress allowing ext.example, in force once the forbidden host is
  * refused, then every case judged on its own requests.
@@ -116,7 +120,7 @@ export function defineEgressCheck<Name extends string>(
 ): Check<Name> {
   return defineCheck({
     id,
-    description,
+    description: `${description} ${egressBounds}`,
     features: [Feature.EgressControl],
     profile: 'extended',
     intents: [allowExtExample],
