@@ -28,6 +28,13 @@ export function externalServiceName(destination: ExternalDestination): string {
 export interface EgressTarget {
   readonly host: string;
   readonly destination: ExternalDestination;
+  /** The Host names the port dialled too (`ext.example:80`), as a client may send it. */
+  readonly portInHost?: boolean;
+}
+
+/** The Host header of a request outside the mesh, given where its destination listens. */
+export function egressHostHeader(target: EgressTarget, destination: ExternalAddress): string {
+  return target.portInHost ? `${target.host}:${destination.port}` : target.host;
 }
 
 /** Where an external fixture listens, as a platform deployed it. */

@@ -52,6 +52,14 @@ describe('toK6Plan', () => {
         names,
       ).url,
     ).toBe('http://egress-ext.meshproof-outside-20261203-101010-istio-ab12.svc.cluster.local:8081/api/items');
+    expect(
+      toK6Plan(
+        { ...plan, egress: { host: 'ext.example', destination: 'ext', portInHost: true } },
+        'p.',
+        clusterTimeouts,
+        names,
+      ).headers.host,
+    ).toBe('ext.example:80');
   });
 
   it("runs in the caller identity's own pod, inside or outside the mesh", () => {

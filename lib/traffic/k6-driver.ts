@@ -10,7 +10,7 @@ import type {
   TrafficPlan,
   Version,
 } from '../model/index.ts';
-import { clusterWaits } from '../model/index.ts';
+import { clusterWaits, egressHostHeader } from '../model/index.ts';
 import { clusterExternalAddress } from '../platforms/kubernetes/external-fixtures.ts';
 import { serviceHost } from '../platforms/kubernetes/kubernetes-names.ts';
 import type { ExecTarget, LiveStep } from '../platforms/kubernetes/live-steps.ts';
@@ -43,7 +43,8 @@ export function toK6Plan(
       ? `http://${external.address}:${external.port}${plan.path ?? '/'}`
       : `http://${serviceHost(plan.service, names)}${plan.path ?? '/'}`,
     method: plan.method ?? 'GET',
-    headers: plan.egress ? { ...headers, host: plan.egress.host } : headers,
+    headers:
+      plan.egress && external ? { ...headers, host: egressHostHeader(plan.egress, external) } : headers,
     requests: plan.requests,
     concurrency,
     timeoutMs,

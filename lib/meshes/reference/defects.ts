@@ -455,6 +455,11 @@ export const referenceDefects = {
       'The egress allow-list compares the Host case-sensitively: Host EXT.Example (the same DNS name) is refused.',
     catches: ['security.egress.allowed-host-reached'],
   },
+  'egress-host-port-kept': {
+    description:
+      'The egress allow-list compares the Host with its port: Host ext.example:<port>, the allowed host on its own port, is refused.',
+    catches: ['security.egress.allowed-host-reached'],
+  },
   'egress-service-entry-unexported': {
     description:
       "The ServiceEntry never reaches the callers' sidecars (exported to another namespace): registry-only egress refuses the allowed host too.",

@@ -80,6 +80,7 @@ describe('renderEgress', () => {
 
   it('defect egress-host-case-sensitive compares the Host as sent, egress-policy-one-workload leaves the frontend open', () => {
     expect(rendered([policy], ['egress-host-case-sensitive'])).not.toContain(',lower');
+    expect(rendered([policy], ['egress-host-port-kept'])).not.toContain('field(1,:)');
     expect(rendered([policy], ['egress-policy-one-workload'], frontend)).toContain(
       'default_backend egress-passthrough',
     );

@@ -47,7 +47,8 @@ export function renderEgress(sidecar: SidecarWiring, port: number, input: Egress
   const ports = [...new Set(services.map((s) => s.port))];
   const lines = [
     // Host names are case-insensitive (Envoy lowers the Host before choosing a virtual host).
-    `  http-request set-var(${hostVar}) req.hdr(host),field(1,:)${defects.has('egress-host-case-sensitive') ? '' : ',lower'}`,
+    // The port in a Host (`ext.example:80`) is not part of the name (Istio lists both as domains).
+    `  http-request set-var(${hostVar}) req.hdr(host)${defects.has('egress-host-port-kept') ? '' : ',field(1,:)'}${defects.has('egress-host-case-sensitive') ? '' : ',lower'}`,
   ];
   // A port no ServiceEntry declares has no listener: the connection is closed (BlackHoleCluster).
   if (!allowAny && !portIgnored) {

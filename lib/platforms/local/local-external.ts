@@ -10,7 +10,7 @@ import type {
   Timeouts,
   TrafficDriver,
 } from '../../model/index.ts';
-import { externalServiceName } from '../../model/index.ts';
+import { egressHostHeader, externalServiceName } from '../../model/index.ts';
 import type { TrafficTarget } from '../../traffic/builtin-driver.ts';
 import { awaitListening } from './local-workloads.ts';
 import type { PortAllocator } from './ports.ts';
@@ -125,13 +125,13 @@ export function egressTarget(
 ): TrafficTarget {
   const destination = wiring.external?.[egress.destination];
   if (!destination) throw new Error(`the external fixture ${egress.destination} is not running`);
-  if (caller === 'outsider')
-    return { origins: [`http://${destination.address}:${destination.port}`], host: egress.host };
+  const host = egressHostHeader(egress, destination);
+  if (caller === 'outsider') return { origins: [`http://${destination.address}:${destination.port}`], host };
   const sidecar = wiring.sidecars.find((s) => s.name === caller);
   if (sidecar?.egressPort === undefined) throw new Error(`caller ${caller} has no sidecar egress listener`);
   return {
     origins: [`http://127.0.0.1:${sidecar.egressPort}`],
-    host: egress.host,
+    host,
     originalDestination: destination,
   };
 }
