@@ -10,7 +10,12 @@ import type { Environment, Timeouts, Version } from '../../model/index.ts';
 import { localTimeouts, unreachable } from '../../model/index.ts';
 import { createBuiltinDriver } from '../../traffic/builtin-driver.ts';
 import { createJwtIssuer, withBearerTokens } from '../../traffic/jwt-issuer.ts';
-import { egressTarget, startLocalExternalFixtures, withEgressFixtures } from './local-external.ts';
+import {
+  egressTarget,
+  type LocalExternalFixtures,
+  reserveLocalExternalFixtures,
+  withEgressFixtures,
+} from './local-external.ts';
 import { startLocalJwksServer } from './local-jwks.ts';
 import { startServerWorkloads } from './local-workloads.ts';
 import { PortAllocator } from './ports.ts';
@@ -66,7 +71,9 @@ export async function startLocalEnvironment(
   const ownsDir = options.runDir === undefined;
   const runDir = options.runDir ?? (await createRunDirectory('meshproof-'));
   const group = new ProcessGroup(join(runDir, pidFileName), timeouts.stopGraceMs);
+  let external: LocalExternalFixtures | undefined;
   const teardown = async () => {
+    if (external && 'release' in external) await external.release();
     await group.stopAll();
     if (ownsDir) await rm(runDir, { recursive: true, force: true });
   };
@@ -75,7 +82,7 @@ export async function startLocalEnvironment(
     const workloads = await startServerWorkloads(group, ports, timeouts);
     const issuer = await createJwtIssuer();
     const jwksUrl = await startLocalJwksServer(group, ports, runDir, issuer.jwks, timeouts);
-    const external = await startLocalExternalFixtures(group, ports, timeouts);
+    external = await reserveLocalExternalFixtures(group, ports, timeouts);
     const mesh = await installReferenceMesh({
       runId: randomBytes(4).toString('hex'),
       dir: runDir,

@@ -46,7 +46,30 @@ describe('withEgressFixtures', () => {
     expect(limited.cannotSend?.(plan)).toBeUndefined();
   });
 
-  it('leaves the driver as it is where the fixtures run', () => {
-    expect(withEgressFixtures(driver, { addresses: wiring.external ?? ({} as never) })).toBe(driver);
+  it('starts the fixtures before the first request outside the mesh, and not for any other request', async () => {
+    let starts = 0;
+    const sent: TrafficPlan[] = [];
+    const recording: TrafficDriver = {
+      send: async (p) => {
+        sent.push(p);
+        return [];
+      },
+    };
+    const fixtures = {
+      addresses: wiring.external ?? ({} as never),
+      start: async () => {
+        starts++;
+      },
+      release: async () => {},
+    };
+    const wrapped = withEgressFixtures(recording, fixtures);
+    await wrapped.send(plan, 'a.');
+    expect(starts).toBe(0);
+    await wrapped.send({ ...plan, egress: { host: 'ext.example', destination: 'ext' } }, 'b.');
+    expect(starts).toBe(1);
+    expect(sent).toHaveLength(2);
+    expect(
+      wrapped.cannotSend?.({ ...plan, egress: { host: 'ext.example', destination: 'ext' } }),
+    ).toBeUndefined();
   });
 });
