@@ -24,6 +24,10 @@ import { routeTimeout } from './resilience/timeout-route-timeout.ts';
 import { timeoutTrickleCutOff } from './resilience/timeout-trickle-cut-off.ts';
 import { allowListedIdentity } from './security/allow-listed-identity.ts';
 import { denyUnlistedIdentity } from './security/deny-unlisted-identity.ts';
+import { egressAllowedHostReached } from './security/egress-allowed-host-reached.ts';
+import { egressHostHeaderNotTrusted } from './security/egress-host-header-not-trusted.ts';
+import { egressLookalikeHostRefused } from './security/egress-lookalike-host-refused.ts';
+import { egressUnlistedHostRefused } from './security/egress-unlisted-host-refused.ts';
 import { forgedIdentityHeader } from './security/forged-identity-header.ts';
 import { identityPresented } from './security/identity-presented.ts';
 import { jwtAccessByClaim } from './security/jwt-access-by-claim.ts';
@@ -90,4 +94,8 @@ export const registry: readonly Check[] = [
   ingressGatewayIdentity,
   metricsRequestCounts,
   metricsLatencyBuckets,
+  egressAllowedHostReached,
+  egressUnlistedHostRefused,
+  egressLookalikeHostRefused,
+  egressHostHeaderNotTrusted,
 ] as readonly Check[];

@@ -33,7 +33,7 @@ const response = (overrides: Partial<K6ResponseLike>): K6ResponseLike => ({
 });
 
 describe('observationFrom', () => {
-  it('reads the echo reply: version, instance, attempt, the path it received and the identity the mesh presented', () => {
+  it('reads the echo reply: service, version, instance, attempt, the path it received and the identity the mesh presented', () => {
     expect(observationFrom(response({}), 'p.0', 12)).toEqual({
       requestId: 'p.0',
       outcome: 'response',
@@ -41,7 +41,7 @@ describe('observationFrom', () => {
       sentAtMs: 12,
       latencyMs: 5,
       headers: { 'content-type': 'application/json', 'x-echo-version': 'v2' },
-      servedBy: { version: 'v2', instance: 'server-v2-abc' },
+      servedBy: { version: 'v2', instance: 'server-v2-abc', service: 'server' },
       attempt: 3,
       path: '/public/status?x=1',
       identity: {

@@ -30,7 +30,7 @@ export interface K6Observation {
   readonly status?: number;
   readonly sentAtMs: number;
   readonly latencyMs: number;
-  readonly servedBy?: { readonly version: string; readonly instance: string };
+  readonly servedBy?: { readonly version: string; readonly instance: string; readonly service?: string };
   readonly attempt?: number;
   readonly identity?: { readonly header: string; readonly value: string } | null;
   /** The request target the echo received (after the mesh). */
@@ -108,7 +108,11 @@ export function observationFrom(
   const appHeaders = appHeadersOfEcho(echo.headers);
   return {
     ...base,
-    servedBy: { version: echo.version, instance: echo.instance },
+    servedBy: {
+      version: echo.version,
+      instance: echo.instance,
+      ...(typeof echo.service === 'string' ? { service: echo.service } : {}),
+    },
     ...(typeof echo.attempt === 'number' ? { attempt: echo.attempt } : {}),
     ...(typeof echo.path === 'string' ? { path: echo.path } : {}),
     identity:

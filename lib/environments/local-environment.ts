@@ -16,6 +16,12 @@ import { createRunDirectory, pidFileName } from '../platforms/local/process-reco
 import { createBuiltinDriver } from '../traffic/builtin-driver.ts';
 import { type IngressAddress, ingressTarget } from '../traffic/ingress-target.ts';
 import { createJwtIssuer, withBearerTokens } from '../traffic/jwt-issuer.ts';
+import {
+  egressTarget,
+  type LocalExternalFixtures,
+  reserveLocalExternalFixtures,
+  withEgressFixtures,
+} from './local-external.ts';
 import { startLocalJwksServer } from './local-jwks.ts';
 
 export interface LocalEnvironmentOptions {
@@ -67,7 +73,9 @@ export async function startLocalEnvironment(
   const ownsDir = options.runDir === undefined;
   const runDir = options.runDir ?? (await createRunDirectory('meshproof-'));
   const group = new ProcessGroup(join(runDir, pidFileName), timeouts.stopGraceMs);
+  let external: LocalExternalFixtures | undefined;
   const teardown = async () => {
+    if (external && 'release' in external) await external.release();
     await group.stopAll();
     if (ownsDir) await rm(runDir, { recursive: true, force: true });
   };
@@ -76,6 +84,7 @@ export async function startLocalEnvironment(
     const workloads = await startServerWorkloads(group, ports, timeouts);
     const issuer = await createJwtIssuer();
     const jwksUrl = await startLocalJwksServer(group, ports, runDir, issuer.jwks, timeouts);
+    external = await reserveLocalExternalFixtures(group, ports, timeouts);
     const mesh = await installReferenceMesh({
       runId: randomBytes(4).toString('hex'),
       dir: runDir,
@@ -86,6 +95,7 @@ export async function startLocalEnvironment(
       timeouts,
       ...(options.accessLog === false ? { accessLog: false } : {}),
       jwksUrl,
+      ...('addresses' in external ? { external: external.addresses } : {}),
     });
     const origin = (port: number) => `http://127.0.0.1:${port}`;
     const ingress: IngressAddress = {
@@ -93,11 +103,12 @@ export async function startLocalEnvironment(
       https: `127.0.0.1:${mesh.ingress.httpsPort}`,
       harnessCaPem: mesh.ingress.harnessCaPem,
     };
-    const builtin = createBuiltinDriver((caller, service, presents, toIngress) => {
+    const builtin = createBuiltinDriver((caller, service, presents, toIngress, egress) => {
       if (toIngress !== undefined) {
         if (caller !== 'outsider') throw new Error('only the outsider reaches the ingress gateway');
         return ingressTarget(toIngress, ingress);
       }
+      if (egress) return egressTarget(mesh.wiring, caller, egress);
       const endpoints = mesh.wiring.services[service];
       if (presents !== undefined) {
         if (caller !== 'outsider') throw new Error(`only the outsider can present ${presents}`);
@@ -113,7 +124,7 @@ export async function startLocalEnvironment(
       if (sidecar?.outboundPort === undefined) throw new Error(`caller ${caller} has no sidecar`);
       return { origins: [origin(sidecar.outboundPort)], host: service };
     }, timeouts);
-    const driver = withBearerTokens(builtin, issuer);
+    const driver = withEgressFixtures(withBearerTokens(builtin, issuer), external);
     const setMode = async (appPort: number, mode: { failStatus?: number }) => {
       const response = await request(`${origin(appPort)}${MODE_PATH}`, {
         method: 'PUT',

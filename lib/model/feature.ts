@@ -44,6 +44,11 @@ export const Feature = {
   RequestMetrics: 'RequestMetrics',
   /** The mesh's proxies record request durations in a histogram of fixed buckets (ms). */
   LatencyHistogram: 'LatencyHistogram',
+  /**
+   * Registry-only egress: a meshed caller reaches an external host the mesh was told about (on its
+   * port, by its name) and is refused for every other destination, as the mesh documents it.
+   */
+  EgressControl: 'EgressControl',
 } as const;
 
 export type Feature = (typeof Feature)[keyof typeof Feature];

@@ -1,5 +1,6 @@
 export * from './check.ts';
 export * from './check-support.ts';
+export * from './egress.ts';
 export * from './environment.ts';
 export * from './evidence.ts';
 export * from './feature.ts';

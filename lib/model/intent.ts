@@ -1,3 +1,4 @@
+import type { ExternalDestination } from './egress.ts';
 import type { CallerName, ServiceName, Version } from './topology.ts';
 
 /**
@@ -14,7 +15,8 @@ export type Intent =
   | RequestAuthenticationIntent
   | JwtAccessPolicyIntent
   | IngressGatewayIntent
-  | RequestTelemetryIntent;
+  | RequestTelemetryIntent
+  | EgressPolicyIntent;
 
 /** mTLS mode enforced on the inbound side of a service's workloads. */
 export interface PeerAuthenticationIntent {
@@ -175,4 +177,34 @@ export interface RequestTelemetryIntent {
   readonly kind: 'RequestTelemetry';
   /** The service whose traffic is counted, by its callers' proxies and its own. */
   readonly service: ServiceName;
+}
+
+/**
+ * Registry-only egress for the meshed callers' namespace (Istio: a Sidecar with
+ * `outboundTrafficPolicy: REGISTRY_ONLY` for the namespace, never mesh-wide): a caller reaches the
+ * external services listed, by their host name on their port, and every other destination outside
+ * the registry is refused. An allowed host is sent to its own address, whatever address the app
+ * dialled (Istio ServiceEntry with the host's endpoint, not `resolution: NONE`).
+ */
+export interface EgressPolicyIntent {
+  readonly kind: 'EgressPolicy';
+  readonly allowed: readonly ExternalService[];
+}
+
+/** An external service the mesh is told about (Istio ServiceEntry, HTTP): a host name at a fixture's address and port. */
+export interface ExternalService {
+  /** The host name, lower case; the Host header must name it exactly (in any case). */
+  readonly host: string;
+  /** The fixture whose address and port the host has. */
+  readonly destination: ExternalDestination;
+}
+
+/** The service an intent is about, or undefined for one about the callers' namespace (egress). */
+export function serviceOfIntent(intent: Intent): ServiceName | undefined {
+  return intent.kind === 'EgressPolicy' ? undefined : intent.service;
+}
+
+/** The services intents are about, in first-mention order. */
+export function servicesOfIntents(intents: readonly Intent[]): ServiceName[] {
+  return [...new Set(intents.flatMap((i) => serviceOfIntent(i) ?? []))];
 }

@@ -1,3 +1,4 @@
+import type { EgressTarget } from './egress.ts';
 import type { CallerName, ForgedCredential, ServiceName, Version } from './topology.ts';
 
 /** Instructions for the echo fixture, sent as request headers. */
@@ -59,6 +60,11 @@ export interface TrafficPlan {
    * not to the service: `service` names where the gateway should send it (for the ledger).
    */
   readonly ingress?: IngressRequest;
+  /**
+   * A request to a destination outside the mesh instead of to `service`: the caller dials the
+   * fixture's address with this Host header (see `EgressTarget`).
+   */
+  readonly egress?: EgressTarget;
 }
 
 /**
@@ -139,7 +145,12 @@ export interface Observation {
   /** From sending to the response headers, when headers arrived. */
   readonly headersMs?: number;
   /** Version and instance of the echo server that answered, when the echo answered. */
-  readonly servedBy?: { readonly version: Version; readonly instance: string };
+  readonly servedBy?: {
+    readonly version: Version;
+    readonly instance: string;
+    /** The service the answering echo says it backs (`server`, `external-ext`, …). */
+    readonly service?: string;
+  };
   /** Attempt number the answering echo saw for this request id. */
   readonly attempt?: number;
   /** Identity the answering echo saw; null when none was presented. */

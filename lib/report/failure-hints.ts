@@ -89,6 +89,12 @@ export const likelyCausesByFeature: Readonly<Record<Feature, readonly string[]>>
     "The caller outside the mesh reaches the app around the server's proxy: a port excluded from interception, or (Istio ambient) no proxy reads its HTTP at all, so rules on method and path cannot hold for it and the headers it sends reach the app as sent.",
     "The server's proxy does not remove identity headers that arrive on plaintext connections (Istio forwardClientCertDetails ALWAYS_FORWARD_ONLY, an EnvoyFilter), so the app trusts what the caller claims.",
   ],
+  EgressControl: [
+    "The registry-only policy does not cover the caller: Istio reads outboundTrafficPolicy from the Sidecar resource of the caller's namespace (one without a workloadSelector; a second one makes the choice undefined) or from the mesh config, and a workload a Sidecar with a workloadSelector does not select keeps the mesh default ALLOW_ANY.",
+    "The ServiceEntry is not visible to the caller: exportTo, or a Sidecar whose egress hosts do not import the ServiceEntry's namespace, leaves the allowed host unknown, so it is refused like any other.",
+    'A ServiceEntry with resolution NONE sends an allowed Host to whatever address the app dialled (an ORIGINAL_DST cluster): give the allowed host its endpoints (STATIC or DNS) so that a forged Host header cannot reach another address.',
+    'Istio refuses unknown HTTP hosts on a port it has an HTTP listener for with 502 (the block_all virtual host) and anything on other ports by closing the connection (BlackHoleCluster); Linkerd answers a denied HTTP egress request 403.',
+  ],
   JwtAuth: [
     'The RequestAuthentication does not select the server (selector labels, namespace), or its issuer differs from the token\'s iss by a character, a scheme or a trailing slash: Istio then refuses every token with 401 ("Jwt issuer is not configured").',
     'The JWKS could not be fetched: istiod fetches jwksUri itself and on failure installs a key set nobody can sign for, so every token is refused (istiod log "JWKS fetch failed"); check that istiod can reach the JWKS server.',

@@ -3,6 +3,8 @@ import { type buildConnector, Pool } from 'undici';
 import { appHeadersOf, isEchoReply } from '../../fixtures/echo/echo-protocol.ts';
 import type {
   CallerName,
+  EgressTarget,
+  ExternalAddress,
   ForgedCredential,
   IngressRequest,
   Observation,
@@ -14,6 +16,7 @@ import type {
 } from '../model/index.ts';
 import { classifyClientError } from './classify-error.ts';
 import { armOf, requestHeaders } from './echo-headers.ts';
+import { originalDestinationConnector } from './original-destination.ts';
 
 /** Where a caller's requests to a service go: its sidecar, or (outside the mesh) the endpoints. */
 export interface TrafficTarget {
@@ -28,6 +31,8 @@ export interface TrafficTarget {
   readonly tls?: { readonly certificatePem?: string; readonly privateKeyPem?: string };
   /** Opens the connections itself (SNI and certificate checks of its own), e.g. to an ingress gateway. */
   readonly connector?: buildConnector.connector;
+  /** For a meshed caller's request outside the mesh: the address the app dialled, told to its sidecar. */
+  readonly originalDestination?: ExternalAddress;
 }
 
 export type ResolveTarget = (
@@ -35,6 +40,7 @@ export type ResolveTarget = (
   service: ServiceName,
   presents?: ForgedCredential,
   ingress?: IngressRequest,
+  egress?: EgressTarget,
 ) => TrafficTarget;
 
 const defaultConcurrency = 8;
@@ -46,13 +52,15 @@ const defaultConcurrency = 8;
 export function createBuiltinDriver(resolve: ResolveTarget, timeouts: Timeouts): TrafficDriver {
   return {
     async send(plan, requestIdPrefix) {
-      const target = resolve(plan.caller, plan.service, plan.presents, plan.ingress);
+      const target = resolve(plan.caller, plan.service, plan.presents, plan.ingress, plan.egress);
       const concurrency = Math.max(1, Math.min(plan.concurrency ?? defaultConcurrency, plan.requests));
       const connect =
         target.connector ??
-        (target.tls
-          ? { cert: target.tls.certificatePem, key: target.tls.privateKeyPem, rejectUnauthorized: false }
-          : undefined);
+        (target.originalDestination
+          ? originalDestinationConnector(target.originalDestination)
+          : target.tls
+            ? { cert: target.tls.certificatePem, key: target.tls.privateKeyPem, rejectUnauthorized: false }
+            : undefined);
       const pools = new Map(
         target.origins.map((origin) => [
           origin,
@@ -130,7 +138,7 @@ async function sendOne(
     const appHeaders = appHeadersOf(reply.headers);
     return {
       ...base,
-      servedBy: { version: reply.version as Version, instance: reply.instance },
+      servedBy: { version: reply.version as Version, instance: reply.instance, service: reply.service },
       attempt: reply.attempt,
       path: reply.path,
       identity: reply.identity ? { header: reply.identity.header, value: reply.identity.value } : null,

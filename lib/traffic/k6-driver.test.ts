@@ -33,6 +33,35 @@ describe('toK6Plan', () => {
     expect(k6.maxDurationSeconds).toBeGreaterThan((5 * clusterTimeouts.requestMs) / 1000);
   });
 
+  it("dials an external fixture's Service (outside namespace) and sends the plan's Host for a request outside the mesh", () => {
+    const k6 = toK6Plan(
+      { ...plan, egress: { host: 'ext.example', destination: 'forbidden' } },
+      'run.egress.0.',
+      clusterTimeouts,
+      names,
+    );
+    expect(k6.url).toBe(
+      'http://egress-forbidden.meshproof-outside-20261203-101010-istio-ab12.svc.cluster.local:80/api/items',
+    );
+    expect(k6.headers).toMatchObject({ host: 'ext.example', 'x-version': 'v2' });
+    expect(
+      toK6Plan(
+        { ...plan, egress: { host: 'ext.example', destination: 'ext-alt' } },
+        'p.',
+        clusterTimeouts,
+        names,
+      ).url,
+    ).toBe('http://egress-ext.meshproof-outside-20261203-101010-istio-ab12.svc.cluster.local:8081/api/items');
+    expect(
+      toK6Plan(
+        { ...plan, egress: { host: 'ext.example', destination: 'ext', portInHost: true } },
+        'p.',
+        clusterTimeouts,
+        names,
+      ).headers.host,
+    ).toBe('ext.example:80');
+  });
+
   it("runs in the caller identity's own pod, inside or outside the mesh", () => {
     expect(k6ExecTarget('client', localNames)).toEqual({
       namespace: 'meshproof',

@@ -10,7 +10,8 @@ import type {
   TrafficPlan,
   Version,
 } from '../model/index.ts';
-import { clusterWaits } from '../model/index.ts';
+import { clusterWaits, egressHostHeader } from '../model/index.ts';
+import { clusterExternalAddress } from '../platforms/kubernetes/external-fixtures.ts';
 import { serviceHost } from '../platforms/kubernetes/kubernetes-names.ts';
 import type { ExecTarget, LiveStep } from '../platforms/kubernetes/live-steps.ts';
 import { callerDeployment, k6ScriptsMount } from '../platforms/kubernetes/render-fixtures.ts';
@@ -34,10 +35,16 @@ export function toK6Plan(
   const timeoutMs = plan.timeoutMs ?? timeouts.requestMs;
   const concurrency = Math.max(1, Math.min(plan.concurrency ?? 8, plan.requests));
   const { [REQUEST_ID_HEADER]: _id, ...headers } = requestHeaders(plan, '');
+  // A request outside the mesh dials the fixture's Service name (its ClusterIP, which the callers'
+  // registry-only sidecar does not know) and names the host in Host (k6 sets req.Host from it).
+  const external = plan.egress ? clusterExternalAddress(plan.egress.destination, names) : undefined;
   return {
-    url: `http://${serviceHost(plan.service, names)}${plan.path ?? '/'}`,
+    url: external
+      ? `http://${external.address}:${external.port}${plan.path ?? '/'}`
+      : `http://${serviceHost(plan.service, names)}${plan.path ?? '/'}`,
     method: plan.method ?? 'GET',
-    headers,
+    headers:
+      plan.egress && external ? { ...headers, host: egressHostHeader(plan.egress, external) } : headers,
     requests: plan.requests,
     concurrency,
     timeoutMs,

@@ -56,6 +56,8 @@ export const istioSupportByMode: Readonly<Record<IstioMode, FeatureSupport>> = {
     // Each sidecar's istio_requests_total / istio_request_duration_milliseconds (reporter source and destination).
     RequestMetrics: yes,
     LatencyHistogram: yes,
+    // A ServiceEntry per allowed host and a Sidecar for the callers' namespace with outboundTrafficPolicy REGISTRY_ONLY (render-istio-egress.ts).
+    EgressControl: yes,
   },
   'sidecar-gateway-api': {
     MtlsStrict: yes,
@@ -86,6 +88,8 @@ export const istioSupportByMode: Readonly<Record<IstioMode, FeatureSupport>> = {
     // Each sidecar's istio_requests_total / istio_request_duration_milliseconds (reporter source and destination).
     RequestMetrics: yes,
     LatencyHistogram: yes,
+    // A ServiceEntry per allowed host and a Sidecar for the callers' namespace with outboundTrafficPolicy REGISTRY_ONLY (render-istio-egress.ts).
+    EgressControl: yes,
   },
   ambient: {
     // PeerAuthentication with a selector: enforced by the server's ztunnel (pilot/pkg/serviceregistry/ambient/policies.go).
@@ -119,6 +123,9 @@ export const istioSupportByMode: Readonly<Record<IstioMode, FeatureSupport>> = {
     ),
     RequestMetrics: no(ambientNoReporters),
     LatencyHistogram: no(ambientNoReporters),
+    EgressControl: no(
+      "ambient has no registry-only egress: ztunnel sends a connection to an address it knows no service or workload for straight through as TCP (istio/ztunnel 1.30.3 src/proxy/outbound.rs build_request: 'built request as passthrough; no upstream found') and reads no outbound traffic policy, and the Sidecar resource that carries outboundTrafficPolicy REGISTRY_ONLY configures sidecar proxies only, so an unlisted destination is reached",
+    ),
   },
 };
 

@@ -163,6 +163,11 @@ export function renderIstioAmbient(
   at: MeshPlacement = defaultPlacement,
 ): RenderedResource[] {
   const objects: IstioObject<unknown>[] = [];
+  if (intents.some((i) => i.kind === 'EgressPolicy')) {
+    throw new RangeError(
+      'istio ambient: registry-only egress cannot be rendered (ztunnel passes unknown destinations through; see the EgressControl support of ambient)',
+    );
+  }
   for (const [service, s] of intentsByService(intents)) {
     if (s.rateLimit) {
       throw new RangeError(

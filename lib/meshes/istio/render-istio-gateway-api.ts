@@ -20,6 +20,7 @@ import type {
   ServiceName,
   Version,
 } from '../../model/index.ts';
+import { serviceOfIntent, servicesOfIntents } from '../../model/index.ts';
 import {
   kube,
   serviceHost,
@@ -31,6 +32,7 @@ import { expandFirstMatch } from '../linkerd/render-linkerd-outbound.ts';
 import { defaultPlacement, type MeshPlacement } from '../mesh-placement.ts';
 import type { IstioObject } from './istio-object.ts';
 import {
+  egressPolicyOf,
   istioDuration,
   renderIstioAuthorizationPolicy,
   renderIstioDestinationRule,
@@ -39,6 +41,7 @@ import {
   renderIstioPeerAuthentication,
   renderIstioRequestAuthentication,
 } from './render-istio.ts';
+import { renderIstioEgress } from './render-istio-egress.ts';
 import { renderIstioGatewayApiIngress } from './render-istio-ingress.ts';
 import { renderIstioTelemetry } from './render-istio-telemetry.ts';
 
@@ -257,11 +260,11 @@ export interface ServiceIntents {
 
 /** Groups intents by service, in the order services first appear. */
 export function intentsByService(intents: readonly Intent[]): Map<ServiceName, ServiceIntents> {
-  const services = [...new Set(intents.map((i) => i.service))];
+  const services = servicesOfIntents(intents);
   return new Map(
     services.map((service) => {
       const ofService = <T extends Intent>(kind: T['kind']): T[] =>
-        intents.filter((i): i is T => i.kind === kind && i.service === service);
+        intents.filter((i): i is T => i.kind === kind && serviceOfIntent(i) === service);
       return [
         service,
         {
@@ -312,5 +315,7 @@ export function renderIstioGatewayApi(
   }
   for (const ingress of intents.filter((i): i is IngressGatewayIntent => i.kind === 'IngressGateway'))
     objects.push(...renderIstioGatewayApiIngress(ingress, at));
+  // Egress is the callers' Sidecar and ServiceEntries, whatever API routes the mesh's services.
+  for (const policy of egressPolicyOf(intents)) objects.push(...renderIstioEgress(policy, at));
   return toRenderedResources(objects);
 }

@@ -8,7 +8,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Gateway } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/Gateway';
 import { HTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute';
-import { DestinationRule } from '@kubernetes-models/istio/networking.istio.io/v1';
+import { DestinationRule, ServiceEntry, Sidecar } from '@kubernetes-models/istio/networking.istio.io/v1';
 import { EnvoyFilter } from '@kubernetes-models/istio/networking.istio.io/v1alpha3';
 import {
   AuthorizationPolicy,
@@ -38,6 +38,8 @@ const models: Record<string, new (data: never) => { validate(): void }> = {
   'security.istio.io/v1/RequestAuthentication': RequestAuthentication,
   'security.istio.io/v1/AuthorizationPolicy': AuthorizationPolicy,
   'networking.istio.io/v1/DestinationRule': DestinationRule,
+  'networking.istio.io/v1/ServiceEntry': ServiceEntry,
+  'networking.istio.io/v1/Sidecar': Sidecar,
   'networking.istio.io/v1alpha3/EnvoyFilter': EnvoyFilter,
   'gateway.networking.k8s.io/v1/HTTPRoute': HTTPRoute,
   'gateway.networking.k8s.io/v1/Gateway': Gateway,

@@ -1,6 +1,12 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DestinationRule, Gateway, VirtualService } from '@kubernetes-models/istio/networking.istio.io/v1';
+import {
+  DestinationRule,
+  Gateway,
+  ServiceEntry,
+  Sidecar,
+  VirtualService,
+} from '@kubernetes-models/istio/networking.istio.io/v1';
 import { EnvoyFilter } from '@kubernetes-models/istio/networking.istio.io/v1alpha3';
 import {
   AuthorizationPolicy,
@@ -27,6 +33,8 @@ const istioModels: Record<string, new (data: never) => { validate(): void }> = {
   'networking.istio.io/v1/VirtualService': VirtualService,
   'networking.istio.io/v1/DestinationRule': DestinationRule,
   'networking.istio.io/v1/Gateway': Gateway,
+  'networking.istio.io/v1/ServiceEntry': ServiceEntry,
+  'networking.istio.io/v1/Sidecar': Sidecar,
   'networking.istio.io/v1alpha3/EnvoyFilter': EnvoyFilter,
   'telemetry.istio.io/v1/Telemetry': Telemetry,
 };

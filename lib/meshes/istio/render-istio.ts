@@ -11,6 +11,7 @@ import type {
   AccessRule,
   CallerName,
   ConnectionLimitIntent,
+  EgressPolicyIntent,
   FaultPolicy,
   HttpRouteIntent,
   IngressGatewayIntent,
@@ -30,11 +31,12 @@ import type {
   Version,
   WeightedBackend,
 } from '../../model/index.ts';
-import { callerIdentity } from '../../model/index.ts';
+import { callerIdentity, serviceOfIntent, servicesOfIntents } from '../../model/index.ts';
 import { kube, serviceHost, serviceName } from '../../platforms/kubernetes/kubernetes-names.ts';
 import { jwksFixtureName } from '../../platforms/kubernetes/render-fixtures.ts';
 import { defaultPlacement, type MeshPlacement } from '../mesh-placement.ts';
 import { type IstioObject, metadata } from './istio-object.ts';
+import { renderIstioEgress } from './render-istio-egress.ts';
 import { renderIstioIngress } from './render-istio-ingress.ts';
 import { renderIstioTelemetry } from './render-istio-telemetry.ts';
 
@@ -104,7 +106,15 @@ export function renderIstio(
   intents: readonly Intent[],
   at: MeshPlacement = defaultPlacement,
 ): RenderedResource[] {
-  return servicesOf(intents).flatMap((service) => renderService(service, intents, at));
+  return [
+    ...servicesOf(intents).flatMap((service) => renderService(service, intents, at)),
+    ...egressPolicyOf(intents).flatMap((policy) => renderIstioEgress(policy, at).map(toRenderedResource)),
+  ];
+}
+
+/** The egress policy of the callers' namespace, if any (the first one applies). */
+export function egressPolicyOf(intents: readonly Intent[]): EgressPolicyIntent[] {
+  return intents.filter((i): i is EgressPolicyIntent => i.kind === 'EgressPolicy').slice(0, 1);
 }
 
 function renderService(
@@ -113,7 +123,7 @@ function renderService(
   at: MeshPlacement,
 ): RenderedResource[] {
   const ofService = <T extends Intent>(kind: T['kind']): T[] =>
-    intents.filter((i): i is T => i.kind === kind && i.service === service);
+    intents.filter((i): i is T => i.kind === kind && serviceOfIntent(i) === service);
   const peer = ofService<PeerAuthenticationIntent>('PeerAuthentication')[0];
   const access = ofService<AccessPolicyIntent>('AccessPolicy');
   const route = ofService<HttpRouteIntent>('HttpRoute')[0];
@@ -143,7 +153,7 @@ function renderService(
 }
 
 function servicesOf(intents: readonly Intent[]): ServiceName[] {
-  return [...new Set(intents.map((i) => i.service))];
+  return servicesOfIntents(intents);
 }
 
 function toRenderedResource(object: IstioObject<unknown>): RenderedResource {

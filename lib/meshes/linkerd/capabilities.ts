@@ -44,6 +44,9 @@ export const linkerdSupport: FeatureSupport = {
   // Every proxy's /metrics on its admin port 4191 (docs/cluster-contract.md M-rows).
   RequestMetrics: supported,
   LatencyHistogram: supported,
+  EgressControl: notSupported(
+    "Linkerd cannot hold an allowed egress host name to its own address: an EgressNetwork selects traffic by the destination IP only (its networks; by default every address outside the cluster networks, policy-controller/k8s/index/src/outbound/index/egress_network.rs from_resource), an HTTPRoute whose parent is the EgressNetwork matches the Host header (its hostnames become the route's host matches: policy-controller/grpc/src/outbound/http.rs convert_host_match) and sends to the address the app dialled (an EgressNetwork's backend is a Forward to the original destination: policy-controller/grpc/src/outbound.rs default_backend), and trafficPolicy Deny answers every other request 403 (policy-controller/grpc/src/outbound/http.rs default_outbound_egress_route, 'traffic not allowed'). So a request naming the allowed host but dialled to another address of the same EgressNetwork is forwarded there; holding the name to its address needs an EgressNetwork per allowed address (a /32 of the external host), which meshproof does not render yet",
+  ),
 };
 
 /**

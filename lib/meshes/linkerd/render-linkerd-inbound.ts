@@ -14,7 +14,7 @@ import type {
   RateLimitIntent,
   ServiceName,
 } from '../../model/index.ts';
-import { callerIdentity, localNames } from '../../model/index.ts';
+import { callerIdentity, localNames, serviceOfIntent } from '../../model/index.ts';
 import { kube, serviceName } from '../../platforms/kubernetes/kubernetes-names.ts';
 import { defaultLinkerdPlacement, type LinkerdPlacement } from '../mesh-placement.ts';
 import { linkerdIdentity } from './capabilities.ts';
@@ -336,7 +336,7 @@ function rateLimitPolicy(intent: RateLimitIntent): LinkerdHttpLocalRateLimitPoli
 }
 
 const ofKind = <T extends Intent>(intents: readonly Intent[], kind: T['kind'], service: ServiceName) =>
-  intents.filter((i): i is T => i.kind === kind && i.service === service);
+  intents.filter((i): i is T => i.kind === kind && serviceOfIntent(i) === service);
 
 /**
  * Inbound resources for one service, in the order to apply them: authentications, routes and

@@ -114,12 +114,16 @@ const unrenderable = unsupported.filter((c) =>
 );
 
 describe('checks Linkerd cannot express', () => {
-  it('are exactly the mirroring, delay-fault, connection-limit, path-normalization, end-user JWT and ingress checks', () => {
+  it('are exactly the mirroring, delay-fault, connection-limit, path-normalization, end-user JWT, ingress and egress checks', () => {
     expect(unsupported.map((c) => c.id).sort()).toEqual([
       'resilience.circuit.connection-limit-per-service',
       'resilience.circuit.connection-overflow',
       'resilience.fault.delay-percentage',
       'security.authz.normalized-path',
+      'security.egress.allowed-host-reached',
+      'security.egress.host-header-not-trusted',
+      'security.egress.lookalike-host-refused',
+      'security.egress.unlisted-host-refused',
       'security.jwt.access-by-claim',
       'security.jwt.invalid-token-refused',
       'security.jwt.principal-required',

@@ -25,6 +25,7 @@ import type {
   RenderedResource,
   ServiceName,
 } from '../../model/index.ts';
+import { servicesOfIntents } from '../../model/index.ts';
 import type { ExtraServer } from '../../platforms/kubernetes/render-fixtures.ts';
 import { defaultLinkerdPlacement, type LinkerdPlacement } from '../mesh-placement.ts';
 import type { LinkerdResource } from './linkerd-resources.ts';
@@ -41,7 +42,7 @@ const ofKind = <T extends Intent>(intents: readonly Intent[], kind: T['kind']) =
   intents.filter((i): i is T => i.kind === kind);
 
 /** The services intents talk about, in first-mention order. */
-const servicesOf = (intents: readonly Intent[]) => [...new Set(intents.map((i) => i.service))];
+const servicesOf = (intents: readonly Intent[]) => servicesOfIntents(intents);
 
 /** The Linkerd resources for the intents, as typed objects, in the order to apply them. */
 export function renderLinkerdResources(
@@ -62,6 +63,11 @@ export function renderLinkerdResources(
   if (intents.some((i) => i.kind === 'IngressGateway')) {
     throw cannotRender(
       'an ingress gateway cannot be rendered: Linkerd implements no Gateway and meshproof deploys no third-party ingress (see linkerdSupport(IngressGateway))',
+    );
+  }
+  if (intents.some((i) => i.kind === 'EgressPolicy')) {
+    throw cannotRender(
+      'registry-only egress cannot be rendered: an EgressNetwork does not hold an allowed host name to its own address (see linkerdSupport(EgressControl))',
     );
   }
   const services: readonly ServiceName[] = servicesOf(intents);

@@ -15,6 +15,7 @@ export const referenceSupport: FeatureSupport = {
   FaultAbort: supported,
   FaultDelay: supported,
   JwtAuth: supported,
+  EgressControl: supported,
   Mirroring: notSupported(
     'haproxy 2.6 cannot copy a request to a second backend without an external SPOE agent, so mirroring cannot be rendered faithfully',
   ),

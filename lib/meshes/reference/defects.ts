@@ -543,6 +543,57 @@ export const referenceDefects = {
       'A duration is filed one bucket low (the bound below it, not the first bound at or above it): 40 ms is counted under le=25.',
     catches: ['observability.metrics.latency-buckets'],
   },
+  'egress-allow-any-fallback': {
+    description:
+      'Registry-only egress falls back to allow-any (the namespace Sidecar not applied, the mesh default ALLOW_ANY in force): destinations no ServiceEntry names pass through to the address dialled.',
+    // Look-alike hosts pass through too; one check suffices (its probe never confirms, which costs the gate).
+    catches: ['security.egress.unlisted-host-refused'],
+  },
+  'egress-host-suffix': {
+    description:
+      'The egress allow-list matches the Host by suffix (a wildcard without its dot): evilext.example and api.ext.example reach ext.example.',
+    catches: ['security.egress.lookalike-host-refused'],
+  },
+  'egress-host-prefix': {
+    description: 'The egress allow-list matches the Host by prefix: ext.example.evil reaches ext.example.',
+    catches: ['security.egress.lookalike-host-refused'],
+  },
+  'egress-port-ignored': {
+    description:
+      'The egress allow-list is keyed by host alone: ext.example is reached on a port no ServiceEntry declares.',
+    catches: ['security.egress.unlisted-host-refused'],
+  },
+  'egress-host-header-trusted': {
+    description:
+      'An allowed Host is forwarded to the address the app dialled (resolution NONE, an ORIGINAL_DST cluster): Host ext.example sent to the forbidden host reaches the forbidden host.',
+    catches: ['security.egress.host-header-not-trusted'],
+  },
+  'egress-catch-all-host': {
+    description:
+      "The allowed host's virtual host also takes every unknown Host on its port (domain *): a forbidden name is answered 200 by ext.example instead of refused.",
+    // forbidden.example is answered by ext.example too; one check suffices.
+    catches: ['security.egress.lookalike-host-refused'],
+  },
+  'egress-host-case-sensitive': {
+    description:
+      'The egress allow-list compares the Host case-sensitively: Host EXT.Example (the same DNS name) is refused.',
+    catches: ['security.egress.allowed-host-reached'],
+  },
+  'egress-host-port-kept': {
+    description:
+      'The egress allow-list compares the Host with its port: Host ext.example:<port>, the allowed host on its own port, is refused.',
+    catches: ['security.egress.allowed-host-reached'],
+  },
+  'egress-service-entry-unexported': {
+    description:
+      "The ServiceEntry never reaches the callers' sidecars (exported to another namespace): registry-only egress refuses the allowed host too.",
+    catches: ['security.egress.allowed-host-reached'],
+  },
+  'egress-policy-one-workload': {
+    description:
+      'Registry-only egress applies to one workload only (a Sidecar selecting the client): the frontend, in the same namespace, still reaches any destination.',
+    catches: ['security.egress.unlisted-host-refused'],
+  },
 } as const satisfies Record<string, DefectDefinition>;
 
 export type ReferenceDefect = keyof typeof referenceDefects;

@@ -2,6 +2,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type {
   Diagnostic,
+  ExternalAddress,
+  ExternalDestination,
   ForgedCredential,
   Intent,
   MeshAdapter,
@@ -68,6 +70,8 @@ export interface ReferenceMeshOptions {
   readonly accessLog?: boolean;
   /** The `jwks` fixture's key set, fetched once at install for RequestAuthentication intents. */
   readonly jwksUrl?: string;
+  /** Where the fixtures outside the registry listen, when this machine runs them (egress checks). */
+  readonly external?: Readonly<Record<ExternalDestination, ExternalAddress>>;
 }
 
 /**
@@ -100,6 +104,7 @@ export async function installReferenceMesh(options: ReferenceMeshOptions): Promi
       certFile: await issue(caller, identity),
       outboundPort: await options.ports.allocate(`outbound of ${caller}'s sidecar`),
       metricsPort: await options.ports.allocate(`metrics of ${caller}'s sidecar`),
+      egressPort: await options.ports.allocate(`egress of ${caller}'s sidecar`),
     });
   }
   for (const workload of options.workloads) {
@@ -130,6 +135,7 @@ export async function installReferenceMesh(options: ReferenceMeshOptions): Promi
       })),
     },
     ...(options.accessLog === false ? { accessLog: false } : {}),
+    ...(options.external ? { external: options.external } : {}),
     ...(options.jwksUrl
       ? { jwtKeyFiles: await fetchJwksKeyFiles(options.jwksUrl, dir, options.timeouts.applyMs) }
       : {}),

@@ -18,6 +18,7 @@ import type {
 } from '../../model/index.ts';
 import { callerIdentity, spiffeId } from '../../model/index.ts';
 import { applyDefects, type ReferenceDefect } from './defects.ts';
+import { renderEgress } from './render-egress.ts';
 import { renderIngressGatewaySections } from './render-ingress-gateway.ts';
 import {
   inboundTelemetryLines,
@@ -81,6 +82,7 @@ function renderSidecar(sidecar: SidecarWiring, input: RenderInput): string {
   if (sidecar.outboundPort !== undefined)
     sections.push(...renderOutbound(sidecar, sidecar.outboundPort, input));
   sections.push(...metricsFrontend(input.intents, sidecar, input.defects));
+  if (sidecar.egressPort !== undefined) sections.push(...renderEgress(sidecar, sidecar.egressPort, input));
   return `${sections.map((lines) => lines.join('\n')).join('\n\n')}\n`;
 }
 

@@ -1,4 +1,4 @@
-import type { ServiceName, Version } from '../../model/index.ts';
+import type { ExternalAddress, ExternalDestination, ServiceName, Version } from '../../model/index.ts';
 
 /** Where one sidecar listens, whom it fronts and which certificate it presents. */
 export interface SidecarWiring {
@@ -10,6 +10,12 @@ export interface SidecarWiring {
   readonly certFile: string;
   /** Caller sidecars: where the caller sends its outbound requests (Host names the service). */
   readonly outboundPort?: number;
+  /**
+   * Caller sidecars: where the caller's connections to destinations outside the mesh arrive, each
+   * opened with a PROXY protocol header naming the address the app dialled (what iptables'
+   * original destination gives Istio's outbound listener on a cluster).
+   */
+  readonly egressPort?: number;
   /** Server sidecars: where other workloads reach this one, and where its app listens. */
   readonly inbound?: { readonly port: number; readonly appPort: number };
   /** Where the sidecar serves its request metrics once a RequestTelemetry intent is in force. */
@@ -60,6 +66,8 @@ export interface ReferenceWiring {
    * plane fetched them from the `jwks` fixture (haproxy's `jwt_verify` reads keys from files).
    */
   readonly jwtKeyFiles?: readonly string[];
+  /** Where the fixtures outside the mesh's registry listen (egress checks). */
+  readonly external?: Readonly<Record<ExternalDestination, ExternalAddress>>;
   /** Per-request access logs of every sidecar; on unless false (benchmarks turn them off, as Istio ships). */
   readonly accessLog?: boolean;
 }

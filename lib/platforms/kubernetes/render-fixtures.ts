@@ -1,6 +1,7 @@
 import { JWKS_PATH } from '../../../fixtures/jwks/jwks-server.ts';
 import type { CallerName, TopologyNames, Version } from '../../model/index.ts';
 import { allCallers } from '../../model/index.ts';
+import { renderExternalFixtures } from './external-fixtures.ts';
 import { callerAccount, deploymentName, kube, versionServiceName } from './kubernetes-names.ts';
 
 /** A Kubernetes object as rendered: plain data, applied with server-side apply. */
@@ -137,6 +138,7 @@ export function renderFixtures(options: FixtureOptions): KubeObject[] {
     ...extra,
     ...callers,
     ...renderJwksFixture(options),
+    ...renderExternalFixtures(options),
   ];
 }
 
@@ -154,40 +156,48 @@ function renderJwksFixture(options: FixtureOptions): KubeObject[] {
   return [
     configMap('jwks-fixture', namespace, files, runLabels),
     service(jwksFixtureName, namespace, labels, runLabels),
-    {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: jwksFixtureName, namespace, labels: runLabels },
-      spec: {
-        replicas: 1,
-        selector: { matchLabels: labels },
-        template: {
-          metadata: { labels },
-          spec: {
-            containers: [
-              {
-                name: 'jwks',
-                image: options.nodeImage,
-                command: ['node', `${jwksMount}/jwks-server.ts`],
-                env: [
-                  { name: 'PORT', value: String(kube.containerPort) },
-                  { name: 'JWKS_FILE', value: `${jwksMount}/jwks.json` },
-                ],
-                ports: [{ name: kube.servicePortName, containerPort: kube.containerPort }],
-                readinessProbe: {
-                  httpGet: { path: JWKS_PATH, port: kube.containerPort },
-                  periodSeconds: 2,
-                },
-                volumeMounts: [{ name: 'jwks', mountPath: jwksMount, readOnly: true }],
-                resources: { requests: { cpu: '10m', memory: '32Mi' } },
-              },
-            ],
-            volumes: [{ name: 'jwks', configMap: { name: 'jwks-fixture' } }],
+    oneReplicaDeployment(jwksFixtureName, namespace, labels, runLabels, {
+      containers: [
+        {
+          name: 'jwks',
+          image: options.nodeImage,
+          command: ['node', `${jwksMount}/jwks-server.ts`],
+          env: [
+            { name: 'PORT', value: String(kube.containerPort) },
+            { name: 'JWKS_FILE', value: `${jwksMount}/jwks.json` },
+          ],
+          ports: [{ name: kube.servicePortName, containerPort: kube.containerPort }],
+          readinessProbe: {
+            httpGet: { path: JWKS_PATH, port: kube.containerPort },
+            periodSeconds: 2,
           },
+          volumeMounts: [{ name: 'jwks', mountPath: jwksMount, readOnly: true }],
+          resources: { requests: { cpu: '10m', memory: '32Mi' } },
         },
-      },
-    },
+      ],
+      volumes: [{ name: 'jwks', configMap: { name: 'jwks-fixture' } }],
+    }),
   ];
+}
+
+/** A Deployment of one replica (pure) whose pods carry `podLabels` and run `podSpec`. */
+export function oneReplicaDeployment(
+  name: string,
+  namespace: string,
+  podLabels: Record<string, string>,
+  runLabels: Record<string, string>,
+  podSpec: Record<string, unknown>,
+): KubeObject {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace, labels: runLabels },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: podLabels },
+      template: { metadata: { labels: podLabels }, spec: podSpec },
+    },
+  };
 }
 
 /** ConfigMap keys cannot contain `/`. */
