@@ -3,8 +3,8 @@ import { parseList, parseWholeNumber } from '../cli/flag-values.ts';
 import { MeshproofError } from '../errors/meshproof-error.ts';
 import type { MeshName, PlatformName } from '../model/index.ts';
 import { defaultLateAfterMs, defaultMaxInFlight } from '../traffic/open-loop-driver.ts';
-import type { BenchConfig } from './bench-types.ts';
 import { benchSchedule } from './bench-schedule.ts';
+import type { BenchConfig } from './bench-types.ts';
 
 /** Raw options of `meshproof bench`, as typed by the user. */
 export interface BenchFlags {

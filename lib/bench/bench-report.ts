@@ -9,8 +9,8 @@ import type {
   BenchEnvironment,
   BenchHalf,
   BenchMode,
-  BenchRunData,
   BenchPaths,
+  BenchRunData,
   BenchWindow,
   DriverCapacity,
   MeshedMode,
@@ -620,7 +620,7 @@ export function calibrationResult(
 
 function pathSelfCheck(data: BenchRunData): SelfCheck {
   const hasL4 = data.paths['meshed-l4'] !== undefined;
-  const want = `baseline reaches the app without an identity; meshed requests arrive over mTLS as ${data.pathCheck?.expectedIdentity ?? 'the caller'}${hasL4 ? "; L4-only (meshed-l4) requests arrive without the identity the waypoint writes (no waypoint on that path)" : ''}`;
+  const want = `baseline reaches the app without an identity; meshed requests arrive over mTLS as ${data.pathCheck?.expectedIdentity ?? 'the caller'}${hasL4 ? '; L4-only (meshed-l4) requests arrive without the identity the waypoint writes (no waypoint on that path)' : ''}`;
   const check = data.pathCheck;
   if (!check) return { name: 'path', status: 'not-run', want, got: 'not verified on this platform' };
   // A waypoint that also served the L4 Service, or an L4 path that never answered, must fail.
@@ -818,7 +818,9 @@ export function buildBenchReport(
     ),
     thresholds,
     referenceNumbers:
-      data.paths['meshed-l4'] !== undefined ? [...ambientReferenceNumbers, ...referenceNumbers] : referenceNumbers,
+      data.paths['meshed-l4'] !== undefined
+        ? [...ambientReferenceNumbers, ...referenceNumbers]
+        : referenceNumbers,
     notes: data.notes,
   };
 }

@@ -164,7 +164,9 @@ describe('plan mode', () => {
     // Each window reads where its path runs: the meshed namespace (sidecars, client k6, server-v1's
     // echo) for meshed windows, the outside one (outsider k6, un-injected echo) otherwise.
     const meshedReads = titles.filter((t) =>
-      t.includes('in meshproof-plan: istio-proxy (client and server-v1); k6 (client) and echo (server-v1) CPU and memory'),
+      t.includes(
+        'in meshproof-plan: istio-proxy (client and server-v1); k6 (client) and echo (server-v1) CPU and memory',
+      ),
     );
     expect(meshedReads).toHaveLength(4);
     expect(titles.filter((t) => t.includes('in meshproof-outside-plan: k6 (outsider)'))).toHaveLength(6);

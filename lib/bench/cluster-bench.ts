@@ -16,7 +16,7 @@ import type { K6Plan } from '../../k6/lib/plan.ts';
 import type { ClusterMesh } from '../meshes/cluster-mesh.ts';
 import { clusterMeshFor } from '../meshes/cluster-meshes.ts';
 import { type DataPlane, sidecarContainerOf, withoutWaypoint } from '../meshes/data-plane.ts';
-import type { CallerName, MeshName, Timeouts, TopologyNames } from '../model/index.ts';
+import type { CallerName, Timeouts, TopologyNames } from '../model/index.ts';
 import { clusterWaits } from '../model/index.ts';
 import { readFixtureFiles } from '../platforms/kubernetes/fixture-files.ts';
 import { fieldManager, podIsServing } from '../platforms/kubernetes/kube-client.ts';
@@ -43,6 +43,14 @@ import type {
   PathCheck,
 } from './bench-types.ts';
 import {
+  type ContainerUsageSample,
+  containerUsage,
+  type PodMetricsListLike,
+  type PodMetricsReading,
+  readingsWithin,
+  usageFromSamples,
+} from './metrics-api.ts';
+import {
   describeSite,
   type FoundPod,
   type FoundPods,
@@ -52,14 +60,6 @@ import {
   sharedProxyKey,
   sumUsage,
 } from './proxy-sites.ts';
-import {
-  type ContainerUsageSample,
-  containerUsage,
-  type PodMetricsListLike,
-  type PodMetricsReading,
-  readingsWithin,
-  usageFromSamples,
-} from './metrics-api.ts';
 
 /** The un-injected server of the baseline: an echo Deployment and Service in the unmeshed namespace. */
 export function noMeshServer(names: TopologyNames): { readonly name: string; readonly namespace: string } {
@@ -105,11 +105,16 @@ export interface MetricsRead {
  * The metrics API reads of one window (pure; the live run reads exactly these namespaces): the
  * caller's k6 and the server's echo where the ends run, every proxy of the path where it runs.
  */
-export function windowMetricsReads(mode: BenchMode, meshPlane: DataPlane, names: TopologyNames): MetricsRead[] {
+export function windowMetricsReads(
+  mode: BenchMode,
+  meshPlane: DataPlane,
+  names: TopologyNames,
+): MetricsRead[] {
   const meshed = mode === 'meshed' || mode === 'meshed-l4';
   const sites = proxySites(dataPlaneOf(mode, meshPlane));
   const reads = new Map<string, string[]>();
-  const add = (namespace: string, what: string) => reads.set(namespace, [...(reads.get(namespace) ?? []), what]);
+  const add = (namespace: string, what: string) =>
+    reads.set(namespace, [...(reads.get(namespace) ?? []), what]);
   const endsNamespace = meshed ? names.meshNamespace : names.outsideNamespace;
   for (const site of sites) {
     if (site.kind === 'sidecar') {
@@ -118,7 +123,7 @@ export function windowMetricsReads(mode: BenchMode, meshPlane: DataPlane, names:
       if (site.end === 'client') add(site.proxy.namespace, describeNodeProxies(site.proxy.container));
     } else add(site.proxy.namespace, describeSite(site, 'server-v1'));
   }
-  add(endsNamespace, meshed ? "k6 (client) and echo (server-v1)" : "k6 (outsider) and echo (server-nomesh)");
+  add(endsNamespace, meshed ? 'k6 (client) and echo (server-v1)' : 'k6 (outsider) and echo (server-nomesh)');
   return [...reads.entries()].map(([namespace, what]) => ({ namespace, what }));
 }
 
@@ -567,7 +572,8 @@ export function benchPaths(meshPlane: DataPlane, names: TopologyNames, config: B
   }
   return {
     ...common,
-    meshed: "k6 in the client pod → ztunnel on the client's node → HBONE (mTLS) → the waypoint (L7) → HBONE → ztunnel on server-v1's node → server-v1's echo",
+    meshed:
+      "k6 in the client pod → ztunnel on the client's node → HBONE (mTLS) → the waypoint (L7) → HBONE → ztunnel on server-v1's node → server-v1's echo",
     'meshed-l4': `k6 in the client pod → ztunnel on the client's node → HBONE (mTLS) → ztunnel on server-v1's node → server-v1's echo (Service ${ztunnelOnlyService}, istio.io/use-waypoint: none: no waypoint)`,
   };
 }
@@ -758,7 +764,10 @@ export async function runClusterBench(
       mesh: config.mesh,
       meshVersion: env.meshVersion,
       proxy: {
-        name: meshPlane.kind === 'ambient' ? `ztunnel and waypoint (${proxyContainers.join(', ')})` : proxyContainers.join(', '),
+        name:
+          meshPlane.kind === 'ambient'
+            ? `ztunnel and waypoint (${proxyContainers.join(', ')})`
+            : proxyContainers.join(', '),
         version: env.meshVersion,
       },
       cores,

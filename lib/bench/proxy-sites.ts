@@ -47,7 +47,9 @@ export function proxySites(plane: DataPlane): ProxySite[] {
       return [
         { kind: 'node-proxy', role: 'client-ztunnel', end: 'client', proxy: plane.ztunnel },
         { kind: 'node-proxy', role: 'server-ztunnel', end: 'server', proxy: plane.ztunnel },
-        ...(plane.waypoint ? [{ kind: 'l7-proxy' as const, role: 'waypoint' as const, proxy: plane.waypoint }] : []),
+        ...(plane.waypoint
+          ? [{ kind: 'l7-proxy' as const, role: 'waypoint' as const, proxy: plane.waypoint }]
+          : []),
       ];
   }
 }
@@ -143,13 +145,15 @@ export function resolveProxyPods(sites: readonly ProxySite[], found: FoundPods):
     }
     const end = found.ends[site.end];
     if (end.node === undefined) {
-      throw refused(`${end.namespace}/${end.name} is not scheduled on a node: no ztunnel can be chosen for it`);
+      throw refused(
+        `${end.namespace}/${end.name} is not scheduled on a node: no ztunnel can be chosen for it`,
+      );
     }
     const onNode = candidates.filter((p) => p.node === end.node);
     if (onNode.length !== 1) {
       const seen = candidates.map((p) => `${p.name} on ${p.node ?? 'no node'}`).join(', ') || 'none';
       throw refused(
-        `${onNode.length === 0 ? 'no' : `${onNode.length}`} serving ztunnel pod${onNode.length === 1 ? '' : 's'} in ${where} on node ${end.node}, where ${end.label}'s pod ${end.name} runs (found: ${seen}): the ${site.end === 'client' ? 'outbound' : 'inbound'} side of the path is carried by that node's ztunnel alone`,
+        `${onNode.length === 0 ? 'no serving ztunnel pod' : `${onNode.length} serving ztunnel pods`} in ${where} on node ${end.node}, where ${end.label}'s pod ${end.name} runs (found: ${seen}): the ${site.end === 'client' ? 'outbound' : 'inbound'} side of the path is carried by that node's ztunnel alone`,
       );
     }
     const [pod] = onNode as [FoundPod];

@@ -136,7 +136,7 @@ describe('the istio-ambient plan', () => {
     expect(bench.section.heading).toMatch(/ztunnel only \(L4\) and ztunnel with the waypoint \(L7\)/);
     const titles = bench.section.steps.map((s) => s.title).join('\n');
     expect(titles).toContain(
-      "meshed-l4: k6 constant-arrival-rate from client (in the mesh, to server-v1-l4 (istio.io/use-waypoint: none",
+      'meshed-l4: k6 constant-arrival-rate from client (in the mesh, to server-v1-l4 (istio.io/use-waypoint: none',
     );
     expect(titles).toContain(
       "in istio-system: ztunnel's istio-proxy on the client's and on server-v1's node CPU and memory",

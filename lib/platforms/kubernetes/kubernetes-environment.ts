@@ -298,7 +298,9 @@ export async function startKubernetesEnvironment(
           diagnostics.push({ title: step.title, content: `${output.stdout}${output.stderr}`.slice(-20_000) });
         }
         for (const { pod, app } of involved) {
-          for (const c of [sidecarContainerOf(mesh.dataPlane(meshFound, names)), app].filter((c) => c !== undefined)) {
+          for (const c of [sidecarContainerOf(mesh.dataPlane(meshFound, names)), app].filter(
+            (c) => c !== undefined,
+          )) {
             diagnostics.push({
               title: `${pod}/${c} log (last lines)`,
               content: await client.logs(names.meshNamespace, pod, c),
