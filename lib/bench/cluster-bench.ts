@@ -19,7 +19,7 @@ import { type DataPlane, sidecarContainerOf, withoutWaypoint } from '../meshes/d
 import type { CallerName, Timeouts, TopologyNames } from '../model/index.ts';
 import { clusterWaits } from '../model/index.ts';
 import { readFixtureFiles } from '../platforms/kubernetes/fixture-files.ts';
-import { fieldManager, podIsServing } from '../platforms/kubernetes/kube-client.ts';
+import { fieldManager, type KubeClient, podIsServing } from '../platforms/kubernetes/kube-client.ts';
 import {
   type KubernetesEnvironment,
   startKubernetesEnvironment,
@@ -54,6 +54,7 @@ import {
   describeSite,
   type FoundPod,
   type FoundPods,
+  type ProxyPods,
   proxySites,
   resolveProxyPods,
   sharedProxies,
@@ -93,6 +94,13 @@ export function dataPlaneOf(mode: BenchMode, meshPlane: DataPlane): DataPlane {
   if (mode === 'meshed') return meshPlane;
   if (mode === 'meshed-l4') return withoutWaypoint(meshPlane);
   return { kind: 'none' };
+}
+
+/** The meshed modes a schedule measures, in order. */
+export function meshedModesOf(schedule: readonly { readonly mode: BenchMode }[]): MeshedMode[] {
+  return [...new Set(schedule.map((w) => w.mode))].filter(
+    (m): m is MeshedMode => m === 'meshed' || m === 'meshed-l4',
+  );
 }
 
 /** What one window reads from the metrics API in one namespace, in words (plan mode's titles). */
@@ -401,6 +409,7 @@ export function benchPlanSteps(
       'metrics API present (k3s ships metrics-server): proxy, k6 and echo CPU and memory are read from it',
       names.meshNamespace,
     ),
+    ...proxyPodsSteps(dataPlane, names, meshedModesOf(benchSchedule(config))),
   ];
   for (const window of benchSchedule(config)) {
     steps.push(
@@ -579,14 +588,90 @@ export function benchPaths(meshPlane: DataPlane, names: TopologyNames, config: B
 }
 
 /** The pods of a selector that serve now, with their nodes. */
-async function servingPods(
-  client: KubernetesEnvironment['client'],
-  namespace: string,
-  selector: string,
-): Promise<FoundPod[]> {
+async function servingPods(client: KubeClient, namespace: string, selector: string): Promise<FoundPod[]> {
   return (await client.pods(namespace, selector))
     .filter(podIsServing)
     .map((p) => ({ name: p.metadata?.name ?? '', node: p.spec?.nodeName }));
+}
+
+/** The selectors of the meshed path's two ends: the in-mesh client and server-v1. */
+const endSelectors = { client: 'app=client', server: `app=server,${kube.versionLabel}=v1` } as const;
+
+/**
+ * Every proxy of every meshed path, resolved to its pods (coded refusals when one is not where
+ * the data plane says: no ztunnel on an end's node, no serving waypoint). The live run measures
+ * only after this; plan mode writes it as a verify step.
+ */
+export async function findProxyPods(
+  client: KubeClient,
+  names: TopologyNames,
+  meshPlane: DataPlane,
+  modes: readonly MeshedMode[],
+): Promise<{ readonly found: FoundPods; readonly byMode: ReadonlyMap<MeshedMode, ProxyPods[]> }> {
+  const end = async (selector: string, label: string) => {
+    const [pod] = await servingPods(client, names.meshNamespace, selector);
+    if (!pod) throw new Error(`no serving pod for ${selector} in ${names.meshNamespace}`);
+    return { ...pod, namespace: names.meshNamespace, label };
+  };
+  const shared = new Map<string, FoundPod[]>();
+  for (const proxy of sharedProxies(proxySites(meshPlane))) {
+    shared.set(sharedProxyKey(proxy), await servingPods(client, proxy.namespace, proxy.podSelector));
+  }
+  const found: FoundPods = {
+    ends: {
+      client: await end(endSelectors.client, 'client'),
+      server: await end(endSelectors.server, 'server-v1'),
+    },
+    shared,
+  };
+  return {
+    found,
+    byMode: new Map(modes.map((m) => [m, resolveProxyPods(proxySites(dataPlaneOf(m, meshPlane)), found)])),
+  };
+}
+
+/**
+ * The steps that find the proxies' pods (pure): the first shows the run's pods with their nodes
+ * and proves every proxy of the meshed paths is where the data plane says; the others show the
+ * shared proxies' pods with their nodes (ztunnel, in its own namespace).
+ */
+export function proxyPodsSteps(
+  meshPlane: DataPlane,
+  names: TopologyNames,
+  modes: readonly MeshedMode[],
+): LiveStep[] {
+  const podsWithNodes = (namespace: string, selector?: string) => [
+    'kubectl',
+    'get',
+    'pods',
+    '-n',
+    namespace,
+    ...(selector ? ['-l', selector] : []),
+    '-o',
+    'custom-columns=POD:.metadata.name,NODE:.spec.nodeName',
+  ];
+  const elsewhere = sharedProxies(proxySites(meshPlane)).filter((p) => p.namespace !== names.meshNamespace);
+  return [
+    {
+      kind: 'verify',
+      title:
+        meshPlane.kind === 'ambient'
+          ? "the proxies of the meshed paths are where the data plane says: one serving ztunnel on the client's node and one on server-v1's node, and a serving waypoint pod (else MESHPROOF_PREFLIGHT_FAILED, before any window)"
+          : 'the proxies of the meshed path: the sidecars of the client and server-v1 pods',
+      shell: podsWithNodes(names.meshNamespace),
+      verify: async ({ client }) => {
+        await findProxyPods(client, names, meshPlane, modes);
+      },
+    },
+    ...elsewhere.map(
+      (proxy): LiveStep => ({
+        kind: 'verify',
+        title: `the pods of ${proxy.namespace} (${proxy.podSelector}) and their nodes`,
+        shell: podsWithNodes(proxy.namespace, proxy.podSelector),
+        verify: async () => undefined,
+      }),
+    ),
+  ];
 }
 
 /**
@@ -622,37 +707,18 @@ export async function runClusterBench(
   const firstPod = async (namespace: string, selector: string) => {
     const [pod] = await servingPods(client, namespace, selector);
     if (!pod) throw new Error(`no serving pod for ${selector} in ${namespace}`);
-    return pod;
-  };
-  const ends = {
-    client: await firstPod(names.meshNamespace, 'app=client'),
-    server: await firstPod(names.meshNamespace, `app=server,${kube.versionLabel}=v1`),
-  };
-  const pods = {
-    client: ends.client.name,
-    outsider: (await firstPod(names.outsideNamespace, 'app=outsider')).name,
-    server: ends.server.name,
-    noMesh: (await firstPod(server.namespace, `app=${server.name}`)).name,
+    return pod.name;
   };
   const schedule = benchSchedule(config);
-  const meshedModes = [...new Set(schedule.map((w) => w.mode))].filter(
-    (m): m is MeshedMode => m === 'meshed' || m === 'meshed-l4',
-  );
+  const meshedModes = meshedModesOf(schedule);
   // Where every proxy of every meshed path runs, before anything is measured.
-  const shared = new Map<string, FoundPod[]>();
-  for (const proxy of sharedProxies(proxySites(meshPlane))) {
-    shared.set(sharedProxyKey(proxy), await servingPods(client, proxy.namespace, proxy.podSelector));
-  }
-  const found: FoundPods = {
-    ends: {
-      client: { ...ends.client, namespace: names.meshNamespace, label: 'client' },
-      server: { ...ends.server, namespace: names.meshNamespace, label: 'server-v1' },
-    },
-    shared,
+  const { found, byMode: proxiesByMode } = await findProxyPods(client, names, meshPlane, meshedModes);
+  const pods = {
+    client: found.ends.client.name,
+    outsider: await firstPod(names.outsideNamespace, 'app=outsider'),
+    server: found.ends.server.name,
+    noMesh: await firstPod(server.namespace, `app=${server.name}`),
   };
-  const proxiesByMode = new Map(
-    meshedModes.map((m) => [m, resolveProxyPods(proxySites(dataPlaneOf(m, meshPlane)), found)] as const),
-  );
 
   // The paths, with one request each (the conformance k6 script): identity only over mTLS (in
   // ambient: the waypoint's XFCC, so none on the L4 path, which has no waypoint).
