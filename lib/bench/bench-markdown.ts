@@ -135,9 +135,9 @@ const addedHeader = [
   'p90 range',
 ];
 
-function proxyTable(report: BenchReport): string {
-  const ambient = hasL4Path(report);
-  const header = [
+/** Columns of the proxies table, shared by bench.md and bench.html (ambient adds the path and Istio's figures). */
+export function proxyTableHeader(ambient: boolean, memory: 'memory' | 'RSS'): string[] {
+  return [
     'rate (rps)',
     ...(ambient ? ['path'] : []),
     'proxy',
@@ -145,10 +145,15 @@ function proxyTable(report: BenchReport): string {
     'CPU max (millicores)',
     'CPU per 1000 rps',
     ...(ambient ? ['published CPU per 1000 rps'] : []),
-    'memory avg (MiB)',
-    'memory max (MiB)',
+    `${memory} avg (MiB)`,
+    `${memory} max (MiB)`,
     ...(ambient ? ['published memory (MB)'] : []),
   ];
+}
+
+function proxyTable(report: BenchReport): string {
+  const ambient = hasL4Path(report);
+  const header = proxyTableHeader(ambient, 'memory');
   const rows = report.results.flatMap((p) =>
     p.proxies.map((proxy) => [
       String(p.targetRps),

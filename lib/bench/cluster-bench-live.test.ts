@@ -8,6 +8,7 @@ import type { FoundMesh } from '../meshes/cluster-mesh.ts';
 import { istioAmbientClusterMesh, istioClusterMesh } from '../meshes/istio/istio-cluster-mesh.ts';
 import { clusterTimeouts } from '../model/index.ts';
 import {
+  type ExecBehaviour,
   type FakeKubeApi,
   type StoredObject,
   startFakeKubeApi,
@@ -82,6 +83,20 @@ function cpuOf(podName: string, container: string, mode: BenchMode | undefined):
   return 1;
 }
 
+/** k6's answer to a one-request path probe: 200 from server-v1, with the identity header the app saw. */
+const answered = (requestIdPrefix: string, identity: string | undefined): ExecBehaviour => ({
+  kind: 'answer',
+  stderr: encodeObservation({
+    requestId: `${requestIdPrefix}0`,
+    outcome: 'response',
+    status: 200,
+    sentAtMs: 1,
+    latencyMs: 2,
+    servedBy: { version: 'v1', instance: 'server-v1-6c4b' },
+    ...(identity ? { identity: { header: 'x-forwarded-client-cert', value: identity } } : {}),
+  }),
+});
+
 const modeOfUrl = (url: string): BenchMode =>
   url.includes('server-v1-l4.') ? 'meshed-l4' : url.includes('server-v1.') ? 'meshed' : 'baseline';
 
@@ -151,21 +166,8 @@ function ambientCluster(
       };
       const mode = modeOfUrl(plan.url);
       execs.push({ pod: podName, mode, probe: true });
-      return {
-        kind: 'answer',
-        stderr: encodeObservation({
-          requestId: `${plan.requestIdPrefix}0`,
-          outcome: 'response',
-          status: 200,
-          sentAtMs: 1,
-          latencyMs: 2,
-          servedBy: { version: 'v1', instance: 'server-v1-6c4b' },
-          // The waypoint writes the caller's identity; ztunnel alone adds no header.
-          ...(mode === 'meshed'
-            ? { identity: { header: 'x-forwarded-client-cert', value: clientIdentity } }
-            : {}),
-        }),
-      };
+      // The waypoint writes the caller's identity; ztunnel alone adds no header.
+      return answered(plan.requestIdPrefix, mode === 'meshed' ? clientIdentity : undefined);
     }
     return { kind: 'answer' };
   };
@@ -346,18 +348,7 @@ describe('the live ambient benchmark', () => {
       const probe = command.find((a) => a.startsWith('MESHPROOF_PLAN='));
       if (!probe?.includes('server-v1-l4.') || answer.kind !== 'answer') return answer;
       const plan = JSON.parse(probe.slice('MESHPROOF_PLAN='.length)) as { requestIdPrefix: string };
-      return {
-        kind: 'answer',
-        stderr: encodeObservation({
-          requestId: `${plan.requestIdPrefix}0`,
-          outcome: 'response',
-          status: 200,
-          sentAtMs: 1,
-          latencyMs: 2,
-          servedBy: { version: 'v1', instance: 'server-v1-6c4b' },
-          identity: { header: 'x-forwarded-client-cert', value: clientIdentity },
-        }),
-      };
+      return answered(plan.requestIdPrefix, clientIdentity);
     };
     const check = buildBenchReport(await bench()).selfChecks.find((c) => c.name === 'path');
     expect(check?.status).toBe('failed');

@@ -4,6 +4,7 @@ import {
   meshedPathLabel,
   modesOf,
   modeTableHeader,
+  proxyTableHeader,
   repetitionSpreadCell,
 } from '../bench/bench-markdown.ts';
 import type { BenchReport, LatencyFigures, ModeResult, RatePoint, SelfCheck } from '../bench/bench-report.ts';
@@ -176,18 +177,7 @@ function avgMaxCells(value: AvgMax | null, labels: readonly [string, string]): H
 
 function renderProxies(report: BenchReport): Html {
   const ambient = hasL4Path(report);
-  const header = [
-    'rate (rps)',
-    ...(ambient ? ['path'] : []),
-    'proxy',
-    'CPU avg (millicores)',
-    'CPU max (millicores)',
-    'CPU per 1000 rps',
-    ...(ambient ? ['published CPU per 1000 rps'] : []),
-    'RSS avg (MiB)',
-    'RSS max (MiB)',
-    ...(ambient ? ['published memory (MB)'] : []),
-  ];
+  const header = proxyTableHeader(ambient, 'RSS');
   const rows = report.results.flatMap((p) =>
     p.proxies.map((proxy) => {
       const path = ambient ? html`<td data-label="path">${meshedPathLabel(report, proxy.mode)}</td>` : '';
