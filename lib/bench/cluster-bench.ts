@@ -32,6 +32,7 @@ import { createLatencyHistogram, recordLatencyMs } from '../stats/histogram.ts';
 import { k6ExecStep, k6ExecTarget, k6RunArgv } from '../traffic/k6-driver.ts';
 import { versionOf } from '../versions.ts';
 import { benchConfigFromFlags } from './bench-options.ts';
+import { publishedAmbientFigures } from './bench-report.ts';
 import { benchSchedule } from './bench-schedule.ts';
 import type {
   BenchConfig,
@@ -85,9 +86,8 @@ export const benchScriptPath = `${k6ScriptsMount}/bench-rate.ts`;
  */
 export const ztunnelOnlyService = 'server-v1-l4';
 
-/** Istio's published ambient figures, per 1000 rps, that the ambient benchmark is read against. */
-export const ambientReference =
-  "Istio's published figures (Istio 1.24 performance summary, 1000 rps, 1 KB payload): ztunnel 0.06 vCPU and 12 MB, a waypoint 0.25 vCPU and 60 MB";
+/** Istio's published ambient figures, per 1000 rps, that the ambient benchmark is read against (plan mode's words). */
+export const ambientReference = `Istio's published figures (${publishedAmbientFigures.ztunnel.source}): ztunnel ${publishedAmbientFigures.ztunnel.cpuMillicoresPer1000Rps / 1000} vCPU and ${publishedAmbientFigures.ztunnel.memoryMB} MB, a waypoint ${publishedAmbientFigures.waypoint.cpuMillicoresPer1000Rps / 1000} vCPU and ${publishedAmbientFigures.waypoint.memoryMB} MB`;
 
 /** The data plane of a window's path: none for the baseline and calibration, the mesh's for meshed, without the waypoint for meshed-l4. */
 export function dataPlaneOf(mode: BenchMode, meshPlane: DataPlane): DataPlane {
