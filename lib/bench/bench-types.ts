@@ -14,6 +14,11 @@ export type BenchMode = 'baseline' | 'meshed' | 'meshed-l4' | 'calibration';
 /** The meshed modes, whose figures are read against the baseline. */
 export type MeshedMode = Extract<BenchMode, 'meshed' | 'meshed-l4'>;
 
+/** Whether a mode's path goes through the mesh (from the in-mesh client). */
+export function isMeshedMode(mode: BenchMode): mode is MeshedMode {
+  return mode === 'meshed' || mode === 'meshed-l4';
+}
+
 /**
  * The roles of the proxies on a meshed path: the caller's and the server's sidecar; the ztunnel
  * on the caller's node and on the server's node (`ztunnel` when both are on one node, so one pod

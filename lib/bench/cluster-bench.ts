@@ -34,14 +34,15 @@ import { versionOf } from '../versions.ts';
 import { benchConfigFromFlags } from './bench-options.ts';
 import { publishedAmbientFigures } from './bench-report.ts';
 import { benchSchedule } from './bench-schedule.ts';
-import type {
-  BenchConfig,
-  BenchMode,
-  BenchPaths,
-  BenchRunData,
-  BenchWindow,
-  MeshedMode,
-  PathCheck,
+import {
+  type BenchConfig,
+  type BenchMode,
+  type BenchPaths,
+  type BenchRunData,
+  type BenchWindow,
+  isMeshedMode,
+  type MeshedMode,
+  type PathCheck,
 } from './bench-types.ts';
 import {
   type ContainerUsageSample,
@@ -98,9 +99,7 @@ export function dataPlaneOf(mode: BenchMode, meshPlane: DataPlane): DataPlane {
 
 /** The meshed modes a schedule measures, in order. */
 export function meshedModesOf(schedule: readonly { readonly mode: BenchMode }[]): MeshedMode[] {
-  return [...new Set(schedule.map((w) => w.mode))].filter(
-    (m): m is MeshedMode => m === 'meshed' || m === 'meshed-l4',
-  );
+  return [...new Set(schedule.map((w) => w.mode))].filter(isMeshedMode);
 }
 
 /** What one window reads from the metrics API in one namespace, in words (plan mode's titles). */
@@ -118,7 +117,7 @@ export function windowMetricsReads(
   meshPlane: DataPlane,
   names: TopologyNames,
 ): MetricsRead[] {
-  const meshed = mode === 'meshed' || mode === 'meshed-l4';
+  const meshed = isMeshedMode(mode);
   const sites = proxySites(dataPlaneOf(mode, meshPlane));
   const reads = new Map<string, string[]>();
   const add = (namespace: string, what: string) =>
@@ -140,7 +139,7 @@ const describeNodeProxies = (container: string) =>
 
 /** Who sends each mode's traffic: the in-mesh `client` for meshed paths, the out-of-mesh `outsider` otherwise. */
 export function benchCaller(mode: BenchMode): CallerName {
-  return mode === 'meshed' || mode === 'meshed-l4' ? 'client' : 'outsider';
+  return isMeshedMode(mode) ? 'client' : 'outsider';
 }
 
 export interface BenchObjectsInput {
@@ -793,7 +792,7 @@ export async function runClusterBench(
     if (inside.length === 0) cpuUnmeasured++;
     const of = (pod: string) =>
       inside.filter((r) => r.metadata.name === pod).map((r) => ({ list: { items: [r] }, pod }));
-    const onPath = mode === 'meshed' || mode === 'meshed-l4' ? (proxiesByMode.get(mode) ?? []) : [];
+    const onPath = isMeshedMode(mode) ? (proxiesByMode.get(mode) ?? []) : [];
     const result = windowFromK6({
       rateRps,
       mode,
