@@ -108,7 +108,8 @@ function p50Of(report: BenchReport, rate: number, mode: 'baseline' | 'meshed'): 
 function overheadOf(report: BenchReport, rate: number) {
   const point = report.results.find((p) => p.targetRps === rate);
   const added = point?.addedLatencyMs;
-  const proxies = point?.proxies ?? [];
+  // The full meshed path's proxies (an ambient report also lists the L4-only path's; older reports have no mode).
+  const proxies = (point?.proxies ?? []).filter((p) => p.mode !== 'meshed-l4');
   const cpu = proxies.map((p) => p.cpuMillicores?.avg).filter((v): v is number => v !== undefined);
   const memory = proxies.map((p) => p.memoryMiB?.max).filter((v): v is number => v !== undefined);
   return {

@@ -1,5 +1,6 @@
 import { markdownCode, markdownCell as text } from '../text/markdown-escape.ts';
-import type { BenchReport, LatencyFigures, ModeResult, SelfCheck } from './bench-report.ts';
+import type { BenchReport, LatencyFigures, ModeResult, RatePoint, SelfCheck } from './bench-report.ts';
+import type { MeshedMode } from './bench-types.ts';
 import type { AvgMax } from './proc-stats.ts';
 
 const ms = (value: number) => value.toFixed(3);
@@ -81,13 +82,101 @@ function modeRow(rate: number, mode: ModeResult): string[] {
   ];
 }
 
+/** Whether the report has Istio ambient's two meshed paths (ztunnel alone, and with the waypoint). */
+export function hasL4Path(report: BenchReport): boolean {
+  return report.paths['meshed-l4'] !== undefined;
+}
+
+/** A meshed path's name for a reader: in ambient the two paths are told apart. */
+export function meshedPathLabel(report: BenchReport, mode: MeshedMode): string {
+  if (!hasL4Path(report)) return 'meshed';
+  return mode === 'meshed' ? 'ztunnel + waypoint (L7)' : 'ztunnel only (L4)';
+}
+
+/** Every mode measured at a point, in the order the tables show them. */
+export function modesOf(point: RatePoint): ModeResult[] {
+  return [point.baseline, point.meshed, ...(point.meshedL4 ? [point.meshedL4.result] : [])];
+}
+
+function addedRows(
+  report: BenchReport,
+  pick: (p: RatePoint) => Pick<RatePoint, 'addedLatencyMs' | 'addedLatencySpreadMs'> | undefined,
+): string[][] {
+  return report.results.map((p) => {
+    const added = pick(p);
+    if (!added?.addedLatencyMs)
+      return [String(p.targetRps), `invalid: ${p.problems.slice(0, 2).join('; ')}`, '', '', '', '', '', ''];
+    const a = added.addedLatencyMs;
+    const range = (key: 'p50' | 'p90') => {
+      const r = added.addedLatencySpreadMs?.[key];
+      return r ? `${signed(r.min)} … ${signed(r.max)}` : '–';
+    };
+    return [
+      String(p.targetRps),
+      signed(a.p50),
+      signed(a.p90),
+      signed(a.p99),
+      signed(a.p999),
+      signed(a.max),
+      range('p50'),
+      range('p90'),
+    ];
+  });
+}
+
+const addedHeader = [
+  'rate (rps)',
+  'p50 (ms)',
+  'p90 (ms)',
+  'p99 (ms)',
+  'p99.9 (ms)',
+  'max (ms)',
+  'p50 range',
+  'p90 range',
+];
+
+/** Columns of the proxies table, shared by bench.md and bench.html (ambient adds the path and Istio's figures). */
+export function proxyTableHeader(ambient: boolean, memory: 'memory' | 'RSS'): string[] {
+  return [
+    'rate (rps)',
+    ...(ambient ? ['path'] : []),
+    'proxy',
+    'CPU avg (millicores)',
+    'CPU max (millicores)',
+    'CPU per 1000 rps',
+    ...(ambient ? ['published CPU per 1000 rps'] : []),
+    `${memory} avg (MiB)`,
+    `${memory} max (MiB)`,
+    ...(ambient ? ['published memory (MB)'] : []),
+  ];
+}
+
+function proxyTable(report: BenchReport): string {
+  const ambient = hasL4Path(report);
+  const header = proxyTableHeader(ambient, 'memory');
+  const rows = report.results.flatMap((p) =>
+    p.proxies.map((proxy) => [
+      String(p.targetRps),
+      ...(ambient ? [meshedPathLabel(report, proxy.mode)] : []),
+      proxy.name,
+      ...avgMaxCells(proxy.cpuMillicores, (v) => v.toFixed(1)),
+      orDash(proxy.cpuMillicoresPer1000Rps, (v) => v.toFixed(1)),
+      ...(ambient ? [orDash(proxy.published, (f) => String(f.cpuMillicoresPer1000Rps))] : []),
+      ...avgMaxCells(proxy.memoryMiB, (v) => v.toFixed(1)),
+      ...(ambient ? [orDash(proxy.published, (f) => String(f.memoryMB))] : []),
+    ]),
+  );
+  return table(header, rows);
+}
+
 /** bench.md: the benchmark's figures and self-checks as a CI job summary or a page to read (pure). */
 export function renderBenchMarkdown(report: BenchReport): string {
   const env = report.environment;
   const config = report.testConfig;
+  const ambient = hasL4Path(report);
   const lines: string[] = [];
   lines.push(
-    `# Sidecar overhead: ${text(env.mesh)} mesh (${text(env.proxy.name)} ${text(env.proxy.version)}) on ${text(env.platform)}`,
+    `# ${ambient ? 'Ambient data-plane overhead (ztunnel, waypoint)' : 'Sidecar overhead'}: ${text(env.mesh)} mesh (${text(env.proxy.name)} ${text(env.proxy.version)}) on ${text(env.platform)}`,
     '',
     `Run ${markdownCode(report.runId)} · ${text(report.startedAt)} · ${env.cores} cores (${text(env.cpuModel)}) · load average at start ${env.loadAverageAtStart.map((l) => l.toFixed(2)).join(' / ')} · meshproof ${text(env.harnessVersion)} · Node ${text(env.node)}`,
     '',
@@ -106,72 +195,41 @@ export function renderBenchMarkdown(report: BenchReport): string {
       report.selfChecks.map((c) => [c.name, statusMark[c.status], c.want, c.got]),
     ),
     '',
-    '## Added latency (meshed − baseline)',
+    ambient
+      ? '## Added latency (ztunnel + waypoint (L7) − baseline)'
+      : '## Added latency (meshed − baseline)',
     '',
     `Pooled over ${config.repetitions} repetition(s) of ${config.durationSeconds} s per mode and rate; the range is the lowest and highest difference of a single repetition's back-to-back pair.`,
     '',
     table(
-      ['rate (rps)', 'p50 (ms)', 'p90 (ms)', 'p99 (ms)', 'p99.9 (ms)', 'max (ms)', 'p50 range', 'p90 range'],
-      report.results.map((p) => {
-        if (!p.addedLatencyMs)
-          return [
-            String(p.targetRps),
-            `invalid: ${p.problems.slice(0, 2).join('; ')}`,
-            '',
-            '',
-            '',
-            '',
-            '',
-            '',
-          ];
-        const a = p.addedLatencyMs;
-        const range = (key: 'p50' | 'p90') => {
-          const r = p.addedLatencySpreadMs?.[key];
-          return r ? `${signed(r.min)} … ${signed(r.max)}` : '–';
-        };
-        return [
-          String(p.targetRps),
-          signed(a.p50),
-          signed(a.p90),
-          signed(a.p99),
-          signed(a.p999),
-          signed(a.max),
-          range('p50'),
-          range('p90'),
-        ];
-      }),
+      addedHeader,
+      addedRows(report, (p) => p),
     ),
     '',
-    '## Proxies on the meshed path',
+    ...(ambient
+      ? [
+          '## Added latency (ztunnel only (L4) − baseline)',
+          '',
+          table(
+            addedHeader,
+            addedRows(report, (p) => p.meshedL4),
+          ),
+          '',
+        ]
+      : []),
+    ambient ? '## Proxies on the meshed paths' : '## Proxies on the meshed path',
     '',
-    'CPU from utime+stime of the proxy process and its children, memory as their summed VmRSS (local), or the metrics API per container (clusters).',
+    ambient
+      ? "CPU and memory per container from the metrics API (metrics-server), over the windows of each path; CPU per 1000 rps of the path's achieved rate, next to Istio's published figure for that proxy."
+      : 'CPU from utime+stime of the proxy process and its children, memory as their summed VmRSS (local), or the metrics API per container (clusters).',
     '',
-    table(
-      [
-        'rate (rps)',
-        'proxy',
-        'CPU avg (millicores)',
-        'CPU max (millicores)',
-        'CPU per 1000 rps',
-        'memory avg (MiB)',
-        'memory max (MiB)',
-      ],
-      report.results.flatMap((p) =>
-        p.proxies.map((proxy) => [
-          String(p.targetRps),
-          proxy.name,
-          ...avgMaxCells(proxy.cpuMillicores, (v) => v.toFixed(1)),
-          orDash(proxy.cpuMillicoresPer1000Rps, (v) => v.toFixed(1)),
-          ...avgMaxCells(proxy.memoryMiB, (v) => v.toFixed(1)),
-        ]),
-      ),
-    ),
+    proxyTable(report),
     '',
     '## Latency by mode (ms, from the intended send time)',
     '',
     table(
       [...modeTableHeader],
-      report.results.flatMap((p) => [modeRow(p.targetRps, p.baseline), modeRow(p.targetRps, p.meshed)]),
+      report.results.flatMap((p) => modesOf(p).map((m) => modeRow(p.targetRps, m))),
     ),
     '',
     '## Load generator and machine',
@@ -188,7 +246,7 @@ export function renderBenchMarkdown(report: BenchReport): string {
         'other processes (millicores)',
       ],
       report.results.flatMap((p) =>
-        [p.baseline, p.meshed].map((m) => [
+        modesOf(p).map((m) => [
           String(p.targetRps),
           m.mode,
           orDash(m.generator.cpuMillicores, (v) => v.avg.toFixed(0)),
@@ -267,7 +325,10 @@ export function renderBenchMarkdown(report: BenchReport): string {
     '## Method',
     '',
     `- baseline: ${text(report.paths.baseline)}`,
-    `- meshed: ${text(report.paths.meshed)}`,
+    `- meshed${ambient ? ' (ztunnel + waypoint, L7)' : ''}: ${text(report.paths.meshed)}`,
+    ...(report.paths['meshed-l4'] !== undefined
+      ? [`- meshed-l4 (ztunnel only, L4): ${text(report.paths['meshed-l4'])}`]
+      : []),
     `- load: ${text(config.loadGenerator)}; ${config.connections} keep-alive connections; ${config.payloadBytes} B response payload; warm-up ${config.warmupSeconds} s per window; ${text(config.order)}.`,
     `- a window is invalid (its latency not reported) unless: ${text(report.selfChecks.find((c) => c.name === 'headroom')?.want ?? '')}.`,
     ...report.notes.map((n) => `- ${text(n)}`),

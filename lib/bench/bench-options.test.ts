@@ -168,4 +168,27 @@ describe('schedule', () => {
       '2:500:baseline',
     ]);
   });
+
+  it('measures Istio ambient with the L4-only path next to the full one, and counts its windows', () => {
+    const schedule = benchSchedule({ rates: [100], repetitions: 2, calibrate: true, mesh: 'istio-ambient' });
+    expect(schedule.map((w) => `${w.repetition}:${w.mode}`)).toEqual([
+      '1:baseline',
+      '1:calibration',
+      '1:meshed',
+      '1:meshed-l4',
+      '2:meshed-l4',
+      '2:meshed',
+      '2:calibration',
+      '2:baseline',
+    ]);
+    const ambient = benchConfigFromFlags(
+      { calibrate: true },
+      { mesh: 'istio-ambient', platform: 'k3s', output: 'reports', installMesh: false },
+    );
+    // 3 rates × 3 repetitions × 3 modes, plus the calibration arm in each repetition.
+    expect(windowCount(ambient)).toBe(30);
+    expect(
+      benchSchedule({ rates: [100], repetitions: 1, calibrate: false, mesh: 'linkerd' }).map((w) => w.mode),
+    ).toEqual(['baseline', 'meshed']);
+  });
 });

@@ -3,6 +3,7 @@ import { MeshproofError } from '../errors/meshproof-error.ts';
 import { parseList, parseWholeNumber } from '../flags/flag-values.ts';
 import type { MeshName, PlatformName } from '../model/index.ts';
 import { defaultLateAfterMs, defaultMaxInFlight } from '../traffic/open-loop-driver.ts';
+import { benchSchedule } from './bench-schedule.ts';
 import type { BenchConfig } from './bench-types.ts';
 
 /** Raw options of `meshproof bench`, as typed by the user. */
@@ -172,9 +173,9 @@ export function benchConfigFromFlags(flags: BenchFlags, target: BenchTarget): Be
   };
 }
 
-/** Measured windows of a run: every rate × repetition × mode, plus the calibration arm. */
+/** Measured windows of a run: every rate × repetition × mode (two meshed ones in ambient), plus the calibration arm. */
 export function windowCount(config: BenchConfig): number {
-  return config.rates.length * config.repetitions * 2 + (config.calibrate ? config.repetitions : 0);
+  return benchSchedule({ ...config, slices: 1 }).length;
 }
 
 /**

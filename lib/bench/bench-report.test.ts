@@ -105,17 +105,21 @@ describe('a healthy run', () => {
     expect(at500?.proxies).toEqual([
       {
         role: 'client-sidecar',
+        mode: 'meshed',
         name: 'haproxy (client)',
         cpuMillicores: { avg: 100, max: 150 },
         memoryMiB: { avg: 24, max: 25 },
         cpuMillicoresPer1000Rps: 200,
+        published: null,
       },
       {
         role: 'server-sidecar',
+        mode: 'meshed',
         name: 'haproxy (server-v1)',
         cpuMillicores: { avg: 120, max: 180 },
         memoryMiB: { avg: 25, max: 26 },
         cpuMillicoresPer1000Rps: 240,
+        published: null,
       },
     ]);
   });

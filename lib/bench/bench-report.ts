@@ -9,9 +9,11 @@ import type {
   BenchEnvironment,
   BenchHalf,
   BenchMode,
+  BenchPaths,
   BenchRunData,
   BenchWindow,
   DriverCapacity,
+  MeshedMode,
   ProxyRole,
 } from './bench-types.ts';
 import type { AvgMax, ResourceUsage } from './proc-stats.ts';
@@ -121,14 +123,53 @@ export interface ModeResult {
   readonly histogram: string;
 }
 
-/** CPU and memory of one proxy on the meshed path. */
+/** A figure the mesh's authors published for a proxy, to read a measured one against. */
+export interface PublishedProxyFigures {
+  readonly cpuMillicoresPer1000Rps: number;
+  /** As published, in MB. */
+  readonly memoryMB: number;
+  readonly source: string;
+}
+
+/** CPU and memory of one proxy on a meshed path. */
 export interface ProxyResult {
   readonly role: ProxyRole;
+  /** The path whose windows it was read in: `meshed`, or Istio ambient's L4-only `meshed-l4`. */
+  readonly mode: MeshedMode;
   readonly name: string;
   readonly cpuMillicores: AvgMax | null;
   readonly memoryMiB: AvgMax | null;
   /** Average CPU scaled to 1000 requests per second of the achieved rate (Istio's unit). */
   readonly cpuMillicoresPer1000Rps: number | null;
+  /** What the mesh publishes for this proxy per 1000 rps; null where nothing is published for it. */
+  readonly published: PublishedProxyFigures | null;
+}
+
+const ambientSource = 'Istio 1.24 performance summary (1000 rps, 1 KB payload)';
+
+/**
+ * Istio's published ambient figures per 1000 rps (docs/cluster-contract.md A19): a ztunnel
+ * 0.06 vCPU and 12 MB, a waypoint 0.25 vCPU and 60 MB.
+ */
+export const publishedAmbientFigures: Readonly<Record<'ztunnel' | 'waypoint', PublishedProxyFigures>> = {
+  ztunnel: { cpuMillicoresPer1000Rps: 60, memoryMB: 12, source: ambientSource },
+  waypoint: { cpuMillicoresPer1000Rps: 250, memoryMB: 60, source: ambientSource },
+};
+
+/** The published figures a role is read against (ambient's proxies; none for sidecars here). */
+export function publishedFiguresOf(role: ProxyRole): PublishedProxyFigures | null {
+  if (role === 'waypoint') return publishedAmbientFigures.waypoint;
+  if (role === 'ztunnel' || role === 'client-ztunnel' || role === 'server-ztunnel')
+    return publishedAmbientFigures.ztunnel;
+  return null;
+}
+
+/** Istio ambient's L4-only path at one rate: ztunnel without the waypoint. */
+export interface L4Point {
+  readonly result: ModeResult;
+  /** meshed-l4 − baseline per figure of the pooled histograms; null when the point is invalid. */
+  readonly addedLatencyMs: LatencyFigures | null;
+  readonly addedLatencySpreadMs: RatePoint['addedLatencySpreadMs'];
 }
 
 /** One rate of the sweep. */
@@ -144,7 +185,10 @@ export interface RatePoint {
   readonly addedLatencySpreadMs: Readonly<
     Record<SpreadPercentile, { readonly min: number; readonly max: number }>
   > | null;
+  /** The proxies of every meshed path (`mode` says which), each with its published figures. */
   readonly proxies: readonly ProxyResult[];
+  /** Istio ambient: the L4-only path (ztunnel alone); absent for sidecar meshes. */
+  readonly meshedL4?: L4Point;
 }
 
 /** A known delay measured through the whole method. */
@@ -196,7 +240,7 @@ export interface BenchReport {
     readonly order: string;
     readonly calibration: { readonly delayMs: number; readonly rateRps: number } | null;
   };
-  readonly paths: Readonly<Record<'baseline' | 'meshed' | 'calibration', string>>;
+  readonly paths: BenchPaths;
   readonly results: readonly RatePoint[];
   readonly calibration: CalibrationResult | null;
   readonly selfChecks: readonly SelfCheck[];
@@ -213,6 +257,11 @@ export const referenceNumbers: readonly string[] = [
   'Istio 1.24 docs: a sidecar uses 0.20 vCPU and 60 MB per 1000 rps (1 KB payload).',
   'Istio 1.20 docs: two sidecars add p90 +0.228 ms and p99 +0.298 ms at 1000 rps.',
   'Linkerd blog 2021 (Linkerd 2.11 vs Istio 1.12, 20/200/2000 rps): p50 +6–8 ms vs +17–20 ms over the baseline; proxy memory 26 MB vs 156 MB max.',
+];
+
+/** The published ambient figures in words (bench.json's referenceNumbers of an ambient run). */
+export const ambientReferenceNumbers: readonly string[] = [
+  `${ambientSource}: a ztunnel uses ${publishedAmbientFigures.ztunnel.cpuMillicoresPer1000Rps / 1000} vCPU and ${publishedAmbientFigures.ztunnel.memoryMB} MB, a waypoint ${publishedAmbientFigures.waypoint.cpuMillicoresPer1000Rps / 1000} vCPU and ${publishedAmbientFigures.waypoint.memoryMB} MB per 1000 rps (quoted by third parties; not read at the source, docs/cluster-contract.md A19).`,
 ];
 
 const round = (value: number, digits = 3) => {
@@ -427,21 +476,38 @@ function modeResult(
   };
 }
 
+/** The order roles are reported in. */
+const roleOrder: readonly ProxyRole[] = [
+  'client-sidecar',
+  'server-sidecar',
+  'client-ztunnel',
+  'ztunnel',
+  'server-ztunnel',
+  'waypoint',
+];
+
 function proxyResults(
   data: BenchRunData,
-  meshedWindows: readonly BenchWindow[],
+  mode: MeshedMode,
+  windows: readonly BenchWindow[],
   achievedRps: number,
 ): ProxyResult[] {
-  const roles: ProxyRole[] = ['client-sidecar', 'server-sidecar'];
+  // The roles on this path: those read in its windows, or (nothing read) the ones the run named.
+  const read = new Set(windows.flatMap((w) => Object.keys(w.proxies)));
+  const roles = roleOrder.filter((r) =>
+    read.size > 0 ? read.has(r) : mode === 'meshed' && data.proxyNames[r] !== undefined,
+  );
   return roles.map((role) => {
-    const usage = combineUsage(meshedWindows.map((w) => w.proxies[role]));
+    const usage = combineUsage(windows.map((w) => w.proxies[role]));
     return {
       role,
-      name: data.proxyNames[role],
+      mode,
+      name: data.proxyNames[role] ?? role,
       cpuMillicores: usage?.cpuMillicores ?? null,
       memoryMiB: usage?.memoryMiB ?? null,
       cpuMillicoresPer1000Rps:
         usage && achievedRps > 0 ? round((usage.cpuMillicores.avg / achievedRps) * 1000, 1) : null,
+      published: publishedFiguresOf(role),
     };
   });
 }
@@ -472,25 +538,40 @@ function ratePoint(data: BenchRunData, rate: number, thresholds: BenchThresholds
   const { cores } = data.environment;
   const baselineWindows = windowsOf(data, rate, 'baseline');
   const meshedWindows = windowsOf(data, rate, 'meshed');
+  const l4Windows = windowsOf(data, rate, 'meshed-l4');
+  const hasL4 = data.windows.some((w) => w.mode === 'meshed-l4');
   const baseline = modeResult('baseline', rate, baselineWindows, cores, thresholds, data.halves);
   const meshed = modeResult('meshed', rate, meshedWindows, cores, thresholds, data.halves);
-  const problems = [baseline, meshed].flatMap((m) =>
+  const l4 = hasL4 ? modeResult('meshed-l4', rate, l4Windows, cores, thresholds, data.halves) : undefined;
+  const problems = [baseline, meshed, ...(l4 ? [l4] : [])].flatMap((m) =>
     m.repetitions.flatMap((r) => r.problems.map((p) => `${m.mode}, repetition ${r.repetition}: ${p}`)),
   );
-  if (baselineWindows.length === 0 || meshedWindows.length === 0) problems.push('not measured');
+  if (baselineWindows.length === 0 || meshedWindows.length === 0 || (hasL4 && l4Windows.length === 0))
+    problems.push('not measured');
   const valid = problems.length === 0;
+  const added = (m: ModeResult) =>
+    valid && baseline.latenciesMs && m.latenciesMs ? addedLatency(baseline.latenciesMs, m.latenciesMs) : null;
   return {
     targetRps: rate,
     valid,
     problems,
     baseline,
     meshed,
-    addedLatencyMs:
-      valid && baseline.latenciesMs && meshed.latenciesMs
-        ? addedLatency(baseline.latenciesMs, meshed.latenciesMs)
-        : null,
+    addedLatencyMs: added(meshed),
     addedLatencySpreadMs: valid ? pairedSpread(baseline.repetitions, meshed.repetitions) : null,
-    proxies: proxyResults(data, meshedWindows, meshed.actualRps),
+    proxies: [
+      ...proxyResults(data, 'meshed', meshedWindows, meshed.actualRps),
+      ...(l4 ? proxyResults(data, 'meshed-l4', l4Windows, l4.actualRps) : []),
+    ],
+    ...(l4
+      ? {
+          meshedL4: {
+            result: l4,
+            addedLatencyMs: added(l4),
+            addedLatencySpreadMs: valid ? pairedSpread(baseline.repetitions, l4.repetitions) : null,
+          },
+        }
+      : {}),
   };
 }
 
@@ -538,19 +619,26 @@ export function calibrationResult(
 }
 
 function pathSelfCheck(data: BenchRunData): SelfCheck {
-  const want = `baseline reaches the app without an identity; meshed requests arrive over mTLS as ${data.pathCheck?.expectedIdentity ?? 'the caller'}`;
+  const hasL4 = data.paths['meshed-l4'] !== undefined;
+  const want = `baseline reaches the app without an identity; meshed requests arrive over mTLS as ${data.pathCheck?.expectedIdentity ?? 'the caller'}${hasL4 ? '; L4-only (meshed-l4) requests arrive without the identity the waypoint writes (no waypoint on that path)' : ''}`;
   const check = data.pathCheck;
   if (!check) return { name: 'path', status: 'not-run', want, got: 'not verified on this platform' };
+  // A waypoint that also served the L4 Service, or an L4 path that never answered, must fail.
+  const l4Passed = !hasL4 || (check.meshedL4?.status === 200 && check.meshedL4.identity === null);
   const passed =
     check.baseline.status === 200 &&
     check.baseline.identity === null &&
     check.meshed.status === 200 &&
-    check.meshed.identity === check.expectedIdentity;
+    check.meshed.identity === check.expectedIdentity &&
+    l4Passed;
+  const l4Got = hasL4
+    ? `; meshed-l4: ${check.meshedL4 ? `${check.meshedL4.status}, identity ${check.meshedL4.identity ?? 'none'}` : 'not probed'}`
+    : '';
   return {
     name: 'path',
     status: passed ? 'passed' : 'failed',
     want,
-    got: `baseline: ${check.baseline.status}, identity ${check.baseline.identity ?? 'none'}; meshed: ${check.meshed.status}, identity ${check.meshed.identity ?? 'none'}`,
+    got: `baseline: ${check.baseline.status}, identity ${check.baseline.identity ?? 'none'}; meshed: ${check.meshed.status}, identity ${check.meshed.identity ?? 'none'}${l4Got}`,
   };
 }
 
@@ -594,7 +682,7 @@ function calibrationSelfCheck(calibration: CalibrationResult | null, data: Bench
 /** The worst spread between repetitions of p50 over the valid points: printed, judged only on clusters. */
 function repetitionSpreads(points: readonly RatePoint[]): { label: string; spread: Spread }[] {
   return points.flatMap((p) =>
-    [p.baseline, p.meshed].flatMap((m) =>
+    [p.baseline, p.meshed, ...(p.meshedL4 ? [p.meshedL4.result] : [])].flatMap((m) =>
       m.spreadMs ? [{ label: `${m.mode} at ${p.targetRps} rps`, spread: m.spreadMs.p50 }] : [],
     ),
   );
@@ -729,7 +817,10 @@ export function buildBenchReport(
       0,
     ),
     thresholds,
-    referenceNumbers,
+    referenceNumbers:
+      data.paths['meshed-l4'] !== undefined
+        ? [...ambientReferenceNumbers, ...referenceNumbers]
+        : referenceNumbers,
     notes: data.notes,
   };
 }

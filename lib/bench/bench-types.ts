@@ -3,14 +3,34 @@ import type { LatencyHistogram } from '../stats/histogram.ts';
 import type { ResourceUsage } from './proc-stats.ts';
 
 /**
- * What is measured in a window: `baseline` (caller → server app, no sidecars, no mTLS),
- * `meshed` (caller → caller's sidecar → mTLS → server's sidecar → server app), and
- * `calibration` (the baseline path with a known delay added by the server app).
+ * What is measured in a window: `baseline` (caller → server app, no proxies, no mTLS),
+ * `meshed` (the mesh's full data plane: caller → caller's sidecar → mTLS → server's sidecar →
+ * server app; in Istio ambient caller → its node's ztunnel → HBONE → the waypoint → the server's
+ * node's ztunnel → server app), `meshed-l4` (Istio ambient only: the same without the waypoint),
+ * and `calibration` (the baseline path with a known delay added by the server app).
  */
-export type BenchMode = 'baseline' | 'meshed' | 'calibration';
+export type BenchMode = 'baseline' | 'meshed' | 'meshed-l4' | 'calibration';
 
-/** The roles of the two proxies on the meshed path. */
-export type ProxyRole = 'client-sidecar' | 'server-sidecar';
+/** The meshed modes, whose figures are read against the baseline. */
+export type MeshedMode = Extract<BenchMode, 'meshed' | 'meshed-l4'>;
+
+/** Whether a mode's path goes through the mesh (from the in-mesh client). */
+export function isMeshedMode(mode: BenchMode): mode is MeshedMode {
+  return mode === 'meshed' || mode === 'meshed-l4';
+}
+
+/**
+ * The roles of the proxies on a meshed path: the caller's and the server's sidecar; the ztunnel
+ * on the caller's node and on the server's node (`ztunnel` when both are on one node, so one pod
+ * carries both ends); the waypoint.
+ */
+export type ProxyRole =
+  | 'client-sidecar'
+  | 'server-sidecar'
+  | 'client-ztunnel'
+  | 'server-ztunnel'
+  | 'ztunnel'
+  | 'waypoint';
 
 /** A validated benchmark configuration. */
 export interface BenchConfig {
@@ -81,7 +101,7 @@ export interface BenchWindow {
     /** Share of the window the generator's event loop was busy, 0..1; null where not known. */
     readonly eventLoopUtilization: number | null;
   };
-  /** CPU and memory of the proxies on the meshed path (idle in baseline windows). */
+  /** CPU and memory of the proxies on the window's path (none read in baseline windows). */
   readonly proxies: Readonly<Partial<Record<ProxyRole, ResourceUsage | null>>>;
   /** CPU and memory of the server app. */
   readonly app: ResourceUsage | null;
@@ -117,6 +137,11 @@ export interface BenchEnvironment {
 export interface PathCheck {
   readonly baseline: { readonly status: number; readonly identity: string | null };
   readonly meshed: { readonly status: number; readonly identity: string | null };
+  /**
+   * Istio ambient's L4 path: answered, and without the identity header the waypoint writes (no
+   * waypoint on it; ztunnel copies bytes and adds no header).
+   */
+  readonly meshedL4?: { readonly status: number; readonly identity: string | null };
   /** The identity the server app must see on the meshed path. */
   readonly expectedIdentity: string;
 }
@@ -145,6 +170,11 @@ export interface DriverCapacity {
     | { readonly unavailable: string };
 }
 
+/** How each path was realised, in words; `meshed-l4` only where the mesh has an L4-only path. */
+export type BenchPaths = Readonly<Record<'baseline' | 'meshed' | 'calibration', string>> & {
+  readonly 'meshed-l4'?: string;
+};
+
 /** Everything one benchmark run observed: the input of the pure report builder. */
 export interface BenchRunData {
   readonly runId: string;
@@ -153,10 +183,10 @@ export interface BenchRunData {
   readonly config: BenchConfig;
   readonly environment: BenchEnvironment;
   /** How each path was realised on this platform, in words (for the report). */
-  readonly paths: Readonly<Record<'baseline' | 'meshed' | 'calibration', string>>;
+  readonly paths: BenchPaths;
   readonly pathCheck: PathCheck | null;
-  /** Names of the proxies on the meshed path, by role. */
-  readonly proxyNames: Readonly<Record<ProxyRole, string>>;
+  /** Names of the proxies on the meshed paths, by role (the roles this data plane has). */
+  readonly proxyNames: Readonly<Partial<Record<ProxyRole, string>>>;
   readonly windows: readonly BenchWindow[];
   /**
    * The run as two interleaved runs (its odd- and even-numbered slices), each a complete benchmark

@@ -15,7 +15,6 @@ import {
   benchUrl,
   k6BenchArgv,
   k6BenchPlanFor,
-  proxyContainerOf,
   windowFromK6,
 } from './cluster-bench.ts';
 
@@ -68,8 +67,6 @@ describe('k6 windows', () => {
     expect(benchUrl('baseline', localNames)).toBe(
       'http://server-nomesh.meshproof-outside.svc.cluster.local/bench',
     );
-    expect(proxyContainerOf('istio')).toBe('istio-proxy');
-    expect(proxyContainerOf('linkerd')).toBe('linkerd-proxy');
   });
 
   it('asks for the payload, and for the calibration delay only in the calibration arm', () => {
@@ -144,6 +141,7 @@ describe('plan mode', () => {
   const names = clusterNames('plan');
   const section = benchPlanSection({
     mesh,
+    dataPlane: { kind: 'sidecars', container: 'istio-proxy' },
     config,
     timeouts: clusterTimeouts,
     names,
@@ -163,7 +161,15 @@ describe('plan mode', () => {
     expect(line(k6Runs[0])).toMatch(
       /^kubectl exec -n meshproof-outside-plan deploy\/outsider -c k6 -- k6 run /,
     );
-    expect(titles.filter((t) => t.includes('istio-proxy and k6 CPU and memory'))).toHaveLength(10);
+    // Each window reads where its path runs: the meshed namespace (sidecars, client k6, server-v1's
+    // echo) for meshed windows, the outside one (outsider k6, un-injected echo) otherwise.
+    const meshedReads = titles.filter((t) =>
+      t.includes(
+        'in meshproof-plan: istio-proxy (client and server-v1); k6 (client) and echo (server-v1) CPU and memory',
+      ),
+    );
+    expect(meshedReads).toHaveLength(4);
+    expect(titles.filter((t) => t.includes('in meshproof-outside-plan: k6 (outsider)'))).toHaveLength(6);
     expect(line(section.steps.at(-1))).toBe(
       [
         'kubectl delete --ignore-not-found -n meshproof-outside-plan service/server-nomesh',

@@ -20,10 +20,11 @@ import {
 import { MeshproofError } from '../errors/meshproof-error.ts';
 import type { ClusterMesh } from '../meshes/cluster-mesh.ts';
 import { clusterMeshFor } from '../meshes/cluster-meshes.ts';
+import { type DataPlane, sidecarContainerOf, withoutWaypoint } from '../meshes/data-plane.ts';
 import type { CallerName, MeshName, Timeouts, TopologyNames } from '../model/index.ts';
 import { benchTimeouts, clusterWaits } from '../model/index.ts';
 import { readFixtureFiles } from '../platforms/kubernetes/fixture-files.ts';
-import { fieldManager } from '../platforms/kubernetes/kube-client.ts';
+import { fieldManager, type KubeClient, podIsServing } from '../platforms/kubernetes/kube-client.ts';
 import { kube, serviceHost, versionServiceName } from '../platforms/kubernetes/kubernetes-names.ts';
 import type { LiveStep, StepSection } from '../platforms/kubernetes/live-steps.ts';
 import { type KubeObject, k6ScriptsMount } from '../platforms/kubernetes/render-fixtures.ts';
@@ -32,8 +33,18 @@ import { createLatencyHistogram, recordLatencyMs } from '../stats/histogram.ts';
 import { k6ExecStep, k6ExecTarget, k6RunArgv } from '../traffic/k6-driver.ts';
 import { versionOf } from '../versions.ts';
 import { benchConfigFromFlags } from './bench-options.ts';
+import { publishedAmbientFigures } from './bench-report.ts';
 import { benchSchedule } from './bench-schedule.ts';
-import type { BenchConfig, BenchMode, BenchRunData, BenchWindow, PathCheck } from './bench-types.ts';
+import {
+  type BenchConfig,
+  type BenchMode,
+  type BenchPaths,
+  type BenchRunData,
+  type BenchWindow,
+  isMeshedMode,
+  type MeshedMode,
+  type PathCheck,
+} from './bench-types.ts';
 import {
   type ContainerUsageSample,
   containerUsage,
@@ -42,6 +53,17 @@ import {
   readingsWithin,
   usageFromSamples,
 } from './metrics-api.ts';
+import {
+  describeSite,
+  type FoundPod,
+  type FoundPods,
+  type ProxyPods,
+  proxySites,
+  resolveProxyPods,
+  sharedProxies,
+  sharedProxyKey,
+  sumUsage,
+} from './proxy-sites.ts';
 
 /** The un-injected server of the baseline: an echo Deployment and Service in the unmeshed namespace. */
 export function noMeshServer(names: TopologyNames): { readonly name: string; readonly namespace: string } {
@@ -57,28 +79,68 @@ export const metricsIntervalMs = 5_000;
 /** Where the k6 script of the benchmark is mounted in every caller pod. */
 export const benchScriptPath = `${k6ScriptsMount}/bench-rate.ts`;
 
-/** The proxy container of each mesh's data plane (in ambient: of the ztunnel and waypoint pods). */
-export function proxyContainerOf(mesh: Exclude<MeshName, 'reference'>): string {
-  return mesh === 'linkerd' ? 'linkerd-proxy' : 'istio-proxy';
-}
-
 /**
- * Istio ambient: the Service of server-v1 that skips the waypoint (`istio.io/use-waypoint: none`,
- * istio/istio 1.30.3 pilot/pkg/serviceregistry/ambient/waypoints.go), so that ztunnel alone (L4) is
- * measured next to ztunnel and the waypoint (L7, the meshed server-v1 Service).
+ * Istio ambient: the Service of server-v1 that skips the waypoint (`istio.io/use-waypoint: none` on
+ * the Service wins over the namespace's label: istio/istio 1.30.3
+ * pilot/pkg/serviceregistry/ambient/waypoints.go `fetchWaypointForTarget`, `getUseWaypoint`), so
+ * that ztunnel alone (L4) is measured next to ztunnel and the waypoint (L7, the meshed server-v1
+ * Service).
  */
 export const ztunnelOnlyService = 'server-v1-l4';
 
-/** Where ztunnel runs (a DaemonSet: one per node, shared by every pod there). */
-const istioSystem = 'istio-system';
+/** Istio's published ambient figures, per 1000 rps, that the ambient benchmark is read against (plan mode's words). */
+export const ambientReference = `Istio's published figures (${publishedAmbientFigures.ztunnel.source}): ztunnel ${publishedAmbientFigures.ztunnel.cpuMillicoresPer1000Rps / 1000} vCPU and ${publishedAmbientFigures.ztunnel.memoryMB} MB, a waypoint ${publishedAmbientFigures.waypoint.cpuMillicoresPer1000Rps / 1000} vCPU and ${publishedAmbientFigures.waypoint.memoryMB} MB`;
 
-/** Istio's published ambient figures, per 1000 rps, that the ambient benchmark is read against. */
-export const ambientReference =
-  "Istio's published figures (Istio 1.24 performance summary, 1000 rps, 1 KB payload): ztunnel 0.06 vCPU and 12 MB, a waypoint 0.25 vCPU and 60 MB";
+/** The data plane of a window's path: none for the baseline and calibration, the mesh's for meshed, without the waypoint for meshed-l4. */
+export function dataPlaneOf(mode: BenchMode, meshPlane: DataPlane): DataPlane {
+  if (mode === 'meshed') return meshPlane;
+  if (mode === 'meshed-l4') return withoutWaypoint(meshPlane);
+  return { kind: 'none' };
+}
 
-/** Who sends each mode's traffic: the in-mesh `client` for meshed, the out-of-mesh `outsider` otherwise. */
+/** The meshed modes a schedule measures, in order. */
+export function meshedModesOf(schedule: readonly { readonly mode: BenchMode }[]): MeshedMode[] {
+  return [...new Set(schedule.map((w) => w.mode))].filter(isMeshedMode);
+}
+
+/** What one window reads from the metrics API in one namespace, in words (plan mode's titles). */
+export interface MetricsRead {
+  readonly namespace: string;
+  readonly what: readonly string[];
+}
+
+/**
+ * The metrics API reads of one window (pure; the live run reads exactly these namespaces): the
+ * caller's k6 and the server's echo where the ends run, every proxy of the path where it runs.
+ */
+export function windowMetricsReads(
+  mode: BenchMode,
+  meshPlane: DataPlane,
+  names: TopologyNames,
+): MetricsRead[] {
+  const meshed = isMeshedMode(mode);
+  const sites = proxySites(dataPlaneOf(mode, meshPlane));
+  const reads = new Map<string, string[]>();
+  const add = (namespace: string, what: string) =>
+    reads.set(namespace, [...(reads.get(namespace) ?? []), what]);
+  const endsNamespace = meshed ? names.meshNamespace : names.outsideNamespace;
+  for (const site of sites) {
+    if (site.kind === 'sidecar') {
+      if (site.end === 'client') add(endsNamespace, `${site.container} (client and server-v1)`);
+    } else if (site.kind === 'node-proxy') {
+      if (site.end === 'client') add(site.proxy.namespace, describeNodeProxies(site.proxy.container));
+    } else add(site.proxy.namespace, describeSite(site, 'server-v1'));
+  }
+  add(endsNamespace, meshed ? 'k6 (client) and echo (server-v1)' : 'k6 (outsider) and echo (server-nomesh)');
+  return [...reads.entries()].map(([namespace, what]) => ({ namespace, what }));
+}
+
+const describeNodeProxies = (container: string) =>
+  `ztunnel's ${container} on the client's and on server-v1's node`;
+
+/** Who sends each mode's traffic: the in-mesh `client` for meshed paths, the out-of-mesh `outsider` otherwise. */
 export function benchCaller(mode: BenchMode): CallerName {
-  return mode === 'meshed' ? 'client' : 'outsider';
+  return isMeshedMode(mode) ? 'client' : 'outsider';
 }
 
 export interface BenchObjectsInput {
@@ -190,13 +252,15 @@ export function benchKubeObjects(input: BenchObjectsInput & { readonly ambient?:
   ];
 }
 
-/** The URL each mode's requests go to: the meshed server-v1 Service, or the un-injected server. */
+/** The URL each mode's requests go to: the meshed server-v1 Service (its L4-only twin), or the un-injected server. */
 export function benchUrl(mode: BenchMode, names: TopologyNames): string {
   const server = noMeshServer(names);
   const host =
     mode === 'meshed'
       ? serviceHost(versionServiceName('server', 'v1'), names)
-      : `${server.name}.${server.namespace}.svc.cluster.local`;
+      : mode === 'meshed-l4'
+        ? serviceHost(ztunnelOnlyService, names)
+        : `${server.name}.${server.namespace}.svc.cluster.local`;
   return `http://${host}/bench`;
 }
 
@@ -252,6 +316,8 @@ export function benchWindowStep(
 
 export interface BenchPlanInput {
   readonly mesh: ClusterMesh;
+  /** The mesh's data plane as the run will find it (plan mode: as it installs it). */
+  readonly dataPlane: DataPlane;
   readonly config: BenchConfig;
   readonly timeouts: Timeouts;
   readonly names: TopologyNames;
@@ -297,46 +363,13 @@ export function benchTeardownSteps(objects: readonly KubeObject[]): LiveStep[] {
 }
 
 /** One read of the metrics API, as plan mode shows it (the live run reads the same path). */
-function metricsReadStep(names: TopologyNames, title: string, namespace = names.meshNamespace): LiveStep {
+function metricsReadStep(title: string, namespace: string): LiveStep {
   return {
     kind: 'verify',
     title,
     shell: ['kubectl', 'get', '--raw', podMetricsPath(namespace)],
     verify: async () => undefined,
   };
-}
-
-/**
- * Istio ambient, plan mode: the path measured is client → its node's ztunnel → HBONE → the
- * waypoint → the server's ztunnel → server-v1 (L7), and without the waypoint (L4, the Service
- * `server-v1-l4`); the proxies read are ztunnel (istio-system, one per node: it carries the client's
- * and the server's side on a single-node cluster) and the waypoint. Each window's CPU per 1000 rps
- * is what Istio's own figures state.
- */
-function ambientBenchSteps(config: BenchConfig, names: TopologyNames): LiveStep[] {
-  const steps: LiveStep[] = [];
-  const reads = (what: string) => [
-    metricsReadStep(names, `${what}: ztunnel's istio-proxy CPU and memory (metrics API)`, istioSystem),
-    metricsReadStep(names, `${what}: the waypoint's istio-proxy and k6 CPU and memory (metrics API)`),
-  ];
-  for (const window of benchSchedule(config)) {
-    steps.push(
-      benchWindowStepFor(config, window, names),
-      ...reads(`while it runs, every ${metricsIntervalMs / 1000} s`),
-    );
-    if (window.mode !== 'meshed') continue;
-    const plan = k6BenchPlanFor(config, window.rateRps, window.mode, names);
-    steps.push(
-      benchWindowStep(
-        { ...plan, url: `http://${serviceHost(ztunnelOnlyService, names)}/bench` },
-        'client',
-        names,
-        `repetition ${window.repetition}, ${window.rateRps} rps, meshed L4 only: k6 constant-arrival-rate from client to ${ztunnelOnlyService} (istio.io/use-waypoint: none: client's ztunnel → HBONE → server's ztunnel, no waypoint)`,
-      ),
-      ...reads('while it runs, ztunnel only'),
-    );
-  }
-  return steps;
 }
 
 /** The k6 step of one scheduled window (pure). */
@@ -346,41 +379,46 @@ export function benchWindowStepFor(
   names: TopologyNames,
 ): Extract<LiveStep, { kind: 'exec' }> {
   const caller = benchCaller(window.mode);
+  const to: Record<BenchMode, string> = {
+    meshed: 'in the mesh, to the meshed server-v1',
+    'meshed-l4': `in the mesh, to ${ztunnelOnlyService} (istio.io/use-waypoint: none: client's ztunnel → HBONE → server's ztunnel, no waypoint)`,
+    baseline: 'outside the mesh, to the un-injected server',
+    calibration: 'outside the mesh, to the un-injected server',
+  };
   return benchWindowStep(
     k6BenchPlanFor(config, window.rateRps, window.mode, names),
     caller,
     names,
-    `repetition ${window.repetition}, ${window.rateRps} rps, ${window.mode}: k6 constant-arrival-rate from ${caller} (${window.mode === 'meshed' ? 'in the mesh, to the meshed server-v1' : 'outside the mesh, to the un-injected server'}); dropped_iterations reported`,
+    `repetition ${window.repetition}, ${window.rateRps} rps, ${window.mode}: k6 constant-arrival-rate from ${caller} (${to[window.mode]}); dropped_iterations reported`,
   );
 }
 
 /**
  * The benchmark's steps on a cluster, in the order a live run executes them (pure): deploy the
  * un-injected server, then for every window a k6 constant-arrival-rate run from the in-mesh or
- * out-of-mesh caller pod while the metrics API is sampled, then remove what it deployed.
+ * out-of-mesh caller pod while the metrics API is read where the path's proxies and ends run
+ * (`windowMetricsReads`), then remove what it deployed.
  */
 export function benchPlanSteps(
   input: BenchPlanInput & { readonly objects: readonly KubeObject[] },
 ): LiveStep[] {
-  const { config, mesh, timeouts, names } = input;
-  const proxy = proxyContainerOf(mesh.name);
+  const { config, timeouts, names, dataPlane } = input;
   const steps: LiveStep[] = [
     ...benchSetupSteps(input.objects, names, timeouts),
     metricsReadStep(
-      names,
-      `metrics API present (k3s ships metrics-server): ${proxy} CPU and memory are read from it`,
+      'metrics API present (k3s ships metrics-server): proxy, k6 and echo CPU and memory are read from it',
+      names.meshNamespace,
     ),
+    ...proxyPodsSteps(dataPlane, names, meshedModesOf(benchSchedule(config))),
   ];
-  if (mesh.name === 'istio-ambient') {
-    steps.push(...ambientBenchSteps(config, names), ...benchTeardownSteps(input.objects));
-    return steps;
-  }
   for (const window of benchSchedule(config)) {
     steps.push(
       benchWindowStepFor(config, window, names),
-      metricsReadStep(
-        names,
-        `while it runs, every ${metricsIntervalMs / 1000} s: ${proxy} and k6 CPU and memory per container (metrics API); only readings whose rate window lies inside the measured window count`,
+      ...windowMetricsReads(window.mode, dataPlane, names).map((read) =>
+        metricsReadStep(
+          `while it runs, every ${metricsIntervalMs / 1000} s, in ${read.namespace}: ${read.what.join('; ')} CPU and memory per container (metrics API); only readings whose rate window lies inside the measured window count`,
+          read.namespace,
+        ),
       ),
     );
   }
@@ -395,7 +433,7 @@ export function benchPlanSection(
   const { config } = input;
   return {
     heading:
-      input.mesh.name === 'istio-ambient'
+      input.dataPlane.kind === 'ambient'
         ? `ambient-overhead benchmark: ${config.rates.join('/')} rps × ${config.repetitions} repetition(s) × ${config.durationMs / 1000} s, baseline (no mesh), ztunnel only (L4) and ztunnel with the waypoint (L7); ztunnel and waypoint CPU and memory per 1000 rps, read against ${ambientReference}`
         : `sidecar-overhead benchmark: ${config.rates.join('/')} rps × ${config.repetitions} repetition(s) × ${config.durationMs / 1000} s, baseline (no sidecars) and meshed`,
     steps: benchPlanSteps(input),
@@ -428,16 +466,21 @@ export function benchPlan(input: {
     { calibrate: true },
     { mesh: input.mesh.name, platform: 'k3s', output: 'reports', installMesh: false },
   );
+  const dataPlane = input.mesh.dataPlane(
+    input.mesh.expected({ runId: 'plan', clusterCreatedByRun: true, workDir: '.' }),
+    input.names,
+  );
   const objectsInput = {
     runId: 'plan',
     names: input.names,
     nodeImage: input.nodeImage,
     echoFiles: input.echoFiles,
-    ambient: input.mesh.name === 'istio-ambient',
+    ambient: dataPlane.kind === 'ambient',
   };
   return {
     section: benchPlanSection({
       mesh: input.mesh,
+      dataPlane,
       config,
       timeouts: input.timeouts,
       names: input.names,
@@ -516,47 +559,169 @@ export interface ClusterBenchOptions {
   readonly log: (line: string) => void;
 }
 
+/** What the live benchmark needs of a started cluster environment. */
+export type BenchEnvironmentInput = Pick<
+  KubernetesEnvironment,
+  'client' | 'names' | 'timeouts' | 'found' | 'meshVersion' | 'mesh'
+>;
+
+/** The paths in words, from the data plane (pure): what bench.json says was measured. */
+export function benchPaths(meshPlane: DataPlane, names: TopologyNames, config: BenchConfig): BenchPaths {
+  const server = noMeshServer(names);
+  const common = {
+    baseline: `k6 in the outsider pod (no proxy) → ${server.namespace}/${server.name} (no proxy): no mTLS`,
+    calibration: `the baseline path with ${DELAY_MS_HEADER}: ${config.calibrationDelayMs} (the echo waits before answering)`,
+  };
+  if (meshPlane.kind !== 'ambient') {
+    const proxy = sidecarContainerOf(meshPlane) ?? 'proxy';
+    return {
+      ...common,
+      meshed: `k6 in the client pod → its ${proxy} → mTLS → server-v1's ${proxy} → server-v1's echo`,
+    };
+  }
+  return {
+    ...common,
+    meshed:
+      "k6 in the client pod → ztunnel on the client's node → HBONE (mTLS) → the waypoint (L7) → HBONE → ztunnel on server-v1's node → server-v1's echo",
+    'meshed-l4': `k6 in the client pod → ztunnel on the client's node → HBONE (mTLS) → ztunnel on server-v1's node → server-v1's echo (Service ${ztunnelOnlyService}, istio.io/use-waypoint: none: no waypoint)`,
+  };
+}
+
+/** The pods of a selector that serve now, with their nodes. */
+async function servingPods(client: KubeClient, namespace: string, selector: string): Promise<FoundPod[]> {
+  return (await client.pods(namespace, selector))
+    .filter(podIsServing)
+    .map((p) => ({ name: p.metadata?.name ?? '', node: p.spec?.nodeName }));
+}
+
+/** The selectors of the meshed path's two ends: the in-mesh client and server-v1. */
+const endSelectors = { client: 'app=client', server: `app=server,${kube.versionLabel}=v1` } as const;
+
+/**
+ * Every proxy of every meshed path, resolved to its pods (coded refusals when one is not where
+ * the data plane says: no ztunnel on an end's node, no serving waypoint). The live run measures
+ * only after this; plan mode writes it as a verify step.
+ */
+export async function findProxyPods(
+  client: KubeClient,
+  names: TopologyNames,
+  meshPlane: DataPlane,
+  modes: readonly MeshedMode[],
+): Promise<{ readonly found: FoundPods; readonly byMode: ReadonlyMap<MeshedMode, ProxyPods[]> }> {
+  const end = async (selector: string, label: string) => {
+    const [pod] = await servingPods(client, names.meshNamespace, selector);
+    if (!pod) throw new Error(`no serving pod for ${selector} in ${names.meshNamespace}`);
+    return { ...pod, namespace: names.meshNamespace, label };
+  };
+  const shared = new Map<string, FoundPod[]>();
+  for (const proxy of sharedProxies(proxySites(meshPlane))) {
+    shared.set(sharedProxyKey(proxy), await servingPods(client, proxy.namespace, proxy.podSelector));
+  }
+  const found: FoundPods = {
+    ends: {
+      client: await end(endSelectors.client, 'client'),
+      server: await end(endSelectors.server, 'server-v1'),
+    },
+    shared,
+  };
+  return {
+    found,
+    byMode: new Map(modes.map((m) => [m, resolveProxyPods(proxySites(dataPlaneOf(m, meshPlane)), found)])),
+  };
+}
+
+/**
+ * The steps that find the proxies' pods (pure): the first shows the run's pods with their nodes
+ * and proves every proxy of the meshed paths is where the data plane says; the others show the
+ * shared proxies' pods with their nodes (ztunnel, in its own namespace).
+ */
+export function proxyPodsSteps(
+  meshPlane: DataPlane,
+  names: TopologyNames,
+  modes: readonly MeshedMode[],
+): LiveStep[] {
+  const podsWithNodes = (namespace: string, selector?: string) => [
+    'kubectl',
+    'get',
+    'pods',
+    '-n',
+    namespace,
+    ...(selector ? ['-l', selector] : []),
+    '-o',
+    'custom-columns=POD:.metadata.name,NODE:.spec.nodeName',
+  ];
+  const elsewhere = sharedProxies(proxySites(meshPlane)).filter((p) => p.namespace !== names.meshNamespace);
+  return [
+    {
+      kind: 'verify',
+      title:
+        meshPlane.kind === 'ambient'
+          ? "the proxies of the meshed paths are where the data plane says: one serving ztunnel on the client's node and one on server-v1's node, and a serving waypoint pod (else MESHPROOF_PREFLIGHT_FAILED, before any window)"
+          : 'the proxies of the meshed path: the sidecars of the client and server-v1 pods',
+      shell: podsWithNodes(names.meshNamespace),
+      verify: async ({ client }) => {
+        await findProxyPods(client, names, meshPlane, modes);
+      },
+    },
+    ...elsewhere.map(
+      (proxy): LiveStep => ({
+        kind: 'verify',
+        title: `the pods of ${proxy.namespace} (${proxy.podSelector}) and their nodes`,
+        shell: podsWithNodes(proxy.namespace, proxy.podSelector),
+        verify: async () => undefined,
+      }),
+    ),
+  ];
+}
+
 /**
  * The benchmark on a cluster whose mesh and fixtures are up (live path): deploys the un-injected
- * server, runs every window with k6 in the caller pods while sampling the metrics API, and
- * returns the observations for the pure report builder. Every cluster step is one of
- * `benchPlanSteps`, the steps plan mode writes.
+ * server, finds the pods of every proxy on the meshed paths (coded errors when a path's proxy is
+ * not where the data plane says), checks each path with one request, runs every window with k6 in
+ * the caller pods while reading the metrics API, and returns the observations for the pure report
+ * builder. Every cluster step is one of `benchPlanSteps`, the steps plan mode writes.
  */
 export async function runClusterBench(
-  env: KubernetesEnvironment,
+  env: BenchEnvironmentInput,
   options: ClusterBenchOptions,
 ): Promise<BenchRunData> {
   const { config, log, mesh } = options;
   const { client, names } = env;
   const timeouts = env.timeouts;
   const startedAt = new Date().toISOString();
+  const meshPlane = mesh.dataPlane(env.found, names);
   const { echoFiles } = await readFixtureFiles();
   const objects = benchKubeObjects({
     runId: options.runId,
     names,
     nodeImage: versionOf('nodeImage'),
     echoFiles,
+    ambient: meshPlane.kind === 'ambient',
   });
   for (const step of benchSetupSteps(objects, names, timeouts)) {
     if (step.kind === 'apply') await client.apply(step.objects, step.fieldManager);
     if (step.kind === 'rollout') await client.waitForRollout(step.deployments, step.timeoutMs);
   }
   const server = noMeshServer(names);
-  const proxy = proxyContainerOf(mesh.name);
   const metrics = new Metrics(client.config);
-  const podOf = async (namespace: string, selector: string) => {
-    const [pod] = await client.podNames(namespace, selector);
+  const firstPod = async (namespace: string, selector: string) => {
+    const [pod] = await servingPods(client, namespace, selector);
     if (!pod) throw new Error(`no serving pod for ${selector} in ${namespace}`);
-    return pod;
+    return pod.name;
   };
+  const schedule = benchSchedule(config);
+  const meshedModes = meshedModesOf(schedule);
+  // Where every proxy of every meshed path runs, before anything is measured.
+  const { found, byMode: proxiesByMode } = await findProxyPods(client, names, meshPlane, meshedModes);
   const pods = {
-    client: await podOf(names.meshNamespace, 'app=client'),
-    outsider: await podOf(names.outsideNamespace, 'app=outsider'),
-    server: await podOf(names.meshNamespace, `app=server,${kube.versionLabel}=v1`),
-    noMesh: await podOf(server.namespace, `app=${server.name}`),
+    client: found.ends.client.name,
+    outsider: await firstPod(names.outsideNamespace, 'app=outsider'),
+    server: found.ends.server.name,
+    noMesh: await firstPod(server.namespace, `app=${server.name}`),
   };
 
-  // The paths, with one request each (the conformance k6 script): identity only over mTLS.
+  // The paths, with one request each (the conformance k6 script): identity only over mTLS (in
+  // ambient: the waypoint's XFCC, so none on the L4 path, which has no waypoint).
   const probe = async (mode: BenchMode) => {
     const plan: K6Plan = {
       url: benchUrl(mode, names),
@@ -581,11 +746,11 @@ export async function runClusterBench(
   const pathCheck: PathCheck = {
     baseline: await probe('baseline'),
     meshed: await probe('meshed'),
+    ...(meshedModes.includes('meshed-l4') ? { meshedL4: await probe('meshed-l4') } : {}),
     expectedIdentity: env.mesh.identityOf('client'),
   };
 
   const windows: BenchWindow[] = [];
-  const schedule = benchSchedule(config);
   let cpuUnmeasured = 0;
   for (const window of schedule) {
     const { repetition, rateRps, mode } = window;
@@ -593,8 +758,9 @@ export async function runClusterBench(
     // Every reading of every pod, keyed by its own timestamp (the API repeats a scrape until the next).
     const readings = new Map<string, PodMetricsReading>();
     const windowStart = Date.now() + config.warmupMs;
+    const namespaces = windowMetricsReads(mode, meshPlane, names).map((r) => r.namespace);
     const read = async () => {
-      for (const namespace of [names.meshNamespace, names.outsideNamespace]) {
+      for (const namespace of namespaces) {
         const list = await metrics.getPodMetrics(namespace).catch(() => undefined);
         for (const item of list?.items ?? []) {
           readings.set(
@@ -627,21 +793,18 @@ export async function runClusterBench(
     if (inside.length === 0) cpuUnmeasured++;
     const of = (pod: string) =>
       inside.filter((r) => r.metadata.name === pod).map((r) => ({ list: { items: [r] }, pod }));
+    const onPath = isMeshedMode(mode) ? (proxiesByMode.get(mode) ?? []) : [];
     const result = windowFromK6({
       rateRps,
       mode,
       repetition,
       durationMs: k6BenchPlanFor(config, rateRps, mode, names).durationSeconds * 1000,
       output,
-      proxies:
-        mode === 'meshed'
-          ? {
-              'client-sidecar': usageOf(of(pods.client), proxy),
-              'server-sidecar': usageOf(of(pods.server), proxy),
-            }
-          : {},
+      proxies: Object.fromEntries(
+        onPath.map((p) => [p.role, sumUsage(p.pods.map((pod) => usageOf(of(pod), p.container)))]),
+      ),
       generator: usageOf(of(caller === 'outsider' ? pods.outsider : pods.client), 'k6'),
-      app: usageOf(of(mode === 'meshed' ? pods.server : pods.noMesh), 'echo'),
+      app: usageOf(of(caller === 'client' ? pods.server : pods.noMesh), 'echo'),
     });
     windows.push(result);
     log(
@@ -653,6 +816,10 @@ export async function runClusterBench(
 
   const nodes = await client.config.makeApiClient(CoreV1Api).listNode();
   const cores = nodes.items.reduce((sum, n) => sum + Number.parseFloat(n.status?.allocatable?.cpu ?? '0'), 0);
+  const proxyNames = Object.fromEntries(
+    [...proxiesByMode.values()].flat().map((p) => [p.role, p.name]),
+  ) as BenchRunData['proxyNames'];
+  const proxyContainers = [...new Set([...proxiesByMode.values()].flat().map((p) => p.container))];
   return {
     runId: options.runId,
     startedAt,
@@ -662,7 +829,13 @@ export async function runClusterBench(
       platform: config.platform,
       mesh: config.mesh,
       meshVersion: env.meshVersion,
-      proxy: { name: proxy, version: env.meshVersion },
+      proxy: {
+        name:
+          meshPlane.kind === 'ambient'
+            ? `ztunnel and waypoint (${proxyContainers.join(', ')})`
+            : proxyContainers.join(', '),
+        version: env.meshVersion,
+      },
       cores,
       cpuModel: 'cluster nodes (allocatable CPU summed)',
       os: nodes.items[0]?.status?.nodeInfo?.osImage ?? 'unknown',
@@ -671,19 +844,21 @@ export async function runClusterBench(
       loadAverageAtStart: [],
       kubernetesVersion: await client.serverVersion(),
     },
-    paths: {
-      baseline: `k6 in the outsider pod (no sidecar) → ${server.namespace}/${server.name} (no sidecar): no mTLS`,
-      meshed: `k6 in the client pod → its ${proxy} → mTLS → server-v1's ${proxy} → server-v1's echo`,
-      calibration: `the baseline path with ${DELAY_MS_HEADER}: ${config.calibrationDelayMs} (the echo waits before answering)`,
-    },
+    paths: benchPaths(meshPlane, names, config),
     pathCheck,
-    proxyNames: { 'client-sidecar': `${proxy} (client)`, 'server-sidecar': `${proxy} (server-v1)` },
+    proxyNames,
     windows,
     halves: [],
     capacity: null,
     notes: [
       "k6's constant-arrival-rate executor starts each iteration on schedule or drops it (dropped_iterations): latencies are of on-schedule requests, and drops invalidate a window.",
-      `Proxy and k6 CPU and memory come from the metrics API (metrics-server), container ${proxy}, read every ${metricsIntervalMs / 1000} s; a reading is a rate over metrics-server's own window and counts only when that window lies inside the measured one.`,
+      `Proxy and k6 CPU and memory come from the metrics API (metrics-server), per container (${proxyContainers.join(', ')}), read every ${metricsIntervalMs / 1000} s; a reading is a rate over metrics-server's own window and counts only when that window lies inside the measured one.`,
+      ...(meshPlane.kind === 'ambient'
+        ? [
+            "ztunnel is one pod per node, shared by every pod there: its figures are the node's ztunnel while only the benchmark's traffic passes it (the run's other pods are idle), and a ztunnel that carries both ends (client and server-v1 on one node) is read once, as `ztunnel`.",
+            `The L7 windows (meshed) go through the waypoint; the L4 windows (meshed-l4) go to the Service ${ztunnelOnlyService}, labelled istio.io/use-waypoint: none, which no waypoint serves. The waypoint writes the caller's identity as X-Forwarded-Client-Cert, so the path check proves it is on the L7 path and absent from the L4 one.`,
+          ]
+        : []),
       ...(cpuUnmeasured > 0
         ? [
             `${cpuUnmeasured} of ${schedule.length} window(s) had no metrics reading whose window lies inside them (metrics-server's window is longer): their CPU is not reported; measure longer windows (--duration 40s or more) to have it.`,
@@ -709,7 +884,6 @@ export async function runClusterBenchOnPlatform(
   if (config.mesh === 'reference' || config.platform === 'local') {
     throw new Error(`mesh ${config.mesh} on platform ${config.platform} is not a cluster benchmark`);
   }
-  requireLiveBenchSupported(config.mesh);
   const mesh = clusterMeshFor(config.mesh);
   const env = await startKubernetesEnvironment({
     runId: options.runId,
@@ -731,20 +905,5 @@ export async function runClusterBenchOnPlatform(
     });
   } finally {
     await env[Symbol.asyncDispose]();
-  }
-}
-
-/**
- * The live benchmark reads sidecar containers next to the pods they serve; ambient's proxies are
- * shared (ztunnel per node, the waypoint per namespace) and its windows differ (L4 and L7): it is
- * written by plan mode only so far, and refused live with a coded error rather than reported wrong.
- * TODO(#18): the live ambient benchmark (ztunnel-only and ztunnel+waypoint windows, as the plan writes them).
- */
-export function requireLiveBenchSupported(mesh: MeshName): void {
-  if (mesh === 'istio-ambient') {
-    throw new MeshproofError(
-      'MESHPROOF_UNSUPPORTED_COMBINATION',
-      'meshproof cannot yet run the benchmark of istio-ambient live (its shared ztunnel and waypoint are read differently from sidecars): `make plan MESH=istio-ambient` writes its method and steps; benchmark --mesh istio for sidecars',
-    );
   }
 }

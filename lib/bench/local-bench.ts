@@ -122,7 +122,8 @@ export async function runLocalBench(config: BenchConfig, options: LocalBenchOpti
     const headers = { host: 'server', [PAYLOAD_BYTES_HEADER]: String(config.payloadBytes) };
     const clientOptions = { connections: config.connections, timeoutMs: config.timeoutMs };
     const appOrigin = `http://127.0.0.1:${app.appPort}`;
-    const byMode: Record<BenchMode, OpenLoopClient> = {
+    // The reference mesh's data plane is sidecars: there is no L4-only path here.
+    const byMode: Record<Exclude<BenchMode, 'meshed-l4'>, OpenLoopClient> = {
       baseline: createOpenLoopClient({ origin: appOrigin, path: '/bench', headers }, clientOptions),
       meshed: createOpenLoopClient(
         { origin: `http://127.0.0.1:${clientSidecar.outboundPort}`, path: '/bench', headers },
@@ -185,6 +186,7 @@ export async function runLocalBench(config: BenchConfig, options: LocalBenchOpti
     const slices: MeasuredSlice[] = [];
     const schedule = benchSchedule(config);
     for (const { repetition, slice, rateRps: rate, mode } of schedule) {
+      if (mode === 'meshed-l4') throw new Error('the local platform has no L4-only path to measure');
       const sampler = new ProcessSampler(sampled);
       const result = await byMode[mode].runConstantRate({
         rate,

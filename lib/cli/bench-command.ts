@@ -5,7 +5,7 @@ import type { BenchFlags } from '../bench/bench-options.ts';
 import { benchConfigFromFlags, benchDefaults, estimateLocalBenchSeconds } from '../bench/bench-options.ts';
 import { type BenchReport, buildBenchReport } from '../bench/bench-report.ts';
 import type { BenchConfig, BenchRunData } from '../bench/bench-types.ts';
-import { requireLiveBenchSupported, runClusterBenchOnPlatform } from '../bench/cluster-bench.ts';
+import { runClusterBenchOnPlatform } from '../bench/cluster-bench.ts';
 import { runLocalBench } from '../bench/local-bench.ts';
 import { meshNames, platformNames } from '../model/index.ts';
 import { createRunDirectory } from '../platforms/local/process-records.ts';
@@ -103,7 +103,6 @@ export async function runBench(flags: BenchCommandFlags): Promise<number> {
     ...(target.basePort !== undefined ? { basePort: target.basePort } : {}),
     ...(target.context !== undefined ? { context: target.context } : {}),
   });
-  requireLiveBenchSupported(config.mesh);
   await benchPreflight(config);
   const runId = benchRunId(config.mesh);
   const estimate =

@@ -265,6 +265,14 @@ describe('cluster preflight: coded errors before anything starts', () => {
     expect(result.stderr).toContain('MESH=reference');
   });
 
+  it('benchmarks istio-ambient live: no refusal of the mesh, the run goes on to start its cluster', () => {
+    const result = meshproof(['bench', '--mesh', 'istio-ambient'], {
+      DOCKER_HOST: 'unix:///nonexistent/docker.sock',
+    });
+    expectCodedError(result, 'MESHPROOF_NO_CONTAINER_RUNTIME');
+    expect(result.stderr).not.toContain('MESHPROOF_UNSUPPORTED_COMBINATION');
+  });
+
   it('names a missing kubectl', () => {
     const bin = fakeBin({ istioctl: 'client version: 1.30.3' });
     expectCodedError(

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { K3sContainer, type StartedK3sContainer } from '@testcontainers/k3s';
 import { isMeshproofError, MeshproofError } from '../errors/meshproof-error.ts';
 import type { ClusterMesh, FoundMesh, InstallContext } from '../meshes/cluster-mesh.ts';
+import { sidecarContainerOf } from '../meshes/data-plane.ts';
 import type {
   Diagnostic,
   Environment,
@@ -300,7 +301,9 @@ export async function startKubernetesEnvironment(
           diagnostics.push({ title: step.title, content: `${output.stdout}${output.stderr}`.slice(-20_000) });
         }
         for (const { pod, app } of involved) {
-          for (const c of [...(mesh.proxyContainer ? [mesh.proxyContainer] : []), app]) {
+          for (const c of [sidecarContainerOf(mesh.dataPlane(meshFound, names)), app].filter(
+            (c) => c !== undefined,
+          )) {
             diagnostics.push({
               title: `${pod}/${c} log (last lines)`,
               content: await client.logs(names.meshNamespace, pod, c),

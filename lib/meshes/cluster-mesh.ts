@@ -5,6 +5,7 @@ import type { ExecTarget, LiveStep } from '../platforms/kubernetes/live-steps.ts
 import type { OwnedObject } from '../platforms/kubernetes/ownership.ts';
 import type { ExtraServer, KubeObject, MeshInjection } from '../platforms/kubernetes/render-fixtures.ts';
 import type { MeshMode } from './capabilities.ts';
+import type { DataPlane } from './data-plane.ts';
 
 /** A mesh as found on a cluster, read from the mesh itself (never assumed). */
 export interface FoundMesh {
@@ -39,10 +40,11 @@ export interface ClusterMesh {
   /** The version meshproof installs (pinned, overridable). */
   readonly version: string;
   /**
-   * Name of the proxy container the mesh injects into the workloads (a native sidecar is an init
-   * container of that name); none where the data plane is not in the pods (Istio ambient).
+   * What carries the meshed traffic on the cluster as found: a proxy container injected into each
+   * workload (a native sidecar is an init container of that name), or Istio ambient's per-node
+   * ztunnel and the run's waypoint. The benchmark reads exactly these proxies.
    */
-  readonly proxyContainer: string | undefined;
+  dataPlane(found: FoundMesh, names: TopologyNames): DataPlane;
   readonly cliRequirements: readonly CliRequirement[];
   /** The adapter that renders into the run's namespaces and names identities of the mesh as found. */
   adapter(found: FoundMesh, names: TopologyNames): MeshAdapter;

@@ -7,8 +7,6 @@
  */
 export type ExternalDestination = 'ext' | 'ext-alt' | 'forbidden';
 
-export const externalDestinations: readonly ExternalDestination[] = ['ext', 'ext-alt', 'forbidden'];
-
 /** The external host the egress checks allow (`ext` and `ext-alt` are its two ports). */
 export const allowedExternalHost = 'ext.example';
 /** The external host at the `forbidden` fixture, which no egress rule allows. */

@@ -135,9 +135,18 @@ describe('the istio-ambient plan', () => {
     });
     expect(bench.section.heading).toMatch(/ztunnel only \(L4\) and ztunnel with the waypoint \(L7\)/);
     const titles = bench.section.steps.map((s) => s.title).join('\n');
-    expect(titles).toContain('meshed L4 only');
-    expect(titles).toContain("ztunnel's istio-proxy CPU and memory");
+    expect(titles).toContain(
+      'meshed-l4: k6 constant-arrival-rate from client (in the mesh, to server-v1-l4 (istio.io/use-waypoint: none',
+    );
+    expect(titles).toContain(
+      "in istio-system: ztunnel's istio-proxy on the client's and on server-v1's node CPU and memory",
+    );
     expect(titles).toContain("the waypoint's istio-proxy");
+    // The waypoint is read in the L7 windows only; ztunnel in both meshed ones.
+    const reads = bench.section.steps.map((s) => s.title);
+    const l4Window = reads.findIndex((t) => t.includes(', meshed-l4: k6'));
+    expect(reads[l4Window + 1]).toContain("in istio-system: ztunnel's");
+    expect(reads[l4Window + 2]).not.toContain('waypoint');
     const service = parseAllDocuments(bench.files['bench.yaml'] ?? '')
       .map((d) => d.toJSON() as { kind: string; metadata: { name: string; labels: Record<string, string> } })
       .find((o) => o.metadata.name === 'server-v1-l4');

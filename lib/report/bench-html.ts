@@ -1,4 +1,12 @@
-import { halvesCell, modeTableHeader, repetitionSpreadCell } from '../bench/bench-markdown.ts';
+import {
+  halvesCell,
+  hasL4Path,
+  meshedPathLabel,
+  modesOf,
+  modeTableHeader,
+  proxyTableHeader,
+  repetitionSpreadCell,
+} from '../bench/bench-markdown.ts';
 import type { BenchReport, LatencyFigures, ModeResult, RatePoint, SelfCheck } from '../bench/bench-report.ts';
 import type { AvgMax } from '../bench/proc-stats.ts';
 import { htmlPage, reportStyles } from './html-styles.ts';
@@ -13,8 +21,8 @@ import { type RateInvalid, type RateSeries, renderRateBarChart, renderRateLineCh
  * windows lacked headroom carries no latency here either: it is drawn and listed as invalid.
  */
 
-/** Series colours: a mode is a hue (baseline blue, meshed orange), a percentile a line style. */
-const modeColours = { baseline: '#0b5cad', meshed: '#b35900' } as const;
+/** Series colours: a mode is a hue (baseline blue, meshed orange, ambient's L4-only path green), a percentile a line style. */
+const modeColours = { baseline: '#0b5cad', meshed: '#b35900', 'meshed-l4': '#2b7a3b' } as const;
 /** Added latency per percentile: light to dark as the percentile rises. */
 const percentileColours = { p50: '#f5a55c', p90: '#d9480f', p99: '#7a2a04' } as const;
 
@@ -68,7 +76,7 @@ function modeProblems(point: RatePoint, mode: ModeResult): string {
 
 /** The modes of a point that carry no latency, as the line chart's invalid column. */
 function invalidModes(point: RatePoint): RateInvalid | null {
-  const modes = [point.baseline, point.meshed].filter((m) => m.latenciesMs === null);
+  const modes = modesOf(point).filter((m) => m.latenciesMs === null);
   if (modes.length === 0) return null;
   return {
     label: `${modes.map((m) => m.mode).join(' and ')} invalid`,
@@ -78,14 +86,16 @@ function invalidModes(point: RatePoint): RateInvalid | null {
 
 function renderLatencyChart(report: BenchReport): Html {
   const rates = report.results.map((p) => p.targetRps);
-  const series = (mode: 'baseline' | 'meshed', percentile: 'p50' | 'p99'): RateSeries => ({
+  const resultOf = (p: RatePoint, mode: keyof typeof modeColours) =>
+    mode === 'meshed-l4' ? p.meshedL4?.result : p[mode];
+  const series = (mode: keyof typeof modeColours, percentile: 'p50' | 'p99'): RateSeries => ({
     key: `${mode}-${percentile}`,
-    label: `${mode} ${percentile}`,
+    label: `${mode === 'baseline' ? mode : meshedPathLabel(report, mode)} ${percentile}`,
     colour: modeColours[mode],
     dashed: percentile === 'p99',
     marker: mode === 'baseline' ? 'circle' : 'square',
     hollow: percentile === 'p99',
-    values: report.results.map((p) => p[mode].latenciesMs?.[percentile] ?? null),
+    values: report.results.map((p) => resultOf(p, mode)?.latenciesMs?.[percentile] ?? null),
   });
   const svg = renderRateLineChart({
     title: `Latency against arrival rate: p50 and p99 of the baseline (no mesh) and the meshed path, ${report.environment.mesh} mesh (${report.environment.proxy.name} ${report.environment.proxy.version}); invalid points are not plotted`,
@@ -95,6 +105,7 @@ function renderLatencyChart(report: BenchReport): Html {
       series('baseline', 'p99'),
       series('meshed', 'p50'),
       series('meshed', 'p99'),
+      ...(hasL4Path(report) ? [series('meshed-l4', 'p50'), series('meshed-l4', 'p99')] : []),
     ],
     invalid: report.results.map(invalidModes),
     scale: 'auto',
@@ -127,16 +138,22 @@ function renderAddedChart(report: BenchReport): Html {
   return html`<figure class="chart-figure" id="bench-added-chart">${svg}<figcaption>Each bar is the pooled meshed figure minus the pooled baseline figure at the same rate; the whisker spans the differences of single back-to-back repetition pairs.</figcaption></figure>`;
 }
 
-function renderAddedTable(report: BenchReport): Html {
+function renderAddedTable(
+  report: BenchReport,
+  pick: (p: RatePoint) => Pick<RatePoint, 'addedLatencyMs' | 'addedLatencySpreadMs'> | undefined = (p) => p,
+  id = 'bench-added',
+  caption = 'Added latency, meshed − baseline (ms).',
+): Html {
   const header = ['rate (rps)', 'p50', 'p90', 'p99', 'p99.9', 'max', 'p50 range', 'p90 range'];
   const rows = report.results.map((p) => {
     const rate = html`<th scope="row" class="num">${p.targetRps}</th>`;
-    if (!p.addedLatencyMs) {
+    const added = pick(p);
+    if (!added?.addedLatencyMs) {
       return html`<tr class="invalid" data-rate="${p.targetRps}">${rate}<td colspan="7" class="invalid-note">invalid: ${p.problems.join('; ') || 'not measured'}</td></tr>`;
     }
-    const a = p.addedLatencyMs;
+    const a = added.addedLatencyMs;
     const range = (key: 'p50' | 'p90') => {
-      const r = p.addedLatencySpreadMs?.[key];
+      const r = added.addedLatencySpreadMs?.[key];
       return r ? `${formatSigned(r.min)} … ${formatSigned(r.max)}` : '–';
     };
     return html`<tr data-rate="${p.targetRps}">${rate}${[
@@ -149,7 +166,7 @@ function renderAddedTable(report: BenchReport): Html {
       num(range('p90'), 'p90 range'),
     ]}</tr>`;
   });
-  return table('bench-added', 'Added latency, meshed − baseline (ms).', header, rows);
+  return table(id, caption, header, rows);
 }
 
 function avgMaxCells(value: AvgMax | null, labels: readonly [string, string]): Html {
@@ -159,30 +176,32 @@ function avgMaxCells(value: AvgMax | null, labels: readonly [string, string]): H
 }
 
 function renderProxies(report: BenchReport): Html {
-  const header = [
-    'rate (rps)',
-    'proxy',
-    'CPU avg (millicores)',
-    'CPU max (millicores)',
-    'CPU per 1000 rps',
-    'RSS avg (MiB)',
-    'RSS max (MiB)',
-  ];
+  const ambient = hasL4Path(report);
+  const header = proxyTableHeader(ambient, 'RSS');
   const rows = report.results.flatMap((p) =>
-    p.proxies.map(
-      (proxy) =>
-        html`<tr data-rate="${p.targetRps}"><th scope="row" class="num">${p.targetRps}</th><td data-label="proxy">${proxy.name} <span class="muted">(${proxy.role})</span></td>${avgMaxCells(proxy.cpuMillicores, ['CPU avg', 'CPU max'])}${num(
-          orDash(proxy.cpuMillicoresPer1000Rps, (v) => v.toFixed(1)),
-          'CPU per 1000 rps',
-        )}${avgMaxCells(proxy.memoryMiB, ['RSS avg', 'RSS max'])}</tr>`,
-    ),
+    p.proxies.map((proxy) => {
+      const path = ambient ? html`<td data-label="path">${meshedPathLabel(report, proxy.mode)}</td>` : '';
+      const published = (pick: (f: NonNullable<typeof proxy.published>) => number, label: string) =>
+        ambient
+          ? num(
+              orDash(proxy.published, (f) => String(pick(f))),
+              label,
+            )
+          : '';
+      return html`<tr data-rate="${p.targetRps}"><th scope="row" class="num">${p.targetRps}</th>${path}<td data-label="proxy">${proxy.name} <span class="muted">(${proxy.role})</span></td>${avgMaxCells(proxy.cpuMillicores, ['CPU avg', 'CPU max'])}${num(
+        orDash(proxy.cpuMillicoresPer1000Rps, (v) => v.toFixed(1)),
+        'CPU per 1000 rps',
+      )}${published((f) => f.cpuMillicoresPer1000Rps, 'published CPU per 1000 rps')}${avgMaxCells(proxy.memoryMiB, ['RSS avg', 'RSS max'])}${published((f) => f.memoryMB, 'published memory (MB)')}</tr>`;
+    }),
   );
   return table(
     'bench-proxies',
-    'CPU and memory of the proxies on the meshed path, over the meshed windows of each rate.',
+    ambient
+      ? "CPU and memory of the proxies on each meshed path, over that path's windows of each rate, next to Istio's published figures."
+      : 'CPU and memory of the proxies on the meshed path, over the meshed windows of each rate.',
     header,
     rows,
-    [1],
+    ambient ? [1, 2] : [1],
   );
 }
 
@@ -219,7 +238,7 @@ function renderModes(report: BenchReport): Html {
     'bench-modes',
     'Latency by mode (ms, from the intended send time), pooled over the repetitions.',
     header,
-    report.results.flatMap((p) => [modeRow(p, p.baseline), modeRow(p, p.meshed)]),
+    report.results.flatMap((p) => modesOf(p).map((m) => modeRow(p, m))),
     [1],
   );
 }
@@ -228,7 +247,10 @@ function renderMethod(report: BenchReport): Html {
   const config = report.testConfig;
   const items = [
     html`<li><strong>baseline:</strong> ${report.paths.baseline}</li>`,
-    html`<li><strong>meshed:</strong> ${report.paths.meshed}</li>`,
+    html`<li><strong>meshed${hasL4Path(report) ? ' (ztunnel + waypoint, L7)' : ''}:</strong> ${report.paths.meshed}</li>`,
+    ...(report.paths['meshed-l4'] !== undefined
+      ? [html`<li><strong>meshed-l4 (ztunnel only, L4):</strong> ${report.paths['meshed-l4']}</li>`]
+      : []),
     html`<li><strong>load:</strong> ${`${config.loadGenerator}; ${config.connections} keep-alive connections; ${config.payloadBytes} B response payload; warm-up ${formatNumber(config.warmupSeconds, 1)} s per window; ${config.order}.`}</li>`,
   ];
   const c = report.calibration;
@@ -274,7 +296,7 @@ export function renderBenchSection(report: BenchReport): Html {
     ? html`<p class="muted">Other processes on this machine used on average ${formatNumber(report.otherLoadMillicores.avg, 0)} millicores (at most ${formatNumber(report.otherLoadMillicores.max, 0)}) of the ${env.cores * 1000} during the windows: the more, the noisier the figures.</p>`
     : '';
   return html`<section id="bench" class="bench" aria-labelledby="bench-title" data-passed="${String(report.passed)}">
-<h2 id="bench-title">Sidecar overhead: ${env.mesh} mesh (${env.proxy.name} ${env.proxy.version}) on ${env.platform}</h2>
+<h2 id="bench-title">${hasL4Path(report) ? 'Ambient data-plane overhead (ztunnel, waypoint)' : 'Sidecar overhead'}: ${env.mesh} mesh (${env.proxy.name} ${env.proxy.version}) on ${env.platform}</h2>
 <p class="bench-facts muted">${joinHtml(facts, ' · ')}</p>
 <p class="bench-verdict">${verdict}</p>
 ${otherLoad}
@@ -284,8 +306,14 @@ ${renderSelfChecks(report)}
 ${renderLatencyChart(report)}
 <h3 id="bench-added">Added latency (meshed − baseline)</h3>
 ${renderAddedChart(report)}
-${renderAddedTable(report)}
-<h3 id="bench-proxies">Proxies on the meshed path</h3>
+${renderAddedTable(report)}${
+  hasL4Path(report)
+    ? html`
+<h3 id="bench-added-l4">Added latency (ztunnel only (L4) − baseline)</h3>
+${renderAddedTable(report, (p) => p.meshedL4, 'bench-added-l4', 'Added latency, ztunnel only (L4) − baseline (ms).')}`
+    : ''
+}
+<h3 id="bench-proxies">Proxies on the meshed path${hasL4Path(report) ? 's' : ''}</h3>
 ${renderProxies(report)}
 <h3 id="bench-modes">Latency by mode</h3>
 ${renderModes(report)}

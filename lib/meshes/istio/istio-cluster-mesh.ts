@@ -6,6 +6,7 @@ import type { LiveStep } from '../../platforms/kubernetes/live-steps.ts';
 import type { OwnedObject } from '../../platforms/kubernetes/ownership.ts';
 import { versionOf } from '../../versions.ts';
 import type { ClusterMesh, FoundMesh, InstallContext } from '../cluster-mesh.ts';
+import { istioAmbientDataPlane } from '../data-plane.ts';
 import { defaultTrustDomain } from '../mesh-placement.ts';
 import { ambientEnrolmentSteps, gatewayClassCreatedStep } from './ambient-steps.ts';
 import type { IstioMode } from './capabilities.ts';
@@ -30,7 +31,7 @@ import {
   istioVersionFromVersionPath,
 } from './istio-install.ts';
 import { istioMetricsStep, readIstioMetrics } from './istio-metrics.ts';
-import { renderWaypointGateway } from './render-istio-ambient.ts';
+import { renderWaypointGateway, waypointName } from './render-istio-ambient.ts';
 
 /** istiod's monitoring port, which serves `/version` (pilot/pkg/bootstrap/monitoring.go). */
 const istiodMonitoringPort = 15014;
@@ -107,7 +108,13 @@ function istioFamilyClusterMesh(version: string, mode: IstioMode): ClusterMesh {
     name: ambient ? 'istio-ambient' : 'istio',
     mode: ambient ? 'istio-ambient' : gatewayApi ? 'istio/gateway-api' : 'istio',
     version,
-    proxyContainer: ambient ? undefined : 'istio-proxy',
+    dataPlane: (found, names) =>
+      ambient
+        ? istioAmbientDataPlane({
+            ztunnelNamespace: found.controlPlaneNamespace,
+            waypoint: { namespace: names.meshNamespace, gateway: waypointName },
+          })
+        : { kind: 'sidecars', container: 'istio-proxy' },
     // Ambient has no sidecar to scrape (its request metrics are the waypoint's: contract M6).
     ...(ambient ? {} : { metrics: { step: istioMetricsStep, read: readIstioMetrics } }),
     cliRequirements: [istioctlRequirement(version)],

@@ -36,7 +36,7 @@ export function linkerdClusterMesh(version: string): ClusterMesh {
     name: 'linkerd',
     mode: 'linkerd',
     version,
-    proxyContainer: 'linkerd-proxy',
+    dataPlane: () => ({ kind: 'sidecars', container: 'linkerd-proxy' }),
     cliRequirements: [linkerdCliRequirement(version)],
     adapter: (found, names) =>
       linkerdMeshAdapter({

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { externalDestinations } from '../../model/index.ts';
+import type { ExternalDestination } from '../../model/index.ts';
 import { clusterExternalAddress, renderExternalFixtures } from './external-fixtures.ts';
 import { clusterNames } from './kubernetes-names.ts';
+
+const externalDestinations: readonly ExternalDestination[] = ['ext', 'ext-alt', 'forbidden'];
 
 const names = clusterNames('20261204-egress');
 // biome-ignore lint/suspicious/noExplicitAny: rendered objects, asserted field by field.

@@ -1,7 +1,7 @@
 import type { ExternalAddress, ExternalDestination, TopologyNames } from '../../model/index.ts';
 import { externalServiceName } from '../../model/index.ts';
+import { type KubeObject, oneReplicaDeployment } from './kube-object.ts';
 import { kube } from './kubernetes-names.ts';
-import { type KubeObject, oneReplicaDeployment } from './render-fixtures.ts';
 
 /*
  * The fixtures outside the mesh's registry on a cluster: echo Deployments in the run's namespace

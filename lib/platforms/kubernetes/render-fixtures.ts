@@ -2,14 +2,10 @@ import { JWKS_PATH } from '../../../fixtures/jwks/jwks-server.ts';
 import type { CallerName, TopologyNames, Version } from '../../model/index.ts';
 import { allCallers } from '../../model/index.ts';
 import { renderExternalFixtures } from './external-fixtures.ts';
+import { type KubeObject, oneReplicaDeployment } from './kube-object.ts';
 import { callerAccount, deploymentName, kube, versionServiceName } from './kubernetes-names.ts';
 
-/** A Kubernetes object as rendered: plain data, applied with server-side apply. */
-export type KubeObject = {
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly metadata: { readonly name: string; readonly namespace?: string } & Record<string, unknown>;
-} & Record<string, unknown>;
+export type { KubeObject } from './kube-object.ts';
 
 /** How a mesh marks the meshed namespace for sidecar injection. */
 export interface MeshInjection {
@@ -178,26 +174,6 @@ function renderJwksFixture(options: FixtureOptions): KubeObject[] {
       volumes: [{ name: 'jwks', configMap: { name: 'jwks-fixture' } }],
     }),
   ];
-}
-
-/** A Deployment of one replica (pure) whose pods carry `podLabels` and run `podSpec`. */
-export function oneReplicaDeployment(
-  name: string,
-  namespace: string,
-  podLabels: Record<string, string>,
-  runLabels: Record<string, string>,
-  podSpec: Record<string, unknown>,
-): KubeObject {
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name, namespace, labels: runLabels },
-    spec: {
-      replicas: 1,
-      selector: { matchLabels: podLabels },
-      template: { metadata: { labels: podLabels }, spec: podSpec },
-    },
-  };
 }
 
 /** ConfigMap keys cannot contain `/`. */

@@ -19,6 +19,7 @@ interface KindInfo {
 
 const kinds: readonly KindInfo[] = [
   { apiVersion: 'v1', kind: 'Namespace', plural: 'namespaces', namespaced: false },
+  { apiVersion: 'v1', kind: 'Node', plural: 'nodes', namespaced: false },
   { apiVersion: 'v1', kind: 'Pod', plural: 'pods', namespaced: true },
   { apiVersion: 'v1', kind: 'ConfigMap', plural: 'configmaps', namespaced: true },
   { apiVersion: 'v1', kind: 'Service', plural: 'services', namespaced: true },
@@ -89,6 +90,8 @@ export type ExecBehaviour =
       readonly stdout?: string;
       readonly stderr?: string;
       readonly exitCode?: number;
+      /** Answer only after this long (a command that runs for a while, e.g. a k6 window). */
+      readonly delayMs?: number;
     }
   | { readonly kind: 'drop' }
   | { readonly kind: 'hang' };
@@ -103,6 +106,8 @@ export interface FakeKubeApi extends AsyncDisposable {
   objects(kind: string): StoredObject[];
   /** How exec requests are answered, by command (argv[0] and argv[1] joined) or for all. */
   onExec: (command: readonly string[], pod: string) => ExecBehaviour;
+  /** The items of the metrics API's PodMetricsList of a namespace (metrics.k8s.io/v1beta1), read at each request. */
+  onPodMetrics: (namespace: string) => unknown[];
   /** The body of GET pods/<name>:<port>/proxy/<path>. */
   onPodProxy: (pod: string, port: string, path: string) => { status: number; body: string };
   /**
@@ -159,6 +164,7 @@ export async function startFakeKubeApi(): Promise<FakeKubeApi> {
     objects: (kind) => [...store.values()].filter((o) => o.kind === kind),
     onExec: () => ({ kind: 'answer', stdout: '', exitCode: 0 }),
     onPodProxy: () => ({ status: 404, body: 'not found' }),
+    onPodMetrics: () => [],
     sidecars: () => [],
     async [Symbol.asyncDispose]() {
       for (const socket of sockets) socket.destroy();
@@ -201,6 +207,15 @@ export async function startFakeKubeApi(): Promise<FakeKubeApi> {
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     if (url.pathname === '/version')
       return json(res, 200, { major: '1', minor: '36', gitVersion: 'v1.36.3+k3s1' });
+    const podMetrics = /^\/apis\/metrics\.k8s\.io\/v1beta1\/namespaces\/([^/]+)\/pods$/.exec(url.pathname);
+    if (podMetrics) {
+      return json(res, 200, {
+        kind: 'PodMetricsList',
+        apiVersion: 'metrics.k8s.io/v1beta1',
+        metadata: {},
+        items: api.onPodMetrics(decodeURIComponent(podMetrics[1] ?? '')),
+      });
+    }
     // Discovery.
     const group = parts[0] === 'api' ? 'v1' : `${parts[1]}/${parts[2]}`;
     const rest = parts[0] === 'api' ? parts.slice(2) : parts.slice(3);
@@ -293,7 +308,7 @@ export async function startFakeKubeApi(): Promise<FakeKubeApi> {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  server.on('upgrade', (req, socket: Socket) => {
+  server.on('upgrade', async (req, socket: Socket) => {
     const url = new URL(req.url ?? '/', 'http://fake');
     api.requests.push({ method: 'EXEC', path: `${url.pathname}${url.search}` });
     const accept = createHash('sha1')
@@ -302,7 +317,9 @@ export async function startFakeKubeApi(): Promise<FakeKubeApi> {
     socket.write(
       `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\nSec-WebSocket-Protocol: v4.channel.k8s.io\r\n\r\n`,
     );
-    const pod = url.pathname.split('/')[5] ?? '';
+    // /api/v1/namespaces/<ns>/pods/<pod>/exec
+    const segments = url.pathname.split('/');
+    const pod = segments[segments.indexOf('pods') + 1] ?? '';
     const behaviour = api.onExec(url.searchParams.getAll('command'), pod);
     if (behaviour.kind === 'hang') return;
     if (behaviour.kind === 'drop') {
@@ -311,12 +328,19 @@ export async function startFakeKubeApi(): Promise<FakeKubeApi> {
     }
     const frame = (channel: number, text: string) => {
       const payload = Buffer.concat([Buffer.from([channel]), Buffer.from(text)]);
+      const long = Buffer.alloc(10);
+      long.writeUInt8(0x82, 0);
+      long.writeUInt8(127, 1);
+      long.writeBigUInt64BE(BigInt(payload.length), 2);
       const header =
         payload.length < 126
           ? Buffer.from([0x82, payload.length])
-          : Buffer.from([0x82, 126, payload.length >> 8, payload.length & 0xff]);
+          : payload.length < 65_536
+            ? Buffer.from([0x82, 126, payload.length >> 8, payload.length & 0xff])
+            : long;
       socket.write(Buffer.concat([header, payload]));
     };
+    if (behaviour.delayMs) await new Promise((resolve) => setTimeout(resolve, behaviour.delayMs));
     if (behaviour.stdout) frame(1, behaviour.stdout);
     if (behaviour.stderr) frame(2, behaviour.stderr);
     const exitCode = behaviour.exitCode ?? 0;
