@@ -17,11 +17,10 @@ import {
   type KubernetesEnvironment,
   startKubernetesEnvironment,
 } from '../environments/kubernetes-environment.ts';
-import { MeshproofError } from '../errors/meshproof-error.ts';
 import type { ClusterMesh } from '../meshes/cluster-mesh.ts';
 import { clusterMeshFor } from '../meshes/cluster-meshes.ts';
 import { type DataPlane, sidecarContainerOf, withoutWaypoint } from '../meshes/data-plane.ts';
-import type { CallerName, MeshName, Timeouts, TopologyNames } from '../model/index.ts';
+import type { CallerName, Timeouts, TopologyNames } from '../model/index.ts';
 import { benchTimeouts, clusterWaits } from '../model/index.ts';
 import { readFixtureFiles } from '../platforms/kubernetes/fixture-files.ts';
 import { fieldManager, type KubeClient, podIsServing } from '../platforms/kubernetes/kube-client.ts';
