@@ -1,4 +1,5 @@
 import type { Check } from '../lib/model/index.ts';
+import { hitlessRouteChange } from './chaos/hitless-route-change.ts';
 import { connectionLimitPerService } from './resilience/circuit-connection-limit-per-service.ts';
 import { connectionOverflow } from './resilience/circuit-connection-overflow.ts';
 import { outlierEjection } from './resilience/circuit-outlier-ejection.ts';
@@ -76,4 +77,5 @@ export const registry: readonly Check[] = [
   jwtInvalidTokenRefused,
   jwtPrincipalRequired,
   jwtAccessByClaim,
+  hitlessRouteChange,
 ] as readonly Check[];

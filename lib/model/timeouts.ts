@@ -105,3 +105,25 @@ export const soakTimeouts = {
   /** Period of the machine-load samples taken during each run. */
   loadSampleMs: 1_000,
 } as const;
+
+/** Waits and bounds of chaos timelines (lib/chaos/), whatever the platform. */
+export const chaosTimeouts = {
+  /** From preparing a timeline to its zero: the streams' first requests must not start late. */
+  timelineLeadMs: 50,
+  /** Requests one stream may have in flight; an arrival beyond is dropped, counted, and makes the run ERROR. */
+  maxInFlightPerStream: 256,
+  /**
+   * A timeline whose p99 send lag exceeds this did not keep its schedule (ERROR). Wide for a
+   * loaded machine: timers fire on whole milliseconds and a busy event loop adds tens more.
+   */
+  scheduleLagP99Ms: 100,
+  /** …or whose worst send lag exceeds this (a stall that long could move a request out of its window). */
+  scheduleLagMaxMs: 500,
+  /** Longest wait for a killed proxy to serve again after it is restarted (also in reset). */
+  proxyRestartMs: 10_000,
+} as const;
+
+/** Milliseconds on the monotonic clock every thread of the process shares (CLOCK_MONOTONIC): a chaos timeline's clock. */
+export function monotonicMs(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
+}

@@ -4,6 +4,7 @@ import { isSampled, whyNotRunnable } from '../model/index.ts';
 import {
   applyCheckSteps,
   chaosSteps,
+  clusterCannotChaos,
   cleanupSteps,
   cliSteps,
   clusterAnswersStep,
@@ -25,7 +26,7 @@ import {
   renderNamespaces,
 } from '../platforms/kubernetes/render-fixtures.ts';
 import { objectsOf, toYaml } from '../platforms/kubernetes/run-live-step.ts';
-import { k6CannotSend, k6RunStep, toK6Plan } from '../traffic/k6-driver.ts';
+import { k6CannotSend, k6CannotSendAtRate, k6RunStep, toK6Plan } from '../traffic/k6-driver.ts';
 
 export interface PlanInput {
   readonly mesh: ClusterMesh;
@@ -54,6 +55,8 @@ export function unsupportedReasons(check: Check, mesh: ClusterMesh): string[] {
     cannotRender: adapter.cannotRender,
     platform: 'clusters',
     cannotSend: k6CannotSend,
+    cannotChaos: clusterCannotChaos,
+    cannotSendAtRate: k6CannotSendAtRate,
   });
 }
 

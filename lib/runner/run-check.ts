@@ -12,6 +12,7 @@ import type {
   RenderedResource,
   TrafficPlan,
 } from '../model/index.ts';
+import { runTimeline, scheduleNotKept } from '../chaos/run-timeline.ts';
 import { isSampled, whyNotRunnable } from '../model/index.ts';
 
 /** Runs one check against a running environment and returns its result for the report. */
@@ -54,6 +55,31 @@ export async function runCheck(check: Check, env: Environment, tag: string): Pro
       finalLook: false,
     };
     const propagationMs = await converge(check, env, ctx, runTag, applied);
+    if (check.timeline) {
+      const record = await runTimeline(check.timeline, env, `${runTag}.timeline.`);
+      const notKept = scheduleNotKept(record.schedule);
+      const judgement = check.timeline.judge(record, ctx);
+      const requests = Object.fromEntries(Object.entries(record.streams).map(([n, o]) => [n, o.length]));
+      const evidence = {
+        ...judgement.evidence,
+        timeline: judgement.timeline,
+        requests: { kind: 'requests' as const, byTraffic: requests },
+      };
+      // A schedule not kept says nothing about the disruption: neither PASSED nor FAILED.
+      const status = notKept ? 'ERROR' : judgement.status;
+      return {
+        ...base,
+        status,
+        durationMs: elapsed(),
+        want: judgement.want,
+        got: notKept ? `${notKept} (the verdict would have been ${judgement.status}: ${judgement.got})` : judgement.got,
+        ...(notKept ? { reason: notKept } : {}),
+        evidence,
+        ...(check.convergence ? { propagationMs } : {}),
+        resources,
+        ...(status !== 'PASSED' ? { diagnostics: await env.diagnostics() } : {}),
+      };
+    }
     const { judgement, requests } = await sampleAndJudge(check, env, ctx, runTag);
     const failed = judgement.status !== 'PASSED';
     return {
@@ -93,6 +119,7 @@ function targetOf(env: Environment): CheckTarget {
     platform: env.platform,
     cannotSend: (plan) => env.driver.cannotSend?.(plan),
     cannotChaos: (action) => env.cannotChaos(action),
+    ...(env.driver.prepareAtRate ? {} : { cannotSendAtRate: 'its traffic driver cannot send at a constant arrival rate' }),
   };
 }
 

@@ -13,6 +13,7 @@ import type {
 } from '../model/index.ts';
 import { classifyClientError } from './classify-error.ts';
 import { armOf, requestHeaders } from './echo-headers.ts';
+import { prepareAtRateInWorker } from './rate-sender.ts';
 
 /** Where a caller's requests to a service go: its sidecar, or (outside the mesh) the endpoints. */
 export interface TrafficTarget {
@@ -78,10 +79,16 @@ export function createBuiltinDriver(resolve: ResolveTarget, timeouts: Timeouts):
       }
       return observations;
     },
+
+    prepareAtRate(plan, schedule, requestIdPrefix) {
+      const target = resolve(plan.caller, plan.service, plan.presents);
+      return prepareAtRateInWorker(target, plan, schedule, requestIdPrefix, timeouts);
+    },
   };
 }
 
-async function sendOne(
+/** Sends one request of a plan on a pool and observes how it ended (also used by the rate worker). */
+export async function sendOne(
   pool: Pool,
   plan: TrafficPlan,
   host: string,

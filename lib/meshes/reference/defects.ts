@@ -419,6 +419,20 @@ export const referenceDefects = {
       'Only a string aud is read: a valid token whose aud is a list naming the server among others is refused 401.',
     catches: ['security.jwt.valid-token-admitted'],
   },
+  'reload-hard-restart': {
+    description:
+      'A configuration change is applied by stopping the sidecar and starting a new one (Envoy restarted instead of hot-restarted; haproxy without its master-worker reload, which hands the listening sockets to the new worker): connections are refused until it listens again, and requests in flight are cut.',
+    catches: ['chaos.config.hitless-route-change'],
+    unrenderedEffect:
+      'how the control plane hands a new configuration to a running sidecar (stop and start instead of a hitless reload); the configuration itself is the same',
+  },
+  'restarted-proxy-baseline': {
+    description:
+      "A killed sidecar is restarted on the mesh's baseline configuration (PERMISSIVE, no access policy) instead of the one in force, until the next change: for a while after the restart plaintext and unlisted callers are admitted (fail open).",
+    catches: ['chaos.proxy.server-proxy-restart-keeps-policy'],
+    unrenderedEffect:
+      'which configuration file a restarted sidecar starts on; what the mesh renders for the check is the same',
+  },
 } as const satisfies Record<string, DefectDefinition>;
 
 export type ReferenceDefect = keyof typeof referenceDefects;

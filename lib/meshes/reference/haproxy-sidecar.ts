@@ -90,6 +90,18 @@ export class HaproxySidecar {
     this.process.child.kill('SIGUSR2');
     await Promise.all([loaded, formerGone]);
   }
+
+  /** Kills master and workers at once (SIGKILL to the process group), as a crash would, and waits until they are gone. */
+  async kill(): Promise<void> {
+    if (this.process.pid !== undefined && this.process.running) {
+      try {
+        process.kill(-this.process.pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
+    await this.process.exited;
+  }
 }
 
 function firstLine(log: string, pattern: RegExp): string {

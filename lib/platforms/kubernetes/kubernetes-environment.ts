@@ -20,6 +20,7 @@ import { kubectlRequirement, requireCli } from './cli-steps.ts';
 import {
   applyCheckSteps,
   chaosSteps,
+  clusterCannotChaos,
   cleanupSteps,
   clusterAnswersStep,
   fixtureSteps,
@@ -253,8 +254,8 @@ export async function startKubernetesEnvironment(
         applied = [...applied, ...objects];
         await run(applyCheckSteps(objects, 'check.yaml', timeouts));
       },
-      // Every chaos action has its steps (chaosSteps dispatches on its kind exhaustively).
-      cannotChaos: () => undefined,
+      // What chaosSteps cannot perform is said by clusterCannotChaos (both switch on every kind).
+      cannotChaos: clusterCannotChaos,
       async chaos(action) {
         await run(chaosSteps(names, action));
       },

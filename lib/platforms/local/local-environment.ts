@@ -11,7 +11,7 @@ import { localTimeouts, unreachable } from '../../model/index.ts';
 import { createBuiltinDriver } from '../../traffic/builtin-driver.ts';
 import { createJwtIssuer, withBearerTokens } from '../../traffic/jwt-issuer.ts';
 import { startLocalJwksServer } from './local-jwks.ts';
-import { startServerWorkloads } from './local-workloads.ts';
+import { type LocalWorkload, startServerWorkloads } from './local-workloads.ts';
 import { PortAllocator } from './ports.ts';
 import { ProcessGroup } from './process-group.ts';
 import { createRunDirectory, pidFileName } from './process-records.ts';
@@ -112,6 +112,11 @@ export async function startLocalEnvironment(
       if (response.statusCode !== 200)
         throw new Error(`echo on port ${appPort} refused mode ${JSON.stringify(mode)}`);
     };
+    const paused = new Set<LocalWorkload>();
+    const signalWorkload = (w: LocalWorkload, signal: 'SIGSTOP' | 'SIGCONT') => {
+      if (w.process.pid === undefined || !w.process.running) throw new Error(`${w.name} is not running`);
+      process.kill(w.process.pid, signal);
+    };
     // Sidecar processes are named `sidecar/…/<sidecar name>` by the reference mesh.
     const sidecarPid = (name: string) =>
       group.processes.find((p) => p.name.startsWith('sidecar/') && p.name.endsWith(`/${name}`))?.pid;
@@ -138,6 +143,7 @@ export async function startLocalEnvironment(
       timeouts,
       driver,
       apply: mesh.apply,
+      // The local platform performs every action (the switch below handles each kind).
       cannotChaos: () => undefined,
       async chaos(action) {
         switch (action.kind) {
@@ -146,11 +152,33 @@ export async function startLocalEnvironment(
               await setMode(w.appPort, { failStatus: action.status });
             }
             return;
+          case 'kill-proxy':
+            return mesh.killSidecar(`server-${action.version}`);
+          case 'restart-proxy':
+            return mesh.restartSidecar(`server-${action.version}`);
+          case 'pause-workload':
+            for (const w of workloads.filter((w) => w.version === action.version)) {
+              signalWorkload(w, 'SIGSTOP');
+              paused.add(w);
+            }
+            return;
+          case 'resume-workload':
+            for (const w of workloads.filter((w) => w.version === action.version)) {
+              signalWorkload(w, 'SIGCONT');
+              paused.delete(w);
+            }
+            return;
+          case 'apply-intents':
+            return mesh.apply(mesh.adapter.render(action.intents));
           default:
-            return unreachable(action.kind);
+            return unreachable(action);
         }
       },
       async reset() {
+        // Paused apps first: nothing below gets an answer from them.
+        for (const w of paused) signalWorkload(w, 'SIGCONT');
+        paused.clear();
+        // Healthy again: each app answers its mode request, each killed sidecar is restarted and serves.
         await Promise.all(workloads.map((w) => setMode(w.appPort, {})));
         await mesh.reset();
       },

@@ -82,6 +82,8 @@ export class ManagedProcess {
   async stop(graceMs: number): Promise<void> {
     if (!this.running) return;
     this.#signalGroup('SIGTERM');
+    // A paused process (a chaos action's SIGSTOP) acts on SIGTERM only once it continues.
+    this.#signalGroup('SIGCONT');
     const exited = await Promise.race([this.exited.then(() => true), sleep(graceMs).then(() => false)]);
     if (!exited && this.running) {
       this.#signalGroup('SIGKILL');

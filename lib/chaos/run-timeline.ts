@@ -1,0 +1,145 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type {
+  ActionRecord,
+  ChaosTimeline,
+  Environment,
+  RateRun,
+  ScheduleKeeping,
+  TimedAction,
+  TimelineRecord,
+} from '../model/index.ts';
+import { chaosTimeouts, monotonicMs } from '../model/index.ts';
+
+/**
+ * Runs a chaos timeline on an environment: every stream starts on one clock (`zeroMs`, shortly
+ * from now, so that no stream starts late), each action fires when due while the streams flow
+ * (in order, one after the other), and the record says what happened when. An action that fails
+ * throws (the harness could not do what the check declares: the runner reports ERROR), after the
+ * streams have ended, so that no request outlives the check.
+ */
+export async function runTimeline(
+  timeline: ChaosTimeline,
+  env: Environment,
+  requestIdPrefix: string,
+): Promise<TimelineRecord> {
+  const prepareAtRate = env.driver.prepareAtRate;
+  if (!prepareAtRate) throw new Error('the traffic driver cannot send at a constant arrival rate');
+  const names = Object.keys(timeline.streams);
+  const streamOf = (name: string) => timeline.streams[name] as ChaosTimeline['streams'][string];
+  // Every stream ready first, so that none starts late.
+  const prepared = await Promise.all(
+    names.map((name) =>
+      prepareAtRate.call(
+        env.driver,
+        streamOf(name).plan,
+        {
+          ratePerS: streamOf(name).ratePerS,
+          durationMs: timeline.durationMs,
+          maxInFlight: chaosTimeouts.maxInFlightPerStream,
+        },
+        `${requestIdPrefix}${name}.`,
+      ),
+    ),
+  );
+  const zeroMs = monotonicMs() + chaosTimeouts.timelineLeadMs;
+  const clock = () => monotonicMs() - zeroMs;
+  const sentSoFar = new Map<string, number>();
+  const reached = new Map<string, () => void>();
+  const runs = prepared.map((stream, i) => {
+    const name = names[i] as string;
+    return stream.start(zeroMs, (sent) => {
+      sentSoFar.set(name, sent);
+      reached.get(name)?.();
+    });
+  });
+  const actions: ActionRecord[] = [];
+  let failure: unknown;
+  const acting = (async () => {
+    for (const timed of timeline.actions) {
+      const dueAtMs = await waitUntilDue(timed, clock, sentSoFar, reached);
+      const startedAtMs = clock();
+      try {
+        await env.chaos(timed.action);
+      } catch (error) {
+        failure = new Error(`action "${timed.label}" failed: ${(error as Error).message}`, { cause: error });
+        return;
+      } finally {
+        actions.push({ label: timed.label, kind: timed.action.kind, dueAtMs, startedAtMs, endedAtMs: clock() });
+      }
+    }
+  })();
+  const results = await Promise.all(runs);
+  await acting;
+  if (failure) throw failure;
+  const streams: Record<string, TimelineRecord['streams'][string]> = {};
+  const schedule: Record<string, ScheduleKeeping> = {};
+  names.forEach((name, i) => {
+    const run = results[i] as RateRun;
+    streams[name] = run.observations;
+    schedule[name] = scheduleKeeping(run, streamOf(name).ratePerS);
+  });
+  return { durationMs: timeline.durationMs, streams, actions, schedule };
+}
+
+/** Waits until an action is due; returns when it was due on the timeline's clock. */
+async function waitUntilDue(
+  timed: TimedAction,
+  clock: () => number,
+  sentSoFar: ReadonlyMap<string, number>,
+  reached: Map<string, () => void>,
+): Promise<number> {
+  const { when } = timed;
+  if ('atMs' in when) {
+    const wait = when.atMs - clock();
+    if (wait > 0) await sleep(wait);
+    return when.atMs;
+  }
+  if ((sentSoFar.get(when.stream) ?? 0) < when.afterRequests) {
+    await new Promise<void>((resolve) => {
+      reached.set(when.stream, () => {
+        if ((sentSoFar.get(when.stream) ?? 0) >= when.afterRequests) resolve();
+      });
+    });
+    reached.delete(when.stream);
+  }
+  return clock();
+}
+
+/** How a stream kept its schedule: requests sent, dropped, the achieved rate and the send lag. */
+export function scheduleKeeping(run: RateRun, ratePerS: number): ScheduleKeeping {
+  const lags = run.observations.map((o) => Math.max(0, o.sentAtMs - o.scheduledAtMs)).sort((a, b) => a - b);
+  const quantile = (q: number) => lags[Math.min(lags.length - 1, Math.floor(q * lags.length))] ?? 0;
+  const sentTimes = run.observations.map((o) => o.sentAtMs);
+  const spanMs = sentTimes.length > 1 ? Math.max(...sentTimes) - Math.min(...sentTimes) : 0;
+  return {
+    ratePerS,
+    scheduled: run.scheduled,
+    sent: run.observations.length,
+    dropped: run.dropped,
+    // n requests span n − 1 intervals.
+    achievedRatePerS: spanMs > 0 ? ((sentTimes.length - 1) * 1000) / spanMs : 0,
+    p50LagMs: quantile(0.5),
+    p99LagMs: quantile(0.99),
+    maxLagMs: lags[lags.length - 1] ?? 0,
+  };
+}
+
+/**
+ * Why the driver did not keep a timeline's schedule, or undefined when it did. A timeline whose
+ * requests were not sent when due says nothing about the disruption it was to observe (a
+ * request meant for the outage may have gone after it), so such a run is ERROR, neither PASSED
+ * nor FAILED. The bounds are wide (this machine is loaded): most requests within a few tens of
+ * milliseconds, none dropped, none very late.
+ */
+export function scheduleNotKept(schedule: Readonly<Record<string, ScheduleKeeping>>): string | undefined {
+  const problems = Object.entries(schedule).flatMap(([name, s]) => {
+    const found: string[] = [];
+    if (s.dropped > 0) found.push(`${s.dropped} of ${s.scheduled} requests not sent (in-flight cap)`);
+    if (s.p99LagMs > chaosTimeouts.scheduleLagP99Ms)
+      found.push(`p99 send lag ${s.p99LagMs.toFixed(0)} ms > ${chaosTimeouts.scheduleLagP99Ms} ms`);
+    if (s.maxLagMs > chaosTimeouts.scheduleLagMaxMs)
+      found.push(`max send lag ${s.maxLagMs.toFixed(0)} ms > ${chaosTimeouts.scheduleLagMaxMs} ms`);
+    return found.map((f) => `stream ${name}: ${f}`);
+  });
+  return problems.length > 0 ? `the traffic driver could not keep the schedule: ${problems.join('; ')}` : undefined;
+}
