@@ -1,5 +1,7 @@
 import type { Check } from '../lib/model/index.ts';
 import { hitlessRouteChange } from './chaos/hitless-route-change.ts';
+import { replicaHangs } from './chaos/replica-hangs.ts';
+import { serverProxyRestartKeepsPolicy } from './chaos/server-proxy-restart-keeps-policy.ts';
 import { connectionLimitPerService } from './resilience/circuit-connection-limit-per-service.ts';
 import { connectionOverflow } from './resilience/circuit-connection-overflow.ts';
 import { outlierEjection } from './resilience/circuit-outlier-ejection.ts';
@@ -78,4 +80,6 @@ export const registry: readonly Check[] = [
   jwtPrincipalRequired,
   jwtAccessByClaim,
   hitlessRouteChange,
+  serverProxyRestartKeepsPolicy,
+  replicaHangs,
 ] as readonly Check[];

@@ -64,7 +64,13 @@ export async function runTimeline(
         failure = new Error(`action "${timed.label}" failed: ${(error as Error).message}`, { cause: error });
         return;
       } finally {
-        actions.push({ label: timed.label, kind: timed.action.kind, dueAtMs, startedAtMs, endedAtMs: clock() });
+        actions.push({
+          label: timed.label,
+          kind: timed.action.kind,
+          dueAtMs,
+          startedAtMs,
+          endedAtMs: clock(),
+        });
       }
     }
   })();
@@ -141,5 +147,7 @@ export function scheduleNotKept(schedule: Readonly<Record<string, ScheduleKeepin
       found.push(`max send lag ${s.maxLagMs.toFixed(0)} ms > ${chaosTimeouts.scheduleLagMaxMs} ms`);
     return found.map((f) => `stream ${name}: ${f}`);
   });
-  return problems.length > 0 ? `the traffic driver could not keep the schedule: ${problems.join('; ')}` : undefined;
+  return problems.length > 0
+    ? `the traffic driver could not keep the schedule: ${problems.join('; ')}`
+    : undefined;
 }

@@ -38,8 +38,9 @@ export function disruptionOf(actions: readonly ActionRecord[]): Disruption {
 }
 
 /**
- * Requests by window of their scheduled time: before the disruption, during it (and `settleMs`
- * after it, the time a mesh is allowed to take to settle), after.
+ * Requests by window: before the disruption (ended before it began), during it (in flight when it
+ * began, or scheduled until `settleMs` after it ended, the time a mesh is allowed to take to
+ * settle), after (scheduled from then on).
  */
 export function splitWindows<O extends TimedObservation>(
   observations: readonly O[],
@@ -47,9 +48,10 @@ export function splitWindows<O extends TimedObservation>(
   settleMs: number,
 ): Record<WindowName, O[]> {
   const settled = disruption.toMs + settleMs;
+  const before = (o: O) => o.endedAtMs < disruption.fromMs;
   return {
-    before: observations.filter((o) => o.scheduledAtMs < disruption.fromMs),
-    during: observations.filter((o) => o.scheduledAtMs >= disruption.fromMs && o.scheduledAtMs < settled),
+    before: observations.filter(before),
+    during: observations.filter((o) => !before(o) && o.scheduledAtMs < settled),
     after: observations.filter((o) => o.scheduledAtMs >= settled),
   };
 }
@@ -137,10 +139,7 @@ export function outcomeClass(o: Observation): string {
 }
 
 /** Requests per bucket of scheduled time, by outcome class, for each stream. */
-export function timelineBuckets(
-  record: TimelineRecord,
-  bucketMs: number,
-): Record<string, TimelineBucket[]> {
+export function timelineBuckets(record: TimelineRecord, bucketMs: number): Record<string, TimelineBucket[]> {
   const count = Math.max(1, Math.ceil(record.durationMs / bucketMs));
   return Object.fromEntries(
     Object.entries(record.streams).map(([name, observations]) => {
@@ -159,7 +158,10 @@ export function timelineBuckets(
 export const timelineBucketMs = 100;
 
 /** The timeline as evidence: actions as events, buckets per stream, the windows judged, the schedule kept. */
-export function timelineEvidence(record: TimelineRecord, windows: readonly TimelineWindow[]): TimelineEvidence {
+export function timelineEvidence(
+  record: TimelineRecord,
+  windows: readonly TimelineWindow[],
+): TimelineEvidence {
   return {
     kind: 'timeline',
     events: record.actions.map((a) => ({

@@ -1,8 +1,8 @@
 import { registry } from '../../suites/registry.ts';
 import type { Check, CheckTarget, Intent } from '../model/index.ts';
 import { allFeatures, whyNotRunnable } from '../model/index.ts';
-import { k6CannotSend, k6CannotSendAtRate } from '../traffic/k6-driver.ts';
 import { clusterCannotChaos } from '../platforms/kubernetes/cluster-steps.ts';
+import { k6CannotSend, k6CannotSendAtRate } from '../traffic/k6-driver.ts';
 import {
   type Capability,
   type MeshMode,

@@ -37,7 +37,9 @@ export function whyNotRunnable(check: Check, target: CheckTarget): string[] {
   return [
     ...missing,
     ...(unrenderable ? [`rendering: ${unrenderable}`] : []),
-    ...[...new Set([...unstreamable, ...undrivable])].map((reason) => `traffic on ${target.platform}: ${reason}`),
+    ...[...new Set([...unstreamable, ...undrivable])].map(
+      (reason) => `traffic on ${target.platform}: ${reason}`,
+    ),
     ...[...new Set(unforceable)].map((reason) => `chaos on ${target.platform}: ${reason}`),
   ];
 }

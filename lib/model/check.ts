@@ -89,7 +89,13 @@ export interface ApplyIntents {
  * A closed union: each environment dispatches on `kind` with an exhaustive switch (a new kind
  * fails to compile until every platform runs it or says why it cannot, see `cannotChaos`).
  */
-export type ChaosAction = FailWorkload | KillProxy | RestartProxy | PauseWorkload | ResumeWorkload | ApplyIntents;
+export type ChaosAction =
+  | FailWorkload
+  | KillProxy
+  | RestartProxy
+  | PauseWorkload
+  | ResumeWorkload
+  | ApplyIntents;
 
 /** Every kind of chaos action (a test compares it with the union). */
 export const chaosActionKinds = [

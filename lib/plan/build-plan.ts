@@ -4,10 +4,10 @@ import { isSampled, whyNotRunnable } from '../model/index.ts';
 import {
   applyCheckSteps,
   chaosSteps,
-  clusterCannotChaos,
   cleanupSteps,
   cliSteps,
   clusterAnswersStep,
+  clusterCannotChaos,
   fixtureFiles,
   fixtureSteps,
   installSections,

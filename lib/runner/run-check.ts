@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { runTimeline, scheduleNotKept } from '../chaos/run-timeline.ts';
 import type {
   Check,
   CheckResult,
@@ -12,7 +13,6 @@ import type {
   RenderedResource,
   TrafficPlan,
 } from '../model/index.ts';
-import { runTimeline, scheduleNotKept } from '../chaos/run-timeline.ts';
 import { isSampled, whyNotRunnable } from '../model/index.ts';
 
 /** Runs one check against a running environment and returns its result for the report. */
@@ -72,7 +72,9 @@ export async function runCheck(check: Check, env: Environment, tag: string): Pro
         status,
         durationMs: elapsed(),
         want: judgement.want,
-        got: notKept ? `${notKept} (the verdict would have been ${judgement.status}: ${judgement.got})` : judgement.got,
+        got: notKept
+          ? `${notKept} (the verdict would have been ${judgement.status}: ${judgement.got})`
+          : judgement.got,
         ...(notKept ? { reason: notKept } : {}),
         evidence,
         ...(check.convergence ? { propagationMs } : {}),
@@ -119,7 +121,9 @@ function targetOf(env: Environment): CheckTarget {
     platform: env.platform,
     cannotSend: (plan) => env.driver.cannotSend?.(plan),
     cannotChaos: (action) => env.cannotChaos(action),
-    ...(env.driver.prepareAtRate ? {} : { cannotSendAtRate: 'its traffic driver cannot send at a constant arrival rate' }),
+    ...(env.driver.prepareAtRate
+      ? {}
+      : { cannotSendAtRate: 'its traffic driver cannot send at a constant arrival rate' }),
   };
 }
 

@@ -8,7 +8,15 @@ import {
 } from '../../lib/chaos/steady-state.ts';
 import { probedRoute } from '../../lib/judges/route-probe.ts';
 import type { HttpRouteIntent, TimedObservation } from '../../lib/model/index.ts';
-import { at, describeOutcomes, describeServedBy, Feature, isSuccess, noRetries, values } from '../../lib/model/index.ts';
+import {
+  at,
+  describeOutcomes,
+  describeServedBy,
+  Feature,
+  isSuccess,
+  noRetries,
+  values,
+} from '../../lib/model/index.ts';
 
 const ratePerS = 40;
 const durationMs = 3_000;
@@ -17,14 +25,20 @@ const serverDelayMs = 150;
 /** After the change has been applied, requests may still be answered by the old route for this long (in flight when it landed). */
 const settleMs = serverDelayMs * 2 + 200;
 
-const { route, convergence } = probedRoute([{ backends: [{ version: 'v1', weight: 1 }], retries: noRetries }], 'v3');
+const { route, convergence } = probedRoute(
+  [{ backends: [{ version: 'v1', weight: 1 }], retries: noRetries }],
+  'v3',
+);
 /** The same route with its default rule sent to v2: the change applied under traffic. */
 const changed: HttpRouteIntent = {
   ...route,
-  rules: route.rules.map((rule, i) => (i === route.rules.length - 1 ? { ...rule, backends: [{ version: 'v2', weight: 1 }] } : rule)),
+  rules: route.rules.map((rule, i) =>
+    i === route.rules.length - 1 ? { ...rule, backends: [{ version: 'v2', weight: 1 }] } : rule,
+  ),
 };
 
-const servedBy = (version: string) => (o: TimedObservation) => isSuccess(o) && o.servedBy?.version === version;
+const servedBy = (version: string) => (o: TimedObservation) =>
+  isSuccess(o) && o.servedBy?.version === version;
 
 /** A route changed while traffic flows loses no request and takes effect. */
 export const hitlessRouteChange = defineChaosCheck({
@@ -53,7 +67,7 @@ export const hitlessRouteChange = defineChaosCheck({
         during: 0.99,
         after: 0.99,
       });
-      const before = steady.filter((o) => o.scheduledAtMs < disruption.fromMs);
+      const before = steady.filter((o) => o.endedAtMs < disruption.fromMs);
       const after = steady.filter((o) => o.scheduledAtMs >= disruption.toMs + settleMs);
       const lost = requestsLost(steady);
       const wrongBefore = before.filter((o) => !servedBy('v1')(o)).length;
@@ -64,7 +78,12 @@ export const hitlessRouteChange = defineChaosCheck({
         status: passed ? 'PASSED' : 'FAILED',
         want: `0 of ${steady.length} requests lost; before the change all served by v1, from ${settleMs} ms after it all by v2`,
         got: `${lost} lost (${describeOutcomes(steady)}); before: ${describeServedBy(before)}; after: ${describeServedBy(after)}; change applied in ${applyMs} ms; ${describeWindows(windows)}`,
-        evidence: values({ requestsLost: lost, applyMs, servedByV1Before: before.length - wrongBefore, servedByV2After: after.length - wrongAfter }),
+        evidence: values({
+          requestsLost: lost,
+          applyMs,
+          servedByV1Before: before.length - wrongBefore,
+          servedByV2After: after.length - wrongAfter,
+        }),
         timeline: timelineEvidence(record, windows),
       };
     },

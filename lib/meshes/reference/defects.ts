@@ -147,6 +147,7 @@ export const referenceDefects = {
       'resilience.timeout.route-timeout',
       'resilience.timeout.bounds-retries',
       'resilience.timeout.trickle-cut-off',
+      'chaos.workload.replica-hangs',
     ],
     mutate: (intents) => mapRules(intents, (rule) => without(rule, 'timeoutMs')),
   },
@@ -418,6 +419,11 @@ export const referenceDefects = {
     description:
       'Only a string aud is read: a valid token whose aud is a list naming the server among others is refused 401.',
     catches: ['security.jwt.valid-token-admitted'],
+  },
+  'route-timeout-connect-only': {
+    description:
+      'The route timeout is rendered as a connect timeout only: a server that accepts the connection and then says nothing (a paused process, whose kernel still accepts) is waited for, as is a slow one.',
+    catches: ['chaos.workload.replica-hangs', 'resilience.timeout.route-timeout'],
   },
   'reload-hard-restart': {
     description:

@@ -180,12 +180,7 @@ export async function installReferenceMesh(options: ReferenceMeshOptions): Promi
     );
   };
   const startSidecar = (name: string) =>
-    HaproxySidecar.start(
-      options.group,
-      name,
-      configFile(name),
-      options.timeouts.workloadStartMs,
-    );
+    HaproxySidecar.start(options.group, name, configFile(name), options.timeouts.workloadStartMs);
   // Sidecars killed by a chaos action, by resource name (`sidecar/server-v1`).
   const killed = new Set<string>();
   const restart = async (name: string) => {

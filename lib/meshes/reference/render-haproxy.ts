@@ -741,6 +741,20 @@ function renderRouteBackends(
       ],
     ];
   }
+  // The defect: the route timeout bounds only the connection's set-up (a hung server that accepts
+  // connections, as the kernel does for a paused process, is waited for).
+  if (routeTimeout !== undefined && input.defects.has('route-timeout-connect-only')) {
+    return [
+      [
+        `backend ${name}`,
+        '  balance roundrobin',
+        ...attemptLines,
+        `  timeout connect ${routeTimeout}ms`,
+        ...admissionLines(cluster, input),
+        ...clusterServers(cluster, sidecar, input),
+      ],
+    ];
+  }
   const deadline =
     routeTimeout !== undefined && !input.defects.has('route-timeout-idle')
       ? routeDeadlineLines(routeTimeout)

@@ -20,9 +20,9 @@ import { kubectlRequirement, requireCli } from './cli-steps.ts';
 import {
   applyCheckSteps,
   chaosSteps,
-  clusterCannotChaos,
   cleanupSteps,
   clusterAnswersStep,
+  clusterCannotChaos,
   fixtureSteps,
   installSections,
   ledgerStep,
