@@ -96,8 +96,8 @@ async function waitUntilDue(
 ): Promise<number> {
   const { when } = timed;
   if ('atMs' in when) {
-    const wait = when.atMs - clock();
-    if (wait > 0) await sleep(wait);
+    // Timers run on the event loop's millisecond clock and may wake a hair early: never act before the time.
+    for (let wait = when.atMs - clock(); wait > 0; wait = when.atMs - clock()) await sleep(wait);
     return when.atMs;
   }
   if ((sentSoFar.get(when.stream) ?? 0) < when.afterRequests) {

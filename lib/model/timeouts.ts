@@ -119,8 +119,10 @@ export const chaosTimeouts = {
   scheduleLagP99Ms: 100,
   /** …or whose worst send lag exceeds this (a stall that long could move a request out of its window). */
   scheduleLagMaxMs: 500,
-  /** Longest wait for a killed proxy to serve again after it is restarted (also in reset). */
-  proxyRestartMs: 10_000,
+  /** Longest a SIGSTOP or SIGCONT may take to take effect (the kernel delivers it asynchronously). */
+  signalTakesEffectMs: 2_000,
+  /** Pause between looks at whether it has. */
+  signalPollMs: 5,
 } as const;
 
 /** Milliseconds on the monotonic clock every thread of the process shares (CLOCK_MONOTONIC): a chaos timeline's clock. */

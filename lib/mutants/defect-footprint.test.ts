@@ -54,6 +54,7 @@ describe('referenceDefectFootprint', () => {
     expect(running(footprint)).toEqual([
       'security.mtls.strict-rejects-plaintext',
       'security.mtls.strict-rejects-impostors',
+      'chaos.proxy.server-proxy-restart-keeps-policy',
     ]);
     expect(footprint.checks.find((c) => c.run)?.because).toMatch(/^renders differently: sidecar\/server-v1/);
     expect(footprint.checks.find((c) => c.id === 'traffic.weights.90-10')).toEqual({

@@ -7,13 +7,13 @@ import type { ReferenceDefect } from '../../meshes/reference/defects.ts';
 import { installReferenceMesh } from '../../meshes/reference/reference-mesh.ts';
 import type { ReferenceWiring } from '../../meshes/reference/wiring.ts';
 import type { Environment, Timeouts, Version } from '../../model/index.ts';
-import { localTimeouts, unreachable } from '../../model/index.ts';
+import { chaosTimeouts, localTimeouts, unreachable } from '../../model/index.ts';
 import { createBuiltinDriver } from '../../traffic/builtin-driver.ts';
 import { createJwtIssuer, withBearerTokens } from '../../traffic/jwt-issuer.ts';
 import { startLocalJwksServer } from './local-jwks.ts';
 import { type LocalWorkload, startServerWorkloads } from './local-workloads.ts';
 import { PortAllocator } from './ports.ts';
-import { ProcessGroup } from './process-group.ts';
+import { awaitStopped, ProcessGroup } from './process-group.ts';
 import { createRunDirectory, pidFileName } from './process-records.ts';
 
 export interface LocalEnvironmentOptions {
@@ -113,9 +113,12 @@ export async function startLocalEnvironment(
         throw new Error(`echo on port ${appPort} refused mode ${JSON.stringify(mode)}`);
     };
     const paused = new Set<LocalWorkload>();
-    const signalWorkload = (w: LocalWorkload, signal: 'SIGSTOP' | 'SIGCONT') => {
-      if (w.process.pid === undefined || !w.process.running) throw new Error(`${w.name} is not running`);
-      process.kill(w.process.pid, signal);
+    // Returns once the signal took effect (the process is stopped, or runs again).
+    const signalWorkload = async (w: LocalWorkload, signal: 'SIGSTOP' | 'SIGCONT') => {
+      const pid = w.process.pid;
+      if (pid === undefined || !w.process.running) throw new Error(`${w.name} is not running`);
+      process.kill(pid, signal);
+      await awaitStopped(pid, signal === 'SIGSTOP', chaosTimeouts.signalTakesEffectMs, chaosTimeouts.signalPollMs);
     };
     // Sidecar processes are named `sidecar/…/<sidecar name>` by the reference mesh.
     const sidecarPid = (name: string) =>
@@ -158,13 +161,13 @@ export async function startLocalEnvironment(
             return mesh.restartSidecar(`server-${action.version}`);
           case 'pause-workload':
             for (const w of workloads.filter((w) => w.version === action.version)) {
-              signalWorkload(w, 'SIGSTOP');
               paused.add(w);
+              await signalWorkload(w, 'SIGSTOP');
             }
             return;
           case 'resume-workload':
             for (const w of workloads.filter((w) => w.version === action.version)) {
-              signalWorkload(w, 'SIGCONT');
+              await signalWorkload(w, 'SIGCONT');
               paused.delete(w);
             }
             return;
@@ -176,7 +179,7 @@ export async function startLocalEnvironment(
       },
       async reset() {
         // Paused apps first: nothing below gets an answer from them.
-        for (const w of paused) signalWorkload(w, 'SIGCONT');
+        for (const w of paused) await signalWorkload(w, 'SIGCONT');
         paused.clear();
         // Healthy again: each app answers its mode request, each killed sidecar is restarted and serves.
         await Promise.all(workloads.map((w) => setMode(w.appPort, {})));

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { identify, recordProcess } from './process-records.ts';
@@ -154,5 +155,28 @@ export class ProcessGroup implements AsyncDisposable {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.stopAll();
+  }
+}
+
+/**
+ * Waits until a process is stopped (SIGSTOP) or runs again (SIGCONT), as its scheduler state in
+ * /proc says: a signal is delivered asynchronously, and a chaos action must not be recorded as
+ * done before it took effect. Where there is no /proc (macOS), returns at once.
+ */
+export async function awaitStopped(pid: number, stopped: boolean, timeoutMs: number, pollMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let stat: string;
+    try {
+      stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      return;
+    }
+    // The state follows the command name, which is in parentheses and may hold spaces.
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    if ((state === 'T' || state === 't') === stopped) return;
+    if (Date.now() > deadline)
+      throw new Error(`process ${pid} is ${stopped ? 'not stopped' : 'still stopped'} after ${timeoutMs} ms`);
+    await sleep(pollMs);
   }
 }
