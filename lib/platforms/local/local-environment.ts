@@ -118,7 +118,12 @@ export async function startLocalEnvironment(
       const pid = w.process.pid;
       if (pid === undefined || !w.process.running) throw new Error(`${w.name} is not running`);
       process.kill(pid, signal);
-      await awaitStopped(pid, signal === 'SIGSTOP', chaosTimeouts.signalTakesEffectMs, chaosTimeouts.signalPollMs);
+      await awaitStopped(
+        pid,
+        signal === 'SIGSTOP',
+        chaosTimeouts.signalTakesEffectMs,
+        chaosTimeouts.signalPollMs,
+      );
     };
     // Sidecar processes are named `sidecar/…/<sidecar name>` by the reference mesh.
     const sidecarPid = (name: string) =>

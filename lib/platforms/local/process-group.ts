@@ -163,7 +163,12 @@ export class ProcessGroup implements AsyncDisposable {
  * /proc says: a signal is delivered asynchronously, and a chaos action must not be recorded as
  * done before it took effect. Where there is no /proc (macOS), returns at once.
  */
-export async function awaitStopped(pid: number, stopped: boolean, timeoutMs: number, pollMs: number): Promise<void> {
+export async function awaitStopped(
+  pid: number,
+  stopped: boolean,
+  timeoutMs: number,
+  pollMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     let stat: string;
