@@ -23,27 +23,36 @@ function recordingEnvironment(failing?: ChaosAction['kind']) {
     schedule: RateSchedule,
     prefix: string,
   ): Promise<PreparedStream> => ({
-    async start(zeroMs, onSent) {
+    start(zeroMs, onSent) {
       zero = zeroMs;
-      const count = Math.round((schedule.durationMs * schedule.ratePerS) / 1000);
-      const observations = [];
-      for (let i = 0; i < count; i++) {
-        const due = (i * 1000) / schedule.ratePerS;
-        const wait = zeroMs + due - monotonicMs();
-        if (wait > 0) await sleep(wait);
-        const sentAtMs = monotonicMs() - zeroMs;
-        onSent?.(i + 1);
-        observations.push({
-          requestId: `${prefix}${i}`,
-          outcome: 'response' as const,
-          status: plan.caller === 'outsider' ? 403 : 200,
-          latencyMs: 1,
-          scheduledAtMs: due,
-          sentAtMs,
-          endedAtMs: sentAtMs + 1,
-        });
-      }
-      return { observations, scheduled: count, dropped: 0 };
+      let endMs: number | undefined;
+      const send = async () => {
+        const observations = [];
+        for (let i = 0; ; i++) {
+          const due = (i * 1000) / schedule.ratePerS;
+          if (due >= (endMs ?? schedule.maxDurationMs)) break;
+          const wait = zeroMs + due - monotonicMs();
+          if (wait > 0) await sleep(wait);
+          const sentAtMs = monotonicMs() - zeroMs;
+          onSent?.(i + 1);
+          observations.push({
+            requestId: `${prefix}${i}`,
+            outcome: 'response' as const,
+            status: plan.caller === 'outsider' ? 403 : 200,
+            latencyMs: 1,
+            scheduledAtMs: due,
+            sentAtMs,
+            endedAtMs: sentAtMs + 1,
+          });
+        }
+        return { observations, scheduled: observations.length, dropped: 0 };
+      };
+      return {
+        endAt(ms) {
+          endMs = ms;
+        },
+        done: send(),
+      };
     },
   });
   const env = {
@@ -62,6 +71,7 @@ const timeline = (actions: ChaosTimeline['actions']): ChaosTimeline => ({
     b: { plan: { caller: 'outsider', service: 'server', requests: 1 }, ratePerS: 20 },
   },
   durationMs: 400,
+  tailMs: 50,
   actions,
   judge: () => {
     throw new Error('not judged here');

@@ -34,7 +34,7 @@ export async function runTimeline(
         streamOf(name).plan,
         {
           ratePerS: streamOf(name).ratePerS,
-          durationMs: timeline.durationMs,
+          maxDurationMs: timeline.durationMs + chaosTimeouts.timelineActionsMs,
           maxInFlight: chaosTimeouts.maxInFlightPerStream,
         },
         `${requestIdPrefix}${name}.`,
@@ -74,8 +74,12 @@ export async function runTimeline(
       }
     }
   })();
-  const results = await Promise.all(runs);
   await acting;
+  // The schedule ends once the actions are done: no earlier than declared, and a tail after the last.
+  const lastEnded = Math.max(0, ...actions.map((a) => a.endedAtMs));
+  const durationMs = Math.max(timeline.durationMs, lastEnded + timeline.tailMs);
+  for (const run of runs) run.endAt(durationMs);
+  const results = await Promise.all(runs.map((run) => run.done));
   if (failure) throw failure;
   const streams: Record<string, TimelineRecord['streams'][string]> = {};
   const schedule: Record<string, ScheduleKeeping> = {};
@@ -84,7 +88,7 @@ export async function runTimeline(
     streams[name] = run.observations;
     schedule[name] = scheduleKeeping(run, streamOf(name).ratePerS);
   });
-  return { durationMs: timeline.durationMs, streams, actions, schedule };
+  return { durationMs, streams, actions, schedule };
 }
 
 /** Waits until an action is due; returns when it was due on the timeline's clock. */

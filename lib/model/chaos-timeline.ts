@@ -41,7 +41,13 @@ export function at(time: `${number}s` | `${number}ms`): ActionTime {
  */
 export interface ChaosTimeline<Streams extends string = string> {
   readonly streams: Readonly<Record<Streams, SteadyStream>>;
+  /** The streams flow at least this long… */
   readonly durationMs: number;
+  /**
+   * …and at least this long after the last action ended, however long the actions took (on a
+   * loaded machine a reload can take seconds): the steady state after a disruption is observed.
+   */
+  readonly tailMs: number;
   /** Fired in this order, each once its time has come and the one before it has finished. */
   readonly actions: readonly TimedAction[];
   readonly judge: (record: TimelineRecord<Streams>, ctx: JudgeContext) => TimelineJudgement;
@@ -89,6 +95,7 @@ export interface ScheduleKeeping {
 
 /** Everything a timeline recorded: each stream's requests, each action, on one clock. */
 export interface TimelineRecord<Streams extends string = string> {
+  /** How long the streams flowed: `durationMs`, or longer when the actions took long (`tailMs`). */
   readonly durationMs: number;
   readonly streams: Readonly<Record<Streams, readonly TimedObservation[]>>;
   readonly actions: readonly ActionRecord[];

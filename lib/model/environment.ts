@@ -70,7 +70,8 @@ export interface TrafficDriver {
 /** How fast {@link TrafficDriver.prepareAtRate} sends, and its bound. */
 export interface RateSchedule {
   readonly ratePerS: number;
-  readonly durationMs: number;
+  /** The schedule ends here (ms from zero) at the latest, should `endAt` never come. */
+  readonly maxDurationMs: number;
   /** Requests in flight beyond which an arrival is dropped and counted (the memory bound). */
   readonly maxInFlight: number;
 }
@@ -78,10 +79,17 @@ export interface RateSchedule {
 /** A stream ready to send (its sender started, its connections' pools made). */
 export interface PreparedStream {
   /**
-   * Sends on schedule from `zeroMs`; `onSent` is called as each request is sent, with how many
-   * have been (for actions after N requests).
+   * Sends on schedule from `zeroMs` until told where the schedule ends (`endAt`, in ms from
+   * zero: the stream goes on until then, however long the actions took); `onSent` is called as
+   * each request is sent, with how many have been (for actions after N requests).
    */
-  start(zeroMs: number, onSent?: (sent: number) => void): Promise<RateRun>;
+  start(zeroMs: number, onSent?: (sent: number) => void): RunningStream;
+}
+
+/** A stream sending: the end of its schedule is set once, when the timeline knows it. */
+export interface RunningStream {
+  endAt(endMs: number): void;
+  readonly done: Promise<RateRun>;
 }
 
 /** What {@link PreparedStream.start} observed: every request sent, and those it could not send. */

@@ -121,6 +121,8 @@ export const chaosTimeouts = {
   scheduleLagP99Ms: 250,
   /** …or whose worst send lag exceeds this: a gap that long could leave a disruption unobserved. */
   scheduleLagMaxMs: 1_000,
+  /** Longest a timeline's actions may take in all; the streams stop by then whatever happened. */
+  timelineActionsMs: 60_000,
   /** Longest a SIGSTOP or SIGCONT may take to take effect (the kernel delivers it asynchronously). */
   signalTakesEffectMs: 2_000,
   /** Pause between looks at whether it has. */

@@ -11,10 +11,10 @@ export interface RateWorkerInput {
   readonly timeouts: Timeouts;
 }
 
-/** What the main thread tells the rate worker once every stream is ready. */
-export interface RateWorkerStart {
-  readonly zeroMs: number;
-}
+/** What the main thread tells the rate worker: start (once every stream is ready), then where the schedule ends. */
+export type RateWorkerControl =
+  | { readonly kind: 'start'; readonly zeroMs: number }
+  | { readonly kind: 'end-at'; readonly endMs: number };
 
 /** What the rate worker tells the main thread: ready, progress while sending, then the run. */
 export type RateWorkerMessage =
@@ -55,18 +55,25 @@ export function prepareAtRateInWorker(
     };
     worker.on('message', (message: RateWorkerMessage) => {
       switch (message.kind) {
-        case 'ready':
+        case 'ready': {
+          const done = new Promise<RateRun>((resolve, reject) => {
+            finish = { resolve, reject };
+          });
           ready({
             start(zeroMs, sent) {
               onSent = sent;
-              return new Promise<RateRun>((resolve, reject) => {
-                if (failure) return reject(failure);
-                finish = { resolve, reject };
-                worker.postMessage({ zeroMs } satisfies RateWorkerStart);
-              });
+              if (failure) finish?.reject(failure);
+              else worker.postMessage({ kind: 'start', zeroMs } satisfies RateWorkerControl);
+              return {
+                endAt(endMs) {
+                  worker.postMessage({ kind: 'end-at', endMs } satisfies RateWorkerControl);
+                },
+                done,
+              };
             },
           });
           return;
+        }
         case 'sent':
           onSent?.(message.sent);
           return;

@@ -6,7 +6,7 @@ import type { TimedObservation } from '../model/index.ts';
 import { monotonicMs } from '../model/index.ts';
 import { sendOne } from './builtin-driver.ts';
 import { armOf } from './echo-headers.ts';
-import type { RateWorkerInput, RateWorkerMessage, RateWorkerStart } from './rate-sender.ts';
+import type { RateWorkerControl, RateWorkerInput, RateWorkerMessage } from './rate-sender.ts';
 
 /**
  * The rate worker (see `sendAtRateInWorker`): request i is sent when it is due
@@ -20,13 +20,20 @@ async function run(input: RateWorkerInput): Promise<void> {
   const port = parentPort;
   if (!port) throw new Error('the rate worker runs only as a worker thread');
   const post = (message: RateWorkerMessage) => port.postMessage(message);
-  const started = new Promise<RateWorkerStart>((resolve) => port.once('message', resolve));
+  // The end of the schedule is unknown until the timeline's actions are done: until then, go on.
+  let endMs: number | undefined;
+  const started = new Promise<number>((resolve) => {
+    port.on('message', (control: RateWorkerControl) => {
+      if (control.kind === 'start') resolve(control.zeroMs);
+      else endMs = control.endMs;
+    });
+  });
   post({ kind: 'ready' });
-  const { zeroMs } = await started;
+  const zeroMs = await started;
   // This thread's performance clock, placed on the shared monotonic one.
   const zeroPerf = zeroMs - (monotonicMs() - performance.now());
   const intervalMs = 1000 / schedule.ratePerS;
-  const scheduled = Math.max(1, Math.round((schedule.durationMs * schedule.ratePerS) / 1000));
+
   const connect = target.tls
     ? { cert: target.tls.certificatePem, key: target.tls.privateKeyPem, rejectUnauthorized: false }
     : undefined;
@@ -42,8 +49,9 @@ async function run(input: RateWorkerInput): Promise<void> {
   let dropped = 0;
   let sent = 0;
   try {
-    for (let i = 0; i < scheduled; i++) {
+    for (let i = 0; ; i++) {
       const dueAtMs = i * intervalMs;
+      if (dueAtMs >= (endMs ?? schedule.maxDurationMs)) break;
       const wait = zeroPerf + dueAtMs - performance.now();
       // Timers fire on whole milliseconds: the lag this adds is recorded, never hidden.
       if (wait > 0) await sleep(wait);
@@ -82,7 +90,7 @@ async function run(input: RateWorkerInput): Promise<void> {
     await Promise.all([...pools.values()].map((p) => p.destroy()));
   }
   observations.sort((a, b) => a.scheduledAtMs - b.scheduledAtMs);
-  post({ kind: 'done', run: { observations, scheduled, dropped } });
+  post({ kind: 'done', run: { observations, scheduled: observations.length + dropped, dropped } });
 }
 
 run(workerData as RateWorkerInput).catch((error: unknown) => {

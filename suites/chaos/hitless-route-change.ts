@@ -56,13 +56,15 @@ export const hitlessRouteChange = defineChaosCheck({
       },
     },
     durationMs,
+    // The steady state after the disruption is observed for at least a second, however long the actions took.
+    tailMs: settleMs + 1_000,
     actions: [
       { when: at('1s'), action: { kind: 'apply-intents', intents: [changed] }, label: 'route server to v2' },
     ],
     judge: (record) => {
       const steady = record.streams.steady;
       const disruption = disruptionOf(record.actions);
-      const windows = steadyStateWindows('steady', steady, disruption, settleMs, durationMs, {
+      const windows = steadyStateWindows('steady', steady, disruption, settleMs, record.durationMs, {
         before: 0.99,
         during: 0.99,
         after: 0.99,

@@ -53,6 +53,8 @@ export const replicaHangs = defineChaosCheck({
       },
     },
     durationMs,
+    // The steady state after the disruption is observed for at least a second, however long the actions took.
+    tailMs: settleMs + 800,
     actions: [
       { when: at('0.8s'), action: { kind: 'pause-workload', version: 'v1' }, label: "pause server-v1's app" },
       {
@@ -70,7 +72,7 @@ export const replicaHangs = defineChaosCheck({
         steady,
         { fromMs: paused.startedAtMs, toMs: resumed.endedAtMs },
         settleMs,
-        durationMs,
+        record.durationMs,
         { before: 0.99, during: 0, after: 0.99 },
       );
       // Sent after the pause took effect and early enough that the timeout ends them before the app continues.

@@ -54,6 +54,8 @@ export const serverProxyRestartKeepsPolicy = defineChaosCheck({
       plaintext: { plan: { caller: 'outsider', service: 'server', requests: 1 }, ratePerS: 15 },
     },
     durationMs,
+    // The steady state after the disruption is observed for at least a second, however long the actions took.
+    tailMs: settleMs + 1_000,
     actions: [
       { when: at('0.8s'), action: { kind: 'kill-proxy', version: 'v1' }, label: "kill server-v1's proxy" },
       {
@@ -68,7 +70,7 @@ export const serverProxyRestartKeepsPolicy = defineChaosCheck({
       const restarted = actionNamed(record.actions, 'restart-proxy');
       const disruption = { fromMs: killed.startedAtMs, toMs: restarted.endedAtMs };
       const windows = [
-        ...steadyStateWindows('allowed', allowed, disruption, settleMs, durationMs, {
+        ...steadyStateWindows('allowed', allowed, disruption, settleMs, record.durationMs, {
           before: 0.99,
           during: 0,
           after: 0.99,
@@ -78,7 +80,7 @@ export const serverProxyRestartKeepsPolicy = defineChaosCheck({
           unlisted,
           disruption,
           settleMs,
-          durationMs,
+          record.durationMs,
           { before: 1, during: 1, after: 1 },
           refusedProbe,
         ),
@@ -87,7 +89,7 @@ export const serverProxyRestartKeepsPolicy = defineChaosCheck({
           plaintext,
           disruption,
           settleMs,
-          durationMs,
+          record.durationMs,
           { before: 1, during: 1, after: 1 },
           refusedProbe,
         ),
