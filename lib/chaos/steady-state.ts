@@ -28,6 +28,13 @@ export interface Disruption {
   readonly toMs: number;
 }
 
+/** The first action of a kind in a record (a judge's own timeline declares it, so it is there). */
+export function actionOf(actions: readonly ActionRecord[], kind: ActionRecord['kind']): ActionRecord {
+  const action = actions.find((a) => a.kind === kind);
+  if (!action) throw new Error(`the timeline has no ${kind} action`);
+  return action;
+}
+
 /** The span of the actions of a record (all of them, or those of the given kinds). */
 export function disruptionOf(actions: readonly ActionRecord[]): Disruption {
   if (actions.length === 0) throw new Error('a timeline without actions has no disruption');

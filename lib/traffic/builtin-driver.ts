@@ -45,15 +45,7 @@ export function createBuiltinDriver(resolve: ResolveTarget, timeouts: Timeouts):
     async send(plan, requestIdPrefix) {
       const target = resolve(plan.caller, plan.service, plan.presents);
       const concurrency = Math.max(1, Math.min(plan.concurrency ?? defaultConcurrency, plan.requests));
-      const connect = target.tls
-        ? { cert: target.tls.certificatePem, key: target.tls.privateKeyPem, rejectUnauthorized: false }
-        : undefined;
-      const pools = new Map(
-        target.origins.map((origin) => [
-          origin,
-          new Pool(origin, { connections: concurrency, ...(connect ? { connect } : {}) }),
-        ]),
-      );
+      const pools = poolsFor(target, concurrency);
       const observations: Observation[] = new Array(plan.requests);
       let next = 0;
       const batchStarted = performance.now();
@@ -85,6 +77,19 @@ export function createBuiltinDriver(resolve: ResolveTarget, timeouts: Timeouts):
       return prepareAtRateInWorker(target, plan, schedule, requestIdPrefix, timeouts);
     },
   };
+}
+
+/** A connection pool per origin of a target, each of `connections`, speaking TLS where the target does. */
+export function poolsFor(target: TrafficTarget, connections: number): Map<string, Pool> {
+  const connect = target.tls
+    ? { cert: target.tls.certificatePem, key: target.tls.privateKeyPem, rejectUnauthorized: false }
+    : undefined;
+  return new Map(
+    target.origins.map((origin) => [
+      origin,
+      new Pool(origin, { connections, ...(connect ? { connect } : {}) }),
+    ]),
+  );
 }
 
 /** Sends one request of a plan on a pool and observes how it ended (also used by the rate worker). */

@@ -1,10 +1,10 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parentPort, workerData } from 'node:worker_threads';
-import { Pool } from 'undici';
+import type { Pool } from 'undici';
 import type { TimedObservation } from '../model/index.ts';
 import { monotonicMs } from '../model/index.ts';
-import { sendOne } from './builtin-driver.ts';
+import { poolsFor, sendOne } from './builtin-driver.ts';
 import { armOf } from './echo-headers.ts';
 import type { RateWorkerControl, RateWorkerInput, RateWorkerMessage } from './rate-sender.ts';
 
@@ -34,15 +34,7 @@ async function run(input: RateWorkerInput): Promise<void> {
   const zeroPerf = zeroMs - (monotonicMs() - performance.now());
   const intervalMs = 1000 / schedule.ratePerS;
 
-  const connect = target.tls
-    ? { cert: target.tls.certificatePem, key: target.tls.privateKeyPem, rejectUnauthorized: false }
-    : undefined;
-  const pools = new Map(
-    target.origins.map((origin) => [
-      origin,
-      new Pool(origin, { connections: schedule.maxInFlight, ...(connect ? { connect } : {}) }),
-    ]),
-  );
+  const pools = poolsFor(target, schedule.maxInFlight);
   const observations: TimedObservation[] = [];
   const pending: Promise<void>[] = [];
   let inFlight = 0;

@@ -1,5 +1,6 @@
 import { defineChaosCheck } from '../../lib/chaos/define-chaos-check.ts';
 import {
+  actionOf,
   describeWindows,
   outcomeClass,
   recoveryMs,
@@ -7,7 +8,7 @@ import {
   timelineEvidence,
 } from '../../lib/chaos/steady-state.ts';
 import { probedRoute } from '../../lib/judges/route-probe.ts';
-import type { ActionRecord, Observation, TimedObservation } from '../../lib/model/index.ts';
+import type { Observation, TimedObservation } from '../../lib/model/index.ts';
 import { at, countBy, Feature, noRetries, values } from '../../lib/model/index.ts';
 
 const ratePerS = 20;
@@ -25,12 +26,6 @@ const { route, convergence } = probedRoute(
 
 /** The proxy's timeout answer: a 504 the server's app did not send. */
 const proxyTimeout = (o: Observation) => o.outcome === 'response' && o.status === 504 && !o.servedBy;
-
-const actionNamed = (actions: readonly ActionRecord[], kind: ActionRecord['kind']) => {
-  const action = actions.find((a) => a.kind === kind);
-  if (!action) throw new Error(`the timeline has no ${kind} action`);
-  return action;
-};
 
 const describeClasses = (observations: readonly TimedObservation[]) =>
   observations.length === 0
@@ -65,8 +60,8 @@ export const replicaHangs = defineChaosCheck({
     ],
     judge: (record) => {
       const steady = record.streams.steady;
-      const paused = actionNamed(record.actions, 'pause-workload');
-      const resumed = actionNamed(record.actions, 'resume-workload');
+      const paused = actionOf(record.actions, 'pause-workload');
+      const resumed = actionOf(record.actions, 'resume-workload');
       const windows = steadyStateWindows(
         'steady',
         steady,

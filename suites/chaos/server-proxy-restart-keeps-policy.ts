@@ -1,5 +1,6 @@
 import { defineChaosCheck } from '../../lib/chaos/define-chaos-check.ts';
 import {
+  actionOf,
   describeWindows,
   recoveryMs,
   requestsLost,
@@ -7,7 +8,7 @@ import {
   timelineEvidence,
 } from '../../lib/chaos/steady-state.ts';
 import { probedRoute } from '../../lib/judges/route-probe.ts';
-import type { ActionRecord, Observation, TimedObservation } from '../../lib/model/index.ts';
+import type { Observation, TimedObservation } from '../../lib/model/index.ts';
 import { at, describeOutcomes, Feature, isSuccess, noRetries, values } from '../../lib/model/index.ts';
 
 const durationMs = 3_200;
@@ -21,12 +22,6 @@ const { route, convergence } = probedRoute(
 /** A policy probe is admitted when the app answered it: any 2xx. Refused in any way (403, reset, refused, TLS) is what the policy wants. */
 const admitted = (o: Observation) => isSuccess(o);
 const refusedProbe = (o: Observation) => !admitted(o);
-
-const actionNamed = (actions: readonly ActionRecord[], kind: ActionRecord['kind']) => {
-  const action = actions.find((a) => a.kind === kind);
-  if (!action) throw new Error(`the timeline has no ${kind} action`);
-  return action;
-};
 
 const describeAdmitted = (observations: readonly TimedObservation[]) => {
   const times = observations.filter(admitted).map((o) => `${(o.scheduledAtMs / 1000).toFixed(2)} s`);
@@ -66,8 +61,8 @@ export const serverProxyRestartKeepsPolicy = defineChaosCheck({
     ],
     judge: (record) => {
       const { allowed, unlisted, plaintext } = record.streams;
-      const killed = actionNamed(record.actions, 'kill-proxy');
-      const restarted = actionNamed(record.actions, 'restart-proxy');
+      const killed = actionOf(record.actions, 'kill-proxy');
+      const restarted = actionOf(record.actions, 'restart-proxy');
       const disruption = { fromMs: killed.startedAtMs, toMs: restarted.endedAtMs };
       const windows = [
         ...steadyStateWindows('allowed', allowed, disruption, settleMs, record.durationMs, {
