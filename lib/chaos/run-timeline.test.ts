@@ -138,17 +138,32 @@ describe('schedule keeping', () => {
   });
 
   it('measures the achieved rate and the send lag', () => {
-    const keeping = scheduleKeeping(run(Array.from({ length: 101 }, () => 0)), 100);
-    expect(keeping).toMatchObject({ sent: 101, dropped: 0, p50LagMs: 0, p99LagMs: 0, maxLagMs: 0 });
+    const keeping = scheduleKeeping(run(Array.from({ length: 101 }, () => 0)), 100, 1_010);
+    expect(keeping).toMatchObject({
+      sent: 101,
+      dropped: 0,
+      p50LagMs: 0,
+      p99LagMs: 0,
+      maxLagMs: 0,
+      maxGapMs: 10,
+    });
     expect(keeping.achievedRatePerS).toBeCloseTo(100, 6);
   });
 
-  it('calls a schedule not kept when requests were dropped or sent far too late, and kept otherwise', () => {
-    const onTime = scheduleKeeping(run(Array.from({ length: 100 }, (_, i) => i % 7)), 100);
-    expect(scheduleNotKept({ s: onTime })).toBeUndefined();
-    const dropped = scheduleKeeping(run([0, 0, 0], 2), 100);
+  it('calls a schedule not kept when requests were dropped or none was sent for long, and kept when only late', () => {
+    // Every request 200 ms late: a lag, no gap.
+    const late = scheduleKeeping(run(Array.from({ length: 100 }, () => 200)), 100, 1_200);
+    expect(late.p99LagMs).toBe(200);
+    expect(scheduleNotKept({ s: late })).toBeUndefined();
+    const dropped = scheduleKeeping(run([0, 0, 0], 2), 100, 50);
     expect(scheduleNotKept({ s: dropped })).toMatch(/stream s: 2 of 5 requests not sent/);
-    const stalled = scheduleKeeping(run([...Array.from({ length: 99 }, () => 1), 1_500]), 100);
-    expect(scheduleNotKept({ s: stalled })).toMatch(/max send lag 1500 ms/);
+    // One stall of 1.5 s: the requests due meanwhile all went at its end.
+    const stalled = scheduleKeeping(
+      run(Array.from({ length: 200 }, (_, i) => (i >= 50 && i < 200 ? Math.max(0, 2_000 - i * 10) : 0))),
+      100,
+      2_000,
+    );
+    expect(stalled.maxGapMs).toBeGreaterThan(1_000);
+    expect(scheduleNotKept({ s: stalled })).toMatch(/stream s: \d+ ms without a request sent > 750 ms/);
   });
 });

@@ -91,6 +91,8 @@ export interface ScheduleKeeping {
   readonly p50LagMs: number;
   readonly p99LagMs: number;
   readonly maxLagMs: number;
+  /** The longest time without a request sent, from the timeline's zero to its end: what the stream did not observe. */
+  readonly maxGapMs: number;
 }
 
 /** Everything a timeline recorded: each stream's requests, each action, on one clock. */

@@ -307,7 +307,15 @@ function renderTimeline(evidence: TimelineEvidence): Html {
   if (evidence.schedule) {
     parts.push(
       table(
-        ['stream', 'rate', 'sent / scheduled', 'dropped', 'achieved rate', 'send lag p50 / p99 / max'],
+        [
+          'stream',
+          'rate',
+          'sent / scheduled',
+          'dropped',
+          'achieved rate',
+          'send lag p50 / p99 / max',
+          'longest gap',
+        ],
         Object.entries(evidence.schedule).map(([stream, k]) => [
           stream,
           `${formatNumber(k.ratePerS, 1)}/s`,
@@ -315,6 +323,7 @@ function renderTimeline(evidence: TimelineEvidence): Html {
           String(k.dropped),
           `${formatNumber(k.achievedRatePerS, 2)}/s`,
           `${formatNumber(k.p50LagMs, 1)} / ${formatNumber(k.p99LagMs, 1)} / ${formatNumber(k.maxLagMs, 1)} ms`,
+          `${formatNumber(k.maxGapMs, 0)} ms`,
         ]),
         'timeline-schedule-table',
       ),
