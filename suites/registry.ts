@@ -1,6 +1,7 @@
 import type { Check } from '../lib/model/index.ts';
 import { hitlessRouteChange } from './chaos/hitless-route-change.ts';
 import { replicaHangs } from './chaos/replica-hangs.ts';
+import { serverProxyKilled } from './chaos/server-proxy-killed.ts';
 import { serverProxyRestartKeepsPolicy } from './chaos/server-proxy-restart-keeps-policy.ts';
 import { connectionLimitPerService } from './resilience/circuit-connection-limit-per-service.ts';
 import { connectionOverflow } from './resilience/circuit-connection-overflow.ts';
@@ -82,4 +83,5 @@ export const registry: readonly Check[] = [
   hitlessRouteChange,
   serverProxyRestartKeepsPolicy,
   replicaHangs,
+  serverProxyKilled,
 ] as readonly Check[];
