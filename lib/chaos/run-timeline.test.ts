@@ -54,6 +54,7 @@ function recordingEnvironment(failing?: ChaosAction['kind']) {
         done: send(),
       };
     },
+    async abandon() {},
   });
   const env = {
     driver: { send: async () => [], prepareAtRate },
@@ -114,6 +115,24 @@ describe('runTimeline', () => {
         'id.',
       ),
     ).rejects.toThrow(/action "kill v1" failed: no such process/);
+  });
+
+  it('gives up the prepared streams when another cannot be prepared, leaving none waiting', async () => {
+    const abandoned: string[] = [];
+    const prepareAtRate = async (plan: TrafficPlan): Promise<PreparedStream> => {
+      if (plan.caller === 'outsider') throw new Error('no sender thread');
+      return {
+        start: () => {
+          throw new Error('must not start');
+        },
+        abandon: async () => {
+          abandoned.push(plan.caller);
+        },
+      };
+    };
+    const env = { driver: { send: async () => [], prepareAtRate } } as unknown as Environment;
+    await expect(runTimeline(timeline([]), env, 'id.')).rejects.toThrow(/no sender thread/);
+    expect(abandoned).toEqual(['client']);
   });
 
   it('refuses a driver that cannot send at a constant rate', async () => {

@@ -26,8 +26,8 @@ export async function runTimeline(
   if (!prepareAtRate) throw new Error('the traffic driver cannot send at a constant arrival rate');
   const names = Object.keys(timeline.streams);
   const streamOf = (name: string) => timeline.streams[name] as ChaosTimeline['streams'][string];
-  // Every stream ready first, so that none starts late.
-  const prepared = await Promise.all(
+  // Every stream ready first, so that none starts late; if one cannot be, none is left waiting.
+  const preparing = await Promise.allSettled(
     names.map((name) =>
       prepareAtRate.call(
         env.driver,
@@ -41,6 +41,12 @@ export async function runTimeline(
       ),
     ),
   );
+  const prepared = preparing.flatMap((p) => (p.status === 'fulfilled' ? [p.value] : []));
+  const refused = preparing.find((p) => p.status === 'rejected');
+  if (refused) {
+    await Promise.all(prepared.map((stream) => stream.abandon()));
+    throw refused.reason;
+  }
   const zeroMs = monotonicMs() + chaosTimeouts.timelineLeadMs;
   const clock = () => monotonicMs() - zeroMs;
   const sentSoFar = new Map<string, number>();

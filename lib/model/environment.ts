@@ -84,6 +84,8 @@ export interface PreparedStream {
    * each request is sent, with how many have been (for actions after N requests).
    */
   start(zeroMs: number, onSent?: (sent: number) => void): RunningStream;
+  /** Gives the stream up without starting it (another stream could not be prepared). */
+  abandon(): Promise<void>;
 }
 
 /** A stream sending: the end of its schedule is set once, when the timeline knows it. */

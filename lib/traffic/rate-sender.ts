@@ -71,6 +71,9 @@ export function prepareAtRateInWorker(
                 done,
               };
             },
+            async abandon() {
+              await worker.terminate();
+            },
           });
           return;
         }
