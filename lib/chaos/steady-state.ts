@@ -7,7 +7,7 @@ import type {
   TimelineRecord,
   TimelineWindow,
 } from '../model/index.ts';
-import { isSuccess } from '../model/index.ts';
+import { countBy, isSuccess } from '../model/index.ts';
 import { wilsonInterval } from '../stats/index.ts';
 
 /**
@@ -143,6 +143,12 @@ export function recoveryMs(
 export function outcomeClass(o: Observation): string {
   if (isSuccess(o)) return 'ok';
   return o.outcome === 'response' ? String(o.status) : o.outcome;
+}
+
+/** "ok ×47, 504 ×25": how requests ended, by outcome class. */
+export function describeOutcomeClasses(observations: readonly Observation[]): string {
+  if (observations.length === 0) return 'no requests';
+  return [...countBy(observations, outcomeClass).entries()].map(([k, n]) => `${k} ×${n}`).join(', ');
 }
 
 /** Requests per bucket of scheduled time, by outcome class, for each stream. */

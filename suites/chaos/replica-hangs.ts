@@ -1,15 +1,15 @@
 import { defineChaosCheck } from '../../lib/chaos/define-chaos-check.ts';
 import {
   actionOf,
+  describeOutcomeClasses,
   describeWindows,
-  outcomeClass,
   recoveryMs,
   steadyStateWindows,
   timelineEvidence,
 } from '../../lib/chaos/steady-state.ts';
 import { probedRoute } from '../../lib/judges/route-probe.ts';
-import type { Observation, TimedObservation } from '../../lib/model/index.ts';
-import { at, countBy, Feature, noRetries, values } from '../../lib/model/index.ts';
+import type { Observation } from '../../lib/model/index.ts';
+import { at, Feature, noRetries, values } from '../../lib/model/index.ts';
 
 const ratePerS = 20;
 const durationMs = 3_600;
@@ -26,11 +26,6 @@ const { route, convergence } = probedRoute(
 
 /** The proxy's timeout answer: a 504 the server's app did not send. */
 const proxyTimeout = (o: Observation) => o.outcome === 'response' && o.status === 504 && !o.servedBy;
-
-const describeClasses = (observations: readonly TimedObservation[]) =>
-  observations.length === 0
-    ? 'no requests'
-    : [...countBy(observations, outcomeClass).entries()].map(([k, n]) => `${k} ×${n}`).join(', ');
 
 /** A server that hangs (paused, not dead) is cut off at the route timeout, not waited for. */
 export const replicaHangs = defineChaosCheck({
@@ -81,7 +76,7 @@ export const replicaHangs = defineChaosCheck({
       return {
         status: passed ? 'PASSED' : 'FAILED',
         want: `the ${hung.length} request(s) sent while the app was paused each end with the proxy's 504; success before and after the pause`,
-        got: `paused: ${describeClasses(hung)} (${cut.length} proxy 504); whole timeline: ${describeClasses(steady)}; recovered ${recovery === null ? 'never' : `${Math.round(recovery)} ms after the app continued`}; ${describeWindows(windows)}`,
+        got: `paused: ${describeOutcomeClasses(hung)} (${cut.length} proxy 504); whole timeline: ${describeOutcomeClasses(steady)}; recovered ${recovery === null ? 'never' : `${Math.round(recovery)} ms after the app continued`}; ${describeWindows(windows)}`,
         evidence: values({
           timeoutMs,
           pausedRequests: hung.length,

@@ -1,24 +1,18 @@
 import { defineChaosCheck } from '../../lib/chaos/define-chaos-check.ts';
 import {
   actionOf,
+  describeOutcomeClasses,
   describeWindows,
-  outcomeClass,
   requestsLost,
   steadyStateWindows,
   timelineEvidence,
 } from '../../lib/chaos/steady-state.ts';
-import type { TimedObservation } from '../../lib/model/index.ts';
-import { at, countBy, describeServedBy, Feature, isSuccess, values } from '../../lib/model/index.ts';
+import { at, describeServedBy, Feature, isSuccess, values } from '../../lib/model/index.ts';
 
 const ratePerS = 40;
 const durationMs = 3_000;
 /** After the restart, connections to the restarted endpoint are made again. */
 const settleMs = 300;
-
-const describeClasses = (observations: readonly TimedObservation[]) =>
-  observations.length === 0
-    ? 'no requests'
-    : [...countBy(observations, outcomeClass).entries()].map(([k, n]) => `${k} ×${n}`).join(', ');
 
 /** One endpoint's proxy killed: the mesh's default retries send its share elsewhere at once. */
 export const serverProxyKilled = defineChaosCheck({
@@ -77,7 +71,7 @@ export const serverProxyKilled = defineChaosCheck({
       return {
         status: passed ? 'PASSED' : 'FAILED',
         want: `the ${whileDown.length} request(s) sent while v1's proxy was down all answered by v2 or v3; at most ${inFlightAtKill} lost (in flight while the proxy was killed); v1 serving again after the restart`,
-        got: `while down: ${describeServedBy(whileDown)}; whole timeline: ${describeClasses(steady)} (${lost} lost); v1 ${v1BackMs === null ? 'never served again' : `served again ${v1BackMs} ms after the restart was ordered`}; ${describeWindows(windows)}`,
+        got: `while down: ${describeServedBy(whileDown)}; whole timeline: ${describeOutcomeClasses(steady)} (${lost} lost); v1 ${v1BackMs === null ? 'never served again' : `served again ${v1BackMs} ms after the restart was ordered`}; ${describeWindows(windows)}`,
         evidence: values({
           requestsLost: lost,
           inFlightAtKill,
