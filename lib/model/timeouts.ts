@@ -122,7 +122,7 @@ export const chaosTimeouts = {
   maxSendGapMs: 750,
   /** Longest a timeline's actions may take in all; the streams stop by then whatever happened. */
   timelineActionsMs: 60_000,
-  /** Longest a SIGSTOP or SIGCONT may take to take effect (the kernel delivers it asynchronously). */
+  /** Longest a SIGSTOP, SIGCONT or a process group's SIGKILL may take to take effect (the kernel delivers them asynchronously). */
   signalTakesEffectMs: 2_000,
   /** Pause between looks at whether it has. */
   signalPollMs: 5,

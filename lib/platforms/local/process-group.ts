@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { identify, recordProcess } from './process-records.ts';
@@ -184,4 +184,39 @@ export async function awaitStopped(
       throw new Error(`process ${pid} is ${stopped ? 'not stopped' : 'still stopped'} after ${timeoutMs} ms`);
     await sleep(pollMs);
   }
+}
+
+/**
+ * Waits until no process of a process group is left running: SIGKILL to a group is delivered to
+ * each member on its own, and the leader's exit can be seen while a worker still holds its
+ * listening socket (which then accepts connections and resets them). A zombie (dead, not yet
+ * reaped by whoever inherited it) counts as gone. Without /proc, asks whether the group exists.
+ */
+export async function awaitGroupGone(pgid: number, timeoutMs: number, pollMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (await groupRunning(pgid)) {
+    if (Date.now() > deadline) throw new Error(`process group ${pgid} still runs after ${timeoutMs} ms`);
+    await sleep(pollMs);
+  }
+}
+
+async function groupRunning(pgid: number): Promise<boolean> {
+  let entries: string[];
+  try {
+    entries = (await readdir('/proc')).filter((e) => /^\d+$/.test(e));
+  } catch {
+    try {
+      process.kill(-pgid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  for (const pid of entries) {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+    // After the command name (in parentheses): state, parent, process group.
+    const [state, , group] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(group) === pgid && state !== 'Z' && state !== 'X') return true;
+  }
+  return false;
 }
