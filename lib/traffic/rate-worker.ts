@@ -43,7 +43,12 @@ async function run(input: RateWorkerInput): Promise<void> {
   try {
     for (let i = 0; ; i++) {
       const dueAtMs = i * intervalMs;
-      if (dueAtMs >= (endMs ?? schedule.maxDurationMs)) break;
+      // Never past the bound, whatever end the main thread gave (or did not give).
+      const end =
+        endMs !== undefined && Number.isFinite(endMs)
+          ? Math.min(endMs, schedule.maxDurationMs)
+          : schedule.maxDurationMs;
+      if (dueAtMs >= end) break;
       const wait = zeroPerf + dueAtMs - performance.now();
       // Timers fire on whole milliseconds: the lag this adds is recorded, never hidden.
       if (wait > 0) await sleep(wait);
