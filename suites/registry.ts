@@ -1,4 +1,8 @@
 import type { Check } from '../lib/model/index.ts';
+import { hitlessRouteChange } from './chaos/hitless-route-change.ts';
+import { replicaHangs } from './chaos/replica-hangs.ts';
+import { serverProxyKilled } from './chaos/server-proxy-killed.ts';
+import { serverProxyRestartKeepsPolicy } from './chaos/server-proxy-restart-keeps-policy.ts';
 import { ingressGatewayIdentity } from './ingress/ingress-gateway-identity.ts';
 import { ingressHostAndPathRouting } from './ingress/ingress-host-and-path-routing.ts';
 import { ingressHttpsRedirect } from './ingress/ingress-https-redirect.ts';
@@ -98,4 +102,8 @@ export const registry: readonly Check[] = [
   egressUnlistedHostRefused,
   egressLookalikeHostRefused,
   egressHostHeaderNotTrusted,
+  hitlessRouteChange,
+  serverProxyRestartKeepsPolicy,
+  replicaHangs,
+  serverProxyKilled,
 ] as readonly Check[];

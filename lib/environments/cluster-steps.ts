@@ -18,6 +18,7 @@ import type {
 } from '../model/index.ts';
 import { clusterWaits, unreachable } from '../model/index.ts';
 import { kubectlRequirement } from '../platforms/kubernetes/cli-steps.ts';
+import { clusterCannotChaos } from '../platforms/kubernetes/cluster-chaos.ts';
 import { echoControlArgv } from '../platforms/kubernetes/exec-commands.ts';
 import { checkFieldManager, fieldManager } from '../platforms/kubernetes/kube-client.ts';
 import { deploymentName, kube } from '../platforms/kubernetes/kubernetes-names.ts';
@@ -189,8 +190,15 @@ export function chaosSteps(names: TopologyNames, action: ChaosAction): LiveStep[
           `make ${action.version} answer ${action.status}`,
         ),
       ];
+    case 'kill-proxy':
+    case 'restart-proxy':
+    case 'pause-workload':
+    case 'resume-workload':
+    case 'apply-intents':
+      // whyNotRunnable reports such a check NOT_SUPPORTED with clusterCannotChaos's reason first.
+      throw new Error(clusterCannotChaos(action));
     default:
-      return unreachable(action.kind);
+      return unreachable(action);
   }
 }
 

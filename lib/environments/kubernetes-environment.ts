@@ -16,6 +16,7 @@ import type {
 } from '../model/index.ts';
 import { clusterTimeouts } from '../model/index.ts';
 import { kubectlRequirement, requireCli } from '../platforms/kubernetes/cli-steps.ts';
+import { clusterCannotChaos } from '../platforms/kubernetes/cluster-chaos.ts';
 import { requireContainerRuntime } from '../platforms/kubernetes/container-runtime.ts';
 import { readFixtureFiles } from '../platforms/kubernetes/fixture-files.ts';
 import { KubeClient } from '../platforms/kubernetes/kube-client.ts';
@@ -256,8 +257,8 @@ export async function startKubernetesEnvironment(
         applied = [...applied, ...objects];
         await run(applyCheckSteps(objects, 'check.yaml', timeouts));
       },
-      // Every chaos action has its steps (chaosSteps dispatches on its kind exhaustively).
-      cannotChaos: () => undefined,
+      // What chaosSteps cannot perform is said by clusterCannotChaos (both switch on every kind).
+      cannotChaos: clusterCannotChaos,
       async chaos(action) {
         await run(chaosSteps(names, action));
       },

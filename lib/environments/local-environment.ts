@@ -8,10 +8,10 @@ import { readReferenceMetrics } from '../meshes/reference/read-metrics.ts';
 import { installReferenceMesh } from '../meshes/reference/reference-mesh.ts';
 import type { ReferenceWiring } from '../meshes/reference/wiring.ts';
 import type { Environment, Timeouts, Version } from '../model/index.ts';
-import { localTimeouts, unreachable } from '../model/index.ts';
-import { startServerWorkloads } from '../platforms/local/local-workloads.ts';
+import { chaosTimeouts, localTimeouts, unreachable } from '../model/index.ts';
+import { type LocalWorkload, startServerWorkloads } from '../platforms/local/local-workloads.ts';
 import { PortAllocator } from '../platforms/local/ports.ts';
-import { ProcessGroup } from '../platforms/local/process-group.ts';
+import { awaitStopped, ProcessGroup } from '../platforms/local/process-group.ts';
 import { createRunDirectory, pidFileName } from '../platforms/local/process-records.ts';
 import { createBuiltinDriver } from '../traffic/builtin-driver.ts';
 import { type IngressAddress, ingressTarget } from '../traffic/ingress-target.ts';
@@ -135,6 +135,19 @@ export async function startLocalEnvironment(
       if (response.statusCode !== 200)
         throw new Error(`echo on port ${appPort} refused mode ${JSON.stringify(mode)}`);
     };
+    const paused = new Set<LocalWorkload>();
+    // Returns once the signal took effect (the process is stopped, or runs again).
+    const signalWorkload = async (w: LocalWorkload, signal: 'SIGSTOP' | 'SIGCONT') => {
+      const pid = w.process.pid;
+      if (pid === undefined || !w.process.running) throw new Error(`${w.name} is not running`);
+      process.kill(pid, signal);
+      await awaitStopped(
+        pid,
+        signal === 'SIGSTOP',
+        chaosTimeouts.signalTakesEffectMs,
+        chaosTimeouts.signalPollMs,
+      );
+    };
     // Sidecar processes are named `sidecar/…/<sidecar name>` by the reference mesh.
     const sidecarPid = (name: string) =>
       group.processes.find((p) => p.name.startsWith('sidecar/') && p.name.endsWith(`/${name}`))?.pid;
@@ -161,6 +174,7 @@ export async function startLocalEnvironment(
       timeouts,
       driver,
       apply: mesh.apply,
+      // The local platform performs every action (the switch below handles each kind).
       cannotChaos: () => undefined,
       async chaos(action) {
         switch (action.kind) {
@@ -169,11 +183,33 @@ export async function startLocalEnvironment(
               await setMode(w.appPort, { failStatus: action.status });
             }
             return;
+          case 'kill-proxy':
+            return mesh.killSidecar(`server-${action.version}`);
+          case 'restart-proxy':
+            return mesh.restartSidecar(`server-${action.version}`);
+          case 'pause-workload':
+            for (const w of workloads.filter((w) => w.version === action.version)) {
+              paused.add(w);
+              await signalWorkload(w, 'SIGSTOP');
+            }
+            return;
+          case 'resume-workload':
+            for (const w of workloads.filter((w) => w.version === action.version)) {
+              await signalWorkload(w, 'SIGCONT');
+              paused.delete(w);
+            }
+            return;
+          case 'apply-intents':
+            return mesh.apply(mesh.adapter.render(action.intents));
           default:
-            return unreachable(action.kind);
+            return unreachable(action);
         }
       },
       async reset() {
+        // Paused apps first: nothing below gets an answer from them.
+        for (const w of paused) await signalWorkload(w, 'SIGCONT');
+        paused.clear();
+        // Healthy again: each app answers its mode request, each killed sidecar is restarted and serves.
         await Promise.all(workloads.map((w) => setMode(w.appPort, {})));
         await mesh.reset();
       },

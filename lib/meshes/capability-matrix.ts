@@ -1,7 +1,8 @@
 import { registry } from '../../suites/registry.ts';
 import type { Check, CheckTarget, Intent } from '../model/index.ts';
 import { allFeatures, metricsUnreadOn, whyNotRunnable } from '../model/index.ts';
-import { k6CannotSend } from '../traffic/k6-driver.ts';
+import { clusterCannotChaos } from '../platforms/kubernetes/cluster-chaos.ts';
+import { k6CannotSend, k6CannotSendAtRate } from '../traffic/k6-driver.ts';
 import {
   type Capability,
   type MeshMode,
@@ -47,7 +48,14 @@ function targetOf(mode: MeshMode): CheckTarget {
   return {
     support: supportByMode[mode],
     cannotRender: cannotRenderIn[mode],
-    ...(mode === 'reference' ? { platform: 'local' } : { platform: 'clusters', cannotSend: k6CannotSend }),
+    ...(mode === 'reference'
+      ? { platform: 'local' }
+      : {
+          platform: 'clusters',
+          cannotSend: k6CannotSend,
+          cannotChaos: clusterCannotChaos,
+          cannotSendAtRate: k6CannotSendAtRate,
+        }),
     ...(cannotReadMetricsIn[mode] ? { cannotReadMetrics: cannotReadMetricsIn[mode] } : {}),
   };
 }

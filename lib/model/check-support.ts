@@ -1,5 +1,5 @@
 import type { ChaosAction, Check } from './check.ts';
-import { plansOf } from './check.ts';
+import { chaosOf, plansOf } from './check.ts';
 import type { FeatureSupport } from './environment.ts';
 import type { Intent } from './intent.ts';
 import type { TrafficPlan } from './traffic.ts';
@@ -17,6 +17,8 @@ export interface CheckTarget {
   readonly cannotChaos?: (action: ChaosAction) => string | undefined;
   /** Why the platform cannot read the mesh's metrics (for checks that `readsMetrics`). */
   readonly cannotReadMetrics?: string;
+  /** Why the platform's driver cannot send a chaos timeline's open-loop streams; undefined when it can. */
+  readonly cannotSendAtRate?: string;
 }
 
 /**
@@ -32,12 +34,15 @@ export function whyNotRunnable(check: Check, target: CheckTarget): string[] {
   });
   const unrenderable = missing.length === 0 ? target.cannotRender(check.intents) : undefined;
   const undrivable = plansOf(check).flatMap((plan) => target.cannotSend?.(plan) ?? []);
-  const unforceable = (check.chaos ?? []).flatMap((action) => target.cannotChaos?.(action) ?? []);
+  const unforceable = chaosOf(check).flatMap((action) => target.cannotChaos?.(action) ?? []);
+  const unstreamable = check.timeline && target.cannotSendAtRate ? [target.cannotSendAtRate] : [];
   const unreadable = check.readsMetrics ? target.cannotReadMetrics : undefined;
   return [
     ...missing,
     ...(unrenderable ? [`rendering: ${unrenderable}`] : []),
-    ...[...new Set(undrivable)].map((reason) => `traffic on ${target.platform}: ${reason}`),
+    ...[...new Set([...unstreamable, ...undrivable])].map(
+      (reason) => `traffic on ${target.platform}: ${reason}`,
+    ),
     ...[...new Set(unforceable)].map((reason) => `chaos on ${target.platform}: ${reason}`),
     ...(unreadable ? [`metrics on ${target.platform}: ${unreadable}`] : []),
   ];

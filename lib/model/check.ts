@@ -1,3 +1,4 @@
+import type { ChaosTimeline } from './chaos-timeline.ts';
 import type { Feature, Profile } from './feature.ts';
 import type { Intent } from './intent.ts';
 import type { MeshMetrics } from './metrics.ts';
@@ -48,11 +49,66 @@ export interface FailWorkload {
 }
 
 /**
- * A fault forced on the fixtures themselves (not through the mesh), undone when the check ends.
+ * The sidecar proxy of a server version is killed with SIGKILL (a crash, an OOM kill): no drain,
+ * no goodbye, its connections reset. It stays down until `restart-proxy` or `reset()`.
+ */
+export interface KillProxy {
+  readonly kind: 'kill-proxy';
+  readonly version: Version;
+}
+
+/** The killed sidecar of a server version is started again and waited for until it serves. */
+export interface RestartProxy {
+  readonly kind: 'restart-proxy';
+  readonly version: Version;
+}
+
+/**
+ * The app of a server version is paused (SIGSTOP): it hangs rather than dies, so its kernel still
+ * accepts connections and nobody answers. It stays paused until `resume-workload` or `reset()`.
+ */
+export interface PauseWorkload {
+  readonly kind: 'pause-workload';
+  readonly version: Version;
+}
+
+/** The paused app of a server version continues (SIGCONT). */
+export interface ResumeWorkload {
+  readonly kind: 'resume-workload';
+  readonly version: Version;
+}
+
+/**
+ * The mesh's check-specific configuration becomes these intents, while traffic flows (the way the
+ * mesh applies any change: the reference mesh reloads its sidecars). `reset()` removes it.
+ */
+export interface ApplyIntents {
+  readonly kind: 'apply-intents';
+  readonly intents: readonly Intent[];
+}
+
+/**
+ * A fault forced on the fixtures or the mesh, undone when the check ends (also when it failed).
  * A closed union: each environment dispatches on `kind` with an exhaustive switch (a new kind
  * fails to compile until every platform runs it or says why it cannot, see `cannotChaos`).
  */
-export type ChaosAction = FailWorkload;
+export type ChaosAction =
+  | FailWorkload
+  | KillProxy
+  | RestartProxy
+  | PauseWorkload
+  | ResumeWorkload
+  | ApplyIntents;
+
+/** Every kind of chaos action (a test compares it with the union). */
+export const chaosActionKinds = [
+  'fail-workload',
+  'kill-proxy',
+  'restart-proxy',
+  'pause-workload',
+  'resume-workload',
+  'apply-intents',
+] as const satisfies readonly ChaosAction['kind'][];
 
 /** For the `default` of an exhaustive switch: a value of a kind nobody handles fails to compile. */
 export function unreachable(value: never): never {
@@ -71,6 +127,11 @@ export interface Check<Plans extends string = string> {
   readonly intents: readonly Intent[];
   /** Faults forced on the fixtures before measuring. */
   readonly chaos?: readonly ChaosAction[];
+  /**
+   * Steady traffic with actions fired while it flows (lib/chaos/). A check with a timeline is
+   * judged on it by `timeline.judge`; its `traffic` is empty and its `judge` is never called.
+   */
+  readonly timeline?: ChaosTimeline;
   readonly convergence?: Convergence;
   /** Named traffic, sent in declaration order. */
   readonly traffic: Readonly<Record<Plans, TrafficPlan | SampledPlan>>;
@@ -97,10 +158,16 @@ export function isSampled(traffic: TrafficPlan | SampledPlan): traffic is Sample
   return 'plan' in traffic;
 }
 
-/** Every traffic plan a check sends: its convergence probe, then its named traffic. */
+/** Every traffic plan a check sends: its convergence probe, its named traffic, its timeline's streams. */
 export function plansOf(check: Check): TrafficPlan[] {
   return [
     ...(check.convergence ? [check.convergence.plan] : []),
     ...Object.values<TrafficPlan | SampledPlan>(check.traffic).map((t) => (isSampled(t) ? t.plan : t)),
+    ...Object.values(check.timeline?.streams ?? {}).map((s) => s.plan),
   ];
+}
+
+/** Every chaos action a check performs: before its traffic, then on its timeline. */
+export function chaosOf(check: Check): ChaosAction[] {
+  return [...(check.chaos ?? []), ...(check.timeline?.actions ?? []).map((a) => a.action)];
 }

@@ -1,3 +1,4 @@
+import type { TimedObservation } from './chaos-timeline.ts';
 import type { ChaosAction, Denial } from './check.ts';
 import type { Feature } from './feature.ts';
 import type { Intent } from './intent.ts';
@@ -58,6 +59,47 @@ export interface TrafficDriver {
    * certificate), or undefined when it can. A check with such a plan is NOT_SUPPORTED.
    */
   cannotSend?(plan: TrafficPlan): string | undefined;
+  /**
+   * Prepares to send a plan open loop at a constant arrival rate (a chaos timeline's stream):
+   * once every stream is ready, `start(zeroMs)` sends request i at `zeroMs + i / rate`, whatever
+   * is still in flight. `zeroMs` and every time recorded are on the process's monotonic clock
+   * (`monotonicMs`). Absent when the driver cannot (the timeline's checks are then NOT_SUPPORTED).
+   */
+  prepareAtRate?(plan: TrafficPlan, schedule: RateSchedule, requestIdPrefix: string): Promise<PreparedStream>;
+}
+
+/** How fast {@link TrafficDriver.prepareAtRate} sends, and its bound. */
+export interface RateSchedule {
+  readonly ratePerS: number;
+  /** The schedule ends here (ms from zero) at the latest, should `endAt` never come. */
+  readonly maxDurationMs: number;
+  /** Requests in flight beyond which an arrival is dropped and counted (the memory bound). */
+  readonly maxInFlight: number;
+}
+
+/** A stream ready to send (its sender started, its connections' pools made). */
+export interface PreparedStream {
+  /**
+   * Sends on schedule from `zeroMs` until told where the schedule ends (`endAt`, in ms from
+   * zero: the stream goes on until then, however long the actions took); `onSent` is called as
+   * each request is sent, with how many have been (for actions after N requests).
+   */
+  start(zeroMs: number, onSent?: (sent: number) => void): RunningStream;
+  /** Gives the stream up without starting it (another stream could not be prepared). */
+  abandon(): Promise<void>;
+}
+
+/** A stream sending: the end of its schedule is set once, when the timeline knows it. */
+export interface RunningStream {
+  endAt(endMs: number): void;
+  readonly done: Promise<RateRun>;
+}
+
+/** What {@link PreparedStream.start} observed: every request sent, and those it could not send. */
+export interface RateRun {
+  readonly observations: readonly TimedObservation[];
+  readonly scheduled: number;
+  readonly dropped: number;
 }
 
 /** A running platform with a mesh installed and the fixtures deployed. */

@@ -1,4 +1,5 @@
 import type { LatencyBucket, LatencySummary, RatioVerdict, SamplingPlan } from '../stats/index.ts';
+import type { ScheduleKeeping } from './chaos-timeline.ts';
 
 /**
  * The evidence behind a verdict, each piece named and carrying its kind. Every renderer (report.html,
@@ -137,10 +138,41 @@ export interface TimelineEvent {
   readonly label: string;
 }
 
-/** What happened when during a check (chaos actions and what the traffic saw meanwhile). */
+/** Requests of one stream scheduled in one bucket of time, by outcome class (`ok`, `503`, `refused`, …). */
+export interface TimelineBucket {
+  readonly atMs: number;
+  readonly outcomes: Readonly<Record<string, number>>;
+}
+
+/** A steady-state hypothesis on one window of one stream: its success ratio's interval against a floor. */
+export interface TimelineWindow {
+  readonly stream: string;
+  readonly window: 'before' | 'during' | 'after';
+  readonly fromMs: number;
+  readonly toMs: number;
+  readonly requests: number;
+  /** Requests the hypothesis counts as good (for a policy probe: refused ones). */
+  readonly ok: number;
+  /** Interval of the good share (Wilson, 99%). */
+  readonly lower: number;
+  readonly upper: number;
+  readonly floor: number;
+  /** False when the interval lies wholly below the floor. */
+  readonly held: boolean;
+}
+
+/**
+ * What happened when during a check: the chaos actions, and (for a chaos timeline) what each
+ * stream saw per bucket of time, the windows judged, and how well the driver kept its schedule.
+ */
 export interface TimelineEvidence {
   readonly kind: 'timeline';
   readonly events: readonly TimelineEvent[];
+  readonly durationMs?: number;
+  readonly bucketMs?: number;
+  readonly streams?: Readonly<Record<string, readonly TimelineBucket[]>>;
+  readonly windows?: readonly TimelineWindow[];
+  readonly schedule?: Readonly<Record<string, ScheduleKeeping>>;
 }
 
 /** Requests sent per traffic plan (the runner adds it to every judged check). */

@@ -1,3 +1,4 @@
+export * from './chaos-timeline.ts';
 export * from './check.ts';
 export * from './check-support.ts';
 export * from './egress.ts';

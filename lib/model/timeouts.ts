@@ -112,6 +112,33 @@ export const soakTimeouts = {
   loadSampleMs: 1_000,
 } as const;
 
+/** Waits and bounds of chaos timelines (lib/chaos/), whatever the platform. */
+export const chaosTimeouts = {
+  /** From preparing a timeline to its zero: the streams' first requests must not start late. */
+  timelineLeadMs: 50,
+  /** Requests one stream may have in flight; an arrival beyond is dropped, counted, and makes the run ERROR. */
+  maxInFlightPerStream: 256,
+  /**
+   * A stream that went this long without sending a request did not keep its schedule (ERROR):
+   * it left part of the timeline unobserved. Wide for a loaded machine: measured here at load
+   * 13-22 on 2 cores, the send lag's p99 was 14-218 ms at 10-40 requests/s (341 ms with the
+   * mutation gate's two installations at once), and 50/s with the main thread spawning processes
+   * p99 90 ms; a lag alone only moves a request later, and is reported.
+   */
+  maxSendGapMs: 750,
+  /** Longest a timeline's actions may take in all; the streams stop by then whatever happened. */
+  timelineActionsMs: 60_000,
+  /** Longest a SIGSTOP, SIGCONT or a process group's SIGKILL may take to take effect (the kernel delivers them asynchronously). */
+  signalTakesEffectMs: 2_000,
+  /** Pause between looks at whether it has. */
+  signalPollMs: 5,
+};
+
+/** Milliseconds on the monotonic clock every thread of the process shares (CLOCK_MONOTONIC): a chaos timeline's clock. */
+export function monotonicMs(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
+}
+
 /** Waits of `meshproof bench` beyond those of the platform it runs on. */
 export const benchTimeouts = {
   /** Longest the driver-capacity target (a local haproxy) may take to accept requests. */
@@ -138,6 +165,7 @@ export const timeoutGroups = {
   soak: soakTimeouts,
   ci: ciTimeouts,
   bench: benchTimeouts,
+  chaos: chaosTimeouts,
 } as const;
 
 export type TimeoutGroup = keyof typeof timeoutGroups;
@@ -146,7 +174,7 @@ export type TimeoutGroup = keyof typeof timeoutGroups;
 export type TimeoutOverrides = { readonly [G in TimeoutGroup]?: { readonly [name: string]: number } };
 
 /** Names that count something rather than measure time: whole numbers. */
-const counts = new Set(['convergenceConfirmations']);
+const counts = new Set(['convergenceConfirmations', 'maxInFlightPerStream']);
 
 /**
  * Reads a timeouts file (JSON: `{"cluster": {"convergenceMs": 120000}, "clusterWaits": {...}}`).

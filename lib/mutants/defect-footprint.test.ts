@@ -56,6 +56,7 @@ describe('referenceDefectFootprint', () => {
       'security.mtls.strict-rejects-impostors',
       // The ingress gateway reaches a STRICT server: PERMISSIVE renders its sidecars differently.
       'traffic.ingress.gateway-identity',
+      'chaos.proxy.server-proxy-restart-keeps-policy',
     ]);
     expect(footprint.checks.find((c) => c.run)?.because).toMatch(/^renders differently: sidecar\/server-v1/);
     expect(footprint.checks.find((c) => c.id === 'traffic.weights.90-10')).toEqual({

@@ -55,6 +55,14 @@ export function differingResources(a: readonly RenderedResource[], b: readonly R
   return differingFiles(asFiles(a), asFiles(b));
 }
 
+/** Every configuration a check applies: its intents, then those its timeline applies under traffic. */
+function intentSetsOf(check: Check): (readonly Intent[])[] {
+  const applied = (check.timeline?.actions ?? []).flatMap((a) =>
+    a.action.kind === 'apply-intents' ? [a.action.intents] : [],
+  );
+  return [check.intents, ...applied];
+}
+
 const listed = (names: readonly string[]) =>
   names.length > 4 ? `${names.slice(0, 4).join(', ')} and ${names.length - 4} more` : names.join(', ');
 
@@ -69,9 +77,12 @@ export function defectFootprint(input: FootprintInput): DefectFootprint {
   const everyCheck = everyCheckReason(input);
   const checks = input.checks.map((check): CheckSelection => {
     if (everyCheck) return { id: check.id, run: true, because: everyCheck };
-    const changed = differingResources(input.render(check.intents, false), input.render(check.intents, true));
+    // What the check applies first, and what its timeline applies while traffic flows.
+    const changed = intentSetsOf(check).flatMap((intents) =>
+      differingResources(input.render(intents, false), input.render(intents, true)),
+    );
     return changed.length > 0
-      ? { id: check.id, run: true, because: `renders differently: ${listed(changed)}` }
+      ? { id: check.id, run: true, because: `renders differently: ${listed([...new Set(changed)])}` }
       : { id: check.id, run: false, because: 'renders the same configuration as the conformant mesh' };
   });
   return { everyCheck, checks };

@@ -18,6 +18,7 @@ import { metricsScrapeSteps } from '../environments/metrics-steps.ts';
 import type { ClusterMesh, ClusterMetricsReader, InstallContext } from '../meshes/cluster-mesh.ts';
 import type { Check, Intent, Timeouts } from '../model/index.ts';
 import { isSampled, metricsUnreadOn, whyNotRunnable } from '../model/index.ts';
+import { clusterCannotChaos } from '../platforms/kubernetes/cluster-chaos.ts';
 import { clusterNames } from '../platforms/kubernetes/kubernetes-names.ts';
 import { type LiveStep, type StepSection, shellScript } from '../platforms/kubernetes/live-steps.ts';
 import {
@@ -26,7 +27,7 @@ import {
   renderNamespaces,
 } from '../platforms/kubernetes/render-fixtures.ts';
 import { objectsOf, toYaml } from '../platforms/kubernetes/run-live-step.ts';
-import { k6CannotSend, k6RunStep, toK6Plan } from '../traffic/k6-driver.ts';
+import { k6CannotSend, k6CannotSendAtRate, k6RunStep, toK6Plan } from '../traffic/k6-driver.ts';
 
 export interface PlanInput {
   readonly mesh: ClusterMesh;
@@ -56,6 +57,8 @@ export function unsupportedReasons(check: Check, mesh: ClusterMesh): string[] {
     platform: 'clusters',
     cannotSend: k6CannotSend,
     ...(mesh.metrics ? {} : { cannotReadMetrics: metricsUnreadOn('clusters') }),
+    cannotChaos: clusterCannotChaos,
+    cannotSendAtRate: k6CannotSendAtRate,
   });
 }
 

@@ -239,13 +239,20 @@ function comparedFigures(name: string, item: EvidenceItem): ComparedFigure[] {
         threshold: shiftThresholds.overhead,
         unit: /ms$/i.test(metric) ? ' ms' : '',
       }));
+    // How well the driver kept a chaos timeline's schedule: a slower generator is worth seeing.
+    case 'timeline':
+      return Object.entries(item.schedule ?? {}).map(([stream, k]) => ({
+        metric: `${name}.${stream}.p99LagMs`,
+        value: k.p99LagMs,
+        threshold: shiftThresholds.latencyMs,
+        unit: ' ms',
+      }));
     // Verdicts, counts and tables: a change there shows in the status, want and got.
     case 'ratio':
     case 'control-arm':
     case 'latencies':
     case 'attempts':
     case 'cases':
-    case 'timeline':
     case 'requests':
       return [];
     default:

@@ -15,6 +15,7 @@ import { decodeLatencyHistogram, latencyBuckets } from '../stats/index.ts';
 import { type Html, type HtmlValue, html, joinHtml } from './html-template.ts';
 import { formatConfidence, formatNumber, formatPercent, formatProbability } from './html-text.ts';
 import { type LatencyBin, niceStep, renderLatencyChart, renderRatioChart } from './svg-charts.ts';
+import { renderTimelineChart } from './timeline-chart.ts';
 
 /**
  * The evidence part of a check's section in the HTML report (pure): one part per piece of
@@ -268,18 +269,67 @@ function renderControlArm({ verdict: v, arms }: ControlArmEvidence): Html {
   );
 }
 
-function renderTimeline({ events }: TimelineEvidence): Html {
-  return joinHtml(
-    [
-      html`<h5>Timeline</h5>`,
+function renderTimeline(evidence: TimelineEvidence): Html {
+  const { events } = evidence;
+  const parts: Html[] = [
+    html`<h5>Timeline</h5>`,
+    table(
+      ['at', 'what happened'],
+      events.map((e) => [`${formatNumber(e.atMs / 1000, 2)} s`, e.label]),
+      'timeline-table',
+    ),
+  ];
+  const { durationMs, bucketMs } = evidence;
+  if (evidence.streams && durationMs !== undefined && bucketMs !== undefined) {
+    for (const [stream, buckets] of Object.entries(evidence.streams)) {
+      parts.push(
+        html`<figure class="chart-figure">${renderTimelineChart({ stream, durationMs, bucketMs, buckets, events })}<figcaption>Stream ${stream}: requests per ${bucketMs} ms of their scheduled time, by outcome; dashed lines mark the chaos actions.</figcaption></figure>`,
+      );
+    }
+  }
+  if (evidence.windows && evidence.windows.length > 0) {
+    parts.push(
       table(
-        ['at', 'what happened'],
-        events.map((e) => [`${formatNumber(e.atMs / 1000, 1)} s`, e.label]),
-        'timeline-table',
+        ['stream', 'window', 'span', 'good / requests', '99% interval', 'floor', 'hypothesis'],
+        evidence.windows.map((w) => [
+          w.stream,
+          w.window,
+          `${formatNumber(w.fromMs / 1000, 2)}–${formatNumber(w.toMs / 1000, 2)} s`,
+          `${w.ok} / ${w.requests}`,
+          `${formatPercent(w.lower)}–${formatPercent(w.upper)}`,
+          formatPercent(w.floor),
+          w.held ? html`<span class="ok">held</span>` : html`<span class="bad">refuted</span>`,
+        ]),
+        'timeline-windows-table',
       ),
-    ],
-    '\n',
-  );
+    );
+  }
+  if (evidence.schedule) {
+    parts.push(
+      table(
+        [
+          'stream',
+          'rate',
+          'sent / scheduled',
+          'dropped',
+          'achieved rate',
+          'send lag p50 / p99 / max',
+          'longest gap',
+        ],
+        Object.entries(evidence.schedule).map(([stream, k]) => [
+          stream,
+          `${formatNumber(k.ratePerS, 1)}/s`,
+          `${k.sent} / ${k.scheduled}`,
+          String(k.dropped),
+          `${formatNumber(k.achievedRatePerS, 2)}/s`,
+          `${formatNumber(k.p50LagMs, 1)} / ${formatNumber(k.p99LagMs, 1)} / ${formatNumber(k.maxLagMs, 1)} ms`,
+          `${formatNumber(k.maxGapMs, 0)} ms`,
+        ]),
+        'timeline-schedule-table',
+      ),
+    );
+  }
+  return joinHtml(parts, '\n');
 }
 
 /** Evidence values as short text: numbers and strings as they are, the rest as compact JSON. */

@@ -38,8 +38,24 @@ export function describeEvidence(item: EvidenceItem): string {
           .map((c) => `✗ ${c.label}: got ${c.got}`)
           .join('; ') || `${item.cases.length} case(s), all as wanted`
       );
-    case 'timeline':
-      return item.events.map((e) => `${(e.atMs / 1000).toFixed(1)} s ${e.label}`).join('; ') || 'no events';
+    case 'timeline': {
+      const events =
+        item.events.map((e) => `${(e.atMs / 1000).toFixed(2)} s ${e.label}`).join('; ') || 'no events';
+      const refuted = (item.windows ?? []).filter((w) => !w.held);
+      const windows =
+        item.windows === undefined
+          ? ''
+          : refuted.length === 0
+            ? `; every steady-state window held (${item.windows.length})`
+            : `; refuted: ${refuted.map((w) => `${w.stream} ${w.window} ${w.ok}/${w.requests}`).join(', ')}`;
+      const lag = Object.entries(item.schedule ?? {})
+        .map(
+          ([s, k]) =>
+            `${s} ${k.sent}/${k.scheduled} at ${k.achievedRatePerS.toFixed(1)}/s, p99 lag ${k.p99LagMs.toFixed(0)} ms`,
+        )
+        .join(', ');
+      return `${events}${windows}${lag ? `; schedule: ${lag}` : ''}`;
+    }
     case 'requests':
       return Object.entries(item.byTraffic)
         .map(([plan, count]) => `${plan} ×${count}`)

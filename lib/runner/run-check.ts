@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { runTimeline, scheduleNotKept } from '../chaos/run-timeline.ts';
 import type {
   Check,
   CheckResult,
@@ -54,6 +55,33 @@ export async function runCheck(check: Check, env: Environment, tag: string): Pro
       finalLook: false,
     };
     const propagationMs = await converge(check, env, ctx, runTag, applied);
+    if (check.timeline) {
+      const record = await runTimeline(check.timeline, env, `${runTag}.timeline.`);
+      const notKept = scheduleNotKept(record.schedule);
+      const judgement = check.timeline.judge(record, ctx);
+      const requests = Object.fromEntries(Object.entries(record.streams).map(([n, o]) => [n, o.length]));
+      const evidence = {
+        ...judgement.evidence,
+        timeline: judgement.timeline,
+        requests: { kind: 'requests' as const, byTraffic: requests },
+      };
+      // A schedule not kept says nothing about the disruption: neither PASSED nor FAILED.
+      const status = notKept ? 'ERROR' : judgement.status;
+      return {
+        ...base,
+        status,
+        durationMs: elapsed(),
+        want: judgement.want,
+        got: notKept
+          ? `${notKept} (the verdict would have been ${judgement.status}: ${judgement.got})`
+          : judgement.got,
+        ...(notKept ? { reason: notKept } : {}),
+        evidence,
+        ...(check.convergence ? { propagationMs } : {}),
+        resources,
+        ...(status !== 'PASSED' ? { diagnostics: await env.diagnostics() } : {}),
+      };
+    }
     const { judgement, requests } = await sampleAndJudge(check, env, ctx, runTag);
     const failed = judgement.status !== 'PASSED';
     return {
@@ -94,6 +122,9 @@ function targetOf(env: Environment): CheckTarget {
     cannotSend: (plan) => env.driver.cannotSend?.(plan),
     cannotChaos: (action) => env.cannotChaos(action),
     ...(env.requestMetrics ? {} : { cannotReadMetrics: metricsUnreadOn(env.platform) }),
+    ...(env.driver.prepareAtRate
+      ? {}
+      : { cannotSendAtRate: 'its traffic driver cannot send at a constant arrival rate' }),
   };
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clopperPearsonInterval, twoSidedZ } from './binomial.ts';
+import { clopperPearsonInterval, twoSidedZ, wilsonInterval } from './binomial.ts';
 
 /** P(X ≤ k) and P(X ≥ k) for X ~ Binomial(n, p), by summing the pmf: independent of beta functions. */
 function binomialTails(k: number, n: number, p: number): { atMost: number; atLeast: number } {
@@ -110,6 +110,56 @@ describe('clopperPearsonInterval', () => {
     [1, Number.NaN, 0.05],
   ])('rejects k=%f n=%f alpha=%f', (k, n, alpha) => {
     expect(() => clopperPearsonInterval(k, n, alpha)).toThrow(RangeError);
+  });
+});
+
+describe('wilsonInterval', () => {
+  // Newcombe (1998), Table II, method 3 (score, no continuity correction).
+  it.each([
+    [81, 263, 0.2553, 0.3662],
+    [15, 148, 0.0624, 0.1605],
+    [0, 20, 0, 0.1611],
+    [1, 29, 0.0061, 0.1718],
+  ])('matches Newcombe (1998) for %i/%i', (k, n, lower, upper) => {
+    const interval = wilsonInterval(k, n, 0.05);
+    expect(interval.lower).toBeCloseTo(lower, 4);
+    expect(interval.upper).toBeCloseTo(upper, 4);
+  });
+
+  it('matches the textbook value for 3/10 at 95% (R prop.test, correct = FALSE: 0.1077913, 0.6032219)', () => {
+    const interval = wilsonInterval(3, 10, 0.05);
+    expect(Math.abs(interval.lower - 0.1077913)).toBeLessThan(1e-6);
+    expect(Math.abs(interval.upper - 0.6032219)).toBeLessThan(1e-6);
+  });
+
+  it.each([
+    [3, 10, 0.05],
+    [897, 1000, 1e-5],
+    [1, 1000, 1e-9],
+  ])('has both ends on the score boundary |p̂ − p| = z·√(p(1−p)/n) for %i/%i', (k, n, alpha) => {
+    const z = twoSidedZ(alpha);
+    const { lower, upper } = wilsonInterval(k, n, alpha);
+    for (const p of [lower, upper]) {
+      expect(Math.abs(k / n - p)).toBeCloseTo(z * Math.sqrt((p * (1 - p)) / n), 12);
+    }
+  });
+
+  it('pins the boundary ends at k = 0 and k = n, with the closed form z²/(n + z²)', () => {
+    const z = twoSidedZ(0.05);
+    const zero = wilsonInterval(0, 20, 0.05);
+    expect(zero.lower).toBe(0);
+    expect(zero.upper).toBeCloseTo((z * z) / (20 + z * z), 12);
+    const all = wilsonInterval(20, 20, 0.05);
+    expect(all.upper).toBe(1);
+    expect(all.lower).toBeCloseTo(20 / (20 + z * z), 12);
+  });
+
+  it('gives [0, 1] for no trials', () => {
+    expect(wilsonInterval(0, 0, 0.05)).toEqual({ lower: 0, upper: 1 });
+  });
+
+  it('rejects k > n', () => {
+    expect(() => wilsonInterval(3, 2, 0.05)).toThrow(RangeError);
   });
 });
 

@@ -28,6 +28,27 @@ export function twoSidedZ(alpha: number): number {
 }
 
 /**
+ * Wilson score interval for k successes in n trials at confidence 1 − alpha (two-sided).
+ * n = 0 carries no information and yields [0, 1].
+ */
+export function wilsonInterval(k: number, n: number, alpha: number): Interval {
+  assertCounts(k, n, alpha);
+  if (n === 0) return UNINFORMATIVE;
+  const z = twoSidedZ(alpha);
+  const z2 = z * z;
+  const p = k / n;
+  const denominator = 1 + z2 / n;
+  const centre = (p + z2 / (2 * n)) / denominator;
+  const half = (z / denominator) * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
+  // At k = 0 and k = n one end is exactly 0 or 1 in exact arithmetic; pin it so that rounding
+  // cannot put a bound a hair outside [0, 1] or away from the boundary.
+  return {
+    lower: k === 0 ? 0 : Math.max(0, centre - half),
+    upper: k === n ? 1 : Math.min(1, centre + half),
+  };
+}
+
+/**
  * Clopper–Pearson ("exact") interval for k successes in n trials at confidence 1 − alpha
  * (two-sided, alpha/2 in each tail), from beta quantiles. Its coverage is at least 1 − alpha for
  * every true proportion, which is what the equivalence rule relies on.

@@ -4,7 +4,7 @@
  * latency histograms.
  */
 export type { Interval } from './binomial.ts';
-export { clopperPearsonInterval, twoSidedZ } from './binomial.ts';
+export { clopperPearsonInterval, twoSidedZ, wilsonInterval } from './binomial.ts';
 export type {
   CategoryVerdict,
   RatioCheckInput,

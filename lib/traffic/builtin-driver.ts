@@ -17,6 +17,7 @@ import type {
 import { classifyClientError } from './classify-error.ts';
 import { armOf, requestHeaders } from './echo-headers.ts';
 import { originalDestinationConnector } from './original-destination.ts';
+import { prepareAtRateInWorker } from './rate-sender.ts';
 
 /** Where a caller's requests to a service go: its sidecar, or (outside the mesh) the endpoints. */
 export interface TrafficTarget {
@@ -54,19 +55,7 @@ export function createBuiltinDriver(resolve: ResolveTarget, timeouts: Timeouts):
     async send(plan, requestIdPrefix) {
       const target = resolve(plan.caller, plan.service, plan.presents, plan.ingress, plan.egress);
       const concurrency = Math.max(1, Math.min(plan.concurrency ?? defaultConcurrency, plan.requests));
-      const connect =
-        target.connector ??
-        (target.originalDestination
-          ? originalDestinationConnector(target.originalDestination)
-          : target.tls
-            ? { cert: target.tls.certificatePem, key: target.tls.privateKeyPem, rejectUnauthorized: false }
-            : undefined);
-      const pools = new Map(
-        target.origins.map((origin) => [
-          origin,
-          new Pool(origin, { connections: concurrency, ...(connect ? { connect } : {}) }),
-        ]),
-      );
+      const pools = poolsFor(target, concurrency);
       const observations: Observation[] = new Array(plan.requests);
       let next = 0;
       const batchStarted = performance.now();
@@ -92,10 +81,33 @@ export function createBuiltinDriver(resolve: ResolveTarget, timeouts: Timeouts):
       }
       return observations;
     },
+
+    prepareAtRate(plan, schedule, requestIdPrefix) {
+      const target = resolve(plan.caller, plan.service, plan.presents);
+      return prepareAtRateInWorker(target, plan, schedule, requestIdPrefix, timeouts);
+    },
   };
 }
 
-async function sendOne(
+/** A connection pool per origin of a target, each of `connections`, speaking TLS where the target does. */
+export function poolsFor(target: TrafficTarget, connections: number): Map<string, Pool> {
+  const connect =
+    target.connector ??
+    (target.originalDestination
+      ? originalDestinationConnector(target.originalDestination)
+      : target.tls
+        ? { cert: target.tls.certificatePem, key: target.tls.privateKeyPem, rejectUnauthorized: false }
+        : undefined);
+  return new Map(
+    target.origins.map((origin) => [
+      origin,
+      new Pool(origin, { connections, ...(connect ? { connect } : {}) }),
+    ]),
+  );
+}
+
+/** Sends one request of a plan on a pool and observes how it ended (also used by the rate worker). */
+export async function sendOne(
   pool: Pool,
   plan: TrafficPlan,
   host: string,

@@ -68,4 +68,34 @@ describe('withBearerTokens', () => {
     expect(sent[1]?.headers?.a).toBe('b');
     expect((await verify(header.slice('Bearer '.length))).payload.sub).toBe('alice');
   });
+
+  it("gives a chaos timeline's stream its token too", async () => {
+    const prepared: TrafficPlan[] = [];
+    const streaming = withBearerTokens(
+      {
+        ...inner,
+        async prepareAtRate(plan) {
+          prepared.push(plan);
+          return {
+            start: () => ({
+              endAt() {},
+              done: Promise.resolve({ observations: [], scheduled: 0, dropped: 0 }),
+            }),
+            abandon: async () => {},
+          };
+        },
+      },
+      issuer,
+    );
+    const plan: TrafficPlan = {
+      caller: 'client',
+      service: 'server',
+      requests: 1,
+      bearer: { subject: 'bob' },
+    };
+    await streaming.prepareAtRate?.(plan, { ratePerS: 1, maxDurationMs: 1, maxInFlight: 1 }, 'r.');
+    const header = prepared[0]?.headers?.authorization ?? '';
+    expect((await verify(header.slice('Bearer '.length))).payload.sub).toBe('bob');
+    expect(withBearerTokens(inner, issuer).prepareAtRate).toBeUndefined();
+  });
 });

@@ -64,17 +64,25 @@ export async function createJwtIssuer(): Promise<JwtIssuer> {
  * differ by plan, not by request.
  */
 export function withBearerTokens(driver: TrafficDriver, issuer: JwtIssuer): TrafficDriver {
+  const withToken = async (plan: TrafficPlan): Promise<TrafficPlan> => {
+    if (!plan.bearer) return plan;
+    const { bearer, ...rest } = plan;
+    const token = await issuer.mint(bearer);
+    return { ...rest, headers: { ...rest.headers, authorization: `Bearer ${token}` } };
+  };
+  const { prepareAtRate } = driver;
   return {
     ...driver,
     async send(plan, requestIdPrefix) {
-      if (!plan.bearer) return driver.send(plan, requestIdPrefix);
-      const { bearer, ...rest } = plan;
-      const token = await issuer.mint(bearer);
-      const withToken: TrafficPlan = {
-        ...rest,
-        headers: { ...rest.headers, authorization: `Bearer ${token}` },
-      };
-      return driver.send(withToken, requestIdPrefix);
+      return driver.send(await withToken(plan), requestIdPrefix);
     },
+    // A chaos timeline's stream carries its token too.
+    ...(prepareAtRate
+      ? {
+          async prepareAtRate(plan, schedule, requestIdPrefix) {
+            return prepareAtRate.call(driver, await withToken(plan), schedule, requestIdPrefix);
+          },
+        }
+      : {}),
   };
 }

@@ -121,6 +121,13 @@ export function k6VersionOf(output: string): string | undefined {
 }
 
 /**
+ * Why the k6 driver cannot send a chaos timeline's streams: k6's `constant-arrival-rate` executor
+ * with per-request records streamed back while actions run is not built yet (#15).
+ */
+export const k6CannotSendAtRate =
+  "open-loop streams for a chaos timeline (k6's constant-arrival-rate executor with per-request records) are not built yet (#15)";
+
+/**
  * Why k6 in the caller pods cannot send a plan (pure), or undefined. k6 could present a client
  * certificate with its `tlsAuth` option, but the caller pods send plaintext to the Service and
  * the harness holds no certificate of the cluster mesh's CA: see docs/cluster-contract.md.

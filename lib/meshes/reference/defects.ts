@@ -147,6 +147,7 @@ export const referenceDefects = {
       'resilience.timeout.route-timeout',
       'resilience.timeout.bounds-retries',
       'resilience.timeout.trickle-cut-off',
+      'chaos.workload.replica-hangs',
     ],
     mutate: (intents) => mapRules(intents, (rule) => without(rule, 'timeoutMs')),
   },
@@ -593,6 +594,35 @@ export const referenceDefects = {
     description:
       'Registry-only egress applies to one workload only (a Sidecar selecting the client): the frontend, in the same namespace, still reaches any destination.',
     catches: ['security.egress.unlisted-host-refused'],
+  },
+  'route-timeout-connect-only': {
+    description:
+      'The route timeout is rendered as a connect timeout only: a server that accepts the connection and then says nothing (a paused process, whose kernel still accepts) is waited for, as is a slow one.',
+    catches: ['chaos.workload.replica-hangs', 'resilience.timeout.route-timeout'],
+  },
+  'retry-same-endpoint': {
+    description:
+      "Retries go back to the endpoint that failed (haproxy without `option redispatch`; Envoy without Istio's previous_hosts retry predicate): a request to a dead endpoint waits a turn-around per retry and is lost, or answered late, unless the endpoint comes back in time.",
+    catches: ['chaos.proxy.server-proxy-killed'],
+  },
+  'default-retries-off': {
+    description:
+      "A route without a retry policy gets none, instead of the mesh's default (Istio's: 2 retries on connect-failure): a request to an endpoint that refuses connections fails.",
+    catches: ['chaos.proxy.server-proxy-killed'],
+  },
+  'reload-hard-restart': {
+    description:
+      'A configuration change is applied by stopping the sidecar and starting a new one (Envoy restarted instead of hot-restarted; haproxy without its master-worker reload, which hands the listening sockets to the new worker): connections are refused until it listens again, and requests in flight are cut.',
+    catches: ['chaos.config.hitless-route-change'],
+    unrenderedEffect:
+      'how the control plane hands a new configuration to a running sidecar (stop and start instead of a hitless reload); the configuration itself is the same',
+  },
+  'restarted-proxy-baseline': {
+    description:
+      "A killed sidecar is restarted on the mesh's baseline configuration (PERMISSIVE, no access policy) instead of the one in force, until the next change: for a while after the restart plaintext and unlisted callers are admitted (fail open).",
+    catches: ['chaos.proxy.server-proxy-restart-keeps-policy'],
+    unrenderedEffect:
+      'which configuration file a restarted sidecar starts on; what the mesh renders for the check is the same',
   },
 } as const satisfies Record<string, DefectDefinition>;
 

@@ -1,7 +1,12 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { MeshproofError } from '../../errors/meshproof-error.ts';
-import type { ManagedProcess, ProcessGroup } from '../../platforms/local/process-group.ts';
+import { chaosTimeouts } from '../../model/index.ts';
+import {
+  awaitGroupGone,
+  type ManagedProcess,
+  type ProcessGroup,
+} from '../../platforms/local/process-group.ts';
 
 const run = promisify(execFile);
 
@@ -89,6 +94,19 @@ export class HaproxySidecar {
     );
     this.process.child.kill('SIGUSR2');
     await Promise.all([loaded, formerGone]);
+  }
+
+  /** Kills master and workers at once (SIGKILL to the process group), as a crash would, and waits until every one is gone. */
+  async kill(): Promise<void> {
+    const pid = this.process.pid;
+    if (pid === undefined) return;
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+    await this.process.exited;
+    await awaitGroupGone(pid, chaosTimeouts.signalTakesEffectMs, chaosTimeouts.signalPollMs);
   }
 }
 

@@ -54,6 +54,11 @@ export interface ReferenceMesh {
   /** Where outside clients reach the ingress gateway, and the CA its host certificate chains to. */
   readonly ingress: { readonly httpPort: number; readonly httpsPort: number; readonly harnessCaPem: string };
   apply(resources: readonly RenderedResource[]): Promise<void>;
+  /** Kills a sidecar's haproxy (master and workers, SIGKILL); it stays down until restarted. */
+  killSidecar(name: string): Promise<void>;
+  /** Starts a killed sidecar again on the configuration in force and waits until it serves. */
+  restartSidecar(name: string): Promise<void>;
+  /** Restarts every killed sidecar, then puts the baseline configuration back. */
   reset(): Promise<void>;
   diagnostics(): Promise<Diagnostic[]>;
 }
@@ -141,13 +146,12 @@ export async function installReferenceMesh(options: ReferenceMeshOptions): Promi
       : {}),
   };
   const adapter = referenceMeshAdapter(wiring, options.defects);
-  const configFile = (resource: RenderedResource) =>
-    join(dir, `${resource.name.replace('sidecar/', '')}.cfg`);
+  const configFile = (resourceName: string) => join(dir, `${resourceName.replace('sidecar/', '')}.cfg`);
 
   const baseline = adapter.render([]);
   for (const resource of baseline) {
-    await writeFile(configFile(resource), resource.content);
-    await validateHaproxyConfig(configFile(resource));
+    await writeFile(configFile(resource.name), resource.content);
+    await validateHaproxyConfig(configFile(resource.name));
   }
   const running = new Map<string, HaproxySidecar>();
   await Promise.all(
@@ -157,7 +161,7 @@ export async function installReferenceMesh(options: ReferenceMeshOptions): Promi
         await HaproxySidecar.start(
           options.group,
           resource.name,
-          configFile(resource),
+          configFile(resource.name),
           options.timeouts.workloadStartMs,
         ),
       );
@@ -167,7 +171,7 @@ export async function installReferenceMesh(options: ReferenceMeshOptions): Promi
   const apply = async (resources: readonly RenderedResource[]) => {
     const changed: RenderedResource[] = [];
     for (const resource of resources) {
-      const file = configFile(resource);
+      const file = configFile(resource.name);
       const current = await readFile(file, 'utf8').catch(() => '');
       if (current === resource.content) continue;
       await writeFile(`${file}.next`, resource.content);
@@ -176,11 +180,35 @@ export async function installReferenceMesh(options: ReferenceMeshOptions): Promi
     }
     await Promise.all(
       changed.map(async (resource) => {
-        const file = configFile(resource);
+        const file = configFile(resource.name);
         await writeFile(file, resource.content);
-        await running.get(resource.name)?.reload(options.timeouts.applyMs);
+        const sidecar = running.get(resource.name);
+        if (!sidecar || killed.has(resource.name)) return;
+        if (options.defects.has('reload-hard-restart')) {
+          // The defect: stop the old haproxy, then start a new one (a gap, and in-flight requests cut).
+          await sidecar.process.stop(options.timeouts.stopGraceMs);
+          running.set(resource.name, await startSidecar(resource.name));
+        } else await sidecar.reload(options.timeouts.applyMs);
       }),
     );
+  };
+  const startSidecar = (name: string) =>
+    HaproxySidecar.start(options.group, name, configFile(name), options.timeouts.workloadStartMs);
+  // Sidecars killed by a chaos action, by resource name (`sidecar/server-v1`).
+  const killed = new Set<string>();
+  const restart = async (name: string) => {
+    // The defect: the control plane restarts a killed sidecar on the mesh's baseline configuration.
+    if (options.defects.has('restarted-proxy-baseline')) {
+      const resource = baseline.find((r) => r.name === name);
+      if (resource) await writeFile(configFile(resource.name), resource.content);
+    }
+    running.set(name, await startSidecar(name));
+    killed.delete(name);
+  };
+  const sidecarNamed = (name: string) => {
+    const resource = `sidecar/${name}`;
+    if (!running.has(resource)) throw new Error(`no sidecar named ${name}`);
+    return resource;
   };
 
   return {
@@ -194,12 +222,25 @@ export async function installReferenceMesh(options: ReferenceMeshOptions): Promi
       harnessCaPem: gateway.harnessCaPem,
     },
     apply,
-    reset: () => apply(baseline),
+    async killSidecar(name) {
+      const resource = sidecarNamed(name);
+      await running.get(resource)?.kill();
+      killed.add(resource);
+    },
+    async restartSidecar(name) {
+      const resource = sidecarNamed(name);
+      if (!killed.has(resource)) throw new Error(`sidecar ${name} was not killed`);
+      await restart(resource);
+    },
+    async reset() {
+      for (const name of [...killed]) await restart(name);
+      await apply(baseline);
+    },
     async diagnostics() {
       const configs = await Promise.all(
         baseline.map(async (r) => ({
           title: `${r.name} (haproxy.cfg in force)`,
-          content: await readFile(configFile(r), 'utf8'),
+          content: await readFile(configFile(r.name), 'utf8'),
         })),
       );
       const logs = [...running.values()].map((s) => ({

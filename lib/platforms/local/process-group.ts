@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readdir, readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { identify, recordProcess } from './process-records.ts';
@@ -82,6 +83,8 @@ export class ManagedProcess {
   async stop(graceMs: number): Promise<void> {
     if (!this.running) return;
     this.#signalGroup('SIGTERM');
+    // A paused process (a chaos action's SIGSTOP) acts on SIGTERM only once it continues.
+    this.#signalGroup('SIGCONT');
     const exited = await Promise.race([this.exited.then(() => true), sleep(graceMs).then(() => false)]);
     if (!exited && this.running) {
       this.#signalGroup('SIGKILL');
@@ -153,4 +156,67 @@ export class ProcessGroup implements AsyncDisposable {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.stopAll();
   }
+}
+
+/**
+ * Waits until a process is stopped (SIGSTOP) or runs again (SIGCONT), as its scheduler state in
+ * /proc says: a signal is delivered asynchronously, and a chaos action must not be recorded as
+ * done before it took effect. Where there is no /proc (macOS), returns at once.
+ */
+export async function awaitStopped(
+  pid: number,
+  stopped: boolean,
+  timeoutMs: number,
+  pollMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let stat: string;
+    try {
+      stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      return;
+    }
+    // The state follows the command name, which is in parentheses and may hold spaces.
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    if ((state === 'T' || state === 't') === stopped) return;
+    if (Date.now() > deadline)
+      throw new Error(`process ${pid} is ${stopped ? 'not stopped' : 'still stopped'} after ${timeoutMs} ms`);
+    await sleep(pollMs);
+  }
+}
+
+/**
+ * Waits until no process of a process group is left running: SIGKILL to a group is delivered to
+ * each member on its own, and the leader's exit can be seen while a worker still holds its
+ * listening socket (which then accepts connections and resets them). A zombie (dead, not yet
+ * reaped by whoever inherited it) counts as gone. Without /proc, asks whether the group exists.
+ */
+export async function awaitGroupGone(pgid: number, timeoutMs: number, pollMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (await groupRunning(pgid)) {
+    if (Date.now() > deadline) throw new Error(`process group ${pgid} still runs after ${timeoutMs} ms`);
+    await sleep(pollMs);
+  }
+}
+
+async function groupRunning(pgid: number): Promise<boolean> {
+  let entries: string[];
+  try {
+    entries = (await readdir('/proc')).filter((e) => /^\d+$/.test(e));
+  } catch {
+    try {
+      process.kill(-pgid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  for (const pid of entries) {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+    // After the command name (in parentheses): state, parent, process group.
+    const [state, , group] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(group) === pgid && state !== 'Z' && state !== 'X') return true;
+  }
+  return false;
 }
