@@ -9,7 +9,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { connect } from 'node:net';
+import { readFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -66,15 +66,23 @@ function runPorts(workDir: string): number[] {
   return [...new Set(ports)];
 }
 
-const refuses = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const socket = connect({ port, host: '127.0.0.1' });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(false);
+/**
+ * Whether no socket listens on the port (read in the kernel's table, not by connecting: a
+ * listener that rejects every connection, as the unconfigured ingress gateway's does, still
+ * holds its port and must still be gone after the run).
+ */
+const refuses = async (port: number) => {
+  const tables = await Promise.all(
+    ['/proc/net/tcp', '/proc/net/tcp6'].map((file) => readFile(file, 'utf8').catch(() => '')),
+  );
+  const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  return !tables
+    .flatMap((table) => table.split('\n').slice(1))
+    .some((line) => {
+      const [, local, , state] = line.trim().split(/\s+/);
+      return state === '0A' && local?.endsWith(hex);
     });
-    socket.once('error', () => resolve(true));
-  });
+};
 
 /** Processes whose command line names the run directory (haproxy masters and workers name their configuration). */
 function processesNaming(workDir: string): string[] {
