@@ -222,7 +222,10 @@ export async function startLocalEnvironment(
             headersTimeout: timeouts.requestMs,
             bodyTimeout: timeouts.requestMs,
           });
-          scrapes[sidecar.name] = await response.body.text();
+          const text = await response.body.text();
+          if (response.statusCode !== 200)
+            throw new Error(`the metrics of sidecar ${sidecar.name} answered ${response.statusCode}`);
+          scrapes[sidecar.name] = text;
         }
         return readReferenceMetrics(scrapes);
       },

@@ -35,9 +35,17 @@ const config = (sidecar: string, intents: readonly Intent[], defects: readonly R
 describe('renderReferenceMesh: request metrics', () => {
   it('are rendered only with a RequestTelemetry intent (the baseline and the other checks stay as they were)', () => {
     for (const sidecar of ['client', 'server-v1']) {
-      expect(config(sidecar, [])).not.toMatch(/meshproof_|frontend metrics/);
-      expect(config(sidecar, [telemetry])).toContain('frontend metrics');
+      expect(config(sidecar, [])).not.toMatch(/meshproof_|frontend metrics\n/);
+      expect(config(sidecar, [telemetry])).toContain('frontend metrics\n');
     }
+  });
+
+  it('hold the metrics port without telemetry: bound, every connection refused, so no other process takes it', () => {
+    const baseline = config('client', []);
+    expect(baseline).toContain(
+      'frontend metrics-unconfigured\n  mode tcp\n  bind 127.0.0.1:15090\n  tcp-request connection reject',
+    );
+    expect(config('client', [telemetry])).not.toContain('metrics-unconfigured');
   });
 
   it("count at the caller's outbound listener as source, by the endpoint that answered", () => {

@@ -88,7 +88,18 @@ export function metricsFrontend(
   sidecar: SidecarWiring,
   defects: ReadonlySet<ReferenceDefect>,
 ): string[][] {
-  if (!telemetryEnabled(intents) || sidecar.metricsPort === undefined) return [];
+  if (sidecar.metricsPort === undefined) return [];
+  // Without telemetry the port is still held (bound, every connection refused), so that no other
+  // process on the machine can take it and answer the next scrape in the sidecar's place.
+  if (!telemetryEnabled(intents))
+    return [
+      [
+        'frontend metrics-unconfigured',
+        '  mode tcp',
+        `  bind 127.0.0.1:${sidecar.metricsPort}`,
+        '  tcp-request connection reject',
+      ],
+    ];
   const service = defects.has('metrics-reset-on-scrape') ? resettingMetricsServiceName : metricsServiceName;
   return [
     [
