@@ -14,7 +14,7 @@ import { egressHostHeader, externalServiceName } from '../model/index.ts';
 import { awaitListening } from '../platforms/local/local-workloads.ts';
 import type { PortAllocator } from '../platforms/local/ports.ts';
 import type { ProcessGroup } from '../platforms/local/process-group.ts';
-import type { TrafficTarget } from '../traffic/builtin-driver.ts';
+import type { TrafficTarget } from '../traffic/traffic-target.ts';
 
 const echoServerPath = fileURLToPath(new URL('../../fixtures/echo/echo-server.ts', import.meta.url));
 

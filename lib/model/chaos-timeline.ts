@@ -1,5 +1,6 @@
-import type { ChaosAction, JudgeContext } from './check.ts';
-import type { TimelineEvidence } from './evidence.ts';
+import type { ChaosAction } from './chaos-action.ts';
+import type { ScheduleKeeping, TimelineEvidence } from './evidence.ts';
+import type { JudgeContext } from './judge-context.ts';
 import type { Observation, TrafficPlan } from './traffic.ts';
 import type { Judgement } from './verdict.ts';
 
@@ -77,22 +78,6 @@ export interface ActionRecord {
   readonly dueAtMs: number;
   readonly startedAtMs: number;
   readonly endedAtMs: number;
-}
-
-/** How well a stream's requests kept their schedule. */
-export interface ScheduleKeeping {
-  readonly ratePerS: number;
-  readonly scheduled: number;
-  readonly sent: number;
-  /** Not sent because the stream's in-flight cap was reached (the driver could not keep up). */
-  readonly dropped: number;
-  /** Requests sent per second between the first and the last scheduled time. */
-  readonly achievedRatePerS: number;
-  readonly p50LagMs: number;
-  readonly p99LagMs: number;
-  readonly maxLagMs: number;
-  /** The longest time without a request sent, from the timeline's zero to its end: what the stream did not observe. */
-  readonly maxGapMs: number;
 }
 
 /** Everything a timeline recorded: each stream's requests, each action, on one clock. */

@@ -1,4 +1,5 @@
-import type { ChaosAction, Check } from './check.ts';
+import type { ChaosAction } from './chaos-action.ts';
+import type { Check } from './check.ts';
 import { chaosOf, plansOf } from './check.ts';
 import type { FeatureSupport } from './environment.ts';
 import type { Intent } from './intent.ts';

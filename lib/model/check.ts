@@ -1,30 +1,10 @@
+import type { ChaosAction } from './chaos-action.ts';
 import type { ChaosTimeline } from './chaos-timeline.ts';
 import type { Feature, Profile } from './feature.ts';
 import type { Intent } from './intent.ts';
-import type { MeshMetrics } from './metrics.ts';
-import type { CallerName, MeshMember, Version } from './topology.ts';
+import type { JudgeContext } from './judge-context.ts';
 import type { Observation, SampledPlan, TrafficPlan } from './traffic.ts';
 import type { Judgement } from './verdict.ts';
-
-/**
- * How a mesh refuses a request its access policy denies: `forbidden`, an HTTP 403 from a proxy
- * that read the request; `connection-closed`, the connection closed before any response, where no
- * proxy on the path reads HTTP (Istio ambient, callers outside the mesh: they never pass a
- * waypoint, and the server's ztunnel decides per connection).
- */
-export type Denial = 'forbidden' | 'connection-closed';
-
-/** What a judge may know besides observations. Mesh differences live here, never in checks. */
-export interface JudgeContext {
-  /** The identity string the server app is shown for a caller in this mesh. */
-  identityOf(caller: MeshMember): string;
-  /** How this mesh refuses this caller when its access policy denies it. */
-  denialOf(caller: CallerName): Denial;
-  /** True when sampling cannot continue: CONTINUE is not an answer any more. */
-  readonly finalLook: boolean;
-  /** For a check that `readsMetrics`: what the mesh's own metrics counted during its traffic. */
-  readonly metrics?: MeshMetrics;
-}
 
 /** A probe that shows the intents are in effect before measuring. */
 export interface Convergence {
@@ -40,75 +20,6 @@ export interface Convergence {
   /** Pause after convergence, e.g. for a rate limit's budget to refill after the probes. */
   readonly settleMs?: number;
 }
-
-/** Every request to a server version (and its health checks) answers `status`. */
-export interface FailWorkload {
-  readonly kind: 'fail-workload';
-  readonly version: Version;
-  readonly status: number;
-}
-
-/**
- * The sidecar proxy of a server version is killed with SIGKILL (a crash, an OOM kill): no drain,
- * no goodbye, its connections reset. It stays down until `restart-proxy` or `reset()`.
- */
-export interface KillProxy {
-  readonly kind: 'kill-proxy';
-  readonly version: Version;
-}
-
-/** The killed sidecar of a server version is started again and waited for until it serves. */
-export interface RestartProxy {
-  readonly kind: 'restart-proxy';
-  readonly version: Version;
-}
-
-/**
- * The app of a server version is paused (SIGSTOP): it hangs rather than dies, so its kernel still
- * accepts connections and nobody answers. It stays paused until `resume-workload` or `reset()`.
- */
-export interface PauseWorkload {
-  readonly kind: 'pause-workload';
-  readonly version: Version;
-}
-
-/** The paused app of a server version continues (SIGCONT). */
-export interface ResumeWorkload {
-  readonly kind: 'resume-workload';
-  readonly version: Version;
-}
-
-/**
- * The mesh's check-specific configuration becomes these intents, while traffic flows (the way the
- * mesh applies any change: the reference mesh reloads its sidecars). `reset()` removes it.
- */
-export interface ApplyIntents {
-  readonly kind: 'apply-intents';
-  readonly intents: readonly Intent[];
-}
-
-/**
- * A fault forced on the fixtures or the mesh, undone when the check ends (also when it failed).
- * A closed union: each environment dispatches on `kind` with an exhaustive switch (a new kind
- * fails to compile until every platform runs it or says why it cannot, see `cannotChaos`).
- */
-export type ChaosAction =
-  | FailWorkload
-  | KillProxy
-  | RestartProxy
-  | PauseWorkload
-  | ResumeWorkload
-  | ApplyIntents;
-
-/** Every kind of chaos action (a test compares it with the union). */
-export const chaosActionKinds = [
-  'fail-workload',
-  'kill-proxy',
-  'restart-proxy',
-  'pause-workload',
-  'resume-workload',
-  'apply-intents',
-] as const satisfies readonly ChaosAction['kind'][];
 
 /** For the `default` of an exhaustive switch: a value of a kind nobody handles fails to compile. */
 export function unreachable(value: never): never {

@@ -1,7 +1,8 @@
+import type { ChaosAction } from './chaos-action.ts';
 import type { TimedObservation } from './chaos-timeline.ts';
-import type { ChaosAction, Denial } from './check.ts';
 import type { Feature } from './feature.ts';
 import type { Intent } from './intent.ts';
+import type { Denial } from './judge-context.ts';
 import type { MeshMetrics } from './metrics.ts';
 import type { Timeouts } from './timeouts.ts';
 import type { CallerName, MeshMember } from './topology.ts';

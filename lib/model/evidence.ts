@@ -1,5 +1,4 @@
 import type { LatencyBucket, LatencySummary, RatioVerdict, SamplingPlan } from '../stats/index.ts';
-import type { ScheduleKeeping } from './chaos-timeline.ts';
 
 /**
  * The evidence behind a verdict, each piece named and carrying its kind. Every renderer (report.html,
@@ -203,4 +202,20 @@ export function values(fields: Readonly<Record<string, JsonValue>>): Record<stri
 /** Attempts per traffic plan. */
 export function attempts(byTraffic: Readonly<Record<string, readonly number[]>>): AttemptsEvidence {
   return { kind: 'attempts', byTraffic };
+}
+
+/** How well a stream's requests kept their schedule. */
+export interface ScheduleKeeping {
+  readonly ratePerS: number;
+  readonly scheduled: number;
+  readonly sent: number;
+  /** Not sent because the stream's in-flight cap was reached (the driver could not keep up). */
+  readonly dropped: number;
+  /** Requests sent per second between the first and the last scheduled time. */
+  readonly achievedRatePerS: number;
+  readonly p50LagMs: number;
+  readonly p99LagMs: number;
+  readonly maxLagMs: number;
+  /** The longest time without a request sent, from the timeline's zero to its end: what the stream did not observe. */
+  readonly maxGapMs: number;
 }

@@ -1,3 +1,4 @@
+export * from './chaos-action.ts';
 export * from './chaos-timeline.ts';
 export * from './check.ts';
 export * from './check-support.ts';
@@ -7,6 +8,7 @@ export * from './evidence.ts';
 export * from './feature.ts';
 export * from './ingress.ts';
 export * from './intent.ts';
+export * from './judge-context.ts';
 export * from './metrics.ts';
 export * from './timeouts.ts';
 export * from './topology.ts';

@@ -1,7 +1,7 @@
 import { connect as tlsConnect } from 'node:tls';
 import type { buildConnector } from 'undici';
 import type { IngressRequest } from '../model/index.ts';
-import type { TrafficTarget } from './builtin-driver.ts';
+import type { TrafficTarget } from './traffic-target.ts';
 
 /** Where the ingress gateway takes outside connections, and the CA its host certificate chains to. */
 export interface IngressAddress {

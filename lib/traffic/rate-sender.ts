@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { PreparedStream, RateRun, RateSchedule, Timeouts, TrafficPlan } from '../model/index.ts';
-import type { TrafficTarget } from './builtin-driver.ts';
+import type { TrafficTarget } from './traffic-target.ts';
 
 /** What the main thread gives the rate worker (structured-clonable: no callbacks). */
 export interface RateWorkerInput {
