@@ -1,7 +1,6 @@
 import type { Check } from '../lib/model/index.ts';
 import { hitlessRouteChange } from './chaos/hitless-route-change.ts';
 import { replicaHangs } from './chaos/replica-hangs.ts';
-import { serverProxyKilled } from './chaos/server-proxy-killed.ts';
 import { serverProxyRestartKeepsPolicy } from './chaos/server-proxy-restart-keeps-policy.ts';
 import { ingressGatewayIdentity } from './ingress/ingress-gateway-identity.ts';
 import { ingressHostAndPathRouting } from './ingress/ingress-host-and-path-routing.ts';
@@ -105,5 +104,4 @@ export const registry: readonly Check[] = [
   hitlessRouteChange,
   serverProxyRestartKeepsPolicy,
   replicaHangs,
-  serverProxyKilled,
 ] as readonly Check[];

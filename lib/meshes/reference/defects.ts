@@ -600,16 +600,6 @@ export const referenceDefects = {
       'The route timeout is rendered as a connect timeout only: a server that accepts the connection and then says nothing (a paused process, whose kernel still accepts) is waited for, as is a slow one.',
     catches: ['chaos.workload.replica-hangs', 'resilience.timeout.route-timeout'],
   },
-  'retry-same-endpoint': {
-    description:
-      "Retries go back to the endpoint that failed (haproxy without `option redispatch`; Envoy without Istio's previous_hosts retry predicate): a request to a dead endpoint waits a turn-around per retry and is lost, or answered late, unless the endpoint comes back in time.",
-    catches: ['chaos.proxy.server-proxy-killed'],
-  },
-  'default-retries-off': {
-    description:
-      "A route without a retry policy gets none, instead of the mesh's default (Istio's: 2 retries on connect-failure): a request to an endpoint that refuses connections fails.",
-    catches: ['chaos.proxy.server-proxy-killed'],
-  },
   'reload-hard-restart': {
     description:
       'A configuration change is applied by stopping the sidecar and starting a new one (Envoy restarted instead of hot-restarted; haproxy without its master-worker reload, which hands the listening sockets to the new worker): connections are refused until it listens again, and requests in flight are cut.',

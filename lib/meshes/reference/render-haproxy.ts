@@ -39,11 +39,6 @@ const meshDefaults = {
   clientTimeout: '60s',
 };
 
-/** The retries of a route that declares none: the mesh's default, or (as a defect) none at all. */
-function defaultRetries(input: RenderInput): RetryPolicy {
-  return input.defects.has('default-retries-off') ? { attempts: 0, retryOn: [] } : meshDefaults.retries;
-}
-
 /** Resolution of weighted choices: weights are honoured to 1/10000. */
 const weightScale = 10_000;
 
@@ -597,7 +592,7 @@ function renderOutbound(sidecar: SidecarWiring, port: number, input: RenderInput
       // No route: the service's own cluster with the mesh's default retries.
       const serviceBackend = `${service}-all`;
       backends.push(
-        ...renderRouteBackends(serviceBackend, cluster(), defaultRetries(input), undefined, sidecar, input),
+        ...renderRouteBackends(serviceBackend, cluster(), meshDefaults.retries, undefined, sidecar, input),
       );
       frontend.push(`  use_backend ${serviceBackend} if ${isService}`);
       continue;
@@ -632,7 +627,7 @@ function renderOutbound(sidecar: SidecarWiring, port: number, input: RenderInput
           ...renderRouteBackends(
             name,
             cluster(backend.version),
-            rule.retries ?? defaultRetries(input),
+            rule.retries ?? meshDefaults.retries,
             rule,
             sidecar,
             input,
@@ -750,7 +745,6 @@ function renderRouteBackends(
     // Every retry goes to another endpoint where there is one, as Istio's retries skip the hosts
     // already tried (envoy.retry_host_predicates.previous_hosts); haproxy otherwise retries the
     // same server after a turn-around of up to a second, waiting for a dead endpoint to come back.
-    ...(retrying && !input.defects.has('retry-same-endpoint') ? ['  option redispatch 1'] : []),
   ];
   const routeTimeout = rule?.timeoutMs;
   const perTry = retrying ? retries.perTryTimeoutMs : undefined;
